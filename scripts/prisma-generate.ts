@@ -1,14 +1,7 @@
-// Runs `prisma generate` offline: Prisma insists on a schema-engine path even
-// though generate never runs it, so point it at any existing file.
-import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import { ensurePrismaClient } from "./ensure-prisma-client.mjs";
 
-const result = spawnSync("node_modules/.bin/prisma", ["generate"], {
-  stdio: ["ignore", "inherit", "inherit"],
-  env: {
-    ...process.env,
-    PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? "/bin/false",
-    PRISMA_HIDE_UPDATE_MESSAGE: "1",
-    CHECKPOINT_DISABLE: "1",
-  },
-});
-process.exit(result.status ?? 1);
+// `npm run generate` always regenerates.
+fs.rmSync(new URL("../lib/generated/prisma/client.ts", import.meta.url), { force: true });
+ensurePrismaClient();
+console.log("Generated the Prisma client in lib/generated/prisma");

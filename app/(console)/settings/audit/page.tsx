@@ -1,0 +1,51 @@
+import Link from "next/link";
+import { requirePagePermission } from "@/lib/auth/page-guard";
+import { listAudit } from "@/lib/audit-log";
+import { db } from "@/lib/db/prisma";
+import { formatDateTime } from "@/app/_components/format";
+
+export const metadata = { title: "Audit log · Settings · VPN Sight" };
+
+function describeChanges(changes: unknown): string {
+  if (!changes || typeof changes !== "object") return "";
+  return Object.entries(changes as Record<string, unknown>)
+    .map(([field, change]) => {
+      if (typeof change === "string") return `${field}: ${change}`;
+      const c = change as { from?: unknown; to?: unknown };
+      return "from" in c ? `${field}: ${String(c.from)} → ${String(c.to)}` : `${field}: ${String(c.to)}`;
+    })
+    .join("; ");
+}
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
+  await requirePagePermission("audit.read");
+  const { before } = await searchParams;
+  const page = await listAudit(db(), { limit: 100, before: before && /^\d+$/.test(before) ? Number(before) : undefined });
+  return (
+    <div className="space-y-4">
+      <h1 className="text-xl font-semibold">Audit log</h1>
+      <div className="card overflow-x-auto">
+        <table className="table">
+          <thead>
+            <tr><th>When</th><th>Who</th><th>Action</th><th>Target</th><th>What changed</th></tr>
+          </thead>
+          <tbody>
+            {page.items.map((e) => (
+              <tr key={e.id}>
+                <td className="whitespace-nowrap">{formatDateTime(e.at)}</td>
+                <td>{e.actor}{e.sourceIp && <div className="text-xs text-slate-500">{e.sourceIp}</div>}</td>
+                <td className="font-mono text-xs">{e.action}</td>
+                <td>{e.target}</td>
+                <td>{describeChanges(e.changes)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {page.items.length === 0 && <p className="text-sm text-slate-600">Nothing has changed yet.</p>}
+      </div>
+      {page.nextBefore && (
+        <Link className="text-sky-700 underline" href={`/settings/audit?before=${page.nextBefore}`}>Older entries</Link>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+import Link from "next/link";
+import { requirePagePermission } from "@/lib/auth/page-guard";
+import { can } from "@/lib/auth/permissions";
+import { db } from "@/lib/db/prisma";
+import { listRadiusClients } from "@/lib/radius-clients";
+import { getVpnSettings } from "@/lib/vpn-settings";
+import { formatDateTime } from "@/app/_components/format";
+import { VpnSettingsForm } from "./vpn-settings-form";
+import { RadiusClientsPanel } from "./radius-clients-panel";
+
+export const metadata = { title: "VPN · Settings · VPN Sight" };
+
+export default async function VpnSettingsPage() {
+  const principal = await requirePagePermission("vpn.read");
+  const canWrite = can(principal.role, "vpn.write");
+  const [settings, clients] = await Promise.all([getVpnSettings(db()), listRadiusClients(db())]);
+  const secretStatus = settings.secretConfigured
+    ? `configured on ${formatDateTime(settings.secretUpdatedAt)} by ${settings.secretUpdatedBy ?? "unknown"}`
+    : "not configured";
+
+  return (
+    <div className="space-y-6">
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
+        <Link href="/settings" className="hover:underline">
+          Settings
+        </Link>{" "}
+        › Identities › <span className="text-slate-800">VPN</span>
+      </nav>
+      <section className="card space-y-4" aria-labelledby="radius-heading">
+        <div>
+          <h1 id="radius-heading" className="text-xl font-semibold">
+            RADIUS accounting
+          </h1>
+          <p className="mt-1 text-sm text-slate-600">
+            VPN Sight listens for RADIUS Accounting (RFC 2866) from your VPN servers on UDP port{" "}
+            <strong data-testid="accounting-port">{settings.port}</strong>. Point your VPN server&apos;s accounting at this
+            host and use the same shared secret.
+          </p>
+        </div>
+        <dl className="grid grid-cols-1 gap-2 text-sm sm:grid-cols-[12rem_1fr]">
+          <dt className="font-medium text-slate-600">Shared secret</dt>
+          <dd data-testid="secret-status">{secretStatus}</dd>
+          {settings.previousSecretExpiresAt && (
+            <>
+              <dt className="font-medium text-slate-600">Previous secret</dt>
+              <dd data-testid="previous-secret-status">still accepted until {formatDateTime(settings.previousSecretExpiresAt)}</dd>
+            </>
+          )}
+          <dt className="font-medium text-slate-600">Rotation grace period</dt>
+          <dd>{settings.rotationGraceHours} h</dd>
+        </dl>
+        {canWrite ? (
+          <VpnSettingsForm enabled={settings.enabled} secretConfigured={settings.secretConfigured} rotationGraceHours={settings.rotationGraceHours} />
+        ) : (
+          <div className="space-y-2">
+            <label className="flex items-center gap-2 text-sm">
+              <input type="checkbox" checked={settings.enabled} disabled readOnly />
+              Enable radius accounting
+            </label>
+            <p className="text-sm text-slate-500">Read-only: only admins can change VPN settings.</p>
+          </div>
+        )}
+      </section>
+      <RadiusClientsPanel clients={JSON.parse(JSON.stringify(clients))} canWrite={canWrite} />
+      <section className="card" aria-labelledby="sensors-heading">
+        <h2 id="sensors-heading" className="text-lg font-semibold">
+          Sensors
+        </h2>
+        <p className="mt-1 text-sm text-slate-600">No sensor has reported yet.</p>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,154 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { callApi } from "@/app/_components/api-client";
+import { formatDateTime } from "@/app/_components/format";
+
+const VENDOR_OPTIONS = [
+  ["microsoft", "Microsoft"],
+  ["f5", "F5"],
+  ["checkpoint", "Check Point"],
+  ["cisco_asa", "Cisco ASA"],
+  ["other", "Other"],
+] as const;
+const vendorLabel = (id: string) => VENDOR_OPTIONS.find(([v]) => v === id)?.[1] ?? id;
+
+interface ClientRow {
+  id: string;
+  name: string;
+  address: string;
+  vendor: string;
+  requireMessageAuthenticator: boolean;
+  ownSecretConfigured: boolean;
+  secretUpdatedAt: string | null;
+  previousSecretExpiresAt: string | null;
+}
+
+export function RadiusClientsPanel({ clients, canWrite }: { clients: ClientRow[]; canWrite: boolean }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+
+  async function onAdd(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const secret = String(form.get("secret") ?? "");
+    const result = await callApi("POST", "/api/v1/radius-clients", {
+      name: String(form.get("name") ?? ""),
+      address: String(form.get("address") ?? ""),
+      vendor: String(form.get("vendor") ?? "other"),
+      requireMessageAuthenticator: form.get("requireMessageAuthenticator") === "on",
+      ...(secret ? { sharedSecret: secret } : {}),
+    });
+    if (!result.ok) return setError(result.message);
+    setError(null);
+    formElement.reset();
+    router.refresh();
+  }
+
+  async function onDelete(client: ClientRow) {
+    if (!window.confirm(`Remove the RADIUS client ${client.name}?`)) return;
+    const result = await callApi("DELETE", `/api/v1/radius-clients/${client.id}`);
+    if (!result.ok) return setError(result.message);
+    router.refresh();
+  }
+
+  async function onRotate(client: ClientRow) {
+    const secret = window.prompt(`New shared secret for ${client.name} (16–128 printable characters):`);
+    if (!secret) return;
+    const result = await callApi("PATCH", `/api/v1/radius-clients/${client.id}`, { sharedSecret: secret });
+    if (!result.ok) return setError(result.message);
+    setError(null);
+    router.refresh();
+  }
+
+  return (
+    <section className="card space-y-4" aria-labelledby="clients-heading">
+      <div>
+        <h2 id="clients-heading" className="text-lg font-semibold">
+          RADIUS clients
+        </h2>
+        <p className="mt-1 text-sm text-slate-600">
+          {clients.length === 0
+            ? "No clients listed: any source that knows the shared secret may send accounting."
+            : "Only the sources listed here are accepted."}
+        </p>
+      </div>
+      {clients.length > 0 && (
+        <div className="overflow-x-auto">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>IP or CIDR</th>
+                <th>Vendor</th>
+                <th>Secret</th>
+                <th>Message-Authenticator</th>
+                {canWrite && <th className="sr-only">Actions</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {clients.map((c) => (
+                <tr key={c.id}>
+                  <td>{c.name}</td>
+                  <td className="font-mono">{c.address}</td>
+                  <td>{vendorLabel(c.vendor)}</td>
+                  <td>
+                    {c.ownSecretConfigured ? `own, set ${formatDateTime(c.secretUpdatedAt)}` : "global"}
+                    {c.previousSecretExpiresAt && (
+                      <div className="text-xs text-slate-500">previous valid until {formatDateTime(c.previousSecretExpiresAt)}</div>
+                    )}
+                  </td>
+                  <td>{c.requireMessageAuthenticator ? "required" : "optional"}</td>
+                  {canWrite && (
+                    <td className="space-x-2 whitespace-nowrap text-right">
+                      <button type="button" className="btn-secondary" onClick={() => onRotate(c)}>
+                        Set secret
+                      </button>
+                      <button type="button" className="btn-danger" onClick={() => onDelete(c)} aria-label={`Remove ${c.name}`}>
+                        Remove
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {canWrite && (
+        <form onSubmit={onAdd} className="grid grid-cols-1 gap-3 border-t border-slate-100 pt-4 sm:grid-cols-2 lg:grid-cols-3" aria-label="Add RADIUS client">
+          <div>
+            <label htmlFor="client-name" className="label">Name</label>
+            <input id="client-name" name="name" required className="input" />
+          </div>
+          <div>
+            <label htmlFor="client-address" className="label">IP or CIDR</label>
+            <input id="client-address" name="address" required className="input" placeholder="192.0.2.10 or 10.0.0.0/24" />
+          </div>
+          <div>
+            <label htmlFor="client-vendor" className="label">Vendor</label>
+            <select id="client-vendor" name="vendor" className="input" defaultValue="other">
+              {VENDOR_OPTIONS.map(([value, label]) => (
+                <option key={value} value={value}>{label}</option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="client-secret" className="label">Own secret (optional)</label>
+            <input id="client-secret" name="secret" type="password" autoComplete="new-password" className="input" />
+          </div>
+          <label className="flex items-center gap-2 self-end text-sm">
+            <input type="checkbox" name="requireMessageAuthenticator" />
+            Require Message-Authenticator
+          </label>
+          <div className="self-end">
+            <button type="submit" className="btn-primary">Add client</button>
+          </div>
+        </form>
+      )}
+      {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
+    </section>
+  );
+}

@@ -1,0 +1,31 @@
+import Link from "next/link";
+import { requirePagePermission } from "@/lib/auth/page-guard";
+import { can, type Permission } from "@/lib/auth/permissions";
+
+export const metadata = { title: "Settings · VPN Sight" };
+
+const SECTIONS: { href: string; title: string; text: string; permission: Permission }[] = [
+  { href: "/settings/identities/vpn", title: "Identities › VPN", text: "RADIUS accounting, shared secret, RADIUS clients, sensors.", permission: "vpn.read" },
+  { href: "/settings/users", title: "Users", text: "Who can sign in, and with which role.", permission: "users.manage" },
+  { href: "/settings/tokens", title: "API tokens", text: "Bearer tokens for the API.", permission: "tokens.manage" },
+  { href: "/settings/audit", title: "Audit log", text: "Every change to settings, secrets, clients, users and tokens.", permission: "audit.read" },
+];
+
+export default async function SettingsPage() {
+  const principal = await requirePagePermission("vpn.read");
+  return (
+    <div className="space-y-4">
+      <h1 className="text-xl font-semibold">Settings</h1>
+      <ul className="grid gap-3 sm:grid-cols-2">
+        {SECTIONS.filter((s) => can(principal.role, s.permission)).map((s) => (
+          <li key={s.href}>
+            <Link href={s.href} className="card block hover:border-sky-400">
+              <span className="font-medium">{s.title}</span>
+              <span className="mt-1 block text-sm text-slate-600">{s.text}</span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,21 @@
+import { requirePagePermission } from "@/lib/auth/page-guard";
+import { listTokens } from "@/lib/api-tokens";
+import { db } from "@/lib/db/prisma";
+import { TokensManager } from "./tokens-manager";
+
+export const metadata = { title: "API tokens · Settings · VPN Sight" };
+
+export default async function TokensPage() {
+  await requirePagePermission("tokens.manage");
+  const tokens = await listTokens(db());
+  return (
+    <div className="space-y-4">
+      <h1 className="text-xl font-semibold">API tokens</h1>
+      <p className="text-sm text-slate-600">
+        Send a token as <code>Authorization: Bearer …</code>. The API is described at{" "}
+        <a className="text-sky-700 underline" href="/api/v1/openapi.json">/api/v1/openapi.json</a>.
+      </p>
+      <TokensManager tokens={JSON.parse(JSON.stringify(tokens))} />
+    </div>
+  );
+}

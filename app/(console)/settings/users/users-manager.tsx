@@ -1,0 +1,110 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { callApi } from "@/app/_components/api-client";
+import { formatDateTime } from "@/app/_components/format";
+
+interface UserRow {
+  id: string;
+  email: string;
+  name: string | null;
+  role: string;
+  disabled: boolean;
+  lastLoginAt: string | null;
+}
+const ROLES = ["admin", "analyst", "viewer"];
+
+export function UsersManager({ users, currentUserId }: { users: UserRow[]; currentUserId: string }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+
+  async function run(request: Promise<{ ok: true } | { ok: false; message: string }>) {
+    const result = await request;
+    setError(result.ok ? null : result.message);
+    router.refresh();
+    return result.ok;
+  }
+
+  async function onCreate(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const ok = await run(
+      callApi("POST", "/api/v1/users", {
+        email: String(form.get("email") ?? ""),
+        role: String(form.get("role") ?? "viewer"),
+        password: String(form.get("password") ?? ""),
+      }),
+    );
+    if (ok) formElement.reset();
+  }
+
+  return (
+    <div className="space-y-4">
+      <div className="card overflow-x-auto">
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Email</th>
+              <th>Role</th>
+              <th>Status</th>
+              <th>Last sign-in</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id} data-testid={`user-row-${u.email}`}>
+                <td>
+                  {u.email}
+                  {u.id === currentUserId && <span className="ml-1 text-xs text-slate-500">(you)</span>}
+                </td>
+                <td>
+                  <label className="sr-only" htmlFor={`role-${u.id}`}>Role of {u.email}</label>
+                  <select id={`role-${u.id}`} className="input w-auto" value={u.role} onChange={(e) => run(callApi("PATCH", `/api/v1/users/${u.id}`, { role: e.target.value }))}>
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>{r}</option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    className={u.disabled ? "btn-secondary" : "btn-danger"}
+                    onClick={() => run(callApi("PATCH", `/api/v1/users/${u.id}`, { disabled: !u.disabled }))}
+                    aria-label={`${u.disabled ? "Enable" : "Disable"} ${u.email}`}
+                  >
+                    {u.disabled ? "Disabled — enable" : "Disable"}
+                  </button>
+                </td>
+                <td>{formatDateTime(u.lastLoginAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
+      <form onSubmit={onCreate} className="card grid grid-cols-1 gap-3 sm:grid-cols-4" aria-label="Create user">
+        <div>
+          <label htmlFor="new-email" className="label">Email</label>
+          <input id="new-email" name="email" type="email" required className="input" />
+        </div>
+        <div>
+          <label htmlFor="new-role" className="label">Role</label>
+          <select id="new-role" name="role" className="input" defaultValue="analyst">
+            {ROLES.map((r) => (
+              <option key={r} value={r}>{r}</option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="new-password" className="label">Initial password</label>
+          <input id="new-password" name="password" type="password" autoComplete="new-password" required minLength={12} className="input" />
+        </div>
+        <div className="self-end">
+          <button type="submit" className="btn-primary">Create user</button>
+        </div>
+      </form>
+    </div>
+  );
+}

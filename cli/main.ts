@@ -1,0 +1,122 @@
+// The `vpnsight` command: administration on the same database as the product
+// (DATABASE_URL, or the embedded one in $VPNSIGHT_DATA_DIR, running or not).
+import { parseArgs } from "node:util";
+import { readEnv } from "../lib/config/env.ts";
+import { createToken } from "../lib/api-tokens.ts";
+import type { Actor } from "../lib/audit.ts";
+import { openDatabase } from "../lib/db/open-database.ts";
+import { migrateDatabase } from "../lib/db/migrator.ts";
+import { createPrismaClient, type Db } from "../lib/db/prisma.ts";
+import { AppError } from "../lib/errors.ts";
+import { verifyInstallationKey } from "../lib/installation-key.ts";
+import { installationKey } from "../lib/secrets.ts";
+import { createUser, resetPassword } from "../lib/users.ts";
+import { updateVpnSettings, getVpnSettings } from "../lib/vpn-settings.ts";
+
+const USAGE = `Usage: vpnsight <command>
+
+  user create --email E --role admin|analyst|viewer [--name N]   password on stdin
+  user reset-password --email E                                   password on stdin
+  token create --name N --role admin|analyst|viewer               prints the token on the last line, once
+  vpn set --enable|--disable [--secret-stdin] [--grace-hours H]   secret on stdin with --secret-stdin
+  vpn show
+  migrate                                                         apply pending database migrations
+
+Works on DATABASE_URL, or on the embedded database in $VPNSIGHT_DATA_DIR (default .data),
+also while \`npm start\` is running.`;
+
+class UsageError extends Error {}
+
+const CLI_ACTOR: Actor = { label: "cli" };
+
+async function readStdinLine(what: string): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError(`Pipe the ${what} on standard input, e.g. \`printf '%s' "$VALUE" | npx vpnsight …\`.`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  if (!text) throw new UsageError(`No ${what} on standard input.`);
+  return text;
+}
+
+type Command = (args: string[], db: Db) => Promise<void>;
+
+const commands: Record<string, Command> = {
+  "user create": async (args, db) => {
+    const { values } = parseArgs({ args, options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" } } });
+    if (!values.email || !values.role) throw new UsageError("user create needs --email and --role.");
+    const password = await readStdinLine("password");
+    const user = await createUser(db, { email: values.email, role: values.role as "admin", name: values.name, password }, CLI_ACTOR);
+    console.log(`Created ${user.role} ${user.email}`);
+  },
+  "user reset-password": async (args, db) => {
+    const { values } = parseArgs({ args, options: { email: { type: "string" } } });
+    if (!values.email) throw new UsageError("user reset-password needs --email.");
+    await resetPassword(db, values.email, await readStdinLine("password"), CLI_ACTOR);
+    console.log(`Password changed for ${values.email.toLowerCase()}`);
+  },
+  "token create": async (args, db) => {
+    const { values } = parseArgs({ args, options: { name: { type: "string" }, role: { type: "string" } } });
+    if (!values.name || !values.role) throw new UsageError("token create needs --name and --role.");
+    const { token, view } = await createToken(db, { name: values.name, role: values.role as "admin" }, CLI_ACTOR);
+    console.log(`Created ${view.role} token "${view.name}". It is shown only this once:`);
+    console.log(token);
+  },
+  "vpn set": async (args, db) => {
+    const { values } = parseArgs({
+      args,
+      options: { enable: { type: "boolean" }, disable: { type: "boolean" }, "secret-stdin": { type: "boolean" }, "grace-hours": { type: "string" } },
+    });
+    if (Boolean(values.enable) === Boolean(values.disable)) throw new UsageError("vpn set needs exactly one of --enable or --disable.");
+    const sharedSecret = values["secret-stdin"] ? await readStdinLine("shared secret") : undefined;
+    const grace = values["grace-hours"];
+    const settings = await updateVpnSettings(
+      db,
+      { enabled: Boolean(values.enable), sharedSecret, ...(grace !== undefined ? { rotationGraceHours: Number(grace) } : {}) },
+      CLI_ACTOR,
+    );
+    console.log(`Radius accounting ${settings.enabled ? "enabled" : "disabled"}; shared secret ${settings.secretConfigured ? "configured" : "not configured"}.`);
+  },
+  "vpn show": async (_args, db) => {
+    console.log(JSON.stringify(await getVpnSettings(db), null, 2));
+  },
+  migrate: async () => {
+    // Migrations already ran when the database was opened.
+    console.log("Database schema is up to date.");
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const name = commands[`${argv[0]} ${argv[1]}`] ? `${argv[0]} ${argv[1]}` : argv[0];
+  const command = name ? commands[name] : undefined;
+  if (!command || argv.includes("--help")) {
+    console.log(USAGE);
+    return command || argv.includes("--help") ? 0 : 2;
+  }
+  const args = argv.slice(name!.split(" ").length);
+  const env = readEnv();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const database = await openDatabase(env, log);
+  const db = createPrismaClient(database.url);
+  try {
+    await migrateDatabase(database.url, { log });
+    await verifyInstallationKey(db, installationKey());
+    await command(args, db);
+    return 0;
+  } finally {
+    await db.$disconnect();
+    await database.stop();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`vpnsight: ${err.message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    const message = err instanceof AppError || err instanceof Error ? err.message : String(err);
+    process.stderr.write(`vpnsight: ${message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,159 @@
+// The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json.
+// Later features add their paths here, behind the same door (lib/api/door.ts).
+
+const error = { $ref: "#/components/schemas/Error" };
+const errorResponses = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), { description: ERROR_TEXT[c], content: { "application/json": { schema: error } } }]));
+const ERROR_TEXT: Record<number, string> = {
+  400: "Invalid input",
+  401: "Missing or invalid credentials",
+  403: "The caller's role does not allow this",
+  404: "Not found",
+  409: "Conflict",
+};
+const json = (schema: object) => ({ content: { "application/json": { schema } } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const idPath = [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }];
+const role = { type: "string", enum: ["admin", "analyst", "viewer"] };
+const vendor = { type: "string", enum: ["microsoft", "f5", "checkpoint", "cisco_asa", "other"] };
+const secret = { type: "string", minLength: 16, maxLength: 128, description: "Printable ASCII, no leading or trailing space. Write-only." };
+const time = { type: ["string", "null"], format: "date-time" };
+
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: {
+    title: "VPN Sight API",
+    version: "1",
+    description:
+      "Bearer tokens (`Authorization: Bearer vps_…`) carry a role: admin, analyst or viewer. Errors are `{ error: { code, message } }`.",
+  },
+  servers: [{ url: "/" }],
+  security: [{ bearer: [] }],
+  paths: {
+    "/api/v1/settings/vpn": {
+      get: {
+        summary: "RADIUS accounting settings (any role)",
+        responses: { "200": { description: "Settings", ...json(ref("VpnSettings")) }, ...errorResponses(401, 403) },
+      },
+      put: {
+        summary: "Enable/disable accounting and set or rotate the shared secret (admin)",
+        requestBody: { required: true, ...json(ref("VpnSettingsUpdate")) },
+        responses: { "200": { description: "Saved settings", ...json(ref("VpnSettings")) }, ...errorResponses(400, 401, 403) },
+      },
+    },
+    "/api/v1/radius-clients": {
+      get: {
+        summary: "RADIUS clients (any role)",
+        responses: { "200": { description: "Clients", ...json({ type: "object", properties: { items: { type: "array", items: ref("RadiusClient") } } }) }, ...errorResponses(401, 403) },
+      },
+      post: {
+        summary: "Add a RADIUS client (admin)",
+        requestBody: { required: true, ...json(ref("RadiusClientCreate")) },
+        responses: { "201": { description: "Created", ...json(ref("RadiusClient")) }, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    "/api/v1/radius-clients/{id}": {
+      patch: {
+        summary: "Change a RADIUS client; a new sharedSecret rotates, null removes the own secret (admin)",
+        parameters: idPath,
+        requestBody: { required: true, ...json(ref("RadiusClientUpdate")) },
+        responses: { "200": { description: "Updated", ...json(ref("RadiusClient")) }, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+      delete: { summary: "Remove a RADIUS client (admin)", parameters: idPath, responses: { "204": { description: "Removed" }, ...errorResponses(401, 403, 404) } },
+    },
+    "/api/v1/users": {
+      get: { summary: "Users (admin)", responses: { "200": { description: "Users", ...json({ type: "object", properties: { items: { type: "array", items: ref("User") } } }) }, ...errorResponses(401, 403) } },
+      post: {
+        summary: "Create a user (admin)",
+        requestBody: { required: true, ...json({ type: "object", required: ["email", "role", "password"], properties: { email: { type: "string" }, name: { type: "string" }, role, password: { type: "string", minLength: 12 } } }) },
+        responses: { "201": { description: "Created", ...json(ref("User")) }, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    "/api/v1/users/{id}": {
+      patch: {
+        summary: "Change role, disable or rename a user; the last active admin cannot be demoted or disabled (admin)",
+        parameters: idPath,
+        requestBody: { required: true, ...json({ type: "object", properties: { role, disabled: { type: "boolean" }, name: { type: "string" } } }) },
+        responses: { "200": { description: "Updated", ...json(ref("User")) }, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    "/api/v1/tokens": {
+      get: { summary: "API tokens, without the token values (admin)", responses: { "200": { description: "Tokens" }, ...errorResponses(401, 403) } },
+      post: {
+        summary: "Create an API token; the token is in this response only (admin)",
+        requestBody: { required: true, ...json({ type: "object", required: ["name", "role"], properties: { name: { type: "string" }, role } }) },
+        responses: { "201": { description: "Created; `token` holds the secret value" }, ...errorResponses(400, 401, 403) },
+      },
+    },
+    "/api/v1/tokens/{id}": {
+      delete: { summary: "Revoke an API token (admin)", parameters: idPath, responses: { "204": { description: "Revoked" }, ...errorResponses(401, 403, 404) } },
+    },
+    "/api/v1/audit": {
+      get: {
+        summary: "Audit log, newest first (admin)",
+        parameters: [
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
+          { name: "before", in: "query", schema: { type: "string" }, description: "nextBefore of the previous page" },
+        ],
+        responses: { "200": { description: "Entries" }, ...errorResponses(400, 401, 403) },
+      },
+    },
+  },
+  components: {
+    securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+    schemas: {
+      Error: {
+        type: "object",
+        required: ["error"],
+        properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" } } } },
+      },
+      VpnSettings: {
+        type: "object",
+        required: ["enabled", "secretConfigured", "secretUpdatedAt", "port"],
+        properties: {
+          enabled: { type: "boolean" },
+          secretConfigured: { type: "boolean" },
+          secretUpdatedAt: time,
+          secretUpdatedBy: { type: ["string", "null"] },
+          previousSecretExpiresAt: time,
+          rotationGraceHours: { type: "integer" },
+          port: { type: "integer" },
+        },
+      },
+      VpnSettingsUpdate: {
+        type: "object",
+        required: ["enabled"],
+        additionalProperties: false,
+        properties: { enabled: { type: "boolean" }, sharedSecret: secret, rotationGraceHours: { type: "integer", minimum: 0, maximum: 168 } },
+      },
+      RadiusClient: {
+        type: "object",
+        properties: {
+          id: { type: "string", format: "uuid" },
+          name: { type: "string" },
+          address: { type: "string", description: "IP or CIDR" },
+          vendor,
+          requireMessageAuthenticator: { type: "boolean" },
+          ownSecretConfigured: { type: "boolean" },
+          secretUpdatedAt: time,
+          previousSecretExpiresAt: time,
+        },
+      },
+      RadiusClientCreate: {
+        type: "object",
+        required: ["name", "address"],
+        additionalProperties: false,
+        properties: { name: { type: "string" }, address: { type: "string" }, vendor, requireMessageAuthenticator: { type: "boolean" }, sharedSecret: secret },
+      },
+      RadiusClientUpdate: {
+        type: "object",
+        additionalProperties: false,
+        properties: { name: { type: "string" }, address: { type: "string" }, vendor, requireMessageAuthenticator: { type: "boolean" }, sharedSecret: { ...secret, type: ["string", "null"] } },
+      },
+      User: {
+        type: "object",
+        properties: { id: { type: "string" }, email: { type: "string" }, name: { type: ["string", "null"] }, role, disabled: { type: "boolean" }, createdAt: time, lastLoginAt: time },
+      },
+    },
+  },
+} as const;

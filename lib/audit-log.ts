@@ -1,0 +1,29 @@
+import { z } from "zod";
+import type { Db } from "./db/prisma.ts";
+
+export const AuditQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  before: z.coerce.number().int().positive().optional(),
+});
+
+export interface AuditView {
+  id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  target: string;
+  changes: unknown;
+  sourceIp: string | null;
+}
+
+/** Newest first; `before` is the id cursor from the previous page. */
+export async function listAudit(db: Db, query: z.input<typeof AuditQuerySchema>): Promise<{ items: AuditView[]; nextBefore: string | null }> {
+  const { limit, before } = AuditQuerySchema.parse(query);
+  const rows = await db.auditEntry.findMany({
+    where: before ? { id: { lt: BigInt(before) } } : {},
+    orderBy: { id: "desc" },
+    take: limit,
+  });
+  const items = rows.map((r) => ({ ...r, id: r.id.toString() }));
+  return { items, nextBefore: rows.length === limit ? items.at(-1)!.id : null };
+}

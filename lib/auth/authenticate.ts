@@ -1,0 +1,41 @@
+import type { Db } from "../db/prisma.ts";
+import { AppError } from "../errors.ts";
+import { dummyPasswordHash, verifyPassword } from "./password.ts";
+import type { Role } from "./roles.ts";
+import {
+  THROTTLE_POLICY,
+  accountKey,
+  assertNotThrottled,
+  clearSignInFailures,
+  ipKey,
+  recordSignInFailure,
+} from "./sign-in-throttle.ts";
+
+export const INVALID_CREDENTIALS = "Incorrect email or password.";
+
+/**
+ * Checks email + password with per-account and per-IP throttling. Disabled
+ * accounts fail like wrong passwords, so the response does not reveal them.
+ */
+export async function authenticateWithPassword(
+  db: Db,
+  email: string,
+  password: string,
+  clientIp: string | null,
+): Promise<{ id: string; email: string; name: string | null; role: Role }> {
+  const address = email.trim().toLowerCase();
+  const keys = [accountKey(address), ...(clientIp ? [ipKey(clientIp)] : [])];
+  await assertNotThrottled(db, keys);
+  const user = await db.user.findUnique({ where: { email: address } });
+  const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+  if (!user || !ok || user.disabled) {
+    await recordSignInFailure(db, [
+      { key: accountKey(address), limit: THROTTLE_POLICY.maxFailuresPerAccount },
+      ...(clientIp ? [{ key: ipKey(clientIp), limit: THROTTLE_POLICY.maxFailuresPerIp }] : []),
+    ]);
+    throw new AppError("unauthorized", INVALID_CREDENTIALS, 401);
+  }
+  await clearSignInFailures(db, accountKey(address));
+  await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
+}

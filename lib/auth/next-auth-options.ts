@@ -1,0 +1,44 @@
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { db } from "../db/prisma.ts";
+import { AppError } from "../errors.ts";
+import { authenticateWithPassword } from "./authenticate.ts";
+
+function clientIpOf(headers: Record<string, unknown> | undefined): string | null {
+  const forwarded = headers?.["x-forwarded-for"];
+  const first = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
+  return first || null;
+}
+
+export const authOptions: NextAuthOptions = {
+  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  pages: { signIn: "/signin", error: "/signin" },
+  providers: [
+    CredentialsProvider({
+      name: "Email and password",
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      async authorize(credentials, req) {
+        if (!credentials?.email || !credentials.password) throw new Error("Enter your email and password.");
+        try {
+          const user = await authenticateWithPassword(db(), credentials.email, credentials.password, clientIpOf(req?.headers));
+          return { id: user.id, email: user.email, name: user.name ?? user.email };
+        } catch (err) {
+          // next-auth hands an Error's message to the sign-in form.
+          if (err instanceof AppError) throw new Error(err.message);
+          throw err;
+        }
+      },
+    }),
+  ],
+  callbacks: {
+    // Only the user id goes into the JWT; the role is read from the database on every request.
+    jwt({ token, user }) {
+      if (user) token.sub = user.id;
+      return token;
+    },
+    session({ session, token }) {
+      if (session.user) (session.user as { id?: string }).id = token.sub;
+      return session;
+    },
+  },
+};

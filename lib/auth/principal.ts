@@ -1,0 +1,41 @@
+import { getServerSession } from "next-auth";
+import { headers } from "next/headers";
+import { resolveToken } from "../api-tokens.ts";
+import { db } from "../db/prisma.ts";
+import type { Actor } from "../audit.ts";
+import { authOptions } from "./next-auth-options.ts";
+import type { Role } from "./roles.ts";
+
+export interface Principal {
+  kind: "user" | "token";
+  id: string;
+  /** The user's email or the token's name. */
+  name: string;
+  role: Role;
+}
+
+/**
+ * Who is calling: a bearer token (Authorization header) or the signed-in user.
+ * The role always comes from the database, so demoting or disabling takes effect at once.
+ */
+export async function currentPrincipal(): Promise<Principal | null> {
+  const requestHeaders = await headers();
+  const authorization = requestHeaders.get("authorization");
+  if (authorization !== null) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    const token = match ? await resolveToken(db(), match[1]!) : null;
+    return token && { kind: "token", id: token.id, name: token.name, role: token.role };
+  }
+  const session = await getServerSession(authOptions);
+  const userId = (session?.user as { id?: string } | undefined)?.id;
+  if (!userId) return null;
+  const user = await db().user.findUnique({ where: { id: userId } });
+  if (!user || user.disabled) return null;
+  return { kind: "user", id: user.id, name: user.email, role: user.role };
+}
+
+export async function actorOf(principal: Principal): Promise<Actor> {
+  const requestHeaders = await headers();
+  const sourceIp = requestHeaders.get("x-forwarded-for")?.split(",")[0]?.trim() || null;
+  return { label: `${principal.kind}:${principal.name}`, sourceIp };
+}

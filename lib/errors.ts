@@ -1,0 +1,26 @@
+/** A failure with a message meant for the user, and the HTTP status that carries it. */
+export class AppError extends Error {
+  constructor(
+    readonly code: "validation" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "throttled",
+    message: string,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 429,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+export const validationError = (message: string, details?: unknown) => new AppError("validation", message, 400, details);
+export const notFound = (message: string) => new AppError("not_found", message, 404);
+export const conflict = (message: string) => new AppError("conflict", message, 409);
+
+/** Validates input at a boundary; the first issue's message becomes the user-facing error. */
+export function parseInput<S extends { safeParse(input: unknown): { success: true; data: unknown } | { success: false; error: { issues: { message: string }[] } } }>(
+  schema: S,
+  input: unknown,
+): Extract<ReturnType<S["safeParse"]>, { success: true }>["data"] {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw validationError(parsed.error.issues[0]?.message ?? "Invalid input.", parsed.error.issues);
+  return parsed.data as Extract<ReturnType<S["safeParse"]>, { success: true }>["data"];
+}

@@ -1,0 +1,88 @@
+import { z } from "zod";
+import type { Db } from "./db/prisma.ts";
+import { recordAudit, diffFields, type Actor } from "./audit.ts";
+import { hashPassword, PasswordSchema } from "./auth/password.ts";
+import { RoleSchema, type Role } from "./auth/roles.ts";
+import { conflict, notFound, validationError } from "./errors.ts";
+
+export const EmailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .regex(/^[^\s@]+@[^\s@]+$/, "Enter an email address such as alice@example.com.");
+
+export const CreateUserSchema = z
+  .object({ email: EmailSchema, name: z.string().trim().max(100).optional(), role: RoleSchema, password: PasswordSchema })
+  .strict();
+export const UpdateUserSchema = z
+  .object({ role: RoleSchema.optional(), disabled: z.boolean().optional(), name: z.string().trim().max(100).optional() })
+  .strict();
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  disabled: boolean;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+}
+
+const userView = { id: true, email: true, name: true, role: true, disabled: true, createdAt: true, lastLoginAt: true } as const;
+
+export const listUsers = (db: Db): Promise<UserView[]> => db.user.findMany({ select: userView, orderBy: { email: "asc" } });
+
+export async function createUser(db: Db, input: z.input<typeof CreateUserSchema>, actor: Actor): Promise<UserView> {
+  const data = CreateUserSchema.parse(input);
+  const passwordHash = await hashPassword(data.password);
+  return db.$transaction(async (tx) => {
+    if (await tx.user.findUnique({ where: { email: data.email } })) {
+      throw conflict(`A user with the email ${data.email} already exists.`);
+    }
+    const user = await tx.user.create({
+      data: { email: data.email, name: data.name || null, role: data.role, passwordHash },
+      select: userView,
+    });
+    await recordAudit(tx, actor, { action: "user.create", target: `user:${user.email}`, changes: { role: { to: user.role } } });
+    return user;
+  });
+}
+
+/**
+ * Changes role / disabled / name. The last active admin can be neither demoted
+ * nor disabled; admins are locked while checking so two requests cannot race past it.
+ */
+export async function updateUser(db: Db, id: string, input: z.input<typeof UpdateUserSchema>, actor: Actor): Promise<UserView> {
+  const patch = UpdateUserSchema.parse(input);
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "User" WHERE role = 'admin' FOR UPDATE`;
+    const before = await tx.user.findUnique({ where: { id }, select: userView });
+    if (!before) throw notFound("No such user.");
+    const losesAdmin =
+      before.role === "admin" && !before.disabled && ((patch.role && patch.role !== "admin") || patch.disabled === true);
+    if (losesAdmin) {
+      const activeAdmins = await tx.user.count({ where: { role: "admin", disabled: false } });
+      if (activeAdmins <= 1) {
+        throw validationError("This is the last active admin: make another user admin first.");
+      }
+    }
+    const changes = diffFields(before, patch, ["role", "disabled", "name"]);
+    const user = await tx.user.update({ where: { id }, data: patch, select: userView });
+    if (Object.keys(changes).length) {
+      await recordAudit(tx, actor, { action: "user.update", target: `user:${user.email}`, changes });
+    }
+    return user;
+  });
+}
+
+export async function resetPassword(db: Db, email: string, password: string, actor: Actor): Promise<void> {
+  const address = EmailSchema.parse(email);
+  const passwordHash = await hashPassword(PasswordSchema.parse(password));
+  await db.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { email: address } });
+    if (!user) throw notFound(`No user with the email ${address}.`);
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+    await recordAudit(tx, actor, { action: "user.reset-password", target: `user:${address}`, changes: { password: "changed" } });
+  });
+}

@@ -1,0 +1,129 @@
+// `npm start`: embedded PostgreSQL (unless DATABASE_URL), migrations, first
+// admin, then the portal (next start) and, beside it, the sensor.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensurePrismaClient } from "./ensure-prisma-client.mjs";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+ensurePrismaClient();
+
+const { readEnv, dataDirOf } = await import("../lib/config/env.ts");
+const { readOrCreateSecretFile, randomBase64 } = await import("../lib/data-files.ts");
+const { openDatabase } = await import("../lib/db/open-database.ts");
+const { migrateDatabase } = await import("../lib/db/migrator.ts");
+const { createPrismaClient } = await import("../lib/db/prisma.ts");
+const { loadSecretKey } = await import("../lib/secret-box.ts");
+const { verifyInstallationKey } = await import("../lib/installation-key.ts");
+const { ensureFirstAdmin } = await import("../lib/first-admin.ts");
+
+const say = (line: string) => process.stdout.write(`[vpnsight] ${line}\n`);
+
+/** Newest modification time under the sources that make up the Next build. */
+function newestSourceMtime(): number {
+  let newest = 0;
+  const visit = (p: string) => {
+    if (!fs.existsSync(p)) return;
+    const stat = fs.statSync(p);
+    if (stat.isDirectory()) for (const entry of fs.readdirSync(p)) visit(path.join(p, entry));
+    else newest = Math.max(newest, stat.mtimeMs);
+  };
+  for (const p of ["app", "lib", "public", "proxy.ts", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"]) {
+    visit(path.join(root, p));
+  }
+  return newest;
+}
+
+function buildIfStale(): void {
+  const buildId = path.join(root, ".next", "BUILD_ID");
+  if (fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs >= newestSourceMtime()) return;
+  say("Building the portal (next build); this takes a minute the first time…");
+  const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (result.status !== 0) throw new Error("next build failed");
+}
+
+async function main() {
+  const env = readEnv();
+  const dataDir = dataDirOf(env);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const key = loadSecretKey(dataDir, env.VPNSIGHT_SECRET_KEY);
+  const nextAuthSecret = env.NEXTAUTH_SECRET ?? readOrCreateSecretFile(dataDir, "nextauth.secret", () => randomBase64(32));
+
+  buildIfStale();
+  const database = await openDatabase(env, say);
+  say(database.owned ? `Embedded PostgreSQL running (data in ${dataDir}/postgres)` : "Using the configured database");
+  const children: ChildProcess[] = [];
+  let stopping = false;
+
+  async function shutdown(code: number) {
+    if (stopping) return;
+    stopping = true;
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once("exit", () => resolve());
+            child.kill("SIGTERM");
+          }),
+      ),
+    );
+    await database.stop();
+    process.exit(code);
+  }
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  try {
+    await migrateDatabase(database.url, { log: say });
+    const prisma = createPrismaClient(database.url);
+    await verifyInstallationKey(prisma, key);
+    const admin = await ensureFirstAdmin(prisma, env);
+    await prisma.$disconnect();
+    if (admin?.generated) {
+      say("First admin created. Sign in with:");
+      process.stdout.write(`\n    email:    ${admin.email}\n    password: ${admin.password}\n\n`);
+      say("This password is shown only once. Change it with: npx vpnsight user reset-password --email " + admin.email);
+    } else if (admin) {
+      say(`First admin created: ${admin.email} (password from ADMIN_PASSWORD)`);
+    }
+  } catch (err) {
+    process.stderr.write(`[vpnsight] ${(err as Error).message}\n`);
+    await shutdown(1);
+    return;
+  }
+
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    VPNSIGHT_DATA_DIR: dataDir,
+    VPNSIGHT_SECRET_KEY: key.toString("base64"),
+    NEXTAUTH_SECRET: nextAuthSecret,
+    NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`,
+    RADIUS_ACCT_PORT: String(env.RADIUS_ACCT_PORT),
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  const portal = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(env.PORT)], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...childEnv, VPNSIGHT_SERVICE: "portal" },
+  });
+  children.push(portal);
+  portal.on("exit", (code) => {
+    if (!stopping) {
+      process.stderr.write(`[vpnsight] the portal exited (code ${code}); stopping\n`);
+      void shutdown(code ?? 1);
+    }
+  });
+  say(`Portal: http://localhost:${env.PORT}`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`[vpnsight] ${(err as Error).message}\n`);
+  process.exit(1);
+});
