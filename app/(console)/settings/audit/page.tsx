@@ -25,7 +25,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Audit log</h1>
       <div className="card overflow-x-auto">
-        <table className="table">
+        <table className="data-table">
           <thead>
             <tr><th>When</th><th>Who</th><th>Action</th><th>Target</th><th>What changed</th></tr>
           </thead>

@@ -55,7 +55,7 @@ export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
         {tokens.length === 0 ? (
           <p className="text-sm text-slate-600">No API tokens.</p>
         ) : (
-          <table className="table">
+          <table className="data-table">
             <thead>
               <tr><th>Name</th><th>Role</th><th>Prefix</th><th>Created</th><th>Last used</th><th>Status</th></tr>
             </thead>

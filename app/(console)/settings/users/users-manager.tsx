@@ -43,7 +43,7 @@ export function UsersManager({ users, currentUserId }: { users: UserRow[]; curre
   return (
     <div className="space-y-4">
       <div className="card overflow-x-auto">
-        <table className="table">
+        <table className="data-table">
           <thead>
             <tr>
               <th>Email</th>

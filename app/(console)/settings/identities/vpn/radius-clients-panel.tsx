@@ -77,7 +77,7 @@ export function RadiusClientsPanel({ clients, canWrite }: { clients: ClientRow[]
       </div>
       {clients.length > 0 && (
         <div className="overflow-x-auto">
-          <table className="table">
+          <table className="data-table">
             <thead>
               <tr>
                 <th>Name</th>

@@ -1,0 +1,55 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { inject } from "vitest";
+import { migrateDatabase } from "../db/migrator.ts";
+import { createPrismaClient, type Db } from "../db/prisma.ts";
+
+export interface TestDatabase {
+  url: string;
+  db: Db;
+  /** Runs SQL as a plain pg client (for checks Prisma would hide). */
+  query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
+  drop(): Promise<void>;
+}
+
+export function databaseUrlFor(name: string): string {
+  const url = new URL(inject("adminDatabaseUrl"));
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: inject("adminDatabaseUrl") });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, empty database on the test server; migrated unless `migrate: false`. */
+export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const name = `test_${randomBytes(6).toString("hex")}`;
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const url = databaseUrlFor(name);
+  if (opts.migrate !== false) await migrateDatabase(url);
+  const db = createPrismaClient(url);
+  return {
+    url,
+    db,
+    async query(sql, params) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query(sql, params as unknown[])).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    async drop() {
+      await db.$disconnect();
+      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}

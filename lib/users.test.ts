@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
+import { authenticateWithPassword, INVALID_CREDENTIALS } from "./auth/authenticate.ts";
+import { THROTTLE_POLICY } from "./auth/sign-in-throttle.ts";
+import { ensureFirstAdmin } from "./first-admin.ts";
+import { createUser, resetPassword, updateUser } from "./users.ts";
+
+let t: TestDatabase;
+const actor = { label: "user:test" };
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => t.drop());
+beforeEach(async () => {
+  await t.db.user.deleteMany();
+  await t.db.signInThrottle.deleteMany();
+});
+
+describe("first admin", () => {
+  it("creates admin@localhost with a random password once, then never again", async () => {
+    const first = await ensureFirstAdmin(t.db, {});
+    expect(first).toMatchObject({ email: "admin@localhost", generated: true });
+    expect(first!.password).toMatch(/^[A-Za-z0-9]{20}$/);
+    expect(await ensureFirstAdmin(t.db, {})).toBeNull();
+    const user = await t.db.user.findUniqueOrThrow({ where: { email: "admin@localhost" } });
+    expect(user.role).toBe("admin");
+    expect(user.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(user.passwordHash).not.toContain(first!.password);
+  });
+
+  it("uses ADMIN_EMAIL and ADMIN_PASSWORD when set", async () => {
+    const first = await ensureFirstAdmin(t.db, { ADMIN_EMAIL: "Sec@Example.com", ADMIN_PASSWORD: "a-long-admin-password" });
+    expect(first).toMatchObject({ email: "Sec@Example.com", generated: false });
+    await expect(authenticateWithPassword(t.db, "sec@example.com", "a-long-admin-password", null)).resolves.toMatchObject({ role: "admin" });
+  });
+});
+
+describe("users", () => {
+  it("refuses to demote or disable the last active admin, but allows it once another admin exists", async () => {
+    const a = await createUser(t.db, { email: "a@example.com", role: "admin", password: "password-for-a-1" }, actor);
+    await expect(updateUser(t.db, a.id, { role: "analyst" }, actor)).rejects.toThrow(/last active admin/);
+    await expect(updateUser(t.db, a.id, { disabled: true }, actor)).rejects.toThrow(/last active admin/);
+    const b = await createUser(t.db, { email: "b@example.com", role: "viewer", password: "password-for-b-1" }, actor);
+    await updateUser(t.db, b.id, { role: "admin" }, actor);
+    await expect(updateUser(t.db, a.id, { role: "analyst" }, actor)).resolves.toMatchObject({ role: "analyst" });
+    await expect(updateUser(t.db, b.id, { disabled: true }, actor)).rejects.toThrow(/last active admin/);
+  });
+
+  it("two concurrent demotions of the only two admins leave one admin", async () => {
+    const a = await createUser(t.db, { email: "a@example.com", role: "admin", password: "password-for-a-1" }, actor);
+    const b = await createUser(t.db, { email: "b@example.com", role: "admin", password: "password-for-b-1" }, actor);
+    const results = await Promise.allSettled([
+      updateUser(t.db, a.id, { role: "viewer" }, actor),
+      updateUser(t.db, b.id, { role: "viewer" }, actor),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(await t.db.user.count({ where: { role: "admin", disabled: false } })).toBe(1);
+  });
+
+  it("rejects duplicate emails and short passwords", async () => {
+    await createUser(t.db, { email: "a@example.com", role: "viewer", password: "password-for-a-1" }, actor);
+    await expect(createUser(t.db, { email: "A@example.com", role: "viewer", password: "password-for-a-2" }, actor)).rejects.toThrow(/already exists/);
+    await expect(createUser(t.db, { email: "c@example.com", role: "viewer", password: "short" }, actor)).rejects.toThrow(/12 characters/);
+  });
+});
+
+describe("sign-in", () => {
+  it("accepts the right password, refuses wrong ones and disabled accounts alike", async () => {
+    const admin = await createUser(t.db, { email: "admin@example.com", role: "admin", password: "right-password-1" }, actor);
+    const u = await createUser(t.db, { email: "u@example.com", role: "analyst", password: "right-password-1" }, actor);
+    await expect(authenticateWithPassword(t.db, "U@example.com", "right-password-1", "192.0.2.9")).resolves.toMatchObject({ id: u.id, role: "analyst" });
+    await expect(authenticateWithPassword(t.db, "u@example.com", "wrong-password-1", "192.0.2.9")).rejects.toThrow(INVALID_CREDENTIALS);
+    await expect(authenticateWithPassword(t.db, "nobody@example.com", "right-password-1", "192.0.2.9")).rejects.toThrow(INVALID_CREDENTIALS);
+    await updateUser(t.db, u.id, { disabled: true }, actor);
+    await expect(authenticateWithPassword(t.db, "u@example.com", "right-password-1", "192.0.2.9")).rejects.toThrow(INVALID_CREDENTIALS);
+    void admin;
+  });
+
+  it("throttles an account after repeated failures, even with the right password, with a clear message", async () => {
+    await createUser(t.db, { email: "u@example.com", role: "analyst", password: "right-password-1" }, actor);
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerAccount; i++) {
+      await expect(authenticateWithPassword(t.db, "u@example.com", `wrong-${i}-password`, `192.0.2.${i + 1}`)).rejects.toThrow(INVALID_CREDENTIALS);
+    }
+    await expect(authenticateWithPassword(t.db, "u@example.com", "right-password-1", "198.51.100.1")).rejects.toThrow(
+      /Too many failed sign-in attempts\. Try again in 15 minutes\./,
+    );
+  });
+
+  it("throttles a client IP that tries many accounts", async () => {
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerIp; i++) {
+      await authenticateWithPassword(t.db, `user${i}@example.com`, "wrong-password-x", "203.0.113.5").catch(() => {});
+    }
+    await createUser(t.db, { email: "fresh@example.com", role: "viewer", password: "right-password-1" }, actor);
+    await expect(authenticateWithPassword(t.db, "fresh@example.com", "right-password-1", "203.0.113.5")).rejects.toThrow(/Too many failed/);
+    await expect(authenticateWithPassword(t.db, "fresh@example.com", "right-password-1", "203.0.113.6")).resolves.toBeTruthy();
+  });
+
+  it("a password reset takes effect at once", async () => {
+    await createUser(t.db, { email: "u@example.com", role: "viewer", password: "old-password-123" }, actor);
+    await resetPassword(t.db, "u@example.com", "new-password-456", { label: "cli" });
+    await expect(authenticateWithPassword(t.db, "u@example.com", "old-password-123", null)).rejects.toThrow(INVALID_CREDENTIALS);
+    await expect(authenticateWithPassword(t.db, "u@example.com", "new-password-456", null)).resolves.toBeTruthy();
+  });
+});
