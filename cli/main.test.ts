@@ -1,0 +1,113 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveToken } from "../lib/api-tokens.ts";
+import { authenticateWithPassword } from "../lib/auth/authenticate.ts";
+import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
+import { createPrismaClient } from "../lib/db/prisma.ts";
+import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
+import { getVpnSettings } from "../lib/vpn-settings.ts";
+
+const BIN = path.resolve(import.meta.dirname, "../bin/vpnsight.mjs");
+
+function runCli(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv }) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(opts.stdin ?? "");
+  });
+}
+
+let t: TestDatabase;
+let env: NodeJS.ProcessEnv;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  env = { DATABASE_URL: t.url };
+});
+afterAll(async () => t.drop());
+
+describe("vpnsight CLI on DATABASE_URL", () => {
+  it("token create prints the token alone on the last line, once, and it carries the role", async () => {
+    const { code, stdout } = await runCli(["token", "create", "--name", "siem", "--role", "analyst"], { env });
+    expect(code).toBe(0);
+    const token = stdout.trim().split("\n").at(-1)!;
+    expect(token).toMatch(/^vps_[A-Za-z0-9_-]{43}$/);
+    expect(await resolveToken(t.db, token)).toMatchObject({ name: "siem", role: "analyst" });
+    const stored = await t.query(`SELECT * FROM "ApiToken"`);
+    expect(JSON.stringify(stored)).not.toContain(token);
+  });
+
+  it("user create and reset-password read the password from stdin", async () => {
+    const created = await runCli(["user", "create", "--email", "Ana@Example.com", "--role", "analyst"], { env, stdin: "analyst-password-1\n" });
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain("Created analyst ana@example.com");
+    await expect(authenticateWithPassword(t.db, "ana@example.com", "analyst-password-1", null)).resolves.toMatchObject({ role: "analyst" });
+    const reset = await runCli(["user", "reset-password", "--email", "ana@example.com"], { env, stdin: "analyst-password-2" });
+    expect(reset.code).toBe(0);
+    await expect(authenticateWithPassword(t.db, "ana@example.com", "analyst-password-2", null)).resolves.toBeTruthy();
+  });
+
+  it("vpn set enables accounting with a secret from stdin, never echoing it", async () => {
+    const secret = "cli-secret-0123456789";
+    const result = await runCli(["vpn", "set", "--enable", "--secret-stdin"], { env, stdin: secret + "\n" });
+    expect(result.code).toBe(0);
+    expect(result.stdout + result.stderr).not.toContain(secret);
+    expect(await getVpnSettings(t.db)).toMatchObject({ enabled: true, secretConfigured: true, secretUpdatedBy: "cli" });
+    const disabled = await runCli(["vpn", "set", "--disable"], { env });
+    expect(disabled.code).toBe(0);
+    expect(await getVpnSettings(t.db)).toMatchObject({ enabled: false, secretConfigured: true });
+  });
+
+  it("explains bad input with a non-zero exit and changes nothing", async () => {
+    const before = await t.db.vpnSettings.findUniqueOrThrow({ where: { id: 1 } });
+    const shortSecret = await runCli(["vpn", "set", "--enable", "--secret-stdin"], { env, stdin: "too-short" });
+    expect(shortSecret.code).toBe(1);
+    expect(shortSecret.stderr).toContain("The shared secret needs at least 16 characters.");
+    expect(await t.db.vpnSettings.findUniqueOrThrow({ where: { id: 1 } })).toEqual(before);
+    const both = await runCli(["vpn", "set", "--enable", "--disable"], { env });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("exactly one of --enable or --disable");
+    const badRole = await runCli(["token", "create", "--name", "x", "--role", "root"], { env });
+    expect(badRole.code).toBe(1);
+    expect(badRole.stderr).toContain("Role must be admin, analyst or viewer.");
+    expect(await t.db.apiToken.count({ where: { name: "x" } })).toBe(0);
+    const unknown = await runCli(["frobnicate"], { env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toContain("Usage: vpnsight");
+  });
+
+  it("refuses a different secret key with a clear error", async () => {
+    const wrongKey = Buffer.alloc(32, 7).toString("base64");
+    const result = await runCli(["vpn", "show"], { env: { ...env, VPNSIGHT_SECRET_KEY: wrongKey } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/not the key that encrypted it/);
+  });
+});
+
+describe("vpnsight CLI on the embedded database", () => {
+  it("works beside a running embedded server (as during npm start) and migrates it", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-cli-"));
+    fs.chmodSync(dataDir, 0o755);
+    const server = await startEmbeddedPostgres({ dataDir, port: 56000 + Math.floor(Math.random() * 2000) });
+    try {
+      const cliEnv = { DATABASE_URL: "", VPNSIGHT_DATA_DIR: dataDir, VPNSIGHT_PG_PORT: "1" };
+      const migrate = await runCli(["migrate"], { env: cliEnv });
+      expect(migrate.stderr).toContain("Applied migration");
+      expect(migrate.code).toBe(0);
+      const created = await runCli(["user", "create", "--email", "v@example.com", "--role", "viewer"], { env: cliEnv, stdin: "viewer-password-1" });
+      expect(created.code).toBe(0);
+      const prisma = createPrismaClient(server.url);
+      expect(await prisma.user.findUnique({ where: { email: "v@example.com" } })).toMatchObject({ role: "viewer" });
+      await prisma.$disconnect();
+    } finally {
+      await server.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
