@@ -12,7 +12,7 @@ import { getVpnSettings } from "../lib/vpn-settings.ts";
 
 const BIN = path.resolve(import.meta.dirname, "../bin/vpnsight.mjs");
 
-function runCli(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv }) {
+function runCli(args: string[], opts: { stdin?: string; env?: Record<string, string> }) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -25,7 +25,7 @@ function runCli(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv 
 }
 
 let t: TestDatabase;
-let env: NodeJS.ProcessEnv;
+let env: Record<string, string>;
 beforeAll(async () => {
   t = await createTestDatabase();
   env = { DATABASE_URL: t.url };

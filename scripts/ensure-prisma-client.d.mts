@@ -1,1 +1,1 @@
-export function ensurePrismaClient(): void;
+export function ensurePrismaClient(options?: { force?: boolean }): void;

@@ -7,10 +7,13 @@ import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
-export function ensurePrismaClient() {
+export function ensurePrismaClient({ force = false } = {}) {
   const schema = path.join(root, "prisma", "schema.prisma");
-  const client = path.join(root, "lib", "generated", "prisma", "client.ts");
-  if (fs.existsSync(client) && fs.statSync(client).mtimeMs >= fs.statSync(schema).mtimeMs) return;
+  const outDir = path.join(root, "lib", "generated", "prisma");
+  const client = path.join(outDir, "client.ts");
+  if (!force && fs.existsSync(client) && fs.statSync(client).mtimeMs >= fs.statSync(schema).mtimeMs) return;
+  // Prisma refuses to write into a directory it does not recognise (e.g. half-generated).
+  fs.rmSync(outDir, { recursive: true, force: true });
   const result = spawnSync(path.join(root, "node_modules", ".bin", "prisma"), ["generate"], {
     cwd: root,
     stdio: ["ignore", "ignore", "inherit"],

@@ -18,10 +18,13 @@ const ROLES = ["admin", "analyst", "viewer"];
 export function UsersManager({ users, currentUserId }: { users: UserRow[]; currentUserId: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   async function run(request: Promise<{ ok: true } | { ok: false; message: string }>) {
+    setNotice(null);
     const result = await request;
     setError(result.ok ? null : result.message);
+    setNotice(result.ok ? "Saved." : null);
     router.refresh();
     return result.ok;
   }
@@ -84,6 +87,7 @@ export function UsersManager({ users, currentUserId }: { users: UserRow[]; curre
         </table>
       </div>
       {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
+      {notice && <p role="status" className="text-sm text-green-700">{notice}</p>}
       <form onSubmit={onCreate} className="card grid grid-cols-1 gap-3 sm:grid-cols-4" aria-label="Create user">
         <div>
           <label htmlFor="new-email" className="label">Email</label>

@@ -1,0 +1,48 @@
+import { expect, test } from "@playwright/test";
+import { ADMIN } from "./product";
+import { signIn } from "./helpers";
+
+test("an admin creates a user and changes its role; the last admin cannot be demoted", async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto("/settings/users");
+  const email = `new-${Date.now()}@e2e.test`;
+  const form = page.getByRole("form", { name: "Create user" });
+  await form.getByLabel("Email").fill(email);
+  await form.getByLabel("Role").selectOption("viewer");
+  await form.getByLabel("Initial password").fill("new-user-password-1");
+  await form.getByRole("button", { name: "Create user" }).click();
+  const row = page.getByTestId(`user-row-${email}`);
+  await expect(row).toBeVisible();
+  await row.getByLabel(`Role of ${email}`).selectOption("analyst");
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId(`user-row-${email}`).getByLabel(`Role of ${email}`)).toHaveValue("analyst");
+
+  // Only ADMIN is an active admin here (other specs' temporary admins are demoted or disabled).
+  await page.getByTestId(`user-row-${ADMIN.email}`).getByLabel(`Role of ${ADMIN.email}`).selectOption("viewer");
+  await expect(page.getByRole("alert").filter({ hasText: "This is the last active admin: make another user admin first." })).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId(`user-row-${ADMIN.email}`).getByLabel(`Role of ${ADMIN.email}`)).toHaveValue("admin");
+});
+
+test("sign-in fails with a clear message and is throttled after repeated failures", async ({ page }) => {
+  await page.goto("/signin");
+  const target = `nobody-${Date.now()}@e2e.test`;
+  for (let i = 0; i < 5; i++) {
+    await page.getByLabel("Email").fill(target);
+    await page.getByLabel("Password").fill(`wrong-password-${i}`);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert").filter({ hasText: "Incorrect email or password." })).toBeVisible();
+  }
+  await page.getByLabel("Password").fill("another-wrong-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: /Too many failed sign-in attempts\. Try again in \d+ minutes?\./ })).toBeVisible();
+});
+
+test("signing out ends the session", async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/signin/);
+  await page.goto("/settings/identities/vpn");
+  await expect(page).toHaveURL(/\/signin$/);
+});

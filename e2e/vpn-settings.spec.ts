@@ -1,0 +1,112 @@
+import fs from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { expect, test, type Page } from "@playwright/test";
+import { ADMIN, readState, restartProduct } from "./product";
+import { signIn } from "./helpers";
+
+test.describe.configure({ mode: "serial" });
+
+/** Every response body the browser receives, to prove no secret is ever sent to it. */
+function recordResponseBodies(page: Page): () => Promise<string> {
+  const bodies: Promise<string>[] = [];
+  page.on("response", (response) => bodies.push(response.text().catch(() => "")));
+  return async () => (await Promise.all(bodies)).join("\n");
+}
+
+async function dumpDatabase(dataDir: string): Promise<string> {
+  const password = fs.readFileSync(path.join(dataDir, "postgres.password"), "utf8").trim();
+  const port = fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[3];
+  const client = new pg.Client({ connectionString: `postgresql://postgres:${password}@127.0.0.1:${port}/vpnsight` });
+  await client.connect();
+  try {
+    const { rows: tables } = await client.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
+    );
+    const parts: string[] = [];
+    for (const { table_name } of tables) {
+      const { rows } = await client.query(`SELECT row_to_json(t)::text AS row FROM "${table_name}" t`);
+      parts.push(...rows.map((r: { row: string }) => r.row));
+    }
+    return parts.join("\n");
+  } finally {
+    await client.end();
+  }
+}
+
+const secret = `E2e-Secret-${Date.now()}-abc`;
+let generated = "";
+
+test("admin enables radius accounting with a secret, and a reload shows it saved", async ({ page }) => {
+  const bodies = recordResponseBodies(page);
+  await signIn(page, ADMIN);
+  await page.getByRole("link", { name: "Settings", exact: true }).click();
+  await page.getByRole("link", { name: /Identities › VPN/ }).click();
+  await expect(page).toHaveURL(/\/settings\/identities\/vpn$/);
+  await expect(page.getByTestId("secret-status")).toHaveText("not configured");
+  await expect(page.getByTestId("accounting-port")).toHaveText("18130");
+
+  const enable = page.getByLabel("Enable radius accounting");
+  await enable.check();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Enter a shared secret to enable radius accounting." })).toBeVisible();
+
+  await page.getByLabel("Shared Secret").fill("short");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "The shared secret needs at least 16 characters." })).toBeVisible();
+
+  await page.getByLabel("Shared Secret").fill(secret);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByLabel("Enable radius accounting")).toBeChecked();
+  await expect(page.getByTestId("secret-status")).toContainText(`configured on`);
+  await expect(page.getByTestId("secret-status")).toContainText(`by user:${ADMIN.email}`);
+  await expect(page.getByLabel("Shared Secret")).toHaveValue("");
+  expect(await bodies()).not.toContain(secret);
+});
+
+test("Generate fills a 32-character secret shown once; saving it rotates with a grace period", async ({ page }) => {
+  const bodies = recordResponseBodies(page);
+  await signIn(page, ADMIN);
+  await page.goto("/settings/identities/vpn");
+  await page.getByRole("button", { name: "Generate" }).click();
+  generated = (await page.getByTestId("generated-secret").textContent()) ?? "";
+  expect(generated).toMatch(/^[A-Za-z0-9]{32}$/);
+  await expect(page.getByLabel("Shared Secret")).toHaveValue(generated);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await expect(page.getByTestId("generated-secret")).toHaveCount(0);
+  await expect(page.getByTestId("previous-secret-status")).toContainText("still accepted until");
+  const all = await bodies();
+  expect(all).not.toContain(secret);
+  // The generated value was made in the browser: the server never sends it back.
+  expect(all).not.toContain(generated);
+});
+
+test("a restart keeps the settings, and no secret is in any log or database column", async ({ page }) => {
+  await restartProduct();
+  await signIn(page, ADMIN);
+  await page.goto("/settings/identities/vpn");
+  await expect(page.getByLabel("Enable radius accounting")).toBeChecked();
+  await expect(page.getByTestId("secret-status")).toContainText("configured on");
+
+  const state = readState();
+  const logs = fs.readFileSync(state.logFile, "utf8");
+  expect(logs).toContain("Portal: http://localhost");
+  expect(logs).not.toContain(secret);
+  expect(logs).not.toContain(generated);
+  const dump = await dumpDatabase(state.dataDir);
+  expect(dump).toContain("vpn.update");
+  expect(dump).not.toContain(secret);
+  expect(dump).not.toContain(generated);
+});
+
+test("the audit log shows who changed the VPN settings, with field names only", async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto("/settings/audit");
+  const row = page.getByRole("row").filter({ hasText: "vpn.update" }).first();
+  await expect(row).toContainText(`user:${ADMIN.email}`);
+  await expect(row).toContainText("sharedSecret: rotated");
+});
