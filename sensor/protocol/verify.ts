@@ -1,0 +1,107 @@
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import {
+  ATTR,
+  AUTHENTICATOR_LENGTH,
+  AUTHENTICATOR_OFFSET,
+  CODE,
+  HEADER_LENGTH,
+  MAX_PACKET_LENGTH,
+  type DropReason,
+} from "./constants.ts";
+
+export interface RawAttribute {
+  type: number;
+  /** Offset of the attribute's value within the packet. */
+  offset: number;
+  value: Buffer;
+}
+
+export type Verification =
+  | { ok: true; packet: Buffer; identifier: number; attributes: RawAttribute[]; secret: string }
+  | { ok: false; reason: DropReason };
+
+export interface SecretCandidates {
+  secrets: string[];
+  requireMessageAuthenticator: boolean;
+}
+
+/**
+ * Structural checks (FreeRADIUS rules): header, Length within bounds, bytes
+ * past Length ignored, attributes tiling exactly up to Length, each ≥ 2 long.
+ */
+export function parseStructure(datagram: Buffer): { packet: Buffer; attributes: RawAttribute[] } | null {
+  if (datagram.length < HEADER_LENGTH) return null;
+  const length = datagram.readUInt16BE(2);
+  if (length < HEADER_LENGTH || length > MAX_PACKET_LENGTH || length > datagram.length) return null;
+  const packet = datagram.subarray(0, length);
+  const attributes: RawAttribute[] = [];
+  let offset = HEADER_LENGTH;
+  while (offset < length) {
+    if (offset + 2 > length) return null;
+    const attrLength = packet[offset + 1]!;
+    if (attrLength < 2 || offset + attrLength > length) return null;
+    attributes.push({ type: packet[offset]!, offset: offset + 2, value: packet.subarray(offset + 2, offset + attrLength) });
+    offset += attrLength;
+  }
+  return { packet, attributes };
+}
+
+/** RFC 2866 §3: MD5(Code | Identifier | Length | 16 zero octets | Attributes | Secret). */
+export function accountingRequestAuthenticator(packet: Buffer, secret: string): Buffer {
+  return createHash("md5")
+    .update(packet.subarray(0, AUTHENTICATOR_OFFSET))
+    .update(Buffer.alloc(AUTHENTICATOR_LENGTH))
+    .update(packet.subarray(HEADER_LENGTH))
+    .update(secret, "latin1")
+    .digest();
+}
+
+/** RFC 3579 §3.2 for accounting: HMAC-MD5 with the authenticator field and the attribute's value zeroed. */
+export function accountingMessageAuthenticator(packet: Buffer, valueOffset: number, secret: string): Buffer {
+  const copy = Buffer.from(packet);
+  copy.fill(0, AUTHENTICATOR_OFFSET, AUTHENTICATOR_OFFSET + AUTHENTICATOR_LENGTH);
+  copy.fill(0, valueOffset, valueOffset + 16);
+  return createHmac("md5", Buffer.from(secret, "latin1")).update(copy).digest();
+}
+
+/**
+ * Verifies an Accounting-Request against the candidate secrets (client's own
+ * current/previous, else global current/previous). Never throws on input.
+ */
+export function verifyAccountingRequest(datagram: Buffer, candidates: SecretCandidates): Verification {
+  const structure = parseStructure(datagram);
+  if (!structure) return { ok: false, reason: "malformed" };
+  const { packet, attributes } = structure;
+  if (packet[0] !== CODE.accountingRequest) return { ok: false, reason: "unsupported_code" };
+  const received = packet.subarray(AUTHENTICATOR_OFFSET, AUTHENTICATOR_OFFSET + AUTHENTICATOR_LENGTH);
+  const secret = candidates.secrets.find((s) => timingSafeEqual(accountingRequestAuthenticator(packet, s), received));
+  if (secret === undefined) return { ok: false, reason: "bad_authenticator" };
+
+  const messageAuthenticators = attributes.filter((a) => a.type === ATTR.messageAuthenticator);
+  if (messageAuthenticators.length > 1) return { ok: false, reason: "bad_message_authenticator" };
+  const ma = messageAuthenticators[0];
+  if (ma) {
+    if (ma.value.length !== 16) return { ok: false, reason: "bad_message_authenticator" };
+    if (!timingSafeEqual(accountingMessageAuthenticator(packet, ma.offset, secret), ma.value)) {
+      return { ok: false, reason: "bad_message_authenticator" };
+    }
+  } else if (candidates.requireMessageAuthenticator) {
+    return { ok: false, reason: "bad_message_authenticator" };
+  }
+  return { ok: true, packet, identifier: packet[1]!, attributes, secret };
+}
+
+/** Accounting-Response (RFC 2866 §3): no attributes; MD5(5 | Id | 20 | Request Authenticator | Secret). */
+export function encodeAccountingResponse(request: Buffer, secret: string): Buffer {
+  const response = Buffer.alloc(HEADER_LENGTH);
+  response[0] = CODE.accountingResponse;
+  response[1] = request[1]!;
+  response.writeUInt16BE(HEADER_LENGTH, 2);
+  createHash("md5")
+    .update(response.subarray(0, AUTHENTICATOR_OFFSET))
+    .update(request.subarray(AUTHENTICATOR_OFFSET, AUTHENTICATOR_OFFSET + AUTHENTICATOR_LENGTH))
+    .update(secret, "latin1")
+    .digest()
+    .copy(response, AUTHENTICATOR_OFFSET);
+  return response;
+}
