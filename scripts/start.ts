@@ -121,6 +121,20 @@ async function main() {
     }
   });
   say(`Portal: http://localhost:${env.PORT}`);
+
+  const sensor = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "sensor/main.ts")], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...childEnv, VPNSIGHT_SERVICE: "sensor" },
+  });
+  children.push(sensor);
+  sensor.on("exit", (code) => {
+    if (!stopping) {
+      process.stderr.write(`[vpnsight] the sensor exited (code ${code}); stopping\n`);
+      void shutdown(code ?? 1);
+    }
+  });
+  say(`Sensor: RADIUS accounting on UDP ${env.RADIUS_ACCT_PORT}`);
 }
 
 main().catch((err) => {

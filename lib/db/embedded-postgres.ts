@@ -64,7 +64,8 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
     const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
     if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
   } catch (err) {
-    if ((err as { code?: string }).code !== "42P04") throw err; // created concurrently
+    // Created concurrently by another process (42P04, or 23505 when both raced in the catalog).
+    if (!["42P04", "23505"].includes((err as { code?: string }).code ?? "")) throw err;
   } finally {
     await client.end();
   }

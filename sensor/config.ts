@@ -1,0 +1,209 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { z } from "zod";
+import { CONFIG_CHANNEL } from "../lib/config-notify.ts";
+import type { IdentityMappings } from "../lib/identity.ts";
+import { ipInBlock, parseIpOrCidr, type IpBlock } from "../lib/net/cidr.ts";
+import type { VendorId } from "../lib/radius-clients.ts";
+import { openSecret } from "../lib/secret-box.ts";
+import { SECRET_PURPOSE } from "../lib/secrets.ts";
+
+const port = (fallback: number) => z.preprocess((v) => (v === "" || v === undefined ? fallback : v), z.coerce.number().int().min(0).max(65535));
+
+export const SensorEnvSchema = z.object({
+  VPNSIGHT_DATA_DIR: z.preprocess((v) => (v === "" || v === undefined ? ".data" : v), z.string()),
+  RADIUS_ACCT_PORT: port(1813),
+  RADIUS_BIND: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
+  SENSOR_ID: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
+  SENSOR_METRICS_PORT: port(9813),
+  SPOOL_MAX_MB: z.preprocess((v) => (v === "" || v === undefined ? 1024 : v), z.coerce.number().positive()),
+  STALE_SESSION_HOURS: z.preprocess((v) => (v === "" || v === undefined ? 24 : v), z.coerce.number().positive()),
+  DB_WRITE_TIMEOUT_MS: z.preprocess((v) => (v === "" || v === undefined ? 2000 : v), z.coerce.number().int().positive()),
+});
+export type SensorEnv = z.infer<typeof SensorEnvSchema>;
+
+export function readSensorEnv(source = process.env): SensorEnv & { sensorId: string; dataDir: string } {
+  const parsed = SensorEnvSchema.safeParse(source);
+  if (!parsed.success) throw new Error(`Invalid sensor configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  const env = parsed.data;
+  return { ...env, sensorId: env.SENSOR_ID ?? `${os.hostname()}:${env.RADIUS_ACCT_PORT}`, dataDir: path.resolve(env.VPNSIGHT_DATA_DIR) };
+}
+
+export interface ClientConfig {
+  name: string;
+  block: IpBlock;
+  vendor: VendorId;
+  /** The client's own secrets (current, then previous within grace); empty → the global ones. */
+  secrets: string[];
+  requireMessageAuthenticator: boolean;
+}
+
+/** What the packet path needs, in memory: decrypted secrets never leave this process. */
+export interface SensorConfig {
+  enabled: boolean;
+  globalSecrets: string[];
+  clients: ClientConfig[];
+  mappings: IdentityMappings;
+}
+
+export const EMPTY_CONFIG: SensorConfig = {
+  enabled: false,
+  globalSecrets: [],
+  clients: [],
+  mappings: { netbiosToUpnSuffix: new Map(), aliasToPrimary: new Map() },
+};
+
+/** The sealed rows as read from the database; also cached on disk (still sealed) for starts while the DB is down. */
+interface SealedConfig {
+  settings: { enabled: boolean; secretSealed: string | null; previousSecretSealed: string | null; previousSecretExpiresAt: string | null } | null;
+  clients: {
+    id: string;
+    name: string;
+    address: string;
+    vendor: VendorId;
+    secretSealed: string | null;
+    previousSecretSealed: string | null;
+    previousSecretExpiresAt: string | null;
+    requireMessageAuthenticator: boolean;
+  }[];
+  domains: { netbiosDomain: string; upnSuffix: string }[];
+  aliases: { alias: string; identity: string }[];
+}
+
+async function readSealedConfig(db: pg.Pool): Promise<SealedConfig> {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  const [settings, clients, domains, aliases] = await Promise.all([
+    db.query(`SELECT enabled, "secretSealed", "previousSecretSealed", "previousSecretExpiresAt" FROM "VpnSettings" WHERE id = 1`),
+    db.query(`SELECT id, name, address, vendor, "secretSealed", "previousSecretSealed", "previousSecretExpiresAt", "requireMessageAuthenticator" FROM "RadiusClient"`),
+    db.query(`SELECT "netbiosDomain", "upnSuffix" FROM "DomainMapping"`),
+    db.query(`SELECT alias, identity FROM "IdentityAlias"`),
+  ]);
+  const s = settings.rows[0];
+  return {
+    settings: s ? { ...s, previousSecretExpiresAt: iso(s.previousSecretExpiresAt) } : null,
+    clients: clients.rows.map((c) => ({ ...c, previousSecretExpiresAt: iso(c.previousSecretExpiresAt) })),
+    domains: domains.rows,
+    aliases: aliases.rows,
+  };
+}
+
+function unsealConfig(sealed: SealedConfig, key: Buffer, now = Date.now()): SensorConfig {
+  const secrets = (current: string | null, previous: string | null, expires: string | null, purpose: string) => {
+    const list: string[] = [];
+    if (current) list.push(openSecret(key, current, purpose));
+    if (previous && expires && Date.parse(expires) > now) list.push(openSecret(key, previous, purpose));
+    return list;
+  };
+  const s = sealed.settings;
+  return {
+    enabled: Boolean(s?.enabled),
+    globalSecrets: s ? secrets(s.secretSealed, s.previousSecretSealed, s.previousSecretExpiresAt, SECRET_PURPOSE.vpnSharedSecret) : [],
+    clients: sealed.clients.flatMap((c) => {
+      const block = parseIpOrCidr(c.address);
+      if (!block) return [];
+      return [{
+        name: c.name,
+        block,
+        vendor: c.vendor,
+        secrets: secrets(c.secretSealed, c.previousSecretSealed, c.previousSecretExpiresAt, SECRET_PURPOSE.radiusClientSecret(c.id)),
+        requireMessageAuthenticator: c.requireMessageAuthenticator,
+      }];
+    }),
+    mappings: {
+      netbiosToUpnSuffix: new Map(sealed.domains.map((d) => [d.netbiosDomain.toLowerCase(), d.upnSuffix.toLowerCase()])),
+      aliasToPrimary: new Map(sealed.aliases.map((a) => [a.alias.toLowerCase(), a.identity.toLowerCase()])),
+    },
+  };
+}
+
+/** The client a source address belongs to: the most specific matching block. */
+export function clientFor(config: SensorConfig, sourceIp: string): ClientConfig | null {
+  let best: ClientConfig | null = null;
+  for (const client of config.clients) {
+    if (ipInBlock(sourceIp, client.block) && (!best || client.block.prefix > best.block.prefix)) best = client;
+  }
+  return best;
+}
+
+/**
+ * Keeps the sensor's configuration current: LISTEN on the config channel (a
+ * portal save reaches us within a second), plus a periodic refresh that also
+ * expires previous secrets on time. The last good config is cached sealed on disk.
+ */
+export class ConfigWatcher {
+  current: SensorConfig = EMPTY_CONFIG;
+  private listener: pg.Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly cacheFile: string;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly databaseUrl: string,
+    private readonly key: Buffer,
+    dataDir: string,
+    private readonly log: (msg: string, extra?: object) => void,
+    private readonly refreshMs = 10_000,
+  ) {
+    this.cacheFile = path.join(dataDir, "sensor-config.sealed.json");
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.refresh();
+    } catch (err) {
+      const cached = this.readCache();
+      if (!cached) throw err;
+      this.current = unsealConfig(cached, this.key);
+      this.log("database unreachable at start: using the cached configuration", { error: (err as Error).message });
+    }
+    this.timer = setInterval(() => void this.refresh().catch(() => {}), this.refreshMs);
+    void this.listen();
+  }
+
+  async refresh(): Promise<void> {
+    const sealed = await readSealedConfig(this.pool);
+    this.current = unsealConfig(sealed, this.key);
+    fs.writeFileSync(this.cacheFile + ".tmp", JSON.stringify(sealed), { mode: 0o600 });
+    fs.renameSync(this.cacheFile + ".tmp", this.cacheFile);
+  }
+
+  private readCache(): SealedConfig | null {
+    try {
+      return JSON.parse(fs.readFileSync(this.cacheFile, "utf8")) as SealedConfig;
+    } catch {
+      return null;
+    }
+  }
+
+  private async listen(): Promise<void> {
+    while (!this.stopped) {
+      const client = new pg.Client({ connectionString: this.databaseUrl });
+      try {
+        await client.connect();
+        this.listener = client;
+        client.on("notification", () => void this.refresh().catch((err) => this.log("config refresh failed", { error: (err as Error).message })));
+        await client.query(`LISTEN ${CONFIG_CHANNEL}`);
+        await this.refresh().catch(() => {});
+        await new Promise<void>((resolve) => {
+          client.on("error", () => resolve());
+          client.on("end", () => resolve());
+        });
+      } catch {
+        // database down: retry below
+      } finally {
+        this.listener = null;
+        await client.end().catch(() => {});
+      }
+      if (!this.stopped) await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.listener?.end().catch(() => {});
+  }
+}

@@ -1,0 +1,148 @@
+import type { AccountingRecord } from "./session-event.ts";
+import { SpoolFullError, type Spool } from "./spool.ts";
+
+interface Pending {
+  record: AccountingRecord;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export interface DurableWriterOptions {
+  /** Writes one batch to PostgreSQL in one transaction (idempotent). */
+  writeToDatabase: (records: AccountingRecord[]) => Promise<void>;
+  /** Cheap reachability check used before replaying the spool. */
+  databaseReachable: () => Promise<boolean>;
+  spool: Spool;
+  maxBatch: number;
+  /** How long the first record of an idle writer waits for company. */
+  maxDelayMs: number;
+  /** A database write slower than this is treated as an outage: the batch goes to the spool. */
+  writeTimeoutMs: number;
+  onBatch?: (size: number, target: "database" | "spool", seconds: number) => void;
+  onModeChange?: (mode: "database" | "spool") => void;
+  log: (msg: string, extra?: object) => void;
+}
+
+class TimeoutError extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TimeoutError(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}
+
+/**
+ * Group commit with a durable fallback. `add` resolves only once the record is
+ * durable: committed in PostgreSQL, or fsync'd in the spool while the database
+ * is unreachable or too slow. It rejects (the caller must not answer) when the spool is full.
+ */
+export class DurableWriter {
+  private queue: Pending[] = [];
+  private flushing = false;
+  private timer: NodeJS.Timeout | null = null;
+  private replaying = false;
+  private replayTimer: NodeJS.Timeout;
+  mode: "database" | "spool";
+
+  constructor(private readonly opts: DurableWriterOptions) {
+    // Records left in the spool by an earlier run are replayed before the database takes writes again.
+    this.mode = opts.spool.isEmpty ? "database" : "spool";
+    this.replayTimer = setInterval(() => void this.replay(), 500);
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  add(record: AccountingRecord): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ record, resolve, reject });
+      if (this.queue.length >= this.opts.maxBatch) this.kick();
+      else if (!this.timer && !this.flushing) this.timer = setTimeout(() => this.kick(), this.opts.maxDelayMs);
+    });
+  }
+
+  private kick(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (!this.flushing) void this.flushLoop();
+  }
+
+  private async flushLoop(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, this.opts.maxBatch);
+        try {
+          await this.persist(batch.map((p) => p.record));
+          for (const p of batch) p.resolve();
+        } catch (err) {
+          for (const p of batch) p.reject(err as Error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async persist(records: AccountingRecord[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    if (this.mode === "database") {
+      try {
+        await withTimeout(this.opts.writeToDatabase(records), this.opts.writeTimeoutMs);
+        this.opts.onBatch?.(records.length, "database", seconds());
+        return;
+      } catch (err) {
+        this.setMode("spool");
+        this.opts.log("database write failed: spooling until it is back", { error: (err as Error).message });
+      }
+    }
+    await this.opts.spool.append(records);
+    this.opts.onBatch?.(records.length, "spool", seconds());
+  }
+
+  private setMode(mode: "database" | "spool"): void {
+    if (this.mode === mode) return;
+    this.mode = mode;
+    this.opts.onModeChange?.(mode);
+  }
+
+  /** Drains the spool into the database in order; switches back once nothing is left. */
+  async replay(): Promise<void> {
+    if (this.mode !== "spool" || this.replaying) return;
+    this.replaying = true;
+    try {
+      if (!(await this.opts.databaseReachable())) return;
+      await this.opts.spool.drain(
+        (records) => withTimeout(this.opts.writeToDatabase(records), this.opts.writeTimeoutMs * 5),
+        (file) => this.opts.log("skipped a torn spool tail (never acknowledged)", { file }),
+      );
+      // Single-threaded: no append can slip in between this check and the switch.
+      if (this.opts.spool.isEmpty) {
+        this.setMode("database");
+        this.opts.log("spool drained: writing to the database again");
+      }
+    } catch (err) {
+      this.opts.log("spool replay paused", { error: (err as Error).message });
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  /** Flushes what is queued (used on SIGTERM). */
+  async close(): Promise<void> {
+    clearInterval(this.replayTimer);
+    this.kick();
+    while (this.flushing || this.queue.length) await new Promise((r) => setTimeout(r, 5));
+    await this.opts.spool.close();
+  }
+}
+
+export { SpoolFullError };

@@ -1,0 +1,109 @@
+// The VPN Sight sensor: RFC 2866 accounting server. Started by `npm start`
+// beside the portal, alone by `npm run sensor`.
+import path from "node:path";
+import pg from "pg";
+import { readEnv } from "../lib/config/env.ts";
+import { openDatabase } from "../lib/db/open-database.ts";
+import { migrateDatabase } from "../lib/db/migrator.ts";
+import { openGeoLocator } from "../lib/geo.ts";
+import { log as baseLog } from "../lib/log.ts";
+import { installationKey } from "../lib/secrets.ts";
+import { AccountingServer } from "./accounting-server.ts";
+import { ConfigWatcher, readSensorEnv } from "./config.ts";
+import { DurableWriter } from "./durable-writer.ts";
+import { writeHeartbeat } from "./heartbeat.ts";
+import { SensorMetrics, serveMetrics } from "./metrics.ts";
+import { Spool } from "./spool.ts";
+import { closeStaleSessions, writeAccountingRecords } from "./store.ts";
+
+const env = readSensorEnv();
+const logger = baseLog.child({ sensorId: env.sensorId });
+const log = (msg: string, extra?: object) => logger.info(extra ?? {}, msg);
+
+// DATABASE_URL (npm start passes it), else the embedded database in $VPNSIGHT_DATA_DIR.
+const database = await openDatabase(readEnv(), log);
+if (database.owned) await migrateDatabase(database.url, { log });
+const pool = new pg.Pool({ connectionString: database.url, max: 4, connectionTimeoutMillis: 2000 });
+pool.on("error", (err) => logger.warn({ error: err.message }, "database connection error"));
+const metrics = new SensorMetrics();
+const spool = new Spool(path.join(env.dataDir, "spool"), env.SPOOL_MAX_MB * 1024 * 1024);
+const config = new ConfigWatcher(pool, database.url, installationKey(), env.dataDir, log);
+const geo = openGeoLocator();
+const startedAt = new Date();
+
+const writer = new DurableWriter({
+  writeToDatabase: (records) => writeAccountingRecords(pool, records, env.sensorId),
+  databaseReachable: async () => {
+    try {
+      await pool.query("SELECT 1");
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  spool,
+  maxBatch: 500,
+  maxDelayMs: 2,
+  writeTimeoutMs: env.DB_WRITE_TIMEOUT_MS,
+  onBatch: (size, target, seconds) => {
+    metrics.batchSeconds.observe({ target }, seconds);
+    metrics.spoolDepth.set(spool.depth);
+  },
+  onModeChange: (mode) => log(`storage mode: ${mode}`),
+  log,
+});
+
+const server = new AccountingServer({ config: () => config.current, writer, metrics, geolocate: (ip) => geo.lookup(ip), log });
+
+async function main() {
+  await config.start();
+  const listening = await server.listen(env.RADIUS_ACCT_PORT, env.RADIUS_BIND);
+  const metricsServer = env.SENSOR_METRICS_PORT
+    ? serveMetrics(metrics, env.SENSOR_METRICS_PORT, () => ({
+        ok: true,
+        detail: { mode: writer.mode, spoolDepth: spool.depth, enabled: config.current.enabled },
+      }))
+    : null;
+  log(`listening for RADIUS accounting on ${listening.join(", ")}`, { enabled: config.current.enabled, geo: geo.source });
+
+  const heartbeat = () =>
+    writeHeartbeat(pool, {
+      sensorId: env.sensorId,
+      startedAt,
+      lastPacketAt: metrics.lastPacketAt,
+      spoolDepth: spool.depth,
+      listening: listening.join(", "),
+      ...metrics.snapshot(),
+    }).catch(() => {});
+  void heartbeat();
+  const heartbeatTimer = setInterval(heartbeat, 10_000);
+  const sweepTimer = setInterval(() => {
+    if (writer.mode === "database") void closeStaleSessions(pool, env.STALE_SESSION_HOURS).catch(() => {});
+  }, 60_000);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stop reading, flush, answer, exit`);
+    server.stopReading();
+    await writer.close();
+    await server.drained();
+    await server.close();
+    clearInterval(heartbeatTimer);
+    clearInterval(sweepTimer);
+    await heartbeat();
+    metricsServer?.close();
+    await config.stop();
+    await pool.end().catch(() => {});
+    await database.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((err) => {
+  logger.error({ error: (err as Error).message }, "sensor failed to start");
+  process.exit(1);
+});

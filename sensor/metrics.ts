@@ -1,0 +1,53 @@
+import http from "node:http";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { DROP_REASONS, type DropReason } from "./protocol/constants.ts";
+
+/** Counters of the packet path; also the source of the heartbeat written to the database. */
+export class SensorMetrics {
+  readonly registry = new Registry();
+  readonly received = new Counter({ name: "vpnsight_radius_packets_received_total", help: "Datagrams received", registers: [this.registry] });
+  readonly accepted = new Counter({ name: "vpnsight_radius_packets_accepted_total", help: "Verified Accounting-Requests answered", registers: [this.registry] });
+  readonly dropped = new Counter({ name: "vpnsight_radius_packets_dropped_total", help: "Datagrams dropped without a reply, by reason", labelNames: ["reason"], registers: [this.registry] });
+  readonly ignored = new Counter({ name: "vpnsight_radius_records_ignored_total", help: "Verified requests acknowledged but not stored (other status types)", labelNames: ["reason"], registers: [this.registry] });
+  readonly unanswered = new Counter({ name: "vpnsight_radius_unanswered_total", help: "Verified requests not answered because they could not be recorded (spool full)", registers: [this.registry] });
+  readonly duplicatesInFlight = new Counter({ name: "vpnsight_radius_duplicates_in_flight_total", help: "Retransmissions ignored while the original was still being recorded", registers: [this.registry] });
+  readonly spoolDepth = new Gauge({ name: "vpnsight_spool_depth", help: "Batches waiting in the spool", registers: [this.registry] });
+  readonly batchSeconds = new Histogram({ name: "vpnsight_store_batch_seconds", help: "Time to make a batch durable", labelNames: ["target"], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5], registers: [this.registry] });
+
+  private counts = { accepted: 0, dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number> };
+  lastPacketAt: Date | null = null;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    for (const reason of DROP_REASONS) this.dropped.inc({ reason }, 0);
+  }
+
+  drop(reason: DropReason): void {
+    this.dropped.inc({ reason });
+    this.counts.dropped[reason] += 1;
+  }
+  accept(): void {
+    this.accepted.inc();
+    this.counts.accepted += 1;
+  }
+  snapshot() {
+    return { accepted: this.counts.accepted, dropped: { ...this.counts.dropped } };
+  }
+}
+
+export function serveMetrics(metrics: SensorMetrics, port: number, health: () => { ok: boolean; detail: object }): http.Server {
+  const server = http.createServer(async (req, res) => {
+    if (req.url === "/metrics") {
+      res.writeHead(200, { "content-type": metrics.registry.contentType });
+      res.end(await metrics.registry.metrics());
+    } else if (req.url === "/healthz") {
+      const h = health();
+      res.writeHead(h.ok ? 200 : 503, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ok: h.ok, ...h.detail }));
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  server.listen(port);
+  return server;
+}

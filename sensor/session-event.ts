@@ -1,0 +1,118 @@
+import { createHash } from "node:crypto";
+import type { GeoLocation } from "../lib/geo.ts";
+import type { IdentityMappings } from "../lib/identity.ts";
+import { resolveIdentity } from "../lib/identity.ts";
+import type { VendorId } from "../lib/radius-clients.ts";
+import type { DecodedAccounting } from "./decode.ts";
+import { asIpAddress, detectVendor, publicIpFor } from "./vendors.ts";
+
+/** A normalized accounting record: what the store writes. Serializable (the spool keeps it as JSON). */
+export interface SessionEvent {
+  kind: "start" | "interim" | "stop";
+  sessionKey: string;
+  eventKey: string;
+  identity: string;
+  userName: string;
+  vendor: VendorId;
+  nasKey: string;
+  nasIp: string | null;
+  nasIdentifier: string | null;
+  sourceIp: string;
+  acctSessionId: string;
+  publicIp: string | null;
+  assignedIp: string | null;
+  location: GeoLocation | null;
+  clientName: string | null;
+  /** ISO 8601 */
+  eventTime: string;
+  receivedAt: string;
+  sessionTime: number | null;
+  /** decimal strings (64-bit with Gigawords) */
+  inputBytes: string;
+  outputBytes: string;
+  terminateCause: string | null;
+  interimInterval: number | null;
+}
+
+/** Accounting-On/Off: the NAS restarted, every open session of it has ended. */
+export interface NasEvent {
+  kind: "nas-on" | "nas-off";
+  nasKey: string;
+  eventTime: string;
+  terminateCause: string;
+}
+
+export type AccountingRecord = SessionEvent | NasEvent;
+
+export const isNasEvent = (r: AccountingRecord): r is NasEvent => r.kind === "nas-on" || r.kind === "nas-off";
+
+export type NormalizeResult = { record: AccountingRecord } | { ignored: string };
+
+const sha256 = (...parts: string[]) => createHash("sha256").update(parts.join("\u0000")).digest("hex");
+
+export interface NormalizeContext {
+  sourceIp: string;
+  receivedAt: Date;
+  configuredVendor: VendorId | null;
+  mappings: IdentityMappings;
+  geolocate: (ip: string) => GeoLocation;
+}
+
+/** Event time = Event-Timestamp when present, else receive time − Acct-Delay-Time. */
+export function eventTimeOf(d: DecodedAccounting, receivedAt: Date): Date {
+  return d.eventTimestamp ?? new Date(receivedAt.getTime() - d.acctDelayTime * 1000);
+}
+
+const KINDS = { Start: "start", "Interim-Update": "interim", Stop: "stop" } as const;
+
+export function normalizeAccounting(d: DecodedAccounting, ctx: NormalizeContext): NormalizeResult {
+  const nasKey = d.nasIpAddress ?? d.nasIdentifier ?? ctx.sourceIp;
+  const eventTime = eventTimeOf(d, ctx.receivedAt);
+  if (d.statusType === "Accounting-On" || d.statusType === "Accounting-Off") {
+    return {
+      record: {
+        kind: d.statusType === "Accounting-On" ? "nas-on" : "nas-off",
+        nasKey,
+        eventTime: eventTime.toISOString(),
+        terminateCause: d.terminateCause ?? "NAS-Reboot",
+      },
+    };
+  }
+  if (!d.statusType) return { ignored: `status-type-${d.statusTypeCode ?? "missing"}` };
+  const kind = KINDS[d.statusType];
+  const userName = d.userName ?? "";
+  const acctSessionId = d.acctSessionId ?? "";
+  const vendor = detectVendor(ctx.configuredVendor, d);
+  const publicIp = publicIpFor(vendor, d);
+  const sessionKey = sha256(nasKey, acctSessionId, userName);
+  const inputBytes = d.inputOctets.toString();
+  const outputBytes = d.outputOctets.toString();
+  // Start and Stop happen once per session; an Interim is identified by its counters.
+  const eventKey = kind === "interim" ? sha256(sessionKey, kind, String(d.sessionTime ?? ""), inputBytes, outputBytes) : sha256(sessionKey, kind);
+  return {
+    record: {
+      kind,
+      sessionKey,
+      eventKey,
+      identity: resolveIdentity(d.userName, ctx.mappings),
+      userName,
+      vendor,
+      nasKey,
+      nasIp: d.nasIpAddress,
+      nasIdentifier: d.nasIdentifier,
+      sourceIp: ctx.sourceIp,
+      acctSessionId,
+      publicIp,
+      assignedIp: asIpAddress(d.framedIpAddress) ?? d.framedIpv6Address,
+      location: publicIp ? ctx.geolocate(publicIp) : null,
+      clientName: d.clientName,
+      eventTime: eventTime.toISOString(),
+      receivedAt: ctx.receivedAt.toISOString(),
+      sessionTime: d.sessionTime,
+      inputBytes,
+      outputBytes,
+      terminateCause: d.terminateCause,
+      interimInterval: d.interimInterval,
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import fs from "node:fs";
+import path from "node:path";
+import { crc32 } from "node:zlib";
+import type { AccountingRecord } from "./session-event.ts";
+
+export class SpoolFullError extends Error {
+  override name = "SpoolFullError";
+}
+
+const HEADER = 8; // u32 length + u32 crc32 of the payload
+
+/**
+ * A durable local queue for when PostgreSQL is unreachable: append-only
+ * segment files, one entry per batch, fsync'd before the batch is answered,
+ * with a checksum per entry (a torn tail after a crash was never answered and is skipped).
+ */
+export class Spool {
+  private active: fs.promises.FileHandle | null = null;
+  private activeSeq = 0;
+  private activeEntries = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+  private bytes = 0;
+  private entries = 0;
+  private appending = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly maxBytes: number,
+  ) {
+    fs.mkdirSync(dir, { recursive: true });
+    for (const file of this.segmentFiles()) {
+      this.bytes += fs.statSync(file).size;
+      this.entries += readEntries(fs.readFileSync(file)).entries.length;
+    }
+    this.activeSeq = this.segmentFiles().length ? seqOf(this.segmentFiles().at(-1)!) + 1 : 1;
+  }
+
+  /** Batches waiting to be replayed. */
+  get depth(): number {
+    return this.entries;
+  }
+  get sizeBytes(): number {
+    return this.bytes;
+  }
+  /** Nothing stored and nothing being appended. */
+  get isEmpty(): boolean {
+    return this.entries === 0 && this.appending === 0;
+  }
+
+  private segmentFiles(): string[] {
+    return fs
+      .readdirSync(this.dir)
+      .filter((f) => /^seg-\d{16}\.spool$/.test(f))
+      .sort()
+      .map((f) => path.join(this.dir, f));
+  }
+
+  /** Appends one batch durably (write + fdatasync). Throws SpoolFullError beyond SPOOL_MAX_MB. */
+  append(records: AccountingRecord[]): Promise<void> {
+    const run = async () => {
+      const payload = Buffer.from(JSON.stringify(records));
+      if (this.bytes + payload.length + HEADER > this.maxBytes) throw new SpoolFullError("spool is full");
+      const entry = Buffer.alloc(HEADER + payload.length);
+      entry.writeUInt32BE(payload.length, 0);
+      entry.writeUInt32BE(crc32(payload), 4);
+      payload.copy(entry, HEADER);
+      if (!this.active) {
+        this.active = await fs.promises.open(path.join(this.dir, segmentName(this.activeSeq)), "a");
+        this.activeEntries = 0;
+      }
+      await this.active.write(entry);
+      await this.active.datasync();
+      this.bytes += entry.length;
+      this.entries += 1;
+      this.activeEntries += 1;
+    };
+    this.appending += 1;
+    const result = this.chain.then(run, run).finally(() => (this.appending -= 1));
+    this.chain = result.catch(() => {});
+    return result;
+  }
+
+  /**
+   * Replays every entry, oldest first, through `apply` (which must be
+   * idempotent), deleting each segment once applied. Resolves when empty.
+   */
+  async drain(apply: (records: AccountingRecord[]) => Promise<void>, onCorrupt?: (file: string) => void): Promise<void> {
+    for (;;) {
+      // Only sealed segments: appends made meanwhile go to newer ones and are never touched here.
+      const boundary = await this.sealActive();
+      const files = this.segmentFiles().filter((f) => seqOf(f) < boundary);
+      if (!files.length) return;
+      for (const file of files) {
+        const { entries, corrupt } = readEntries(fs.readFileSync(file));
+        if (corrupt) onCorrupt?.(file);
+        for (let i = 0; i < entries.length; i += 20) {
+          await apply(entries.slice(i, i + 20).flat());
+        }
+        const size = fs.statSync(file).size;
+        fs.unlinkSync(file);
+        this.bytes -= size;
+        this.entries -= entries.length;
+      }
+    }
+  }
+
+  /**
+   * Closes the active segment (after the appends before it) so new appends go
+   * to a fresh one; returns the first sequence number not sealed.
+   */
+  private sealActive(): Promise<number> {
+    const run = async () => {
+      if (this.active) {
+        await this.active.close();
+        this.active = null;
+        this.activeSeq += 1;
+      }
+      return this.activeSeq;
+    };
+    const result = this.chain.then(run, run);
+    this.chain = result.catch(() => {});
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.sealActive();
+  }
+
+}
+
+const segmentName = (seq: number) => `seg-${String(seq).padStart(16, "0")}.spool`;
+const seqOf = (file: string) => Number(path.basename(file).slice(4, 20));
+
+export function readEntries(data: Buffer): { entries: AccountingRecord[][]; corrupt: boolean } {
+  const entries: AccountingRecord[][] = [];
+  let offset = 0;
+  while (offset < data.length) {
+    if (offset + HEADER > data.length) return { entries, corrupt: true };
+    const length = data.readUInt32BE(offset);
+    const checksum = data.readUInt32BE(offset + 4);
+    const payload = data.subarray(offset + HEADER, offset + HEADER + length);
+    if (payload.length !== length || crc32(payload) !== checksum) return { entries, corrupt: true };
+    entries.push(JSON.parse(payload.toString("utf8")) as AccountingRecord[]);
+    offset += HEADER + length;
+  }
+  return { entries, corrupt: false };
+}
