@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { NO_MAPPINGS } from "../lib/identity.ts";
+import { PRIVATE_NETWORK, type GeoLocation } from "../lib/geo.ts";
+import { decodeAccountingRequest } from "./decode.ts";
+import { parseStructure } from "./protocol/verify.ts";
+import { normalizeAccounting, type SessionEvent, type NormalizeContext } from "./session-event.ts";
+import { buildAccountingRequest, int, ipv4, ipv6, str, tagged, vsa, type Attr } from "./testing/accounting-packet.ts";
+
+const SECRET = "s3cret-shared-0001";
+const receivedAt = new Date("2026-11-24T12:00:00Z");
+const geolocate = (ip: string): GeoLocation =>
+  ip.startsWith("10.") ? PRIVATE_NETWORK : { kind: "geo", countryCode: "FR", country: "France", region: null, city: "Paris", latitude: 48.8, longitude: 2.3 };
+
+function normalize(attrs: Attr[], ctx: Partial<NormalizeContext> = {}) {
+  const packet = buildAccountingRequest(SECRET, attrs);
+  const decoded = decodeAccountingRequest(packet, parseStructure(packet)!.attributes);
+  const result = normalizeAccounting(decoded, { sourceIp: "192.0.2.50", receivedAt, configuredVendor: null, mappings: NO_MAPPINGS, geolocate, ...ctx });
+  return { decoded, result, event: "record" in result ? (result.record as SessionEvent) : null };
+}
+
+const session = (status: number): Attr[] => [str(1, "CONTOSO\\Bob"), int(40, status), str(44, "0000A1B2"), ipv4(4, "10.0.0.1")];
+
+describe("normalization: vendor shapes", () => {
+  it("Cisco ASA: Calling-Station-Id when it is an IP, else Cisco-AVPair ip:source-ip, else Tunnel-Client-Endpoint", () => {
+    const withCalling = normalize([...session(1), str(31, "81.2.69.142"), vsa(3076, 146, "RemoteAccess"), vsa(9, 1, "ip:source-ip=81.2.69.160")]);
+    expect(withCalling.event).toMatchObject({ vendor: "cisco_asa", publicIp: "81.2.69.142" });
+    const avpair = normalize([...session(1), str(31, "00-11-22-33-44-55"), vsa(9, 1, "audit-session-id=abc"), vsa(9, 1, "ip:source-ip=81.2.69.160"), tagged(66, 1, "81.2.69.170")]);
+    expect(avpair.decoded.ciscoAvPairs).toEqual(["audit-session-id=abc", "ip:source-ip=81.2.69.160"]);
+    expect(avpair.event).toMatchObject({ vendor: "cisco_asa", publicIp: "81.2.69.160" });
+    const tunnel = normalize([...session(1), vsa(3076, 150, Buffer.from([0, 0, 0, 2])), tagged(66, 1, "81.2.69.170")], { configuredVendor: "cisco_asa" });
+    expect(tunnel.event).toMatchObject({ vendor: "cisco_asa", publicIp: "81.2.69.170" });
+  });
+
+  it("Microsoft RRAS: Calling-Station-Id, else Tunnel-Client-Endpoint; client name from MS-RAS-Client-Name", () => {
+    const rras = normalize([...session(1), str(31, "2a01:e0a:1::5"), tagged(66, 0, "81.2.69.1"), vsa(311, 34, "LAPTOP-42")]);
+    expect(rras.event).toMatchObject({ vendor: "microsoft", publicIp: "2a01:e0a:1::5", clientName: "LAPTOP-42" });
+    const phone = normalize([...session(1), str(31, "+33123456789"), tagged(66, 0, "81.2.69.1"), vsa(311, 9, Buffer.from([0, 0, 1, 55]))]);
+    expect(phone.event).toMatchObject({ vendor: "microsoft", publicIp: "81.2.69.1" });
+  });
+
+  it("F5: Tunnel-Client-Endpoint first; Check Point and Other likewise", () => {
+    const f5 = normalize([...session(1), str(31, "81.2.69.9"), tagged(66, 0, "81.2.69.8"), vsa(3375, 12, "info")]);
+    expect(f5.event).toMatchObject({ vendor: "f5", publicIp: "81.2.69.8" });
+    const cp = normalize([...session(1), str(31, "81.2.69.9"), str(66, "81.2.69.7"), vsa(2620, 229, "vpn")]);
+    expect(cp.event).toMatchObject({ vendor: "checkpoint", publicIp: "81.2.69.7" });
+    const other = normalize([...session(1), str(31, "81.2.69.9")]);
+    expect(other.event).toMatchObject({ vendor: "other", publicIp: "81.2.69.9" });
+    expect(normalize([...session(1), str(31, "aa:bb:cc:dd:ee:ff")]).event!.publicIp).toBeNull();
+  });
+
+  it("the configured vendor wins over detection", () => {
+    expect(normalize([...session(1), vsa(311, 34, "PC")], { configuredVendor: "f5" }).event!.vendor).toBe("f5");
+  });
+});
+
+describe("normalization: fields", () => {
+  it("counts octets with Gigawords as 64-bit, names the terminate cause, and takes Event-Timestamp as event time", () => {
+    const { event } = normalize([
+      ...session(2), int(46, 3600), int(42, 5), int(52, 2), int(43, 7), int(53, 1), int(49, 11), int(55, 1_795_000_000), int(41, 30), ipv4(8, "10.8.0.2"),
+    ]);
+    expect(event).toMatchObject({
+      kind: "stop",
+      inputBytes: String(2n * 2n ** 32n + 5n),
+      outputBytes: String(2n ** 32n + 7n),
+      terminateCause: "NAS-Reboot",
+      sessionTime: 3600,
+      eventTime: new Date(1_795_000_000 * 1000).toISOString(),
+      assignedIp: "10.8.0.2",
+    });
+  });
+
+  it("without Event-Timestamp, event time is receive time minus Acct-Delay-Time", () => {
+    expect(normalize([...session(3), int(41, 90)]).event!.eventTime).toBe("2026-11-24T11:58:30.000Z");
+  });
+
+  it("keys the session by NAS, Acct-Session-Id and User-Name, and identifies retransmissions of the same record", () => {
+    const a = normalize([...session(3), int(46, 60), int(42, 100), int(41, 0)]).event!;
+    const b = normalize([...session(3), int(46, 60), int(42, 100), int(41, 5)]).event!;
+    const c = normalize([...session(3), int(46, 120), int(42, 200)]).event!;
+    expect(a.sessionKey).toBe(b.sessionKey);
+    expect(a.eventKey).toBe(b.eventKey);
+    expect(c.eventKey).not.toBe(a.eventKey);
+    const otherNas = normalize([str(1, "CONTOSO\\Bob"), int(40, 3), str(44, "0000A1B2"), str(32, "asa-2")]).event!;
+    expect(otherNas.sessionKey).not.toBe(a.sessionKey);
+    expect(otherNas.nasKey).toBe("asa-2");
+  });
+
+  it("resolves the identity and keeps the name as sent", () => {
+    const mappings = { netbiosToUpnSuffix: new Map([["contoso", "contoso.com"]]), aliasToPrimary: new Map<string, string>() };
+    expect(normalize(session(1), { mappings }).event).toMatchObject({ identity: "bob@contoso.com", userName: "CONTOSO\\Bob" });
+  });
+
+  it("reads Framed-IPv6-Address and locates the public IP, private ones without a lookup", () => {
+    const { event } = normalize([...session(1), ipv6(168, "2001:db8:0:1::7"), str(31, "10.2.3.4")]);
+    expect(event!.assignedIp).toBe("2001:db8:0:1::7");
+    expect(event!.location!.kind).toBe("private");
+    expect(normalize([...session(1), str(31, "81.2.69.142")]).event!.location!.city).toBe("Paris");
+  });
+
+  it("turns Accounting-On/Off into NAS events and acknowledges other status types without storing", () => {
+    const on = normalize([int(40, 7), ipv4(4, "10.0.0.1")]).result;
+    expect(on).toEqual({ record: { kind: "nas-on", nasKey: "10.0.0.1", eventTime: receivedAt.toISOString(), terminateCause: "NAS-Reboot" } });
+    expect(normalize([int(40, 15), ipv4(4, "10.0.0.1")]).result).toEqual({ ignored: "status-type-15" });
+  });
+
+  it("keeps unknown attributes raw instead of failing", () => {
+    const { decoded, event } = normalize([...session(1), [200, Buffer.from("hello")], vsa(99999, 1, "x")]);
+    expect(decoded.unknown).toEqual([{ type: 200, hex: Buffer.from("hello").toString("hex") }]);
+    expect(event).not.toBeNull();
+  });
+});

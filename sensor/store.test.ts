@@ -1,0 +1,113 @@
+import pg from "pg";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
+import type { SessionEvent } from "./session-event.ts";
+import { closeStaleSessions, splitIntoRounds, writeAccountingRecords } from "./store.ts";
+
+let t: TestDatabase;
+let pool: pg.Pool;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  pool = new pg.Pool({ connectionString: t.url });
+});
+afterAll(async () => {
+  await pool.end();
+  await t.drop();
+});
+beforeEach(async () => {
+  await t.query(`TRUNCATE "VpnSession", "VpnSessionEvent"`);
+});
+
+const T0 = Date.parse("2026-11-20T08:00:00Z");
+function event(kind: SessionEvent["kind"], offsetSeconds: number, extra: Partial<SessionEvent> = {}): SessionEvent {
+  return {
+    kind,
+    sessionKey: "key-1",
+    eventKey: `${kind}-${offsetSeconds}`,
+    identity: "bob@contoso.com",
+    userName: "CONTOSO\\bob",
+    vendor: "cisco_asa",
+    nasKey: "10.0.0.1",
+    nasIp: "10.0.0.1",
+    nasIdentifier: null,
+    sourceIp: "127.0.0.1",
+    acctSessionId: "S1",
+    publicIp: "81.2.69.142",
+    assignedIp: "10.8.0.2",
+    location: { kind: "geo", countryCode: "GB", country: "United Kingdom", region: null, city: "London", latitude: 51.5, longitude: -0.1 },
+    clientName: null,
+    eventTime: new Date(T0 + offsetSeconds * 1000).toISOString(),
+    receivedAt: new Date(T0 + offsetSeconds * 1000).toISOString(),
+    sessionTime: kind === "start" ? null : offsetSeconds,
+    inputBytes: String(offsetSeconds * 10),
+    outputBytes: String(offsetSeconds * 20),
+    terminateCause: kind === "stop" ? "User-Request" : null,
+    interimInterval: 300,
+    ...extra,
+  };
+}
+
+const sessions = () =>
+  t.query<{ status: string; startedAt: Date; endedAt: Date | null; inputBytes: string; durationSeconds: number | null; startInferred: boolean; terminateCause: string | null }>(
+    `SELECT status, "startedAt", "endedAt", "inputBytes"::text, "durationSeconds", "startInferred", "terminateCause" FROM "VpnSession"`,
+  );
+
+describe("session store", () => {
+  it("Start → Interim → Stop builds one closed session with its events", async () => {
+    await writeAccountingRecords(pool, [event("start", 0)], "s1");
+    await writeAccountingRecords(pool, [event("interim", 300)], "s1");
+    await writeAccountingRecords(pool, [event("stop", 600)], "s1");
+    const [s] = await sessions();
+    expect(s).toMatchObject({ status: "closed", inputBytes: "6000", durationSeconds: 600, startInferred: false, terminateCause: "User-Request" });
+    expect(s!.startedAt.getTime()).toBe(T0);
+    expect(s!.endedAt!.getTime()).toBe(T0 + 600_000);
+    expect(await t.query(`SELECT kind FROM "VpnSessionEvent" ORDER BY "eventTime"`)).toEqual([{ kind: "start" }, { kind: "interim" }, { kind: "stop" }]);
+  });
+
+  it("gives the same result in any arrival order, retransmissions included", async () => {
+    await writeAccountingRecords(pool, [event("stop", 600), event("interim", 300), event("stop", 600), event("start", 0), event("interim", 300)], "s1");
+    const [s] = await sessions();
+    expect(s).toMatchObject({ status: "closed", inputBytes: "6000", durationSeconds: 600, startInferred: false });
+    expect(s!.startedAt.getTime()).toBe(T0);
+    expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSessionEvent"`)).toEqual([{ n: 3 }]);
+    expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSession"`)).toEqual([{ n: 1 }]);
+  });
+
+  it("a Stop without a Start creates the session with start = event time − session time", async () => {
+    await writeAccountingRecords(pool, [event("stop", 900)], "s1");
+    const [s] = await sessions();
+    expect(s).toMatchObject({ status: "closed", startInferred: true });
+    expect(s!.startedAt.getTime()).toBe(T0);
+  });
+
+  it("a late Interim never reopens a closed session nor lowers its counters", async () => {
+    await writeAccountingRecords(pool, [event("start", 0), event("stop", 600)], "s1");
+    await writeAccountingRecords(pool, [event("interim", 300)], "s1");
+    expect((await sessions())[0]).toMatchObject({ status: "closed", inputBytes: "6000" });
+  });
+
+  it("Accounting-On closes every open session of that NAS at the event time", async () => {
+    await writeAccountingRecords(pool, [event("start", 0), event("start", 0, { sessionKey: "key-2", eventKey: "s2", nasKey: "10.0.0.2" })], "s1");
+    await writeAccountingRecords(pool, [{ kind: "nas-on", nasKey: "10.0.0.1", eventTime: new Date(T0 + 50_000).toISOString(), terminateCause: "NAS-Reboot" }], "s1");
+    const rows = await t.query<{ nasKey: string; status: string; terminateCause: string | null; endedAt: Date | null }>(
+      `SELECT "nasKey", status, "terminateCause", "endedAt" FROM "VpnSession" ORDER BY "nasKey"`,
+    );
+    expect(rows[0]).toMatchObject({ nasKey: "10.0.0.1", status: "closed", terminateCause: "NAS-Reboot" });
+    expect(rows[0]!.endedAt!.getTime()).toBe(T0 + 50_000);
+    expect(rows[1]).toMatchObject({ nasKey: "10.0.0.2", status: "open", terminateCause: null });
+  });
+
+  it("the sweeper closes sessions silent for 3 × their interim interval as stale", async () => {
+    await writeAccountingRecords(pool, [event("start", 0)], "s1");
+    expect(await closeStaleSessions(pool, 24)).toBe(1);
+    expect((await sessions())[0]).toMatchObject({ status: "stale" });
+    // A later Interim shows it was alive after all.
+    await writeAccountingRecords(pool, [event("interim", 5000)], "s1");
+    expect((await sessions())[0]).toMatchObject({ status: "open", endedAt: null });
+  });
+
+  it("splits a batch so each statement touches a session once", () => {
+    const rounds = splitIntoRounds([event("start", 0), event("interim", 1), event("start", 0, { sessionKey: "key-0" }), event("stop", 2)]);
+    expect(rounds.map((r) => r.map((e) => `${e.sessionKey}:${e.kind}`))).toEqual([["key-0:start", "key-1:start"], ["key-1:interim"], ["key-1:stop"]]);
+  });
+});
