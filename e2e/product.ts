@@ -41,7 +41,7 @@ function productEnv(dataDir: string): NodeJS.ProcessEnv {
 
 export async function startProduct(dataDir: string, logFile: string): Promise<number> {
   const out = fs.openSync(logFile, "a");
-  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/start.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     cwd: ROOT,
     env: productEnv(dataDir),
     stdio: ["ignore", out, out],

@@ -122,7 +122,7 @@ async function main() {
   });
   say(`Portal: http://localhost:${env.PORT}`);
 
-  const sensor = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "sensor/main.ts")], {
+  const sensor = spawn(process.execPath, ["--import", "tsx", path.join(root, "sensor/main.ts")], {
     cwd: root,
     stdio: "inherit",
     env: { ...childEnv, VPNSIGHT_SERVICE: "sensor" },

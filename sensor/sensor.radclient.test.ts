@@ -1,0 +1,175 @@
+// The sensor as a NAS meets it: real UDP packets from FreeRADIUS' radclient.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
+import { createRadiusClient, deleteRadiusClient } from "../lib/radius-clients.ts";
+import { updateVpnSettings } from "../lib/vpn-settings.ts";
+import { buildAccountingRequest, int, isValidAccountingResponse, str } from "./testing/accounting-packet.ts";
+import { sendAndWait, startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
+
+const SECRET = "radclient-secret-0001";
+const admin = { label: "user:test" };
+let t: TestDatabase;
+let sensor: SensorProcess;
+let dataDir: string;
+
+function radclient(packets: string, secret = SECRET): { ok: boolean; output: string } {
+  const result = spawnSync("radclient", ["-r", "1", "-t", "1", `127.0.0.1:${sensor.port}`, "acct", secret], { input: packets, encoding: "utf8" });
+  return { ok: result.status === 0, output: result.stdout + result.stderr };
+}
+
+const sessionRow = (acctSessionId: string) =>
+  t.query<Record<string, unknown>>(
+    `SELECT identity, "userName", vendor, "publicIp", "assignedIp", "countryCode", city, status, "inputBytes"::text, "outputBytes"::text, "terminateCause", "durationSeconds"
+     FROM "VpnSession" WHERE "acctSessionId" = $1`,
+    [acctSessionId],
+  );
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await t.db.domainMapping.create({ data: { netbiosDomain: "contoso", upnSuffix: "contoso.com" } });
+  await updateVpnSettings(t.db, { enabled: true, sharedSecret: SECRET }, admin);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-sensor-"));
+  sensor = await startSensor({ DATABASE_URL: t.url, VPNSIGHT_DATA_DIR: dataDir, SENSOR_ID: "test-sensor" });
+});
+afterAll(async () => {
+  const code = await sensor.stop();
+  expect(code, sensor.logs().slice(-2000)).toBe(0);
+  expect(sensor.logs()).not.toContain(SECRET);
+  await t.drop();
+});
+
+const VENDOR_SHAPES = [
+  {
+    vendor: "cisco_asa",
+    id: "ASA-0001",
+    attrs: `Calling-Station-Id = "00-50-56-aa-bb-cc"\nCisco-AVPair = "ip:source-ip=81.2.69.160"\nAttr-26.3076.146 = 0x52656d6f7465\nFramed-IP-Address = 10.8.0.5`,
+    publicIp: "81.2.69.160",
+    assignedIp: "10.8.0.5",
+  },
+  {
+    vendor: "microsoft",
+    id: "RRAS-0001",
+    attrs: `Calling-Station-Id = "81.2.69.142"\nTunnel-Client-Endpoint:0 = "81.2.69.1"\nMS-RAS-Client-Name = "LAPTOP-7"\nFramed-IP-Address = 10.9.0.5`,
+    publicIp: "81.2.69.142",
+    assignedIp: "10.9.0.5",
+  },
+  {
+    vendor: "f5",
+    id: "F5-0001",
+    attrs: `Calling-Station-Id = "81.2.69.9"\nTunnel-Client-Endpoint:0 = "2a00:1450:4001:80b::200e"\nAttr-26.3375.12 = 0x696e666f\nFramed-IPv6-Address = 2001:db8::9`,
+    publicIp: "2a00:1450:4001:80b::200e",
+    assignedIp: "2001:db8::9",
+  },
+  {
+    vendor: "checkpoint",
+    id: "CP-0001",
+    attrs: `Tunnel-Client-Endpoint:0 = "8.8.8.8"\nAttr-26.2620.229 = 0x76706e`,
+    publicIp: "8.8.8.8",
+    assignedIp: null,
+  },
+] as const;
+
+describe("sensor with radclient", () => {
+  it.each(VENDOR_SHAPES)("records a $vendor session from Start, Interim-Update and Stop", async (shape) => {
+    const common = `User-Name = "CONTOSO\\\\Bob"\nNAS-IP-Address = 10.0.0.1\nAcct-Session-Id = "${shape.id}"\n${shape.attrs}`;
+    const start = radclient(`${common}\nAcct-Status-Type = Start\nEvent-Timestamp = 1795000000\n`);
+    expect(start.ok, start.output).toBe(true);
+    expect(start.output).toContain("Received Accounting-Response");
+    expect(radclient(`${common}\nAcct-Status-Type = Interim-Update\nAcct-Session-Time = 300\nAcct-Input-Octets = 1000\nAcct-Output-Octets = 2000\nEvent-Timestamp = 1795000300\n`).ok).toBe(true);
+    expect(
+      radclient(
+        `${common}\nAcct-Status-Type = Stop\nAcct-Session-Time = 600\nAcct-Input-Octets = 5000\nAcct-Input-Gigawords = 1\nAcct-Output-Octets = 9000\nAcct-Terminate-Cause = Idle-Timeout\nEvent-Timestamp = 1795000600\n`,
+      ).ok,
+    ).toBe(true);
+    const rows = await sessionRow(shape.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      identity: "bob@contoso.com",
+      userName: "CONTOSO\\Bob",
+      vendor: shape.vendor,
+      publicIp: shape.publicIp,
+      assignedIp: shape.assignedIp,
+      status: "closed",
+      inputBytes: String(2 ** 32 + 5000),
+      outputBytes: "9000",
+      terminateCause: "Idle-Timeout",
+      durationSeconds: 600,
+    });
+    expect(rows[0]!.countryCode).toMatch(/^[A-Z]{2}$/);
+    expect(await t.query(`SELECT kind FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" = $1 ORDER BY "eventTime"`, [shape.id])).toEqual([
+      { kind: "start" },
+      { kind: "interim" },
+      { kind: "stop" },
+    ]);
+  });
+
+  it("silently drops a wrong secret and counts it", async () => {
+    const before = await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="bad_authenticator"');
+    const result = radclient(`User-Name = "eve"\nAcct-Status-Type = Start\nAcct-Session-Id = "EVIL-1"\n`, "not-the-secret-000");
+    expect(result.ok).toBe(false);
+    expect(await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="bad_authenticator"')).toBe(before + 1);
+    expect(await sessionRow("EVIL-1")).toEqual([]);
+  });
+
+  it("Accounting-On closes the open sessions of that NAS", async () => {
+    expect(radclient(`User-Name = "carol"\nAcct-Status-Type = Start\nAcct-Session-Id = "OPEN-1"\nNAS-IP-Address = 10.0.0.2\n`).ok).toBe(true);
+    expect((await sessionRow("OPEN-1"))[0]).toMatchObject({ status: "open" });
+    expect(radclient(`Acct-Status-Type = Accounting-On\nNAS-IP-Address = 10.0.0.2\n`).ok).toBe(true);
+    expect((await sessionRow("OPEN-1"))[0]).toMatchObject({ status: "closed", terminateCause: "NAS-Reboot" });
+  });
+
+  it("a retransmitted packet is answered each time and stored once", async () => {
+    const packet = buildAccountingRequest(SECRET, [str(1, "dave"), int(40, 1), str(44, "RETX-1"), int(41, 0)], { identifier: 9 });
+    const answers = await Promise.all([sendAndWait(sensor.port, packet), sendAndWait(sensor.port, packet)]);
+    const later = await sendAndWait(sensor.port, packet);
+    const resent = buildAccountingRequest(SECRET, [str(1, "dave"), int(40, 1), str(44, "RETX-1"), int(41, 5)], { identifier: 10 });
+    expect(isValidAccountingResponse((await sendAndWait(sensor.port, resent))!, resent, SECRET)).toBe(true);
+    expect(later && isValidAccountingResponse(later, packet, SECRET)).toBe(true);
+    expect(answers.some((a) => a && isValidAccountingResponse(a, packet, SECRET))).toBe(true);
+    expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSession" WHERE "acctSessionId" = 'RETX-1'`)).toEqual([{ n: 1 }]);
+    expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" = 'RETX-1'`)).toEqual([{ n: 1 }]);
+  });
+
+  it("picks up portal changes live: disable, rotation with grace, RADIUS client list", async () => {
+    const probe = (secret: string, id: string) => sendAndWait(sensor.port, buildAccountingRequest(secret, [str(1, "erin"), int(40, 1), str(44, id)]), 800);
+
+    await updateVpnSettings(t.db, { enabled: false }, admin);
+    await waitFor(async () => (await probe(SECRET, "LIVE-0")) === null, 3000, "disabled");
+    expect(await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="disabled"')).toBeGreaterThan(0);
+
+    const rotated = "radclient-secret-0002";
+    await updateVpnSettings(t.db, { enabled: true, sharedSecret: rotated, rotationGraceHours: 1 }, admin);
+    await waitFor(async () => (await probe(rotated, "LIVE-1")) !== null, 3000, "new secret accepted");
+    expect(await probe(SECRET, "LIVE-2")).not.toBeNull(); // previous secret, within the grace period
+
+    const other = await createRadiusClient(t.db, { name: "elsewhere", address: "192.0.2.0/24" }, admin);
+    await waitFor(async () => (await probe(rotated, "LIVE-3")) === null, 3000, "unknown client dropped");
+    expect(await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="unknown_client"')).toBeGreaterThan(0);
+    const local = await createRadiusClient(
+      t.db,
+      { name: "loopback", address: "127.0.0.0/8", vendor: "f5", sharedSecret: "loopback-own-secret1", requireMessageAuthenticator: true },
+      admin,
+    );
+    const withMa = (secret: string, id: string) =>
+      sendAndWait(sensor.port, buildAccountingRequest(secret, [str(1, "erin"), int(40, 1), str(44, id)], { messageAuthenticator: true }), 800);
+    await waitFor(async () => (await withMa("loopback-own-secret1", "LIVE-4")) !== null, 3000, "client's own secret");
+    expect(await probe("loopback-own-secret1", "LIVE-5")).toBeNull(); // Message-Authenticator required
+    expect(await withMa(rotated, "LIVE-6")).toBeNull(); // the global secret no longer applies to this client
+    expect((await sessionRow("LIVE-4"))[0]).toMatchObject({ vendor: "f5" });
+    await deleteRadiusClient(t.db, other.id, admin);
+    await deleteRadiusClient(t.db, local.id, admin);
+  });
+
+  it("writes a heartbeat with its counters for the sensors panel", async () => {
+    const rows = await waitFor(async () => {
+      const r = await t.query<{ sensorId: string; accepted: string; dropped: Record<string, number> }>(`SELECT "sensorId", accepted::text, dropped FROM "SensorStatus"`);
+      return r.length ? r : null;
+    });
+    expect(rows[0]!.sensorId).toBe("test-sensor");
+    expect(Object.keys(rows[0]!.dropped)).toContain("bad_authenticator");
+  });
+});

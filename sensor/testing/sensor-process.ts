@@ -1,0 +1,92 @@
+// Starts the real sensor (sensor/main.ts) as a child process for integration tests.
+import { spawn, type ChildProcess } from "node:child_process";
+import dgram from "node:dgram";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface SensorProcess {
+  port: number;
+  metricsPort: number;
+  child: ChildProcess;
+  logs: () => string;
+  metric: (name: string, labels?: string) => Promise<number>;
+  health: () => Promise<{ ok: boolean; mode: string; spoolDepth: number; enabled: boolean }>;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = dgram.createSocket("udp4");
+    s.bind(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+export async function startSensor(env: Record<string, string>): Promise<SensorProcess> {
+  const port = Number(env.RADIUS_ACCT_PORT ?? (await freePort()));
+  const metricsPort = Number(env.SENSOR_METRICS_PORT ?? 20000 + Math.floor(Math.random() * 20000));
+  let output = "";
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "sensor/main.ts")], {
+    cwd: ROOT,
+    env: { ...process.env, RADIUS_BIND: "127.0.0.1", ...env, RADIUS_ACCT_PORT: String(port), SENSOR_METRICS_PORT: String(metricsPort) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const deadline = Date.now() + 30_000;
+  while (!output.includes("listening for RADIUS accounting")) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`sensor did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const metricsText = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  return {
+    port,
+    metricsPort,
+    child,
+    logs: () => output,
+    async metric(name, labels = "") {
+      const line = (await metricsText()).split("\n").find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ""} `));
+      return line ? Number(line.split(" ").at(-1)) : 0;
+    },
+    async health() {
+      return (await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).json();
+    },
+    stop(signal = "SIGTERM") {
+      return new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once("exit", (code) => resolve(code));
+        child.kill(signal);
+      });
+    },
+  };
+}
+
+/** Sends one datagram and waits for an answer (null on timeout). */
+export function sendAndWait(port: number, packet: Buffer, timeoutMs = 1500): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket("udp4");
+    const timer = setTimeout(() => {
+      socket.close();
+      resolve(null);
+    }, timeoutMs);
+    socket.on("message", (msg) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(msg);
+    });
+    socket.send(packet, port, "127.0.0.1");
+  });
+}
+
+export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 10_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
