@@ -74,3 +74,45 @@ export function isValidAccountingResponse(response: Buffer, request: Buffer, sec
     .digest();
   return expected.equals(response.subarray(4, 20));
 }
+
+/** The RFC 2866/3579 acceptance rule, written independently of the sensor, for the fuzz test's oracle. */
+export function isValidAccountingRequest(datagram: Buffer, secret: string): boolean {
+  if (datagram.length < 20) return false;
+  const length = datagram.readUInt16BE(2);
+  if (length < 20 || length > 4096 || length > datagram.length || datagram[0] !== 4) return false;
+  const packet = datagram.subarray(0, length);
+  let offset = 20;
+  let maOffset = -1;
+  let maCount = 0;
+  while (offset < length) {
+    if (offset + 2 > length) return false;
+    const attrLength = packet[offset + 1]!;
+    if (attrLength < 2 || offset + attrLength > length) return false;
+    if (packet[offset] === 80) {
+      maCount += 1;
+      if (attrLength !== 18) return false;
+      maOffset = offset + 2;
+    }
+    offset += attrLength;
+  }
+  const zeroed = Buffer.from(packet);
+  zeroed.fill(0, 4, 20);
+  if (!createHash("md5").update(zeroed).update(secret).digest().equals(packet.subarray(4, 20))) return false;
+  if (maCount > 1) return false;
+  if (maOffset >= 0) {
+    const copy = Buffer.from(zeroed);
+    copy.fill(0, maOffset, maOffset + 16);
+    if (!createHmac("md5", secret).update(copy).digest().equals(packet.subarray(maOffset, maOffset + 16))) return false;
+  }
+  return true;
+}
+
+/** The Accounting-Response a correct server sends for `request`. */
+export function expectedAccountingResponse(request: Buffer, secret: string): Buffer {
+  const response = Buffer.alloc(20);
+  response[0] = 5;
+  response[1] = request[1]!;
+  response.writeUInt16BE(20, 2);
+  createHash("md5").update(response.subarray(0, 4)).update(request.subarray(4, 20)).update(secret).digest().copy(response, 4);
+  return response;
+}
