@@ -181,16 +181,18 @@ export class ConfigWatcher {
   private async listen(): Promise<void> {
     while (!this.stopped) {
       const client = new pg.Client({ connectionString: this.databaseUrl });
+      // Resolves when the connection is lost (an unhandled "error" event would crash the sensor).
+      const lost = new Promise<void>((resolve) => {
+        client.on("error", () => resolve());
+        client.on("end", () => resolve());
+      });
       try {
         await client.connect();
         this.listener = client;
         client.on("notification", () => void this.refresh().catch((err) => this.log("config refresh failed", { error: (err as Error).message })));
         await client.query(`LISTEN ${CONFIG_CHANNEL}`);
         await this.refresh().catch(() => {});
-        await new Promise<void>((resolve) => {
-          client.on("error", () => resolve());
-          client.on("end", () => resolve());
-        });
+        await lost;
       } catch {
         // database down: retry below
       } finally {

@@ -102,6 +102,11 @@ export function splitIntoRounds(events: SessionEvent[]): SessionEvent[][] {
 /** The only writer of sessions: writes a batch of records in one transaction (group commit). */
 export async function writeAccountingRecords(pool: pg.Pool, records: AccountingRecord[], sensorId: string): Promise<void> {
   const client = await pool.connect();
+  // A connection lost mid-transaction surfaces in the failing query; without a
+  // listener pg would also emit it as an uncaught "error" event.
+  const ignoreLostConnection = () => {};
+  client.on("error", ignoreLostConnection);
+  let broken: Error | undefined;
   try {
     await client.query("BEGIN");
     let pending: SessionEvent[] = [];
@@ -122,10 +127,12 @@ export async function writeAccountingRecords(pool: pg.Pool, records: AccountingR
     await flush();
     await client.query("COMMIT");
   } catch (err) {
+    broken = err as Error;
     await client.query("ROLLBACK").catch(() => {});
     throw err;
   } finally {
-    client.release();
+    client.removeListener("error", ignoreLostConnection);
+    client.release(broken);
   }
 }
 
