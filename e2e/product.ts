@@ -34,6 +34,7 @@ function productEnv(dataDir: string): NodeJS.ProcessEnv {
     VPNSIGHT_DATA_DIR: dataDir,
     VPNSIGHT_PG_PORT: String(PG_PORT),
     RADIUS_ACCT_PORT: "18130",
+    SENSOR_METRICS_PORT: "19830",
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
   };

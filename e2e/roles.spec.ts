@@ -62,7 +62,7 @@ test("the API answers 401 without a token, 403 for a short role, and publishes i
   expect(unknownClient.status()).toBe(404);
   const created = await request.post("/api/v1/radius-clients", {
     headers: { authorization: `Bearer ${adminToken}` },
-    data: { name: "lab-asa", address: "127.0.0.1", vendor: "cisco_asa" },
+    data: { name: "lab-asa", address: "127.0.0.1", vendor: "cisco-asa" },
   });
   expect(created.status()).toBe(201);
   const duplicate = await request.post("/api/v1/radius-clients", {

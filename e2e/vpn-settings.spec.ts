@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
@@ -109,4 +110,30 @@ test("the audit log shows who changed the VPN settings, with field names only", 
   const row = page.getByRole("row").filter({ hasText: "vpn.update" }).first();
   await expect(row).toContainText(`user:${ADMIN.email}`);
   await expect(row).toContainText("sharedSecret: rotated");
+});
+
+test("accounting from a real RADIUS client shows in the API and on the sensors panel; a wrong secret is dropped", async ({ page, request }) => {
+  const { viewerToken } = readState();
+  const radclient = (file: string, withSecret: string) =>
+    spawnSync("radclient", ["-r", "1", "-t", "2", "-f", file, "127.0.0.1:18130", "acct", withSecret], { encoding: "utf8" });
+  const start = radclient("docs/sample-accounting-start.txt", generated);
+  expect(start.status, start.stdout + start.stderr).toBe(0);
+  expect(start.stdout).toContain("Received Accounting-Response");
+  expect(radclient("docs/sample-accounting-start.txt", "not-the-right-secret-1").status).toBe(1);
+
+  const response = await request.get("/api/v1/vpn-sessions?identity=contoso%5Calice", { headers: { authorization: `Bearer ${viewerToken}` } });
+  expect(response.status()).toBe(200);
+  const { items } = await response.json();
+  expect(items).toHaveLength(1);
+  expect(items[0]).toMatchObject({ identity: "contoso\\alice", userName: "CONTOSO\\alice", publicIp: "81.2.69.142", assignedIp: "10.8.0.7", status: "open" });
+  expect(items[0].location.countryCode).toBe("GB");
+
+  await signIn(page, ADMIN);
+  await page.goto("/settings/identities/vpn");
+  // Heartbeats come every 10 s.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId("sensor-accepted").first()).toHaveText("1", { timeout: 1000 });
+    await expect(page.getByTestId("sensor-dropped").first()).toContainText("1 bad authenticator", { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
 });

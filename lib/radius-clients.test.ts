@@ -18,7 +18,7 @@ describe("RADIUS clients", () => {
   it("validates name, address and vendor with clear messages", async () => {
     await expect(createRadiusClient(t.db, { name: "asa", address: "not-an-ip" }, actor)).rejects.toThrow(/IP address or CIDR/);
     await expect(createRadiusClient(t.db, { name: "asa", address: "10.0.0.0/33" }, actor)).rejects.toThrow(/IP address or CIDR/);
-    await expect(createRadiusClient(t.db, { name: "asa", address: "10.0.0.1", vendor: "juniper" }, actor)).rejects.toThrow(/Vendor must be/);
+    await expect(createRadiusClient(t.db, { name: "asa", address: "10.0.0.1", vendor: "juniper" }, actor)).rejects.toThrow("Vendor must be microsoft, f5, checkpoint, cisco-asa or other.");
     await expect(createRadiusClient(t.db, { name: "", address: "10.0.0.1" }, actor)).rejects.toThrow(/name/);
     await expect(createRadiusClient(t.db, { name: "asa", address: "10.0.0.1", sharedSecret: "short" }, actor)).rejects.toThrow(/16 characters/);
     expect(await listRadiusClients(t.db)).toEqual([]);
@@ -27,10 +27,10 @@ describe("RADIUS clients", () => {
   it("creates clients with an own sealed secret, lists them without it, and refuses duplicate names", async () => {
     const created = await createRadiusClient(
       t.db,
-      { name: "Paris ASA", address: " 2001:DB8::/32 ", vendor: "cisco_asa", requireMessageAuthenticator: true, sharedSecret: "client-secret-00001" },
+      { name: "Paris ASA", address: " 2001:DB8::/32 ", vendor: "cisco-asa", requireMessageAuthenticator: true, sharedSecret: "client-secret-00001" },
       actor,
     );
-    expect(created).toMatchObject({ name: "Paris ASA", address: "2001:db8::/32", vendor: "cisco_asa", ownSecretConfigured: true, requireMessageAuthenticator: true });
+    expect(created).toMatchObject({ name: "Paris ASA", address: "2001:db8::/32", vendor: "cisco-asa", ownSecretConfigured: true, requireMessageAuthenticator: true });
     expect(JSON.stringify(await listRadiusClients(t.db))).not.toContain("client-secret-00001");
     const row = await t.db.radiusClient.findUniqueOrThrow({ where: { id: created.id } });
     expect(unseal(row.secretSealed!, SECRET_PURPOSE.radiusClientSecret(created.id))).toBe("client-secret-00001");

@@ -7,16 +7,9 @@ import { formatIpBlock, parseIpOrCidr } from "./net/cidr.ts";
 import { seal, unseal, SECRET_PURPOSE } from "./secrets.ts";
 import { SharedSecretSchema, rotatedPrevious } from "./shared-secret.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
+import { ApiVendorSchema, toApiVendor, type ApiVendor } from "./vendors.ts";
 
-export const VENDORS = ["microsoft", "f5", "checkpoint", "cisco_asa", "other"] as const;
-export type VendorId = (typeof VENDORS)[number];
-export const VENDOR_LABELS: Record<VendorId, string> = {
-  microsoft: "Microsoft",
-  f5: "F5",
-  checkpoint: "Check Point",
-  cisco_asa: "Cisco ASA",
-  other: "Other",
-};
+export type { VendorId } from "./vendors.ts";
 
 const AddressSchema = z
   .string()
@@ -27,14 +20,14 @@ const AddressSchema = z
 const clientFields = {
   name: z.string().trim().min(1, "Give the client a name.").max(64, "A client name has at most 64 characters."),
   address: AddressSchema,
-  vendor: z.enum(VENDORS, { error: "Vendor must be microsoft, f5, checkpoint, cisco_asa or other." }),
+  vendor: ApiVendorSchema,
   requireMessageAuthenticator: z.boolean(),
 };
 
 export const CreateRadiusClientSchema = z
   .object({
     ...clientFields,
-    vendor: clientFields.vendor.default("other"),
+    vendor: clientFields.vendor.default("other" as const),
     requireMessageAuthenticator: clientFields.requireMessageAuthenticator.default(false),
     sharedSecret: SharedSecretSchema.optional(),
   })
@@ -54,7 +47,7 @@ export interface RadiusClientView {
   id: string;
   name: string;
   address: string;
-  vendor: VendorId;
+  vendor: ApiVendor;
   requireMessageAuthenticator: boolean;
   ownSecretConfigured: boolean;
   secretUpdatedAt: Date | null;
@@ -69,7 +62,7 @@ function toView(row: ClientRow): RadiusClientView {
     id: row.id,
     name: row.name,
     address: row.address,
-    vendor: row.vendor,
+    vendor: toApiVendor(row.vendor),
     requireMessageAuthenticator: row.requireMessageAuthenticator,
     ownSecretConfigured: Boolean(row.secretSealed),
     secretUpdatedAt: row.secretUpdatedAt,

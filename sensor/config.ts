@@ -6,7 +6,7 @@ import { z } from "zod";
 import { CONFIG_CHANNEL } from "../lib/config-notify.ts";
 import type { IdentityMappings } from "../lib/identity.ts";
 import { ipInBlock, parseIpOrCidr, type IpBlock } from "../lib/net/cidr.ts";
-import type { VendorId } from "../lib/radius-clients.ts";
+import type { VendorId } from "../lib/vendors.ts";
 import { openSecret } from "../lib/secret-box.ts";
 import { SECRET_PURPOSE } from "../lib/secrets.ts";
 

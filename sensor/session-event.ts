@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { GeoLocation } from "../lib/geo.ts";
 import type { IdentityMappings } from "../lib/identity.ts";
 import { resolveIdentity } from "../lib/identity.ts";
-import type { VendorId } from "../lib/radius-clients.ts";
+import type { VendorId } from "../lib/vendors.ts";
 import type { DecodedAccounting } from "./decode.ts";
 import { asIpAddress, detectVendor, publicIpFor } from "./vendors.ts";
 

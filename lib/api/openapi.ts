@@ -15,7 +15,7 @@ const json = (schema: object) => ({ content: { "application/json": { schema } } 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const idPath = [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }];
 const role = { type: "string", enum: ["admin", "analyst", "viewer"] };
-const vendor = { type: "string", enum: ["microsoft", "f5", "checkpoint", "cisco_asa", "other"] };
+const vendor = { type: "string", enum: ["microsoft", "f5", "checkpoint", "cisco-asa", "other"] };
 const secret = { type: "string", minLength: 16, maxLength: 128, description: "Printable ASCII, no leading or trailing space. Write-only." };
 const time = { type: ["string", "null"], format: "date-time" };
 
@@ -88,6 +88,30 @@ export const openApiDocument = {
     "/api/v1/tokens/{id}": {
       delete: { summary: "Revoke an API token (admin)", parameters: idPath, responses: { "204": { description: "Revoked" }, ...errorResponses(401, 403, 404) } },
     },
+    "/api/v1/vpn-sessions": {
+      get: {
+        summary: "VPN sessions, newest first (any role)",
+        parameters: [
+          { name: "identity", in: "query", schema: { type: "string" }, description: "primary identity (lowercase UPN)" },
+          { name: "since", in: "query", schema: { type: "string", format: "date-time" }, description: "sessions started at or after" },
+          { name: "until", in: "query", schema: { type: "string", format: "date-time" }, description: "sessions started before" },
+          { name: "status", in: "query", schema: { type: "string", enum: ["open", "closed", "stale"] } },
+          { name: "nas", in: "query", schema: { type: "string" }, description: "NAS-IP-Address or NAS-Identifier" },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000, default: 50 } },
+          { name: "cursor", in: "query", schema: { type: "string" }, description: "nextCursor of the previous page" },
+        ],
+        responses: {
+          "200": {
+            description: "A page of sessions",
+            ...json({ type: "object", properties: { items: { type: "array", items: ref("VpnSession") }, nextCursor: { type: ["string", "null"] } } }),
+          },
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    "/api/v1/sensors": {
+      get: { summary: "Sensors and their last heartbeat counters (any role)", responses: { "200": { description: "Sensors" }, ...errorResponses(401, 403) } },
+    },
     "/api/v1/audit": {
       get: {
         summary: "Audit log, newest first (admin)",
@@ -149,6 +173,40 @@ export const openApiDocument = {
         type: "object",
         additionalProperties: false,
         properties: { name: { type: "string" }, address: { type: "string" }, vendor, requireMessageAuthenticator: { type: "boolean" }, sharedSecret: { ...secret, type: ["string", "null"] } },
+      },
+      VpnSession: {
+        type: "object",
+        properties: {
+          id: { type: "string" },
+          identity: { type: "string" },
+          userName: { type: "string", description: "User-Name as sent" },
+          vendor: { type: "string", enum: ["microsoft", "f5", "checkpoint", "cisco-asa", "other"] },
+          nasIp: { type: ["string", "null"] },
+          nasIdentifier: { type: ["string", "null"] },
+          acctSessionId: { type: "string" },
+          publicIp: { type: ["string", "null"] },
+          assignedIp: { type: ["string", "null"] },
+          locationKind: { type: ["string", "null"], enum: ["geo", "private", "unknown", null] },
+          location: {
+            type: ["object", "null"],
+            properties: {
+              countryCode: { type: ["string", "null"] },
+              country: { type: ["string", "null"] },
+              region: { type: ["string", "null"] },
+              city: { type: ["string", "null"] },
+              latitude: { type: ["number", "null"] },
+              longitude: { type: ["number", "null"] },
+            },
+          },
+          startedAt: { type: "string", format: "date-time" },
+          lastUpdateAt: { type: "string", format: "date-time" },
+          endedAt: time,
+          durationSeconds: { type: ["integer", "null"] },
+          inputBytes: { type: "string", description: "decimal, 64-bit" },
+          outputBytes: { type: "string", description: "decimal, 64-bit" },
+          terminateCause: { type: ["string", "null"] },
+          status: { type: "string", enum: ["open", "closed", "stale"] },
+        },
       },
       User: {
         type: "object",

@@ -11,6 +11,7 @@ export const PERMISSIONS = {
   "tokens.manage": ["admin"],
   "audit.read": ["admin"],
   "identities.read": ["admin", "analyst", "viewer"],
+  "sessions.read": ["admin", "analyst", "viewer"],
   "alerts.read": ["admin", "analyst", "viewer"],
   "alerts.triage": ["admin", "analyst"],
 } as const satisfies Record<string, readonly Role[]>;

@@ -3,17 +3,19 @@ import { requirePagePermission } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/prisma";
 import { listRadiusClients } from "@/lib/radius-clients";
+import { listSensors } from "@/lib/sensors";
 import { getVpnSettings } from "@/lib/vpn-settings";
 import { formatDateTime } from "@/app/_components/format";
 import { VpnSettingsForm } from "./vpn-settings-form";
 import { RadiusClientsPanel } from "./radius-clients-panel";
+import { SensorsPanel } from "./sensors-panel";
 
 export const metadata = { title: "VPN · Settings · VPN Sight" };
 
 export default async function VpnSettingsPage() {
   const principal = await requirePagePermission("vpn.read");
   const canWrite = can(principal.role, "vpn.write");
-  const [settings, clients] = await Promise.all([getVpnSettings(db()), listRadiusClients(db())]);
+  const [settings, clients, sensors] = await Promise.all([getVpnSettings(db()), listRadiusClients(db()), listSensors(db())]);
   const secretStatus = settings.secretConfigured
     ? `configured on ${formatDateTime(settings.secretUpdatedAt)} by ${settings.secretUpdatedBy ?? "unknown"}`
     : "not configured";
@@ -62,12 +64,7 @@ export default async function VpnSettingsPage() {
         )}
       </section>
       <RadiusClientsPanel clients={JSON.parse(JSON.stringify(clients))} canWrite={canWrite} />
-      <section className="card" aria-labelledby="sensors-heading">
-        <h2 id="sensors-heading" className="text-lg font-semibold">
-          Sensors
-        </h2>
-        <p className="mt-1 text-sm text-slate-600">No sensor has reported yet.</p>
-      </section>
+      <SensorsPanel sensors={sensors} />
     </div>
   );
 }

@@ -5,14 +5,10 @@ import { useState, type FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
 import { formatDateTime } from "@/app/_components/format";
 
-const VENDOR_OPTIONS = [
-  ["microsoft", "Microsoft"],
-  ["f5", "F5"],
-  ["checkpoint", "Check Point"],
-  ["cisco_asa", "Cisco ASA"],
-  ["other", "Other"],
-] as const;
-const vendorLabel = (id: string) => VENDOR_OPTIONS.find(([v]) => v === id)?.[1] ?? id;
+import { API_VENDORS, VENDOR_LABELS, fromApiVendor, type ApiVendor } from "@/lib/vendors";
+
+const VENDOR_OPTIONS = API_VENDORS.map((v) => [v, VENDOR_LABELS[fromApiVendor(v)]] as const);
+const vendorLabel = (id: string) => VENDOR_OPTIONS.find(([v]) => v === (id as ApiVendor))?.[1] ?? id;
 
 interface ClientRow {
   id: string;

@@ -1,0 +1,63 @@
+import { formatDateTime } from "@/app/_components/format";
+import type { SensorView } from "@/lib/sensors";
+
+const REASON_LABELS: Record<string, string> = {
+  malformed: "malformed",
+  unknown_client: "unknown client",
+  bad_authenticator: "bad authenticator (wrong secret?)",
+  bad_message_authenticator: "bad Message-Authenticator",
+  unsupported_code: "not accounting",
+  disabled: "accounting disabled",
+};
+
+export function SensorsPanel({ sensors }: { sensors: SensorView[] }) {
+  return (
+    <section className="card space-y-3" aria-labelledby="sensors-heading">
+      <h2 id="sensors-heading" className="text-lg font-semibold">
+        Sensors
+      </h2>
+      {sensors.length === 0 ? (
+        <p className="text-sm text-slate-600">No sensor has reported yet. `npm start` runs one beside the portal; `npm run sensor` runs one alone.</p>
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="data-table" aria-label="Sensors">
+            <thead>
+              <tr>
+                <th>Sensor</th>
+                <th>State</th>
+                <th>Last heartbeat</th>
+                <th>Last packet</th>
+                <th>Accepted</th>
+                <th>Dropped</th>
+                <th>Spool</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sensors.map((s) => {
+                const dropped = Object.entries(s.dropped).filter(([, n]) => n > 0);
+                return (
+                  <tr key={s.sensorId} data-testid={`sensor-${s.sensorId}`}>
+                    <td>
+                      {s.sensorId}
+                      <div className="text-xs text-slate-500">UDP {s.listening}</div>
+                    </td>
+                    <td>
+                      <span className={s.online ? "text-green-700" : "text-red-700"}>{s.online ? "online" : "not reporting"}</span>
+                    </td>
+                    <td>{formatDateTime(s.lastHeartbeat)}</td>
+                    <td>{formatDateTime(s.lastPacketAt)}</td>
+                    <td data-testid="sensor-accepted">{s.accepted}</td>
+                    <td data-testid="sensor-dropped">
+                      {dropped.length === 0 ? "0" : dropped.map(([reason, n]) => `${n} ${REASON_LABELS[reason] ?? reason}`).join(", ")}
+                    </td>
+                    <td>{s.spoolDepth === 0 ? "empty" : `${s.spoolDepth} batches waiting`}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+import { z } from "zod";
+import type { Db } from "./db/prisma.ts";
+import type { Prisma } from "./generated/prisma/client.ts";
+import { validationError } from "./errors.ts";
+import { toApiVendor } from "./vendors.ts";
+
+export const VpnSessionQuerySchema = z.object({
+  identity: z.string().trim().toLowerCase().min(1).max(320).optional(),
+  since: z.iso.datetime({ offset: true, error: "since must be an ISO 8601 date-time." }).optional(),
+  until: z.iso.datetime({ offset: true, error: "until must be an ISO 8601 date-time." }).optional(),
+  status: z.enum(["open", "closed", "stale"], { error: "status must be open, closed or stale." }).optional(),
+  nas: z.string().trim().min(1).max(255).optional(),
+  limit: z.coerce.number({ error: "limit must be a number." }).int().min(1, "limit is 1 to 1000.").max(1000, "limit is 1 to 1000.").default(50),
+  cursor: z.string().max(200).optional(),
+});
+export type VpnSessionQuery = z.output<typeof VpnSessionQuerySchema>;
+
+// Opaque to clients: the position after the last item (startedAt, id), newest first.
+const encodeCursor = (startedAt: Date, id: bigint) => Buffer.from(`${startedAt.toISOString()}|${id}`).toString("base64url");
+function decodeCursor(cursor: string): { startedAt: Date; id: bigint } {
+  const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const startedAt = new Date(at ?? "");
+  if (!id || !/^\d+$/.test(id) || Number.isNaN(startedAt.getTime())) throw validationError("cursor is not valid: use nextCursor from the previous page.");
+  return { startedAt, id: BigInt(id) };
+}
+
+type SessionRow = Prisma.VpnSessionGetPayload<object>;
+
+export function vpnSessionToJson(s: SessionRow) {
+  return {
+    id: s.id.toString(),
+    identity: s.identity,
+    userName: s.userName,
+    vendor: toApiVendor(s.vendor),
+    nasIp: s.nasIp,
+    nasIdentifier: s.nasIdentifier,
+    acctSessionId: s.acctSessionId,
+    publicIp: s.publicIp,
+    assignedIp: s.assignedIp,
+    locationKind: s.locationKind,
+    location:
+      s.locationKind === "geo"
+        ? { countryCode: s.countryCode, country: s.country, region: s.region, city: s.city, latitude: s.latitude, longitude: s.longitude }
+        : null,
+    startedAt: s.startedAt.toISOString(),
+    lastUpdateAt: s.lastUpdateAt.toISOString(),
+    endedAt: s.endedAt?.toISOString() ?? null,
+    durationSeconds: s.durationSeconds,
+    inputBytes: s.inputBytes.toString(),
+    outputBytes: s.outputBytes.toString(),
+    terminateCause: s.terminateCause,
+    status: s.status,
+  };
+}
+
+export async function listVpnSessions(db: Db, query: VpnSessionQuery) {
+  const after = query.cursor ? decodeCursor(query.cursor) : null;
+  const where: Prisma.VpnSessionWhereInput = {
+    ...(query.identity ? { identity: query.identity } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.nas ? { OR: [{ nasKey: query.nas }, { nasIp: query.nas }, { nasIdentifier: query.nas }] } : {}),
+    startedAt: { ...(query.since ? { gte: new Date(query.since) } : {}), ...(query.until ? { lt: new Date(query.until) } : {}) },
+    ...(after ? { AND: [{ OR: [{ startedAt: { lt: after.startedAt } }, { startedAt: after.startedAt, id: { lt: after.id } }] }] } : {}),
+  };
+  const rows = await db.vpnSession.findMany({ where, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take: query.limit + 1 });
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return { items: page.map(vpnSessionToJson), nextCursor: rows.length > query.limit && last ? encodeCursor(last.startedAt, last.id) : null };
+}
