@@ -33,6 +33,12 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6">
         {children}
       </main>
+      <footer className="border-t border-slate-200 py-3 text-center text-xs text-slate-500">
+        <a href="https://db-ip.com" className="underline" rel="noopener noreferrer">
+          IP geolocation by DB-IP
+        </a>{" "}
+        (DB-IP Lite, CC BY 4.0)
+      </footer>
     </div>
   );
 }
