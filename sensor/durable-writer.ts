@@ -14,6 +14,8 @@ export interface DurableWriterOptions {
   databaseReachable: () => Promise<boolean>;
   spool: Spool;
   maxBatch: number;
+  /** Batches being made durable at once (PostgreSQL flushes their WAL together). */
+  maxConcurrentBatches: number;
   /** How long the first record of an idle writer waits for company. */
   maxDelayMs: number;
   /** A database write slower than this is treated as an outage: the batch goes to the spool. */
@@ -42,7 +44,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  */
 export class DurableWriter {
   private queue: Pending[] = [];
-  private flushing = false;
+  private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
   private replaying = false;
   private replayTimer: NodeJS.Timeout;
@@ -62,7 +64,7 @@ export class DurableWriter {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
       if (this.queue.length >= this.opts.maxBatch) this.kick();
-      else if (!this.timer && !this.flushing) this.timer = setTimeout(() => this.kick(), this.opts.maxDelayMs);
+      else if (!this.timer && this.inFlight === 0) this.timer = setTimeout(() => this.kick(), this.opts.maxDelayMs);
     });
   }
 
@@ -71,23 +73,21 @@ export class DurableWriter {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (!this.flushing) void this.flushLoop();
+    while (this.queue.length && this.inFlight < this.opts.maxConcurrentBatches) void this.flushOne();
   }
 
-  private async flushLoop(): Promise<void> {
-    this.flushing = true;
+  /** Makes one batch durable; whatever queued meanwhile forms the next batch (group commit). */
+  private async flushOne(): Promise<void> {
+    const batch = this.queue.splice(0, this.opts.maxBatch);
+    this.inFlight += 1;
     try {
-      while (this.queue.length) {
-        const batch = this.queue.splice(0, this.opts.maxBatch);
-        try {
-          await this.persist(batch.map((p) => p.record));
-          for (const p of batch) p.resolve();
-        } catch (err) {
-          for (const p of batch) p.reject(err as Error);
-        }
-      }
+      await this.persist(batch.map((p) => p.record));
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      for (const p of batch) p.reject(err as Error);
     } finally {
-      this.flushing = false;
+      this.inFlight -= 1;
+      if (this.queue.length) this.kick();
     }
   }
 
@@ -140,7 +140,7 @@ export class DurableWriter {
   async close(): Promise<void> {
     clearInterval(this.replayTimer);
     this.kick();
-    while (this.flushing || this.queue.length) await new Promise((r) => setTimeout(r, 5));
+    while (this.inFlight || this.queue.length) await new Promise((r) => setTimeout(r, 5));
     await this.opts.spool.close();
   }
 }

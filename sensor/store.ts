@@ -99,8 +99,24 @@ export function splitIntoRounds(events: SessionEvent[]): SessionEvent[][] {
   return rounds.map((r) => r.sort((a, b) => (a.sessionKey < b.sessionKey ? -1 : a.sessionKey > b.sessionKey ? 1 : 0)));
 }
 
-/** The only writer of sessions: writes a batch of records in one transaction (group commit). */
+const RETRYABLE = new Set(["40P01", "40001"]); // deadlock, serialization failure
+
+/**
+ * The only writer of sessions: writes a batch of records in one transaction
+ * (group commit). Concurrent batches touching the same sessions may deadlock;
+ * Postgres then aborts one, which is simply retried.
+ */
 export async function writeAccountingRecords(pool: pg.Pool, records: AccountingRecord[], sensorId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await writeBatch(pool, records, sensorId);
+    } catch (err) {
+      if (attempt >= 5 || !RETRYABLE.has((err as { code?: string }).code ?? "")) throw err;
+    }
+  }
+}
+
+async function writeBatch(pool: pg.Pool, records: AccountingRecord[], sensorId: string): Promise<void> {
   const client = await pool.connect();
   // A connection lost mid-transaction surfaces in the failing query; without a
   // listener pg would also emit it as an uncaught "error" event.
@@ -112,8 +128,11 @@ export async function writeAccountingRecords(pool: pg.Pool, records: AccountingR
     let pending: SessionEvent[] = [];
     const flush = async () => {
       if (!pending.length) return;
-      for (const round of splitIntoRounds(pending)) await client.query(UPSERT_SESSIONS, sessionColumns(round));
-      await client.query(INSERT_EVENTS, eventColumns(pending, sensorId));
+      // Named (prepared once per connection): these statements are large to plan.
+      for (const round of splitIntoRounds(pending)) {
+        await client.query({ name: "vpnsight_upsert_sessions", text: UPSERT_SESSIONS, values: sessionColumns(round) });
+      }
+      await client.query({ name: "vpnsight_insert_events", text: INSERT_EVENTS, values: eventColumns(pending, sensorId) });
       pending = [];
     };
     for (const record of records) {

@@ -1,0 +1,240 @@
+// A NAS-like RADIUS accounting load generator, independent of the sensor's code:
+// realistic sessions (Start → Interim-Update(s) → Stop) from many identities and NAS,
+// mixed vendor shapes, public IPv4/IPv6, Event-Timestamp; a bounded window of
+// outstanding requests and NAS-style retransmission (timeout, 3 tries).
+import { createHash } from "node:crypto";
+import dgram from "node:dgram";
+import { parseArgs } from "node:util";
+
+export interface LoadOptions {
+  host: string;
+  port: number;
+  secret: string;
+  /** Seconds of sending. */
+  duration: number;
+  /** Requests per second; 0 = flat out (limited by the window). */
+  rate: number;
+  /** Outstanding requests at most. */
+  window: number;
+  timeoutMs: number;
+  tries: number;
+  identities: number;
+  nas: number;
+  interimsPerSession: number;
+  /** Distinguishes runs so session ids never collide between runs on one database. */
+  runId: string;
+  /** Fraction of packets sent twice at once (a retransmission storm drill). */
+  duplicateFraction?: number;
+}
+
+export interface LoadResult {
+  sent: number;
+  answered: number;
+  timedOut: number;
+  retransmissions: number;
+  seconds: number;
+  answeredPerSecond: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  /** "sessionId:kind" of every answered record (for the nothing-lost check). */
+  answeredRecords: Set<string>;
+  sessionsAnswered: Set<string>;
+}
+
+type Attr = [number, Buffer];
+const s = (type: number, v: string): Attr => [type, Buffer.from(v)];
+const u32 = (type: number, v: number): Attr => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(v >>> 0);
+  return [type, b];
+};
+const ip4 = (type: number, v: string): Attr => [type, Buffer.from(v.split(".").map(Number))];
+const vsa = (vendor: number, type: number, v: string): Attr => {
+  const value = Buffer.from(v);
+  const b = Buffer.alloc(6 + value.length);
+  b.writeUInt32BE(vendor);
+  b[4] = type;
+  b[5] = value.length + 2;
+  value.copy(b, 6);
+  return [26, b];
+};
+
+function encode(secret: string, identifier: number, attrs: Attr[]): Buffer {
+  const body = Buffer.concat(attrs.map(([t, v]) => Buffer.concat([Buffer.from([t, v.length + 2]), v])));
+  const p = Buffer.alloc(20 + body.length);
+  p[0] = 4;
+  p[1] = identifier;
+  p.writeUInt16BE(p.length, 2);
+  body.copy(p, 20);
+  createHash("md5").update(p).update(secret).digest().copy(p, 4);
+  return p;
+}
+
+function publicIp(n: number): { v4: string; v6: string } {
+  // Spread over real public ranges so geolocation has work to do.
+  const a = [81, 82, 88, 90, 109, 151, 176, 185, 195, 212, 213, 217][n % 12]!;
+  return { v4: `${a}.${(n >> 4) & 255}.${(n >> 12) & 255}.${(n % 250) + 1}`, v6: `2a01:${(n % 4096).toString(16)}::${((n >> 12) % 65535).toString(16)}` };
+}
+
+const VENDOR_SHAPES: ((ip: { v4: string; v6: string }, user: string, n: number) => Attr[])[] = [
+  (ip, user) => [s(1, user), s(31, ip.v4), vsa(3076, 146, "RemoteAccess"), vsa(9, 1, `ip:source-ip=${ip.v4}`)], // Cisco ASA
+  (ip, user) => [s(1, `CONTOSO\\${user.split("@")[0]}`), s(31, ip.v4), vsa(311, 34, "LAPTOP")], // Microsoft RRAS
+  (ip, user) => [s(1, user), [66, Buffer.concat([Buffer.from([0]), Buffer.from(ip.v6)])], vsa(3375, 12, "apm")], // F5, IPv6
+  (ip, user) => [s(1, user), [66, Buffer.from(ip.v4)], vsa(2620, 229, "vpn")], // Check Point
+];
+
+/** The next request of a pool of concurrent sessions: Start, n × Interim, Stop; then a new session. */
+class SessionMix {
+  private sessions: { id: string; step: number; n: number }[] = [];
+  private counter = 0;
+  constructor(private readonly o: LoadOptions) {}
+  next(secret: string, identifier: number): { packet: Buffer; record: string; session: string; last: boolean } {
+    if (this.sessions.length < 64) this.sessions.push({ id: `${this.o.runId}-${this.counter}`, step: 0, n: this.counter++ });
+    const index = Math.floor(Math.random() * this.sessions.length);
+    const session = this.sessions[index]!;
+    const steps = this.o.interimsPerSession + 2;
+    const kind = session.step === 0 ? 1 : session.step === steps - 1 ? 2 : 3;
+    const user = `user${session.n % this.o.identities}@contoso.com`;
+    const nas = `10.${(session.n % this.o.nas) >> 8}.${session.n % this.o.nas & 255}.1`;
+    const now = Math.floor(Date.now() / 1000);
+    const elapsed = session.step * 300;
+    const attrs: Attr[] = [
+      ...VENDOR_SHAPES[session.n % VENDOR_SHAPES.length]!(publicIp(session.n % 5000), user, session.n),
+      u32(40, kind),
+      s(44, session.id),
+      ip4(4, nas),
+      ip4(8, `100.64.${(session.n >> 8) & 255}.${session.n & 255}`),
+      u32(55, now),
+      u32(85, 300),
+      ...(kind !== 1 ? [u32(46, elapsed), u32(42, elapsed * 1000), u32(43, elapsed * 5000)] : []),
+      ...(kind === 2 ? [u32(49, 1)] : []),
+    ];
+    const record = `${session.id}:${kind === 1 ? "start" : kind === 2 ? "stop" : `interim${session.step}`}`;
+    session.step += 1;
+    const last = session.step === steps;
+    if (last) this.sessions.splice(index, 1);
+    return { packet: encode(secret, identifier, attrs), record, session: session.id, last };
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export async function runLoad(o: LoadOptions): Promise<LoadResult> {
+  const socket = dgram.createSocket({ type: o.host.includes(":") ? "udp6" : "udp4", recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+  await new Promise<void>((r) => socket.bind(0, () => r()));
+  const mix = new SessionMix(o);
+  // Outstanding requests by Identifier (256 per socket, like a NAS's id space).
+  const outstanding = new Map<number, { packet: Buffer; record: string; session: string; firstSent: bigint; tries: number; timer: NodeJS.Timeout }>();
+  const freeIds = Array.from({ length: 256 }, (_, i) => i);
+  const latencies: number[] = [];
+  const answeredRecords = new Set<string>();
+  const sessionsAnswered = new Set<string>();
+  let sent = 0;
+  let timedOut = 0;
+  let retransmissions = 0;
+  const window = Math.min(o.window, 256);
+
+  socket.on("message", (msg) => {
+    const id = msg[1]!;
+    const req = outstanding.get(id);
+    if (!req || msg[0] !== 5) return;
+    const expected = createHash("md5").update(msg.subarray(0, 4)).update(req.packet.subarray(4, 20)).update(msg.subarray(20)).update(o.secret).digest();
+    if (!expected.equals(msg.subarray(4, 20))) return;
+    clearTimeout(req.timer);
+    outstanding.delete(id);
+    freeIds.push(id);
+    latencies.push(Number(process.hrtime.bigint() - req.firstSent) / 1e6);
+    answeredRecords.add(req.record);
+    sessionsAnswered.add(req.session);
+    pump();
+  });
+
+  const transmit = (id: number) => {
+    const req = outstanding.get(id)!;
+    socket.send(req.packet, o.port, o.host);
+    if (o.duplicateFraction && Math.random() < o.duplicateFraction) socket.send(req.packet, o.port, o.host);
+    req.timer = setTimeout(() => {
+      if (req.tries >= o.tries) {
+        outstanding.delete(id);
+        freeIds.push(id);
+        timedOut += 1;
+        pump();
+        return;
+      }
+      req.tries += 1;
+      retransmissions += 1;
+      transmit(id);
+    }, o.timeoutMs);
+  };
+
+  const started = process.hrtime.bigint();
+  const elapsedS = () => Number(process.hrtime.bigint() - started) / 1e9;
+  let sending = true;
+  function pump() {
+    while (sending && outstanding.size < window && freeIds.length) {
+      if (o.rate > 0 && sent >= elapsedS() * o.rate) return;
+      const id = freeIds.shift()!;
+      const next = mix.next(o.secret, id);
+      outstanding.set(id, { ...next, firstSent: process.hrtime.bigint(), tries: 1, timer: undefined as unknown as NodeJS.Timeout });
+      sent += 1;
+      transmit(id);
+    }
+  }
+  const ticker = setInterval(pump, o.rate > 0 ? 1 : 5);
+  pump();
+  await new Promise((r) => setTimeout(r, o.duration * 1000));
+  sending = false;
+  clearInterval(ticker);
+  const sendSeconds = elapsedS();
+  const drainDeadline = Date.now() + o.timeoutMs * (o.tries + 1);
+  while (outstanding.size && Date.now() < drainDeadline) await new Promise((r) => setTimeout(r, 20));
+  for (const req of outstanding.values()) clearTimeout(req.timer);
+  timedOut += outstanding.size;
+  socket.close();
+  latencies.sort((a, b) => a - b);
+  return {
+    sent,
+    answered: latencies.length,
+    timedOut,
+    retransmissions,
+    seconds: sendSeconds,
+    answeredPerSecond: latencies.length / sendSeconds,
+    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
+    answeredRecords,
+    sessionsAnswered,
+  };
+}
+
+// CLI: tsx bench/load-generator.ts --target 127.0.0.1:1813 --secret S [--duration 10] [--rate 0] [--window 128]
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      target: { type: "string", default: "127.0.0.1:1813" },
+      secret: { type: "string" },
+      duration: { type: "string", default: "10" },
+      rate: { type: "string", default: "0" },
+      window: { type: "string", default: "128" },
+      timeout: { type: "string", default: "1000" },
+    },
+  });
+  if (!values.secret) throw new Error("--secret is required");
+  const [host, port] = [values.target!.slice(0, values.target!.lastIndexOf(":")), Number(values.target!.slice(values.target!.lastIndexOf(":") + 1))];
+  const result = await runLoad({
+    host: host!.replace(/^\[|\]$/g, ""),
+    port,
+    secret: values.secret,
+    duration: Number(values.duration),
+    rate: Number(values.rate),
+    window: Number(values.window),
+    timeoutMs: Number(values.timeout),
+    tries: 3,
+    identities: 2000,
+    nas: 20,
+    interimsPerSession: 2,
+    runId: `cli-${Date.now()}`,
+  });
+  const { answeredRecords, sessionsAnswered, ...printable } = result;
+  console.log(JSON.stringify({ ...printable, sessions: sessionsAnswered.size, records: answeredRecords.size }, null, 2));
+}

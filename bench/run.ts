@@ -1,0 +1,146 @@
+// `npm run bench`: our sensor next to FreeRADIUS + rlm_sql (PostgreSQL) and FreeRADIUS
+// accounting to nothing, same load, same machine, same run; then our latency at fixed rates.
+// Prints a table and ratios, and checks after each run that answered == stored.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
+import { migrateDatabase } from "../lib/db/migrator.ts";
+import { createPrismaClient } from "../lib/db/prisma.ts";
+import { updateVpnSettings } from "../lib/vpn-settings.ts";
+import { RADACCT_SCHEMA, freeradiusInstalled, startFreeradius } from "./freeradius.ts";
+import { runLoad, type LoadOptions, type LoadResult } from "./load-generator.ts";
+import { cpuSeconds, peakRssMb } from "./process-stats.ts";
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
+const WINDOW = Number(process.env.BENCH_WINDOW ?? 128);
+const SECRET = "bench-secret-0000001";
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-bench-"));
+fs.chmodSync(workDir, 0o755);
+process.env.VPNSIGHT_SECRET_KEY ??= randomBytes(32).toString("base64");
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const loadOptions = (port: number, runId: string, extra: Partial<LoadOptions> = {}): LoadOptions => ({
+  host: "127.0.0.1", port, secret: SECRET, duration: DURATION, rate: 0, window: WINDOW, timeoutMs: 1000, tries: 3,
+  identities: 20_000, nas: 50, interimsPerSession: 2, runId, ...extra,
+});
+
+interface Row {
+  target: string;
+  result: LoadResult;
+  cpu: number;
+  rssMb: number;
+  check: string;
+}
+
+async function measure(pid: number, load: () => Promise<LoadResult>): Promise<{ result: LoadResult; cpu: number; rssMb: number }> {
+  const cpuBefore = cpuSeconds(pid);
+  const result = await load();
+  return { result, cpu: cpuSeconds(pid) - cpuBefore, rssMb: peakRssMb(pid) };
+}
+
+async function startSensorProcess(databaseUrl: string, port: number) {
+  let output = "";
+  const child = spawn(process.execPath, ["--import", "tsx", "sensor/main.ts"], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, RADIUS_ACCT_PORT: String(port), RADIUS_BIND: "127.0.0.1", SENSOR_METRICS_PORT: "0", VPNSIGHT_DATA_DIR: path.join(workDir, "sensor"), SENSOR_ID: "bench" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  while (!output.includes("listening for RADIUS accounting")) {
+    if (child.exitCode !== null) throw new Error(output);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    pid: child.pid!,
+    stop: () => new Promise<void>((resolve) => (child.once("exit", () => resolve()), child.kill("SIGTERM"))),
+  };
+}
+
+async function main() {
+  log(`VPN Sight benchmark — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
+  log(`load: flat out for ${DURATION} s per target, window ${WINDOW}, Start → 2 × Interim → Stop, 4 vendor shapes\n`);
+  const pgPort = 59000 + Math.floor(Math.random() * 500);
+  const server = await startEmbeddedPostgres({ dataDir: workDir, port: pgPort, database: "postgres" });
+  const dbUrl = (name: string) => server.url.replace(/\/postgres$/, `/${name}`);
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE vpnsight`);
+  await admin.query(`CREATE DATABASE radius`);
+  await admin.end();
+  const rows: Row[] = [];
+
+  // (a) our sensor
+  await migrateDatabase(dbUrl("vpnsight"));
+  const prisma = createPrismaClient(dbUrl("vpnsight"));
+  await updateVpnSettings(prisma, { enabled: true, sharedSecret: SECRET }, { label: "bench" });
+  await prisma.$disconnect();
+  const sensor = await startSensorProcess(dbUrl("vpnsight"), 28131);
+  await runLoad(loadOptions(28131, "warmup", { duration: 2 }));
+  const ours = await measure(sensor.pid, () => runLoad(loadOptions(28131, "sensor")));
+  const vs = new pg.Client({ connectionString: dbUrl("vpnsight") });
+  await vs.connect();
+  const stored = await vs.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE 'sensor-%'`);
+  await vs.end();
+  rows.push({ target: "VPN Sight sensor", ...ours, check: `${stored.rows[0]!.n} records stored / ${ours.result.answeredRecords.size} answered` });
+
+  // Latency at fixed rates
+  const fixed: { rate: number; result: LoadResult }[] = [];
+  for (const rate of [1000, 5000, 10000]) {
+    fixed.push({ rate, result: await runLoad(loadOptions(28131, `rate${rate}`, { rate, window: 256, duration: Math.min(DURATION, 10) })) });
+  }
+  await sensor.stop();
+
+  if (!freeradiusInstalled()) {
+    log("FreeRADIUS not installed: `apt-get install -y freeradius freeradius-postgresql` for the side-by-side comparison.\n");
+  } else {
+    // (b) FreeRADIUS + rlm_sql on the same PostgreSQL, stock radacct schema and queries
+    const radius = new pg.Client({ connectionString: dbUrl("radius") });
+    await radius.connect();
+    await radius.query(fs.readFileSync(RADACCT_SCHEMA, "utf8"));
+    const password = decodeURIComponent(new URL(server.url).password);
+    const frSql = await startFreeradius({
+      dir: path.join(workDir, "fr-sql"), port: 28132, secret: SECRET, mode: "sql",
+      db: { host: "127.0.0.1", port: pgPort, user: "postgres", password, database: "radius" },
+    });
+    const sql = await measure(frSql.child.pid!, () => runLoad(loadOptions(28132, "frsql")));
+    await frSql.stop();
+    const radacct = await radius.query<{ n: number }>(`SELECT count(*)::int AS n FROM radacct WHERE acctsessionid LIKE 'frsql-%'`);
+    await radius.end();
+    rows.push({ target: "FreeRADIUS + rlm_sql (PostgreSQL)", ...sql, check: `${radacct.rows[0]!.n} radacct rows / ${sql.result.sessionsAnswered.size} sessions answered` });
+
+    // (c) FreeRADIUS answering accounting without storing it
+    const frNull = await startFreeradius({ dir: path.join(workDir, "fr-null"), port: 28133, secret: SECRET, mode: "null" });
+    const nothing = await measure(frNull.child.pid!, () => runLoad(loadOptions(28133, "frnull")));
+    await frNull.stop();
+    rows.push({ target: "FreeRADIUS, accounting to nothing", ...nothing, check: "(stores nothing)" });
+  }
+  await server.stop();
+
+  const pad = (s: string, n: number) => s.padEnd(n);
+  log(`${pad("target", 36)}${pad("answered/s", 12)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}${pad("timeouts", 10)}${pad("CPU s", 8)}${pad("peak RSS MB", 13)}stored check`);
+  for (const r of rows) {
+    log(
+      `${pad(r.target, 36)}${pad(r.result.answeredPerSecond.toFixed(0), 12)}${pad(r.result.latencyMs.p50.toFixed(2), 9)}${pad(r.result.latencyMs.p99.toFixed(2), 9)}${pad(String(r.result.timedOut), 10)}${pad(r.cpu.toFixed(1), 8)}${pad(r.rssMb.toFixed(0), 13)}${r.check}`,
+    );
+  }
+  const [a, b, c] = rows;
+  if (a && b) log(`\nsensor / FreeRADIUS-SQL   = ${(a.result.answeredPerSecond / b.result.answeredPerSecond).toFixed(2)} × (target ≥ 5)`);
+  if (a && c) log(`sensor / FreeRADIUS-null  = ${((100 * a.result.answeredPerSecond) / c.result.answeredPerSecond).toFixed(0)} % (target ≥ 60 %)`);
+  log(`\nsensor latency at fixed rates (target p99 ≤ 20 ms at 5,000 req/s):`);
+  for (const f of fixed) {
+    log(`  ${String(f.rate).padStart(6)} req/s offered → ${f.result.answeredPerSecond.toFixed(0).padStart(6)} answered/s, p50 ${f.result.latencyMs.p50.toFixed(2)} ms, p99 ${f.result.latencyMs.p99.toFixed(2)} ms, timeouts ${f.result.timedOut}`);
+  }
+  const lost = a ? a.result.answeredRecords.size - Number(a.check.split(" ")[0]) : 0;
+  log(`\nsensor peak RSS ${a?.rssMb.toFixed(0)} MB (target ≤ 200 MB); answered but not stored: ${lost}`);
+  fs.rmSync(workDir, { recursive: true, force: true });
+  if (lost !== 0) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
