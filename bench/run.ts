@@ -32,19 +32,29 @@ interface Row {
   target: string;
   result: LoadResult;
   cpu: number;
+  dbCpu: number;
   rssMb: number;
   check: string;
 }
 
-async function measure(pid: number, load: () => Promise<LoadResult>): Promise<{ result: LoadResult; cpu: number; rssMb: number }> {
+const postmasterPid = () => Number(fs.readFileSync(path.join(workDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
+
+/** Runs the load and measures the target's CPU and peak RSS, and PostgreSQL's CPU (postmaster + backends). */
+async function measure(pid: number, load: () => Promise<LoadResult>): Promise<{ result: LoadResult; cpu: number; dbCpu: number; rssMb: number }> {
   const cpuBefore = cpuSeconds(pid);
+  const dbBefore = cpuSeconds(postmasterPid());
+  const generatorBefore = process.cpuUsage();
   const result = await load();
-  return { result, cpu: cpuSeconds(pid) - cpuBefore, rssMb: peakRssMb(pid) };
+  const generator = process.cpuUsage(generatorBefore);
+  log(`  (load generator used ${((generator.user + generator.system) / 1e6).toFixed(1)} CPU s)`);
+  return { result, cpu: cpuSeconds(pid) - cpuBefore, dbCpu: cpuSeconds(postmasterPid()) - dbBefore, rssMb: peakRssMb(pid) };
 }
 
 async function startSensorProcess(databaseUrl: string, port: number) {
   let output = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "sensor/main.ts"], {
+  // BENCH_CPU_PROF=dir writes a V8 CPU profile of the sensor there (open in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "sensor/main.ts"], {
     env: { ...process.env, DATABASE_URL: databaseUrl, RADIUS_ACCT_PORT: String(port), RADIUS_BIND: "127.0.0.1", SENSOR_METRICS_PORT: "0", VPNSIGHT_DATA_DIR: path.join(workDir, "sensor"), SENSOR_ID: "bench" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -121,10 +131,10 @@ async function main() {
   await server.stop();
 
   const pad = (s: string, n: number) => s.padEnd(n);
-  log(`${pad("target", 36)}${pad("answered/s", 12)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}${pad("timeouts", 10)}${pad("CPU s", 8)}${pad("peak RSS MB", 13)}stored check`);
+  log(`${pad("target", 36)}${pad("answered/s", 12)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}${pad("timeouts", 10)}${pad("CPU s", 8)}${pad("DB CPU s", 10)}${pad("peak RSS MB", 13)}stored check`);
   for (const r of rows) {
     log(
-      `${pad(r.target, 36)}${pad(r.result.answeredPerSecond.toFixed(0), 12)}${pad(r.result.latencyMs.p50.toFixed(2), 9)}${pad(r.result.latencyMs.p99.toFixed(2), 9)}${pad(String(r.result.timedOut), 10)}${pad(r.cpu.toFixed(1), 8)}${pad(r.rssMb.toFixed(0), 13)}${r.check}`,
+      `${pad(r.target, 36)}${pad(r.result.answeredPerSecond.toFixed(0), 12)}${pad(r.result.latencyMs.p50.toFixed(2), 9)}${pad(r.result.latencyMs.p99.toFixed(2), 9)}${pad(String(r.result.timedOut), 10)}${pad(r.cpu.toFixed(1), 8)}${pad(r.dbCpu.toFixed(1), 10)}${pad(r.rssMb.toFixed(0), 13)}${r.check}`,
     );
   }
   const [a, b, c] = rows;

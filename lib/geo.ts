@@ -39,13 +39,19 @@ export function isNonPublicIp(ip: string): boolean {
 }
 
 const countryNames = new Intl.DisplayNames(["en"], { type: "region" });
+const countryNameCache = new Map<string, string>();
 function countryName(code: string | null): string | null {
   if (!code) return null;
-  try {
-    return countryNames.of(code) ?? code;
-  } catch {
-    return code;
+  let name = countryNameCache.get(code);
+  if (name === undefined) {
+    try {
+      name = countryNames.of(code) ?? code;
+    } catch {
+      name = code;
+    }
+    countryNameCache.set(code, name);
   }
+  return name;
 }
 
 /** DB-IP Lite (ip-location-db) flat records, or MaxMind GeoIP2/GeoLite2 City nested records. */
@@ -106,15 +112,26 @@ export function openGeoLocator(geoipDb = process.env.GEOIP_DB): GeoLocator {
     }
     return reader;
   };
+  // Sessions of one client repeat its IP (Start, Interims, Stop): remember recent answers.
+  const recent = new Map<string, GeoLocation>();
+  const RECENT_MAX = 20_000;
   return {
     source: geoipDb ? geoipDb : "DB-IP Lite City (CC BY 4.0)",
     lookup(ip: string): GeoLocation {
-      if (isNonPublicIp(ip)) return PRIVATE_NETWORK;
-      try {
-        return recordToLocation(readerFor(net.isIPv4(ip) ? files.ipv4 : files.ipv6).get(ip));
-      } catch {
-        return UNKNOWN_LOCATION;
+      const cached = recent.get(ip);
+      if (cached) return cached;
+      let location: GeoLocation;
+      if (isNonPublicIp(ip)) location = PRIVATE_NETWORK;
+      else {
+        try {
+          location = recordToLocation(readerFor(net.isIPv4(ip) ? files.ipv4 : files.ipv6).get(ip));
+        } catch {
+          location = UNKNOWN_LOCATION;
+        }
       }
+      if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+      recent.set(ip, location);
+      return location;
     },
   };
 }

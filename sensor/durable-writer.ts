@@ -63,7 +63,9 @@ export class DurableWriter {
   add(record: AccountingRecord): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
-      if (this.queue.length >= this.opts.maxBatch) this.kick();
+      // Idle: wait maxDelayMs for company. Busy: the queue waits for a batch to finish (group
+      // commit), unless it has grown enough to be worth another concurrent transaction.
+      if (this.queue.length >= this.opts.maxBatch / 4 || (this.inFlight === 0 && this.queue.length >= this.opts.maxBatch)) this.kick();
       else if (!this.timer && this.inFlight === 0) this.timer = setTimeout(() => this.kick(), this.opts.maxDelayMs);
     });
   }

@@ -1,6 +1,15 @@
 import type pg from "pg";
 import { isNasEvent, type AccountingRecord, type SessionEvent } from "./session-event.ts";
 
+// Records travel as one JSON parameter (much cheaper to encode than 29 arrays).
+const INPUT = `jsonb_to_recordset($1::jsonb) AS x(
+  "sessionKey" text, "eventKey" text, identity text, "userName" text, vendor "Vendor", "nasKey" text, "nasIp" text,
+  "nasIdentifier" text, "sourceIp" text, "acctSessionId" text, "publicIp" text, "assignedIp" text, "locationKind" text,
+  "countryCode" text, country text, region text, city text, latitude float8, longitude float8, "clientName" text,
+  "startedAt" timestamptz, "startInferred" bool, "lastUpdateAt" timestamptz, "endedAt" timestamptz, "durationSeconds" int,
+  "inputBytes" bigint, "outputBytes" bigint, "terminateCause" text, "interimInterval" int, status "SessionStatus",
+  kind text, "eventTime" timestamptz, "receivedAt" timestamptz, "sessionTime" int, "sensorId" text)`;
+
 // Idempotent upsert of sessions, in any arrival order (FreeRADIUS radacct style):
 // a Stop or Interim before its Start creates the session with an inferred start;
 // counters only grow; a Stop closes; a later Interim never reopens a closed session.
@@ -10,11 +19,11 @@ INSERT INTO "VpnSession" AS s (
   "publicIp", "assignedIp", "locationKind", "countryCode", country, region, city, latitude, longitude, "clientName",
   "startedAt", "startInferred", "lastUpdateAt", "endedAt", "durationSeconds", "inputBytes", "outputBytes",
   "terminateCause", "interimInterval", status)
-SELECT * FROM unnest(
-  $1::text[], $2::text[], $3::text[], $4::"Vendor"[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-  $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::float8[], $18::float8[], $19::text[],
-  $20::timestamptz[], $21::bool[], $22::timestamptz[], $23::timestamptz[], $24::int[], $25::bigint[], $26::bigint[],
-  $27::text[], $28::int[], $29::"SessionStatus"[])
+SELECT "sessionKey", identity, "userName", vendor, "nasKey", "nasIp", "nasIdentifier", "sourceIp", "acctSessionId",
+  "publicIp", "assignedIp", "locationKind", "countryCode", country, region, city, latitude, longitude, "clientName",
+  "startedAt", "startInferred", "lastUpdateAt", "endedAt", "durationSeconds", "inputBytes", "outputBytes",
+  "terminateCause", "interimInterval", status
+FROM input
 ON CONFLICT ("sessionKey") DO UPDATE SET
   "startedAt" = CASE WHEN NOT EXCLUDED."startInferred" THEN EXCLUDED."startedAt"
                      WHEN s."startInferred" THEN LEAST(s."startedAt", EXCLUDED."startedAt")
@@ -48,39 +57,62 @@ ON CONFLICT ("sessionKey") DO UPDATE SET
 const INSERT_EVENTS = `
 INSERT INTO "VpnSessionEvent" ("eventKey", "sessionKey", identity, kind, "eventTime", "receivedAt", "publicIp",
   "sessionTime", "inputBytes", "outputBytes", "terminateCause", "sensorId")
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[],
-  $8::int[], $9::bigint[], $10::bigint[], $11::text[], $12::text[])
+SELECT "eventKey", "sessionKey", identity, kind, "eventTime", "receivedAt", "publicIp",
+  "sessionTime", "inputBytes", "outputBytes", "terminateCause", "sensorId"
+FROM input
 ON CONFLICT ("eventKey") DO NOTHING`;
+
+/** Sessions and their events in one statement: one round trip, atomic without BEGIN/COMMIT. */
+const UPSERT_SESSIONS_AND_EVENTS = `WITH input AS (SELECT * FROM ${INPUT}),
+  sessions AS (${UPSERT_SESSIONS}),
+  events AS (${INSERT_EVENTS})
+SELECT 1`;
 
 const CLOSE_SESSIONS_OF_NAS = `
 UPDATE "VpnSession" SET status = 'closed', "endedAt" = $2, "terminateCause" = COALESCE("terminateCause", $3),
   "lastUpdateAt" = GREATEST("lastUpdateAt", $2)
 WHERE "nasKey" = $1 AND status = 'open' AND "startedAt" <= $2`;
 
-function sessionColumns(events: SessionEvent[]): unknown[][] {
-  const startOf = (e: SessionEvent) =>
-    e.kind === "start" || e.sessionTime === null ? e.eventTime : new Date(Date.parse(e.eventTime) - e.sessionTime * 1000).toISOString();
-  const pick = <T>(f: (e: SessionEvent) => T) => events.map(f);
-  return [
-    pick((e) => e.sessionKey), pick((e) => e.identity), pick((e) => e.userName), pick((e) => e.vendor), pick((e) => e.nasKey),
-    pick((e) => e.nasIp), pick((e) => e.nasIdentifier), pick((e) => e.sourceIp), pick((e) => e.acctSessionId),
-    pick((e) => e.publicIp), pick((e) => e.assignedIp), pick((e) => e.location?.kind ?? null),
-    pick((e) => e.location?.countryCode ?? null), pick((e) => e.location?.country ?? null), pick((e) => e.location?.region ?? null),
-    pick((e) => e.location?.city ?? null), pick((e) => e.location?.latitude ?? null), pick((e) => e.location?.longitude ?? null),
-    pick((e) => e.clientName), pick(startOf), pick((e) => e.kind !== "start"), pick((e) => e.eventTime),
-    pick((e) => (e.kind === "stop" ? e.eventTime : null)), pick((e) => e.sessionTime), pick((e) => e.inputBytes),
-    pick((e) => e.outputBytes), pick((e) => e.terminateCause), pick((e) => e.interimInterval),
-    pick((e) => (e.kind === "stop" ? "closed" : "open")),
-  ];
-}
-
-function eventColumns(events: SessionEvent[], sensorId: string): unknown[][] {
-  const pick = <T>(f: (e: SessionEvent) => T) => events.map(f);
-  return [
-    pick((e) => e.eventKey), pick((e) => e.sessionKey), pick((e) => e.identity), pick((e) => e.kind), pick((e) => e.eventTime),
-    pick((e) => e.receivedAt), pick((e) => e.publicIp), pick((e) => e.sessionTime), pick((e) => e.inputBytes),
-    pick((e) => e.outputBytes), pick((e) => e.terminateCause), pick(() => sensorId),
-  ];
+function toRows(events: SessionEvent[], sensorId: string): string {
+  return JSON.stringify(
+    events.map((e) => ({
+      sessionKey: e.sessionKey,
+      eventKey: e.eventKey,
+      identity: e.identity,
+      userName: e.userName,
+      vendor: e.vendor,
+      nasKey: e.nasKey,
+      nasIp: e.nasIp,
+      nasIdentifier: e.nasIdentifier,
+      sourceIp: e.sourceIp,
+      acctSessionId: e.acctSessionId,
+      publicIp: e.publicIp,
+      assignedIp: e.assignedIp,
+      locationKind: e.location?.kind ?? null,
+      countryCode: e.location?.countryCode ?? null,
+      country: e.location?.country ?? null,
+      region: e.location?.region ?? null,
+      city: e.location?.city ?? null,
+      latitude: e.location?.latitude ?? null,
+      longitude: e.location?.longitude ?? null,
+      clientName: e.clientName,
+      startedAt: e.kind === "start" || e.sessionTime === null ? e.eventTime : new Date(Date.parse(e.eventTime) - e.sessionTime * 1000).toISOString(),
+      startInferred: e.kind !== "start",
+      lastUpdateAt: e.eventTime,
+      endedAt: e.kind === "stop" ? e.eventTime : null,
+      durationSeconds: e.sessionTime,
+      inputBytes: e.inputBytes,
+      outputBytes: e.outputBytes,
+      terminateCause: e.terminateCause,
+      interimInterval: e.interimInterval,
+      status: e.kind === "stop" ? "closed" : "open",
+      kind: e.kind,
+      eventTime: e.eventTime,
+      receivedAt: e.receivedAt,
+      sessionTime: e.sessionTime,
+      sensorId,
+    })),
+  );
 }
 
 /**
@@ -117,6 +149,14 @@ export async function writeAccountingRecords(pool: pg.Pool, records: AccountingR
 }
 
 async function writeBatch(pool: pg.Pool, records: AccountingRecord[], sensorId: string): Promise<void> {
+  // The common case: only session records, each session once → one statement, no transaction needed.
+  if (!records.some(isNasEvent)) {
+    const rounds = splitIntoRounds(records as SessionEvent[]);
+    if (rounds.length === 1) {
+      await pool.query({ name: "vpnsight_upsert_all", text: UPSERT_SESSIONS_AND_EVENTS, values: [toRows(rounds[0]!, sensorId)] });
+      return;
+    }
+  }
   const client = await pool.connect();
   // A connection lost mid-transaction surfaces in the failing query; without a
   // listener pg would also emit it as an uncaught "error" event.
@@ -128,11 +168,9 @@ async function writeBatch(pool: pg.Pool, records: AccountingRecord[], sensorId: 
     let pending: SessionEvent[] = [];
     const flush = async () => {
       if (!pending.length) return;
-      // Named (prepared once per connection): these statements are large to plan.
       for (const round of splitIntoRounds(pending)) {
-        await client.query({ name: "vpnsight_upsert_sessions", text: UPSERT_SESSIONS, values: sessionColumns(round) });
+        await client.query({ name: "vpnsight_upsert_all", text: UPSERT_SESSIONS_AND_EVENTS, values: [toRows(round, sensorId)] });
       }
-      await client.query({ name: "vpnsight_insert_events", text: INSERT_EVENTS, values: eventColumns(pending, sensorId) });
       pending = [];
     };
     for (const record of records) {
