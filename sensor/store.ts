@@ -62,10 +62,25 @@ SELECT "eventKey", "sessionKey", identity, kind, "eventTime", "receivedAt", "pub
 FROM input
 ON CONFLICT ("eventKey") DO NOTHING`;
 
-/** Sessions and their events in one statement: one round trip, atomic without BEGIN/COMMIT. */
+// The identities list's summary row: first/last seen and the latest location.
+const UPSERT_IDENTITIES = `
+INSERT INTO "Identity" AS i (identity, "firstSeenAt", "lastSeenAt", "lastPublicIp", "lastCountryCode", "lastCountry", "lastCity", "lastLocationKind")
+SELECT DISTINCT ON (identity) identity, min("startedAt") OVER (PARTITION BY identity), "eventTime", "publicIp", "countryCode", country, city, "locationKind"
+FROM input ORDER BY identity, "eventTime" DESC
+ON CONFLICT (identity) DO UPDATE SET
+  "firstSeenAt" = LEAST(i."firstSeenAt", EXCLUDED."firstSeenAt"),
+  "lastSeenAt" = GREATEST(i."lastSeenAt", EXCLUDED."lastSeenAt"),
+  "lastPublicIp" = CASE WHEN EXCLUDED."lastSeenAt" >= i."lastSeenAt" AND EXCLUDED."lastPublicIp" IS NOT NULL THEN EXCLUDED."lastPublicIp" ELSE i."lastPublicIp" END,
+  "lastCountryCode" = CASE WHEN EXCLUDED."lastSeenAt" >= i."lastSeenAt" AND EXCLUDED."lastPublicIp" IS NOT NULL THEN EXCLUDED."lastCountryCode" ELSE i."lastCountryCode" END,
+  "lastCountry" = CASE WHEN EXCLUDED."lastSeenAt" >= i."lastSeenAt" AND EXCLUDED."lastPublicIp" IS NOT NULL THEN EXCLUDED."lastCountry" ELSE i."lastCountry" END,
+  "lastCity" = CASE WHEN EXCLUDED."lastSeenAt" >= i."lastSeenAt" AND EXCLUDED."lastPublicIp" IS NOT NULL THEN EXCLUDED."lastCity" ELSE i."lastCity" END,
+  "lastLocationKind" = CASE WHEN EXCLUDED."lastSeenAt" >= i."lastSeenAt" AND EXCLUDED."lastPublicIp" IS NOT NULL THEN EXCLUDED."lastLocationKind" ELSE i."lastLocationKind" END`;
+
+/** Sessions, their events and identities in one statement: one round trip, atomic without BEGIN/COMMIT. */
 const UPSERT_SESSIONS_AND_EVENTS = `WITH input AS (SELECT * FROM ${INPUT}),
   sessions AS (${UPSERT_SESSIONS}),
-  events AS (${INSERT_EVENTS})
+  events AS (${INSERT_EVENTS}),
+  identities AS (${UPSERT_IDENTITIES})
 SELECT 1`;
 
 const CLOSE_SESSIONS_OF_NAS = `

@@ -9,3 +9,16 @@ export function idParam(params: Record<string, string>): string {
   if (!parsed.success) throw notFound("No such record.");
   return parsed.data;
 }
+
+/** An identity key from a URL segment: the primary UPN (or DOMAIN\user), URL-encoded. */
+export function identityParam(params: Record<string, string>): string {
+  const raw = params.identity ?? "";
+  let decoded = raw;
+  try {
+    decoded = raw.includes("%") ? decodeURIComponent(raw) : raw;
+  } catch {
+    throw notFound("No such identity.");
+  }
+  if (!decoded || decoded.length > 320) throw notFound("No such identity.");
+  return decoded.toLowerCase();
+}

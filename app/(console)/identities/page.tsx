@@ -1,23 +1,101 @@
 import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
+import { db } from "@/lib/db/prisma";
+import { IdentityListQuerySchema, listIdentities } from "@/lib/identities";
+import { LocalTime } from "@/app/_components/local-time";
 
 export const metadata = { title: "Identities · VPN Sight" };
 
-export default async function IdentitiesPage() {
+type Search = Record<string, string | string[] | undefined>;
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+export default async function IdentitiesPage({ searchParams }: { searchParams: Promise<Search> }) {
   await requirePagePermission("identities.read");
+  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, first(v)]));
+  const parsed = IdentityListQuerySchema.safeParse(raw);
+  const query = parsed.success ? parsed.data : IdentityListQuerySchema.parse({});
+  const result = await listIdentities(db(), query);
+  const pages = Math.max(1, Math.ceil(result.total / query.pageSize));
+  const href = (patch: Record<string, string | number | undefined>) => {
+    const params = new URLSearchParams();
+    const merged = { q: query.q, online: query.online ? "1" : undefined, sort: query.sort, dir: query.dir, page: String(query.page), ...patch };
+    for (const [k, v] of Object.entries(merged)) if (v !== undefined && v !== "") params.set(k, String(v));
+    return `/identities?${params}`;
+  };
+  const sortLink = (sort: "identity" | "lastSeen", label: string) => {
+    const active = query.sort === sort;
+    const dir = active && query.dir === "desc" ? "asc" : "desc";
+    return (
+      <Link href={href({ sort, dir, page: 1 })} aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : undefined} className="hover:underline">
+        {label}
+        {active ? (query.dir === "asc" ? " ▲" : " ▼") : ""}
+      </Link>
+    );
+  };
+
   return (
     <div className="space-y-4">
-      <h1 className="text-xl font-semibold">Identities</h1>
-      <div className="card text-sm text-slate-600">
-        <p className="font-medium text-slate-800">No VPN activity yet.</p>
-        <p className="mt-1">
-          Identities appear here once your VPN servers send RADIUS accounting to VPN Sight. Turn it on in{" "}
-          <Link href="/settings/identities/vpn" className="text-sky-700 underline">
-            Settings › Identities › VPN
-          </Link>
-          .
-        </p>
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <h1 className="text-xl font-semibold">{query.online ? "Online now" : "Identities"}</h1>
+        <form method="get" className="flex flex-wrap items-center gap-2" role="search">
+          <label htmlFor="q" className="sr-only">Search identities</label>
+          <input id="q" name="q" defaultValue={query.q ?? ""} placeholder="UPN, alias or DOMAIN\user" className="input w-64" />
+          <label className="flex items-center gap-1 text-sm">
+            <input type="checkbox" name="online" value="1" defaultChecked={query.online} /> Online now
+          </label>
+          <button type="submit" className="btn-primary">Search</button>
+        </form>
       </div>
+      {result.total === 0 ? (
+        <div className="card text-sm text-slate-600">
+          {query.q || query.online ? (
+            <p>No identity matches.</p>
+          ) : (
+            <>
+              <p className="font-medium text-slate-800">No VPN activity yet.</p>
+              <p className="mt-1">
+                Identities appear here once your VPN servers send RADIUS accounting to VPN Sight. Turn it on in{" "}
+                <Link href="/settings/identities/vpn" className="text-sky-700 underline">Settings › Identities › VPN</Link>, or load demo data with{" "}
+                <code>npm run seed:demo</code>.
+              </p>
+            </>
+          )}
+        </div>
+      ) : (
+        <div className="card overflow-x-auto">
+          <table className="data-table" aria-label="Identities">
+            <thead>
+              <tr>
+                <th>{sortLink("identity", "Identity")}</th>
+                <th>{sortLink("lastSeen", "Last VPN connection")}</th>
+                <th>Last location</th>
+                <th>Sessions (30 d)</th>
+                <th>Locations (30 d)</th>
+                <th>Online now</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.items.map((i) => (
+                <tr key={i.identity}>
+                  <td>
+                    <Link href={`/identities/${encodeURIComponent(i.identity)}`} className="text-sky-700 hover:underline">{i.identity}</Link>
+                  </td>
+                  <td><LocalTime iso={i.lastSeen} /></td>
+                  <td>{i.lastLocation?.label ?? "—"}</td>
+                  <td>{i.sessions30d}</td>
+                  <td>{i.locations30d}</td>
+                  <td>{i.onlineSessions > 0 ? <span className="text-green-700">● {i.onlineSessions}</span> : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <nav aria-label="Pages" className="mt-3 flex items-center gap-3 text-sm">
+            <span>{result.total} identities · page {query.page} of {pages}</span>
+            {query.page > 1 && <Link className="text-sky-700 underline" href={href({ page: query.page - 1 })}>Previous</Link>}
+            {query.page < pages && <Link className="text-sky-700 underline" href={href({ page: query.page + 1 })}>Next</Link>}
+          </nav>
+        </div>
+      )}
     </div>
   );
 }

@@ -1,0 +1,194 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requirePagePermission } from "@/lib/auth/page-guard";
+import { db } from "@/lib/db/prisma";
+import {
+  ACTIVITY_TYPES,
+  ActivitiesQuerySchema,
+  CSV_ROW_CAP,
+  activityFilterOptions,
+  getIdentityProfile,
+  identityActivities,
+  identityLocations,
+} from "@/lib/identities";
+import { identityParam } from "@/lib/api/params";
+import { LocalTime } from "@/app/_components/local-time";
+import { WorldMap } from "@/app/_components/world-map";
+
+type Search = Record<string, string | string[] | undefined>;
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+const RANGES = [7, 30, 90, 180];
+
+function formatBytes(value: string): string {
+  const n = Number(value);
+  if (n < 1024) return `${n} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) (v /= 1024), u++;
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+function formatDuration(seconds: number | null): string {
+  if (seconds === null) return "—";
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return h ? `${h} h ${m} min` : `${m} min ${seconds % 60} s`;
+}
+
+export default async function IdentityProfilePage({ params, searchParams }: { params: Promise<{ identity: string }>; searchParams: Promise<Search> }) {
+  await requirePagePermission("identities.read");
+  const identity = identityParam(await params);
+  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, first(v)]).filter(([, v]) => v));
+  const days = RANGES.includes(Number(raw.days)) ? Number(raw.days) : 30;
+  const parsed = ActivitiesQuerySchema.safeParse({ ...raw, days });
+  const query = parsed.success ? parsed.data : ActivitiesQuerySchema.parse({ days });
+  const profile = await getIdentityProfile(db(), identity);
+  if (!profile) notFound();
+  const [locations, activities, options] = await Promise.all([
+    identityLocations(db(), identity, days),
+    identityActivities(db(), identity, query),
+    activityFilterOptions(db(), identity),
+  ]);
+  const base = `/identities/${encodeURIComponent(identity)}`;
+  const filterParams = new URLSearchParams(
+    Object.entries({ days: String(days), type: query.type, location: query.location, nas: query.nas }).filter((e): e is [string, string] => Boolean(e[1])),
+  );
+  const markers = locations.filter((l) => l.kind === "geo" && l.latitude !== null && l.longitude !== null).map((l) => ({ key: l.key, label: l.label, latitude: l.latitude!, longitude: l.longitude!, sessions: l.sessions }));
+
+  return (
+    <div className="space-y-6">
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
+        <Link href="/identities" className="hover:underline">Identities</Link> › <span className="text-slate-800">{identity}</span>
+      </nav>
+      <section className="card space-y-2" aria-labelledby="identity-heading">
+        <h1 id="identity-heading" className="text-xl font-semibold break-all">{profile.identity}</h1>
+        <dl className="grid grid-cols-1 gap-1 text-sm sm:grid-cols-[10rem_1fr]">
+          <dt className="text-slate-600">Online now</dt>
+          <dd data-testid="online-now">{profile.onlineSessions > 0 ? `${profile.onlineSessions} open session${profile.onlineSessions === 1 ? "" : "s"}` : "No"}</dd>
+          <dt className="text-slate-600">Last seen</dt>
+          <dd><LocalTime iso={profile.lastSeen} /></dd>
+          <dt className="text-slate-600">First seen</dt>
+          <dd><LocalTime iso={profile.firstSeen} /></dd>
+          <dt className="text-slate-600">Names as sent</dt>
+          <dd data-testid="names-as-sent">{profile.namesAsSent.join(", ") || "—"}</dd>
+          {profile.aliases.length > 0 && (
+            <>
+              <dt className="text-slate-600">Aliases</dt>
+              <dd>{profile.aliases.join(", ")}</dd>
+            </>
+          )}
+        </dl>
+      </section>
+
+      <section className="card space-y-3" aria-labelledby="locations-heading">
+        <div className="flex flex-wrap items-center justify-between gap-2">
+          <h2 id="locations-heading" className="text-lg font-semibold">VPN locations</h2>
+          <nav aria-label="Range" className="flex gap-1 text-sm">
+            {RANGES.map((d) => (
+              <Link key={d} href={`${base}?days=${d}`} aria-current={d === days ? "page" : undefined} className={`rounded px-2 py-1 ${d === days ? "bg-slate-800 text-white" : "border border-slate-300"}`}>
+                {d} days
+              </Link>
+            ))}
+          </nav>
+        </div>
+        <WorldMap markers={markers} />
+        {locations.length === 0 ? (
+          <p className="text-sm text-slate-600">No VPN connection in the last {days} days.</p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="data-table" aria-label="VPN locations">
+              <thead>
+                <tr><th>Location</th><th>Country</th><th>Region</th><th>City</th><th>First seen</th><th>Last seen</th><th>Sessions</th><th>Public IPs</th></tr>
+              </thead>
+              <tbody>
+                {locations.map((l) => (
+                  <tr key={l.key} data-testid="location-row">
+                    <td>{l.label}</td>
+                    <td>{l.country ?? "—"}</td>
+                    <td>{l.region ?? "—"}</td>
+                    <td>{l.city ?? "—"}</td>
+                    <td><LocalTime iso={l.firstSeen} /></td>
+                    <td><LocalTime iso={l.lastSeen} /></td>
+                    <td>{l.sessions}</td>
+                    <td className="font-mono text-xs">{l.publicIps.join(", ") || "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <p className="text-xs text-slate-500">
+          <a href="https://db-ip.com" className="underline" rel="noopener noreferrer">IP geolocation by DB-IP</a>
+        </p>
+      </section>
+
+      <section className="card space-y-3" aria-labelledby="timeline-heading">
+        <h2 id="timeline-heading" className="text-lg font-semibold">Activity timeline</h2>
+        <form method="get" className="flex flex-wrap items-end gap-3 text-sm" aria-label="Timeline filters">
+          <div>
+            <label htmlFor="f-days" className="label">Range</label>
+            <select id="f-days" name="days" defaultValue={String(days)} className="input">
+              {RANGES.map((d) => <option key={d} value={d}>Last {d} days</option>)}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="f-type" className="label">Activity type</label>
+            <select id="f-type" name="type" defaultValue={query.type ?? ""} className="input">
+              <option value="">All</option>
+              {Object.entries(ACTIVITY_TYPES).map(([v, label]) => <option key={v} value={v}>{label}</option>)}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="f-location" className="label">Location</label>
+            <select id="f-location" name="location" defaultValue={query.location ?? ""} className="input">
+              <option value="">All</option>
+              {options.locations.map((l) => <option key={l.key} value={l.key}>{l.label}</option>)}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="f-nas" className="label">NAS</label>
+            <select id="f-nas" name="nas" defaultValue={query.nas ?? ""} className="input">
+              <option value="">All</option>
+              {options.nas.map((n) => <option key={n} value={n}>{n}</option>)}
+            </select>
+          </div>
+          <button type="submit" className="btn-primary">Apply</button>
+          <a href={`/api/v1/identities/${encodeURIComponent(identity)}/activities?${filterParams}&format=csv`} className="btn-secondary" download>
+            Export CSV
+          </a>
+          <span className="text-xs text-slate-500">CSV: the filtered timeline, up to {CSV_ROW_CAP.toLocaleString("en")} rows.</span>
+        </form>
+        {activities.items.length === 0 ? (
+          <p className="text-sm text-slate-600">No activity matches.</p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="data-table" aria-label="Activity timeline">
+              <thead>
+                <tr><th>Time</th><th>Activity</th><th>Public IP</th><th>Location</th><th>NAS</th><th>Vendor</th><th>Assigned IP</th><th>Duration</th><th>In / out</th><th>Terminate cause</th></tr>
+              </thead>
+              <tbody>
+                {activities.items.map((a) => (
+                  <tr key={a.id} data-testid="activity-row">
+                    <td className="whitespace-nowrap"><LocalTime iso={a.time} /></td>
+                    <td>{ACTIVITY_TYPES[a.type]}</td>
+                    <td className="font-mono text-xs">{a.publicIp ?? "—"}</td>
+                    <td>{a.location}</td>
+                    <td>{a.nas}</td>
+                    <td>{a.vendor}</td>
+                    <td className="font-mono text-xs">{a.assignedIp ?? "—"}</td>
+                    <td>{a.type === "start" ? "—" : formatDuration(a.durationSeconds)}</td>
+                    <td className="whitespace-nowrap">{formatBytes(a.inputBytes)} / {formatBytes(a.outputBytes)}</td>
+                    <td>{a.terminateCause ?? "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {activities.nextCursor && (
+          <Link className="text-sm text-sky-700 underline" href={`${base}?${filterParams}&cursor=${activities.nextCursor}`}>Older activity</Link>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,301 @@
+import { z } from "zod";
+import type { Db } from "./db/prisma.ts";
+import { Prisma } from "./generated/prisma/client.ts";
+import { validationError } from "./errors.ts";
+import { canonicalName, parseUserName } from "./identity.ts";
+import { toApiVendor, type VendorId } from "./vendors.ts";
+
+// ---------- identities list ----------
+
+export const IdentityListQuerySchema = z.object({
+  q: z.string().trim().max(320).optional(),
+  online: z.enum(["1", "true", "0", "false"]).optional().transform((v) => v === "1" || v === "true"),
+  sort: z.enum(["lastSeen", "identity"], { error: "sort is lastSeen or identity." }).default("lastSeen"),
+  dir: z.enum(["asc", "desc"]).default("desc"),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type IdentityListQuery = z.output<typeof IdentityListQuerySchema>;
+
+export interface IdentityListItem {
+  identity: string;
+  lastSeen: string;
+  lastLocation: LocationLabel | null;
+  sessions30d: number;
+  locations30d: number;
+  onlineSessions: number;
+}
+
+export interface LocationLabel {
+  kind: string;
+  countryCode: string | null;
+  country: string | null;
+  city: string | null;
+  label: string;
+}
+
+export function locationLabel(kind: string | null, country: string | null, region: string | null, city: string | null): string {
+  if (kind === "private") return "Private network";
+  if (kind !== "geo") return "Unknown location";
+  return [city, region && region !== city ? region : null, country].filter(Boolean).join(", ") || "Unknown location";
+}
+
+/** A `DOMAIN\user` search also finds the identity its domain maps to. */
+async function searchKeys(db: Db, q: string): Promise<string[]> {
+  const parsed = parseUserName(q);
+  if (!parsed || parsed.form !== "netbios") return [];
+  const mapping = await db.domainMapping.findUnique({ where: { netbiosDomain: parsed.domain } });
+  return mapping ? [canonicalName(parsed, { netbiosToUpnSuffix: new Map([[parsed.domain, mapping.upnSuffix]]), aliasToPrimary: new Map() })] : [];
+}
+
+export async function listIdentities(db: Db, query: IdentityListQuery, now = new Date()) {
+  const conditions: Prisma.Sql[] = [];
+  if (query.q) {
+    const like = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const exact = await searchKeys(db, query.q);
+    conditions.push(Prisma.sql`(i.identity LIKE ${like}
+      OR i.identity IN (SELECT a.identity FROM "IdentityAlias" a WHERE a.alias LIKE ${like})
+      ${exact.length ? Prisma.sql`OR i.identity IN (${Prisma.join(exact)})` : Prisma.empty})`);
+  }
+  if (query.online) conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "VpnSession" s WHERE s.identity = i.identity AND s.status = 'open')`);
+  const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
+  const order =
+    query.sort === "identity"
+      ? Prisma.raw(`i.identity ${query.dir === "asc" ? "ASC" : "DESC"}`)
+      : Prisma.raw(`i."lastSeenAt" ${query.dir === "asc" ? "ASC" : "DESC"}, i.identity`);
+  const offset = (query.page - 1) * query.pageSize;
+  const [rows, total] = await Promise.all([
+    db.$queryRaw<{ identity: string; lastSeenAt: Date; lastCountryCode: string | null; lastCountry: string | null; lastCity: string | null; lastLocationKind: string | null }[]>`
+      SELECT i.identity, i."lastSeenAt", i."lastCountryCode", i."lastCountry", i."lastCity", i."lastLocationKind"
+      FROM "Identity" i ${where} ORDER BY ${order} LIMIT ${query.pageSize} OFFSET ${offset}`,
+    db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "Identity" i ${where}`,
+  ]);
+  const since = new Date(now.getTime() - 30 * 86_400_000);
+  const ids = rows.map((r) => r.identity);
+  // One grouped query for the whole page (no N+1), on the (identity, startedAt) index.
+  const stats = ids.length
+    ? await db.$queryRaw<{ identity: string; sessions: number; locations: number; online: number }[]>`
+        SELECT identity,
+               count(*) FILTER (WHERE "startedAt" >= ${since})::int AS sessions,
+               count(DISTINCT (COALESCE("locationKind", 'unknown'), "countryCode", city)) FILTER (WHERE "startedAt" >= ${since})::int AS locations,
+               count(*) FILTER (WHERE status = 'open')::int AS online
+        FROM "VpnSession" WHERE identity IN (${Prisma.join(ids)}) AND ("startedAt" >= ${since} OR status = 'open')
+        GROUP BY identity`
+    : [];
+  const byId = new Map(stats.map((s) => [s.identity, s]));
+  const items: IdentityListItem[] = rows.map((r) => ({
+    identity: r.identity,
+    lastSeen: r.lastSeenAt.toISOString(),
+    lastLocation: r.lastLocationKind
+      ? { kind: r.lastLocationKind, countryCode: r.lastCountryCode, country: r.lastCountry, city: r.lastCity, label: locationLabel(r.lastLocationKind, r.lastCountry, null, r.lastCity) }
+      : null,
+    sessions30d: byId.get(r.identity)?.sessions ?? 0,
+    locations30d: byId.get(r.identity)?.locations ?? 0,
+    onlineSessions: byId.get(r.identity)?.online ?? 0,
+  }));
+  return { items, total: total[0]?.n ?? 0, page: query.page, pageSize: query.pageSize };
+}
+
+// ---------- entity profile ----------
+
+export async function getIdentityProfile(db: Db, identity: string) {
+  const row = await db.identity.findUnique({ where: { identity } });
+  if (!row) return null;
+  const [aliases, names, online] = await Promise.all([
+    db.identityAlias.findMany({ where: { identity }, orderBy: { alias: "asc" } }),
+    db.$queryRaw<{ userName: string }[]>`SELECT DISTINCT "userName" FROM (SELECT "userName" FROM "VpnSession" WHERE identity = ${identity} ORDER BY "lastUpdateAt" DESC LIMIT 1000) s ORDER BY 1 LIMIT 50`,
+    db.vpnSession.count({ where: { identity, status: "open" } }),
+  ]);
+  return {
+    identity: row.identity,
+    aliases: aliases.map((a) => a.alias),
+    namesAsSent: names.map((n) => n.userName),
+    onlineSessions: online,
+    firstSeen: row.firstSeenAt.toISOString(),
+    lastSeen: row.lastSeenAt.toISOString(),
+  };
+}
+
+export const LocationsQuerySchema = z.object({
+  days: z.coerce.number().refine((d) => [7, 30, 90, 180].includes(d), "days is 7, 30, 90 or 180.").default(30),
+});
+
+export interface IdentityLocation {
+  key: string;
+  kind: string;
+  label: string;
+  countryCode: string | null;
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  firstSeen: string;
+  lastSeen: string;
+  sessions: number;
+  publicIps: string[];
+}
+
+export const locationKey = (kind: string | null, countryCode: string | null, city: string | null) =>
+  kind === "geo" ? `geo|${countryCode ?? ""}|${city ?? ""}` : (kind ?? "unknown");
+
+/** The distinct locations of sessions active in the last `days` days. */
+export async function identityLocations(db: Db, identity: string, days: number, now = new Date()): Promise<IdentityLocation[]> {
+  const since = new Date(now.getTime() - days * 86_400_000);
+  const rows = await db.$queryRaw<
+    { kind: string; countryCode: string | null; country: string | null; region: string | null; city: string | null; latitude: number | null; longitude: number | null; firstSeen: Date; lastSeen: Date; sessions: number; publicIps: string[] }[]
+  >`
+    SELECT COALESCE("locationKind", 'unknown') AS kind,
+           CASE WHEN "locationKind" = 'geo' THEN "countryCode" END AS "countryCode",
+           max(CASE WHEN "locationKind" = 'geo' THEN country END) AS country,
+           max(CASE WHEN "locationKind" = 'geo' THEN region END) AS region,
+           CASE WHEN "locationKind" = 'geo' THEN city END AS city,
+           avg(latitude) AS latitude, avg(longitude) AS longitude,
+           min("startedAt") AS "firstSeen", max("lastUpdateAt") AS "lastSeen", count(*)::int AS sessions,
+           (array_agg(DISTINCT "publicIp") FILTER (WHERE "publicIp" IS NOT NULL))[1:20] AS "publicIps"
+    FROM "VpnSession"
+    WHERE identity = ${identity} AND "lastUpdateAt" >= ${since}
+    GROUP BY 1, 2, 5
+    ORDER BY sessions DESC, "lastSeen" DESC`;
+  return rows.map((r) => ({
+    key: locationKey(r.kind, r.countryCode, r.city),
+    kind: r.kind,
+    label: locationLabel(r.kind, r.country, r.region, r.city),
+    countryCode: r.countryCode,
+    country: r.country,
+    region: r.region,
+    city: r.city,
+    latitude: r.latitude,
+    longitude: r.longitude,
+    firstSeen: r.firstSeen.toISOString(),
+    lastSeen: r.lastSeen.toISOString(),
+    sessions: r.sessions,
+    publicIps: r.publicIps ?? [],
+  }));
+}
+
+// ---------- activity timeline ----------
+
+export const ACTIVITY_TYPES = { start: "Connection started", interim: "Connection updated", stop: "Connection ended" } as const;
+export const CSV_ROW_CAP = 50_000;
+
+export const ActivitiesQuerySchema = z.object({
+  since: z.iso.datetime({ offset: true, error: "since must be an ISO 8601 date-time." }).optional(),
+  until: z.iso.datetime({ offset: true, error: "until must be an ISO 8601 date-time." }).optional(),
+  days: z.coerce.number().int().min(1).max(180).optional(),
+  type: z.enum(["start", "interim", "stop"], { error: "type is start, interim or stop." }).optional(),
+  location: z.string().max(200).optional(),
+  nas: z.string().max(255).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export type ActivitiesQuery = z.output<typeof ActivitiesQuerySchema>;
+
+export interface Activity {
+  id: string;
+  type: keyof typeof ACTIVITY_TYPES;
+  time: string;
+  publicIp: string | null;
+  location: string;
+  locationKey: string;
+  nas: string;
+  vendor: string;
+  assignedIp: string | null;
+  durationSeconds: number | null;
+  inputBytes: string;
+  outputBytes: string;
+  terminateCause: string | null;
+}
+
+const encodeCursor = (time: Date, id: bigint) => Buffer.from(`${time.toISOString()}|${id}`).toString("base64url");
+function decodeCursor(cursor: string) {
+  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
+  const time = new Date(at ?? "");
+  if (!id || !/^\d+$/.test(id) || Number.isNaN(time.getTime())) throw validationError("cursor is not valid: use nextCursor from the previous page.");
+  return { time, id: BigInt(id) };
+}
+
+/** Newest first, keyset-paginated on (eventTime, id) so deep pages stay fast. Default range 30 days, at most 180. */
+export async function identityActivities(db: Db, identity: string, q: ActivitiesQuery, now = new Date()) {
+  const since = q.since ? new Date(q.since) : new Date(now.getTime() - (q.days ?? 30) * 86_400_000);
+  const conditions = [Prisma.sql`e.identity = ${identity}`, Prisma.sql`e."eventTime" >= ${since}`];
+  if (q.until) conditions.push(Prisma.sql`e."eventTime" < ${new Date(q.until)}`);
+  if (q.type) conditions.push(Prisma.sql`e.kind = ${q.type}`);
+  if (q.nas) conditions.push(Prisma.sql`s."nasKey" = ${q.nas}`);
+  if (q.location) {
+    const [kind, countryCode, city] = q.location.split("|");
+    if (kind === "geo") conditions.push(Prisma.sql`s."locationKind" = 'geo' AND s."countryCode" IS NOT DISTINCT FROM ${countryCode || null} AND s.city IS NOT DISTINCT FROM ${city || null}`);
+    else if (kind === "private") conditions.push(Prisma.sql`s."locationKind" = 'private'`);
+    else conditions.push(Prisma.sql`(s."locationKind" IS NULL OR s."locationKind" = 'unknown')`);
+  }
+  if (q.cursor) {
+    const after = decodeCursor(q.cursor);
+    conditions.push(Prisma.sql`(e."eventTime", e.id) < (${after.time}, ${after.id})`);
+  }
+  const rows = await db.$queryRaw<
+    { id: bigint; kind: keyof typeof ACTIVITY_TYPES; eventTime: Date; publicIp: string | null; locationKind: string | null; countryCode: string | null; country: string | null; region: string | null; city: string | null; nasKey: string; vendor: VendorId; assignedIp: string | null; sessionTime: number | null; inputBytes: bigint; outputBytes: bigint; terminateCause: string | null }[]
+  >`
+    SELECT e.id, e.kind, e."eventTime", COALESCE(e."publicIp", s."publicIp") AS "publicIp", s."locationKind", s."countryCode", s.country, s.region, s.city,
+           s."nasKey", s.vendor, s."assignedIp", e."sessionTime", e."inputBytes", e."outputBytes", e."terminateCause"
+    FROM "VpnSessionEvent" e JOIN "VpnSession" s ON s."sessionKey" = e."sessionKey"
+    WHERE ${Prisma.join(conditions, " AND ")}
+    ORDER BY e."eventTime" DESC, e.id DESC
+    LIMIT ${q.limit + 1}`;
+  const page = rows.slice(0, q.limit);
+  const items: Activity[] = page.map((r) => ({
+    id: r.id.toString(),
+    type: r.kind,
+    time: r.eventTime.toISOString(),
+    publicIp: r.publicIp,
+    location: locationLabel(r.locationKind, r.country, r.region, r.city),
+    locationKey: locationKey(r.locationKind, r.countryCode, r.city),
+    nas: r.nasKey,
+    vendor: toApiVendor(r.vendor),
+    assignedIp: r.assignedIp,
+    durationSeconds: r.sessionTime,
+    inputBytes: r.inputBytes.toString(),
+    outputBytes: r.outputBytes.toString(),
+    terminateCause: r.terminateCause,
+  }));
+  const last = page.at(-1);
+  return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last.eventTime, last.id) : null };
+}
+
+/** The filter values present for this identity (180 days), so the page offers only those. */
+export async function activityFilterOptions(db: Db, identity: string, now = new Date()) {
+  const [locations, nas] = await Promise.all([
+    identityLocations(db, identity, 180, now),
+    db.$queryRaw<{ nasKey: string }[]>`SELECT DISTINCT "nasKey" FROM "VpnSession" WHERE identity = ${identity} ORDER BY 1 LIMIT 100`,
+  ]);
+  return { locations: locations.map((l) => ({ key: l.key, label: l.label })), nas: nas.map((n) => n.nasKey) };
+}
+
+const CSV_COLUMNS: (keyof Activity)[] = ["time", "type", "publicIp", "location", "nas", "vendor", "assignedIp", "durationSeconds", "inputBytes", "outputBytes", "terminateCause"];
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? "" : String(v);
+  // Quote, and defuse spreadsheet formulas (CSV injection).
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+/** The filtered timeline as CSV, streamed page by page, capped at CSV_ROW_CAP rows. */
+export function activitiesCsv(db: Db, identity: string, q: ActivitiesQuery): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let cursor: string | undefined = q.cursor;
+  let sent = 0;
+  let headerSent = false;
+  return new ReadableStream({
+    async pull(controller) {
+      if (!headerSent) {
+        headerSent = true;
+        controller.enqueue(encoder.encode(CSV_COLUMNS.join(",") + "\n"));
+        return;
+      }
+      const page = await identityActivities(db, identity, { ...q, cursor, limit: Math.min(1000, CSV_ROW_CAP - sent) });
+      controller.enqueue(encoder.encode(page.items.map((a) => CSV_COLUMNS.map((c) => csvCell(a[c])).join(",")).join("\n") + (page.items.length ? "\n" : "")));
+      sent += page.items.length;
+      cursor = page.nextCursor ?? undefined;
+      if (!cursor || sent >= CSV_ROW_CAP) controller.close();
+    },
+  });
+}

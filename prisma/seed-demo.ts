@@ -1,0 +1,122 @@
+// `npm run seed:demo -- --identities N --sessions M`: realistic demo VPN sessions through the
+// sensor's own store (one write path), set-based in large batches.
+import { createHash } from "node:crypto";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { readEnv } from "../lib/config/env.ts";
+import { openDatabase } from "../lib/db/open-database.ts";
+import { migrateDatabase } from "../lib/db/migrator.ts";
+import type { GeoLocation } from "../lib/geo.ts";
+import type { VendorId } from "../lib/vendors.ts";
+import type { SessionEvent } from "../sensor/session-event.ts";
+import { writeAccountingRecords } from "../sensor/store.ts";
+
+const CITIES: [country: string, code: string, region: string, city: string, lat: number, lon: number, ipPrefix: string][] = [
+  ["United States", "US", "New York", "New York", 40.71, -74.01, "72.229"],
+  ["United States", "US", "California", "San Francisco", 37.77, -122.42, "64.71"],
+  ["United States", "US", "Illinois", "Chicago", 41.88, -87.63, "98.213"],
+  ["United Kingdom", "GB", "England", "London", 51.51, -0.13, "81.2"],
+  ["United Kingdom", "GB", "England", "Manchester", 53.48, -2.24, "86.14"],
+  ["France", "FR", "Île-de-France", "Paris", 48.86, 2.35, "82.64"],
+  ["France", "FR", "Auvergne-Rhône-Alpes", "Lyon", 45.76, 4.84, "90.63"],
+  ["Germany", "DE", "Berlin", "Berlin", 52.52, 13.41, "85.214"],
+  ["Germany", "DE", "Bavaria", "Munich", 48.14, 11.58, "88.217"],
+  ["Netherlands", "NL", "North Holland", "Amsterdam", 52.37, 4.9, "145.53"],
+  ["Spain", "ES", "Madrid", "Madrid", 40.42, -3.7, "83.36"],
+  ["Italy", "IT", "Lombardy", "Milan", 45.46, 9.19, "93.63"],
+  ["Sweden", "SE", "Stockholm", "Stockholm", 59.33, 18.07, "83.248"],
+  ["Japan", "JP", "Tokyo", "Tokyo", 35.68, 139.69, "126.78"],
+  ["Singapore", "SG", "Singapore", "Singapore", 1.35, 103.82, "116.12"],
+  ["India", "IN", "Karnataka", "Bengaluru", 12.97, 77.59, "106.51"],
+  ["Australia", "AU", "New South Wales", "Sydney", -33.87, 151.21, "101.160"],
+  ["Brazil", "BR", "São Paulo", "São Paulo", -23.55, -46.63, "177.69"],
+  ["Canada", "CA", "Ontario", "Toronto", 43.65, -79.38, "99.224"],
+  ["South Africa", "ZA", "Gauteng", "Johannesburg", -26.2, 28.05, "105.224"],
+];
+const VENDORS: VendorId[] = ["cisco_asa", "microsoft", "f5", "checkpoint"];
+
+function rng(seed: number) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
+}
+const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+
+export async function seedDemo(databaseUrl: string, identities: number, sessions: number, log: (s: string) => void): Promise<void> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const random = rng(42);
+  const now = Date.now();
+  const started = Date.now();
+  const BATCH_SESSIONS = 2500;
+  let batch: SessionEvent[] = [];
+  const flush = async () => {
+    if (batch.length) await writeAccountingRecords(pool, batch, "seed-demo");
+    batch = [];
+  };
+  for (let n = 0; n < sessions; n++) {
+    const who = n % identities;
+    const home = CITIES[who % CITIES.length]!;
+    const traveller = who % 20 === 0;
+    const place = traveller && random() < 0.3 ? CITIES[Math.floor(random() * CITIES.length)]! : home;
+    const [country, countryCode, region, city, lat, lon, prefix] = place;
+    const publicIp = `${prefix}.${Math.floor(random() * 250) + 1}.${(who % 250) + 1}`;
+    const location: GeoLocation = { kind: "geo", countryCode, country, region, city, latitude: lat, longitude: lon };
+    const startMs = now - Math.floor(random() * 180 * 86_400_000);
+    const duration = 300 + Math.floor(random() * 8 * 3600);
+    const open = startMs + duration * 1000 > now || random() < 0.002;
+    const nas = `10.0.${who % 8}.1`;
+    const userName = who % 3 === 0 ? `CONTOSO\\user${who}` : `user${who}@contoso.com`;
+    const acctSessionId = `DEMO-${n}`;
+    const sessionKey = sha(`${nas}\u0000${acctSessionId}\u0000${userName}`);
+    const common = {
+      sessionKey,
+      identity: `user${who}@contoso.com`,
+      userName,
+      vendor: VENDORS[who % VENDORS.length]!,
+      nasKey: nas,
+      nasIp: nas,
+      nasIdentifier: null,
+      sourceIp: nas,
+      acctSessionId,
+      publicIp,
+      assignedIp: `100.64.${who % 250}.${(n % 250) + 1}`,
+      location,
+      clientName: null,
+      interimInterval: 600,
+    };
+    const startIso = new Date(startMs).toISOString();
+    batch.push({ ...common, kind: "start", eventKey: sha(`${sessionKey}start`), eventTime: startIso, receivedAt: startIso, sessionTime: null, inputBytes: "0", outputBytes: "0", terminateCause: null });
+    if (!open) {
+      const endIso = new Date(startMs + duration * 1000).toISOString();
+      const bytes = String(duration * (20_000 + Math.floor(random() * 200_000)));
+      batch.push({ ...common, kind: "stop", eventKey: sha(`${sessionKey}stop`), eventTime: endIso, receivedAt: endIso, sessionTime: duration, inputBytes: bytes, outputBytes: String(Number(bytes) * 4), terminateCause: "User-Request" });
+    }
+    if ((n + 1) % BATCH_SESSIONS === 0) {
+      await flush();
+      if ((n + 1) % 100_000 === 0) log(`  ${n + 1} sessions (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    }
+  }
+  await flush();
+  await pool.end();
+  log(`Seeded ${sessions} sessions for ${Math.min(identities, sessions)} identities in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { identities: { type: "string", default: "200" }, sessions: { type: "string", default: "10000" } } });
+  const identities = Number(values.identities);
+  const sessions = Number(values.sessions);
+  if (!Number.isInteger(identities) || identities < 1 || !Number.isInteger(sessions) || sessions < 1) {
+    console.error("Usage: npm run seed:demo -- --identities N --sessions M (positive whole numbers)");
+    process.exit(2);
+  }
+  const database = await openDatabase(readEnv(), (l) => console.error(l));
+  await migrateDatabase(database.url);
+  await seedDemo(database.url, identities, sessions, console.log);
+  await database.stop();
+}
