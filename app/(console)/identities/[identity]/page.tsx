@@ -83,7 +83,7 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
       <section className="card space-y-3" aria-labelledby="locations-heading">
         <div className="flex flex-wrap items-center justify-between gap-2">
           <h2 id="locations-heading" className="text-lg font-semibold">VPN locations</h2>
-          <nav aria-label="Range" className="flex gap-1 text-sm">
+          <nav aria-label="Locations range" className="flex gap-1 text-sm">
             {RANGES.map((d) => (
               <Link key={d} href={`${base}?days=${d}`} aria-current={d === days ? "page" : undefined} className={`rounded px-2 py-1 ${d === days ? "bg-slate-800 text-white" : "border border-slate-300"}`}>
                 {d} days
