@@ -109,6 +109,100 @@ export const openApiDocument = {
         },
       },
     },
+    "/api/v1/identities": {
+      get: {
+        summary: "Identities with last connection, last location, 30-day sessions and locations, online sessions (any role)",
+        parameters: [
+          { name: "q", in: "query", schema: { type: "string" }, description: "UPN, alias or DOMAIN\\user (substring)" },
+          { name: "online", in: "query", schema: { type: "string", enum: ["1", "0"] }, description: "only identities with open sessions" },
+          { name: "sort", in: "query", schema: { type: "string", enum: ["lastSeen", "identity"], default: "lastSeen" } },
+          { name: "dir", in: "query", schema: { type: "string", enum: ["asc", "desc"], default: "desc" } },
+          { name: "page", in: "query", schema: { type: "integer", minimum: 1, default: 1 } },
+          { name: "pageSize", in: "query", schema: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
+        ],
+        responses: { "200": { description: "{ items, total, page, pageSize }" }, ...errorResponses(400, 401, 403) },
+      },
+    },
+    "/api/v1/identities/{identity}": {
+      get: {
+        summary: "An identity's profile header: aliases, names as sent, online sessions, first/last seen (any role)",
+        parameters: [{ name: "identity", in: "path", required: true, schema: { type: "string" }, description: "primary UPN, URL-encoded (bob%40contoso.com)" }],
+        responses: { "200": { description: "Profile" }, ...errorResponses(401, 403, 404) },
+      },
+    },
+    "/api/v1/identities/{identity}/locations": {
+      get: {
+        summary: "Distinct VPN locations of an identity (any role)",
+        parameters: [
+          { name: "identity", in: "path", required: true, schema: { type: "string" } },
+          { name: "days", in: "query", schema: { type: "integer", enum: [7, 30, 90, 180], default: 30 } },
+        ],
+        responses: {
+          "200": {
+            description: "Locations",
+            ...json({
+              type: "object",
+              properties: {
+                items: {
+                  type: "array",
+                  items: {
+                    type: "object",
+                    properties: {
+                      kind: { type: "string", enum: ["geo", "private", "unknown"] },
+                      countryCode: { type: ["string", "null"] }, country: { type: ["string", "null"] }, region: { type: ["string", "null"] }, city: { type: ["string", "null"] },
+                      latitude: { type: ["number", "null"] }, longitude: { type: ["number", "null"] },
+                      firstSeen: { type: "string", format: "date-time" }, lastSeen: { type: "string", format: "date-time" },
+                      sessions: { type: "integer" }, publicIps: { type: "array", items: { type: "string" } },
+                    },
+                  },
+                },
+              },
+            }),
+          },
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    "/api/v1/identities/{identity}/activities": {
+      get: {
+        summary: "VPN activity timeline, newest first; format=csv streams the filtered timeline (at most 50,000 rows) (any role)",
+        parameters: [
+          { name: "identity", in: "path", required: true, schema: { type: "string" } },
+          { name: "days", in: "query", schema: { type: "integer", minimum: 1, maximum: 180, default: 30 } },
+          { name: "since", in: "query", schema: { type: "string", format: "date-time" } },
+          { name: "until", in: "query", schema: { type: "string", format: "date-time" } },
+          { name: "type", in: "query", schema: { type: "string", enum: ["start", "interim", "stop"] } },
+          { name: "location", in: "query", schema: { type: "string" }, description: "geo|CC|City, private or unknown" },
+          { name: "nas", in: "query", schema: { type: "string" } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000, default: 50 } },
+          { name: "cursor", in: "query", schema: { type: "string" } },
+          { name: "format", in: "query", schema: { type: "string", enum: ["json", "csv"] } },
+        ],
+        responses: { "200": { description: "{ items, nextCursor } or text/csv" }, ...errorResponses(400, 401, 403) },
+      },
+    },
+    "/api/v1/identity-aliases": {
+      get: { summary: "Aliases (any role)", responses: { "200": { description: "Aliases" }, ...errorResponses(401, 403) } },
+      post: {
+        summary: "Attach an alternate UPN or DOMAIN\\user to an identity; past sessions move to it (admin)",
+        requestBody: { required: true, ...json({ type: "object", required: ["alias", "identity"], properties: { alias: { type: "string" }, identity: { type: "string" } } }) },
+        responses: { "201": { description: "Created" }, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    "/api/v1/identity-aliases/{alias}": {
+      delete: { summary: "Remove an alias (admin)", parameters: [{ name: "alias", in: "path", required: true, schema: { type: "string" } }], responses: { "204": { description: "Removed" }, ...errorResponses(401, 403, 404) } },
+    },
+    "/api/v1/domain-mappings": {
+      get: { summary: "NetBIOS domain → UPN suffix mappings (any role)", responses: { "200": { description: "Mappings" }, ...errorResponses(401, 403) } },
+      post: {
+        summary: "Map a NetBIOS domain to a UPN suffix; past DOMAIN\\user sessions move to user@suffix (admin)",
+        requestBody: { required: true, ...json({ type: "object", required: ["netbiosDomain", "upnSuffix"], properties: { netbiosDomain: { type: "string" }, upnSuffix: { type: "string" } } }) },
+        responses: { "201": { description: "Created" }, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    "/api/v1/domain-mappings/{domain}": {
+      delete: { summary: "Remove a domain mapping (admin)", parameters: [{ name: "domain", in: "path", required: true, schema: { type: "string" } }], responses: { "204": { description: "Removed" }, ...errorResponses(401, 403, 404) } },
+    },
     "/api/v1/sensors": {
       get: { summary: "Sensors and their last heartbeat counters (any role)", responses: { "200": { description: "Sensors" }, ...errorResponses(401, 403) } },
     },

@@ -12,6 +12,7 @@ export const PERMISSIONS = {
   "audit.read": ["admin"],
   "identities.read": ["admin", "analyst", "viewer"],
   "sessions.read": ["admin", "analyst", "viewer"],
+  "identities.manage": ["admin"],
   "alerts.read": ["admin", "analyst", "viewer"],
   "alerts.triage": ["admin", "analyst"],
 } as const satisfies Record<string, readonly Role[]>;

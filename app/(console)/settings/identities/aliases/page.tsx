@@ -1,0 +1,30 @@
+import Link from "next/link";
+import { requirePagePermission } from "@/lib/auth/page-guard";
+import { can } from "@/lib/auth/permissions";
+import { db } from "@/lib/db/prisma";
+import { listIdentityMappings } from "@/lib/identity-aliases";
+import { MappingsManager } from "./mappings-manager";
+
+export const metadata = { title: "Aliases · Settings · VPN Sight" };
+
+export default async function AliasesPage() {
+  const principal = await requirePagePermission("identities.read");
+  const { aliases, domains } = await listIdentityMappings(db());
+  return (
+    <div className="space-y-4">
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
+        <Link href="/settings" className="hover:underline">Settings</Link> › Identities › <span className="text-slate-800">Aliases</span>
+      </nav>
+      <h1 className="text-xl font-semibold">Identity aliases and domains</h1>
+      <p className="text-sm text-slate-600">
+        VPN servers send names as <code>user@domain</code>, <code>DOMAIN\user</code> or alternate UPNs. Map them to one identity: past sessions are
+        moved to it, and the sensor resolves new ones the same way.
+      </p>
+      <MappingsManager
+        aliases={aliases.map((a) => ({ alias: a.alias, identity: a.identity }))}
+        domains={domains.map((d) => ({ netbiosDomain: d.netbiosDomain, upnSuffix: d.upnSuffix }))}
+        canManage={can(principal.role, "identities.manage")}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,8 @@
+import { apiRoute } from "@/lib/api/door";
+import { db } from "@/lib/db/prisma";
+import { removeDomainMapping } from "@/lib/identity-aliases";
+
+export const DELETE = apiRoute("identities.manage", async ({ params, actor }) => {
+  await removeDomainMapping(db(), decodeURIComponent(params.domain ?? ""), await actor());
+  return new Response(null, { status: 204 });
+});

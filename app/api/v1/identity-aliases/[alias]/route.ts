@@ -1,0 +1,8 @@
+import { apiRoute } from "@/lib/api/door";
+import { db } from "@/lib/db/prisma";
+import { removeIdentityAlias } from "@/lib/identity-aliases";
+
+export const DELETE = apiRoute("identities.manage", async ({ params, actor }) => {
+  await removeIdentityAlias(db(), decodeURIComponent(params.alias ?? ""), await actor());
+  return new Response(null, { status: 204 });
+});

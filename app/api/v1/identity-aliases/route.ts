@@ -1,0 +1,10 @@
+import { NextResponse } from "next/server";
+import { apiRoute } from "@/lib/api/door";
+import { db } from "@/lib/db/prisma";
+import { addIdentityAlias, listIdentityMappings } from "@/lib/identity-aliases";
+
+export const GET = apiRoute("identities.read", async () => ({ items: (await listIdentityMappings(db())).aliases }));
+
+export const POST = apiRoute("identities.manage", async ({ json, actor }) =>
+  NextResponse.json(await addIdentityAlias(db(), await json(), await actor()), { status: 201 }),
+);

@@ -1,0 +1,56 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
+import type { SessionEvent } from "../sensor/session-event.ts";
+import { writeAccountingRecords } from "../sensor/store.ts";
+import { addDomainMapping, addIdentityAlias, removeIdentityAlias } from "./identity-aliases.ts";
+import { IdentityListQuerySchema, listIdentities } from "./identities.ts";
+
+let t: TestDatabase;
+let pool: pg.Pool;
+const actor = { label: "user:admin@contoso.com" };
+const start = (identity: string, userName: string, id: string, daysAgo: number): SessionEvent => {
+  const time = new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+  return {
+    kind: "start", sessionKey: id, eventKey: `${id}-s`, identity, userName, vendor: "microsoft", nasKey: "10.0.0.1", nasIp: "10.0.0.1", nasIdentifier: null,
+    sourceIp: "127.0.0.1", acctSessionId: id, publicIp: null, assignedIp: null, location: null, clientName: null, eventTime: time, receivedAt: time,
+    sessionTime: null, inputBytes: "0", outputBytes: "0", terminateCause: null, interimInterval: null,
+  };
+};
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  pool = new pg.Pool({ connectionString: t.url });
+  await writeAccountingRecords(pool, [
+    start("bob@contoso.com", "bob@contoso.com", "A", 3),
+    start("contoso\\bob", "CONTOSO\\bob", "B", 10),
+    start("robert@contoso.onmicrosoft.com", "robert@contoso.onmicrosoft.com", "C", 1),
+  ], "test");
+});
+afterAll(async () => {
+  await pool.end();
+  await t.drop();
+});
+
+const identities = async () => (await listIdentities(t.db, IdentityListQuerySchema.parse({ sort: "identity", dir: "asc" }))).items.map((i) => [i.identity, i.sessions30d]);
+
+describe("aliases and domain mappings", () => {
+  it("mapping a NetBIOS domain moves past DOMAIN\\user sessions to the UPN identity", async () => {
+    expect(await identities()).toEqual([["bob@contoso.com", 1], ["contoso\\bob", 1], ["robert@contoso.onmicrosoft.com", 1]]);
+    await addDomainMapping(t.db, { netbiosDomain: "CONTOSO", upnSuffix: "Contoso.com" }, actor);
+    expect(await identities()).toEqual([["bob@contoso.com", 2], ["robert@contoso.onmicrosoft.com", 1]]);
+    expect(await t.query(`SELECT DISTINCT identity FROM "VpnSessionEvent" ORDER BY 1`)).toEqual([{ identity: "bob@contoso.com" }, { identity: "robert@contoso.onmicrosoft.com" }]);
+  });
+
+  it("an alias moves past sessions to the primary identity, audited, and validates input", async () => {
+    await addIdentityAlias(t.db, { alias: "Robert@Contoso.onmicrosoft.com", identity: "bob@contoso.com" }, actor);
+    expect(await identities()).toEqual([["bob@contoso.com", 3]]);
+    const identity = await t.db.identity.findUniqueOrThrow({ where: { identity: "bob@contoso.com" } });
+    expect(identity.lastSeenAt.getTime()).toBeGreaterThan(Date.now() - 2 * 86_400_000);
+    await expect(addIdentityAlias(t.db, { alias: "robert@contoso.onmicrosoft.com", identity: "bob@contoso.com" }, actor)).rejects.toThrow(/already an alias/);
+    await expect(addIdentityAlias(t.db, { alias: "justbob", identity: "bob@contoso.com" }, actor)).rejects.toThrow(/UPN/);
+    await expect(addDomainMapping(t.db, { netbiosDomain: "bad domain!", upnSuffix: "x.com" }, actor)).rejects.toThrow(/NetBIOS/);
+    await removeIdentityAlias(t.db, "robert@contoso.onmicrosoft.com", actor);
+    expect((await t.db.auditEntry.findMany({ orderBy: { id: "asc" } })).map((a) => a.action)).toEqual(["domain-mapping.create", "identity-alias.create", "identity-alias.delete"]);
+  });
+});
