@@ -1,0 +1,110 @@
+// `npm run bench:portal`: 20,000 identities / 1,000,000 sessions (seeded once, reused), then p50/p95
+// server time of the identities list and the entity profile, signed in, over HTTP.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
+import { migrateDatabase } from "../lib/db/migrator.ts";
+import { createPrismaClient } from "../lib/db/prisma.ts";
+import { createUser } from "../lib/users.ts";
+import { seedDemo } from "../prisma/seed-demo.ts";
+
+const IDENTITIES = Number(process.env.BENCH_IDENTITIES ?? 20_000);
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1_000_000);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100);
+const PORT = 3517;
+const dataDir = path.resolve(process.env.BENCH_PORTAL_DATA_DIR ?? ".data/bench-portal");
+const ADMIN = { email: "bench@localhost", password: "bench-password-0001" };
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+function percentile(sorted: number[], p: number) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function signIn(base: string): Promise<string> {
+  const csrf = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const cookies = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const res = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies },
+    body: new URLSearchParams({ csrfToken, email: ADMIN.email, password: ADMIN.password, json: "true" }),
+  });
+  const session = res.headers.getSetCookie().find((c) => c.startsWith("next-auth.session-token="));
+  if (!session) throw new Error(`sign-in failed (${res.status})`);
+  return `${cookies}; ${session.split(";")[0]}`;
+}
+
+async function time(base: string, cookie: string, paths: () => string): Promise<{ p50: number; p95: number; max: number }> {
+  const samples: number[] = [];
+  for (let i = 0; i < REQUESTS + 10; i++) {
+    const started = performance.now();
+    const res = await fetch(`${base}${paths()}`, { headers: { cookie } });
+    await res.text();
+    if (res.status !== 200) throw new Error(`${res.status} for ${res.url}`);
+    if (i >= 10) samples.push(performance.now() - started); // the first 10 warm up
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95), max: samples.at(-1)! };
+}
+
+async function main() {
+  if (!fs.existsSync(".next/BUILD_ID")) throw new Error("Build the portal first: npm run build");
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.chmodSync(dataDir, 0o755);
+  process.env.VPNSIGHT_SECRET_KEY ??= randomBytes(32).toString("base64");
+  const database = await startEmbeddedPostgres({ dataDir, port: 54899 });
+  await migrateDatabase(database.url);
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSession"`);
+  if (rows[0]!.n < SESSIONS) {
+    log(`Seeding ${IDENTITIES} identities / ${SESSIONS} sessions into ${dataDir} (once; reused afterwards)…`);
+    await client.query(`TRUNCATE "VpnSession", "VpnSessionEvent", "Identity"`);
+    await seedDemo(database.url, IDENTITIES, SESSIONS, log);
+    await client.query("VACUUM ANALYZE");
+  }
+  const counts = await client.query<{ sessions: number; identities: number; events: number }>(
+    `SELECT (SELECT count(*) FROM "VpnSession")::int AS sessions, (SELECT count(*) FROM "Identity")::int AS identities, (SELECT count(*) FROM "VpnSessionEvent")::int AS events`,
+  );
+  await client.end();
+  const prisma = createPrismaClient(database.url);
+  if (!(await prisma.user.findUnique({ where: { email: ADMIN.email } }))) await createUser(prisma, { ...ADMIN, role: "admin" }, { label: "bench" });
+  await prisma.$disconnect();
+
+  const portal = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(PORT)], {
+    env: { ...process.env, DATABASE_URL: database.url, NEXTAUTH_SECRET: randomBytes(32).toString("base64"), NEXTAUTH_URL: `http://localhost:${PORT}`, NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: "ignore",
+  });
+  const base = `http://localhost:${PORT}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/api/v1/openapi.json`)).ok) break;
+    } catch {
+      if (i > 300) throw new Error("portal did not start");
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const cookie = await signIn(base);
+  const pick = () => `user${Math.floor(Math.random() * IDENTITIES)}%40contoso.com`;
+  const results = {
+    "identities list (/identities)": await time(base, cookie, () => "/identities"),
+    "identities search (?q=user1234)": await time(base, cookie, () => `/identities?q=user${Math.floor(Math.random() * IDENTITIES)}`),
+    "entity profile, 30 days": await time(base, cookie, () => `/identities/${pick()}`),
+    "entity profile, 180 days": await time(base, cookie, () => `/identities/${pick()}?days=180`),
+  };
+  portal.kill("SIGTERM");
+  await database.stop();
+  const c = counts.rows[0]!;
+  log(`\nPortal benchmark — ${new Date().toISOString()} — ${c.identities} identities, ${c.sessions} sessions, ${c.events} activity rows; ${REQUESTS} requests each, sequential, signed in`);
+  log(`${"page".padEnd(36)}${"p50 ms".padEnd(10)}${"p95 ms".padEnd(10)}max ms   (target p95 ≤ 150 ms)`);
+  for (const [page, r] of Object.entries(results)) log(`${page.padEnd(36)}${r.p50.toFixed(1).padEnd(10)}${r.p95.toFixed(1).padEnd(10)}${r.max.toFixed(1)}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
