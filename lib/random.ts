@@ -15,3 +15,16 @@ export function randomAlphanumeric(length: number): string {
   }
   return out;
 }
+
+/** A small deterministic PRNG (xorshift32) in [0, 1): reproducible demo data and fuzz inputs. */
+export function seededRandom(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
+}

@@ -7,6 +7,7 @@ import { readEnv } from "../lib/config/env.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
 import type { GeoLocation } from "../lib/geo.ts";
+import { seededRandom } from "../lib/random.ts";
 import type { VendorId } from "../lib/vendors.ts";
 import type { SessionEvent } from "../sensor/session-event.ts";
 import { writeAccountingRecords } from "../sensor/store.ts";
@@ -35,22 +36,11 @@ const CITIES: [country: string, code: string, region: string, city: string, lat:
 ];
 const VENDORS: VendorId[] = ["cisco_asa", "microsoft", "f5", "checkpoint"];
 
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
 export async function seedDemo(databaseUrl: string, identities: number, sessions: number, log: (s: string) => void): Promise<void> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-  const random = rng(42);
+  const random = seededRandom(42);
   const now = Date.now();
   const started = Date.now();
   const BATCH_SESSIONS = 2500;

@@ -108,32 +108,20 @@ async function main() {
     RADIUS_ACCT_PORT: String(env.RADIUS_ACCT_PORT),
     NEXT_TELEMETRY_DISABLED: "1",
   };
-  const portal = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(env.PORT)], {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...childEnv, VPNSIGHT_SERVICE: "portal" },
-  });
-  children.push(portal);
-  portal.on("exit", (code) => {
-    if (!stopping) {
-      process.stderr.write(`[vpnsight] the portal exited (code ${code}); stopping\n`);
-      void shutdown(code ?? 1);
-    }
-  });
+  /** A child that takes the whole product down with it when it dies. */
+  const startChild = (service: "portal" | "sensor", args: string[]) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...childEnv, VPNSIGHT_SERVICE: service } });
+    children.push(child);
+    child.on("exit", (code) => {
+      if (!stopping) {
+        process.stderr.write(`[vpnsight] the ${service} exited (code ${code}); stopping\n`);
+        void shutdown(code ?? 1);
+      }
+    });
+  };
+  startChild("portal", [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(env.PORT)]);
   say(`Portal: http://localhost:${env.PORT}`);
-
-  const sensor = spawn(process.execPath, ["--import", "tsx", path.join(root, "sensor/main.ts")], {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...childEnv, VPNSIGHT_SERVICE: "sensor" },
-  });
-  children.push(sensor);
-  sensor.on("exit", (code) => {
-    if (!stopping) {
-      process.stderr.write(`[vpnsight] the sensor exited (code ${code}); stopping\n`);
-      void shutdown(code ?? 1);
-    }
-  });
+  startChild("sensor", ["--import", "tsx", path.join(root, "sensor/main.ts")]);
   say(`Sensor: RADIUS accounting on UDP ${env.RADIUS_ACCT_PORT}`);
 }
 

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
+import { seededRandom } from "../lib/random.ts";
 import { updateVpnSettings } from "../lib/vpn-settings.ts";
 import {
   buildAccountingRequest,
@@ -33,18 +34,6 @@ afterAll(async () => {
   await t.drop();
 });
 
-/** A small deterministic PRNG (xorshift32), so a failure can be replayed. */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
 
 function rssKb(pid: number): number {
   const line = fs.readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"))!;
@@ -88,7 +77,7 @@ function makeDatagram(random: () => number, i: number): Buffer {
 
 describe("fuzzing the sensor", () => {
   it(`answers only verifiable packets among ${TOTAL} hostile datagrams, stays up and bounded`, async () => {
-    const random = rng(0x5eed);
+    const random = seededRandom(0x5eed);
     const socket = dgram.createSocket("udp4");
     await new Promise<void>((r) => socket.bind(0, "127.0.0.1", () => r()));
     const expected = new Set<string>();
