@@ -1,0 +1,176 @@
+/**
+ * Explainable detections on an identity's VPN behaviour (pure functions: the
+ * evaluator feeds them the session and the identity's history from the database).
+ */
+
+export const RULES = {
+  "suspicious-vpn-connection": { severity: "medium", title: "Suspicious VPN connection", mitre: "T1133" },
+  "impossible-travel": { severity: "high", title: "Impossible travel", mitre: "T1133" },
+  "concurrent-countries": { severity: "medium", title: "Concurrent countries", mitre: "T1133" },
+} as const;
+export type RuleId = keyof typeof RULES;
+
+export interface DetectionSettings {
+  windowDays: number;
+  learningMinDays: number;
+  learningMinSessions: number;
+  maxTravelKmh: number;
+  minTravelKm: number;
+}
+
+export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
+  windowDays: 30,
+  learningMinDays: 30,
+  learningMinSessions: 5,
+  maxTravelKmh: 1000,
+  minTravelKm: 100,
+};
+
+export interface SessionFacts {
+  sessionKey: string;
+  startedAt: Date;
+  endedAt: Date | null;
+  lastUpdateAt: Date;
+  publicIp: string | null;
+  locationKind: string | null;
+  countryCode: string | null;
+  country: string | null;
+  city: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  clientName: string | null;
+}
+
+export interface Finding {
+  rule: RuleId;
+  severity: string;
+  /** The new location this finding is about (for one-alert-per-location-per-day). */
+  locationKey: string;
+  summary: string;
+  evidence: Record<string, unknown>;
+}
+
+const isGeo = (s: SessionFacts) => s.locationKind === "geo" && s.countryCode !== null;
+const place = (s: SessionFacts) => [s.city, s.country ?? s.countryCode].filter(Boolean).join(", ") || "unknown";
+const DAY = 86_400_000;
+
+/** Great-circle distance (haversine), km. */
+export function distanceKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
+  const rad = Math.PI / 180;
+  const dLat = (b.latitude - a.latitude) * rad;
+  const dLon = (b.longitude - a.longitude) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+export interface LearningState {
+  learning: boolean;
+  /** When the identity leaves learning at the earliest (its first session + learningMinDays). */
+  until: Date;
+  sessionsInWindow: number;
+}
+
+/** No alert while an identity is learning: first session < learningMinDays old, or < learningMinSessions in the window. */
+export function learningState(firstSeen: Date, sessionsInWindow: number, at: Date, s = DEFAULT_DETECTION_SETTINGS): LearningState {
+  const until = new Date(firstSeen.getTime() + s.learningMinDays * DAY);
+  return { learning: at < until || sessionsInWindow < s.learningMinSessions, until, sessionsInWindow };
+}
+
+/** The baseline: what the identity did in the window before `at`, with counts and last seen. */
+export function baselineOf(history: SessionFacts[], at: Date, s = DEFAULT_DETECTION_SETTINGS) {
+  const from = at.getTime() - s.windowDays * DAY;
+  const inWindow = history.filter((h) => h.startedAt.getTime() >= from && h.startedAt < at);
+  const countries = new Map<string, { country: string | null; sessions: number; lastSeen: Date }>();
+  const cities = new Map<string, { sessions: number; lastSeen: Date }>();
+  const networks = new Set<string>();
+  const clients = new Set<string>();
+  for (const h of inWindow) {
+    if (isGeo(h)) {
+      const c = countries.get(h.countryCode!) ?? { country: h.country, sessions: 0, lastSeen: h.startedAt };
+      c.sessions += 1;
+      if (h.startedAt > c.lastSeen) c.lastSeen = h.startedAt;
+      countries.set(h.countryCode!, c);
+      const cityKey = place(h);
+      const city = cities.get(cityKey) ?? { sessions: 0, lastSeen: h.startedAt };
+      city.sessions += 1;
+      if (h.startedAt > city.lastSeen) city.lastSeen = h.startedAt;
+      cities.set(cityKey, city);
+    }
+    if (h.publicIp) networks.add(networkOf(h.publicIp));
+    if (h.clientName) clients.add(h.clientName);
+  }
+  return { sessions: inWindow.length, countries, cities, networks, clients };
+}
+
+/** /24 for IPv4, /48 for IPv6. */
+export function networkOf(ip: string): string {
+  if (ip.includes(":")) return `${ip.split(":").slice(0, 3).join(":")}::/48`;
+  return `${ip.split(".").slice(0, 3).join(".")}.0/24`;
+}
+
+/**
+ * Evaluates one new session against the identity's history (sessions started
+ * before it, any status). `firstSeen` is the identity's first session.
+ */
+export function evaluateSession(session: SessionFacts, history: SessionFacts[], firstSeen: Date, s = DEFAULT_DETECTION_SETTINGS): { learning: LearningState; findings: Finding[] } {
+  const at = session.startedAt;
+  const baseline = baselineOf(history, at, s);
+  const learning = learningState(firstSeen, baseline.sessions, at, s);
+  if (learning.learning || !isGeo(session)) return { learning, findings: [] };
+  const findings: Finding[] = [];
+  const sessionEvidence = { sessionKey: session.sessionKey, startedAt: at.toISOString(), publicIp: session.publicIp, location: place(session), countryCode: session.countryCode, latitude: session.latitude, longitude: session.longitude };
+  const baselineEvidence = [...baseline.countries.entries()].map(([code, c]) => ({ countryCode: code, country: c.country, sessions: c.sessions, lastSeen: c.lastSeen.toISOString() }));
+
+  if (!baseline.countries.has(session.countryCode!)) {
+    findings.push({
+      rule: "suspicious-vpn-connection",
+      severity: RULES["suspicious-vpn-connection"].severity,
+      locationKey: session.countryCode!,
+      summary: `First VPN connection from ${session.country ?? session.countryCode} in ${s.windowDays} days (baseline: ${baselineEvidence.map((b) => b.country ?? b.countryCode).join(", ")}).`,
+      evidence: { session: sessionEvidence, baselineCountries: baselineEvidence, baselineSessions: baseline.sessions, windowDays: s.windowDays, newNetwork: session.publicIp ? !baseline.networks.has(networkOf(session.publicIp)) : null },
+    });
+  }
+
+  // The most recent earlier session with a real location.
+  const previous = history
+    .filter((h) => h.startedAt < at && isGeo(h) && h.latitude !== null && h.longitude !== null && h.sessionKey !== session.sessionKey)
+    .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())[0];
+  if (previous && session.latitude !== null && session.longitude !== null) {
+    const km = distanceKm(previous as { latitude: number; longitude: number }, session as { latitude: number; longitude: number });
+    // A session still open at the new one's start means no time at all to travel.
+    const previousEnd = previous.endedAt ?? at;
+    const hours = Math.max(0, (at.getTime() - Math.min(previousEnd.getTime(), at.getTime())) / 3_600_000);
+    const kmh = hours === 0 ? Infinity : km / hours;
+    if (km >= s.minTravelKm && kmh > s.maxTravelKmh) {
+      findings.push({
+        rule: "impossible-travel",
+        severity: RULES["impossible-travel"].severity,
+        locationKey: `${session.countryCode}|${session.city ?? ""}`,
+        summary: `${place(previous)} → ${place(session)}: ${Math.round(km)} km in ${hours.toFixed(1)} h (${Number.isFinite(kmh) ? `${Math.round(kmh)} km/h` : "overlapping sessions"}; limit ${s.maxTravelKmh} km/h).`,
+        evidence: {
+          session: sessionEvidence,
+          previous: { sessionKey: previous.sessionKey, location: place(previous), countryCode: previous.countryCode, latitude: previous.latitude, longitude: previous.longitude, endedAt: previousEnd.toISOString(), publicIp: previous.publicIp },
+          distanceKm: Math.round(km),
+          hours: Number(hours.toFixed(2)),
+          speedKmh: Number.isFinite(kmh) ? Math.round(kmh) : null,
+          maxTravelKmh: s.maxTravelKmh,
+        },
+      });
+    }
+  }
+
+  // Sessions open at the same moment from another country.
+  const concurrent = history.filter(
+    (h) => h.sessionKey !== session.sessionKey && isGeo(h) && h.countryCode !== session.countryCode && h.startedAt <= at && (h.endedAt === null || h.endedAt > at),
+  );
+  if (concurrent.length) {
+    findings.push({
+      rule: "concurrent-countries",
+      severity: RULES["concurrent-countries"].severity,
+      locationKey: [session.countryCode, ...new Set(concurrent.map((c) => c.countryCode))].sort().join("+"),
+      summary: `Open at the same time from ${place(session)} and ${[...new Set(concurrent.map(place))].join(", ")}.`,
+      evidence: { session: sessionEvidence, concurrent: concurrent.map((c) => ({ sessionKey: c.sessionKey, location: place(c), countryCode: c.countryCode, startedAt: c.startedAt.toISOString(), publicIp: c.publicIp })) },
+    });
+  }
+  return { learning, findings };
+}
