@@ -2,6 +2,7 @@
 // (DATABASE_URL, or the embedded one in $VPNSIGHT_DATA_DIR, running or not).
 import { parseArgs } from "node:util";
 import { readEnv } from "../lib/config/env.ts";
+import { detectionSettingsFromEnv, redetectSince } from "../lib/alerts.ts";
 import { createToken } from "../lib/api-tokens.ts";
 import type { Actor } from "../lib/audit.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
@@ -20,6 +21,7 @@ const USAGE = `Usage: vpnsight <command>
   token create --name N --role admin|analyst|viewer               prints the token on the last line, once
   vpn set --enable|--disable [--secret-stdin] [--grace-hours H]   secret on stdin with --secret-stdin
   vpn show
+  detect --since YYYY-MM-DD                                       judge stored history again (alerts are deduplicated)
   migrate                                                         apply pending database migrations
 
 Works on DATABASE_URL, or on the embedded database in $VPNSIGHT_DATA_DIR (default .data),
@@ -78,6 +80,14 @@ const commands: Record<string, Command> = {
   },
   "vpn show": async (_args, db) => {
     console.log(JSON.stringify(await getVpnSettings(db), null, 2));
+  },
+  detect: async (args, db) => {
+    const { values } = parseArgs({ args, options: { since: { type: "string" } } });
+    const since = values.since ? new Date(values.since) : null;
+    if (!since || Number.isNaN(since.getTime())) throw new UsageError("detect needs --since DATE (e.g. 2026-10-01).");
+    const judged = await redetectSince(db, since, detectionSettingsFromEnv());
+    const alerts = await db.alert.count({ where: { occurredAt: { gte: since } } });
+    console.log(`Judged ${judged} sessions since ${since.toISOString()}; ${alerts} alerts for that period.`);
   },
   migrate: async () => {
     // Migrations already ran when the database was opened.

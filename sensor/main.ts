@@ -5,6 +5,8 @@ import pg from "pg";
 import { readEnv } from "../lib/config/env.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
+import { detectionSettingsFromEnv, runPendingDetections } from "../lib/alerts.ts";
+import { createPrismaClient } from "../lib/db/prisma.ts";
 import { openGeoLocator } from "../lib/geo.ts";
 import { log as baseLog } from "../lib/log.ts";
 import { installationKey } from "../lib/secrets.ts";
@@ -78,11 +80,28 @@ async function main() {
     }).catch(() => {});
   void heartbeat();
   const heartbeatTimer = setInterval(heartbeat, 10_000);
+  let stopping = false;
+  // Detections run here, right after storage: a Start is judged within a few seconds.
+  const prisma = createPrismaClient(database.url);
+  const detectionSettings = detectionSettingsFromEnv();
+  let detecting = false;
+  const detectTimer = setInterval(async () => {
+    if (detecting || writer.mode !== "database") return;
+    detecting = true;
+    try {
+      while ((await runPendingDetections(prisma, detectionSettings)) > 0 && !stopping) {
+        // keep going while there is a backlog
+      }
+    } catch (err) {
+      logger.warn({ error: (err as Error).message }, "detections paused");
+    } finally {
+      detecting = false;
+    }
+  }, 3000);
   const sweepTimer = setInterval(() => {
     if (writer.mode === "database") void closeStaleSessions(pool, env.STALE_SESSION_HOURS).catch(() => {});
   }, 60_000);
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -93,6 +112,8 @@ async function main() {
     await server.close();
     clearInterval(heartbeatTimer);
     clearInterval(sweepTimer);
+    clearInterval(detectTimer);
+    await prisma.$disconnect().catch(() => {});
     await heartbeat();
     metricsServer?.close();
     await config.stop();

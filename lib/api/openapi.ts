@@ -14,6 +14,7 @@ const ERROR_TEXT: Record<number, string> = {
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const idPath = [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }];
+const idPathString = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
 const role = { type: "string", enum: ["admin", "analyst", "viewer"] };
 const vendor = { type: "string", enum: ["microsoft", "f5", "checkpoint", "cisco-asa", "other"] };
 const secret = { type: "string", minLength: 16, maxLength: 128, description: "Printable ASCII, no leading or trailing space. Write-only." };
@@ -202,6 +203,55 @@ export const openApiDocument = {
     },
     "/api/v1/domain-mappings/{domain}": {
       delete: { summary: "Remove a domain mapping (admin)", parameters: [{ name: "domain", in: "path", required: true, schema: { type: "string" } }], responses: { "204": { description: "Removed" }, ...errorResponses(401, 403, 404) } },
+    },
+    "/api/v1/alerts": {
+      get: {
+        summary: "Alerts, newest first (any role)",
+        parameters: [
+          { name: "identity", in: "query", schema: { type: "string" } },
+          { name: "status", in: "query", schema: { type: "string", enum: ["new", "in_progress", "resolved", "dismissed"] } },
+          { name: "severity", in: "query", schema: { type: "string", enum: ["medium", "high"] } },
+          { name: "rule", in: "query", schema: { type: "string", enum: ["suspicious-vpn-connection", "impossible-travel", "concurrent-countries"] } },
+          { name: "since", in: "query", schema: { type: "string", format: "date-time" } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
+        ],
+        responses: {
+          "200": {
+            description: "Alerts",
+            ...json({
+              type: "object",
+              properties: {
+                items: {
+                  type: "array",
+                  items: {
+                    type: "object",
+                    properties: {
+                      id: { type: "string" },
+                      rule: { type: "string", enum: ["suspicious-vpn-connection", "impossible-travel", "concurrent-countries"] },
+                      severity: { type: "string", enum: ["medium", "high"] },
+                      status: { type: "string", enum: ["new", "in_progress", "resolved", "dismissed"] },
+                      identity: { type: "string" },
+                      occurredAt: { type: "string", format: "date-time" },
+                      createdAt: { type: "string", format: "date-time" },
+                      evidence: { type: "object", description: "summary, the session, baseline countries, distance and speed…" },
+                    },
+                  },
+                },
+              },
+            }),
+          },
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    "/api/v1/alerts/{id}": {
+      get: { summary: "An alert with its evidence and triage notes (any role)", parameters: idPathString, responses: { "200": { description: "Alert" }, ...errorResponses(401, 403, 404) } },
+      patch: {
+        summary: "Triage: New → In progress → Resolved or Dismissed, with a comment; audited (analyst, admin)",
+        parameters: idPathString,
+        requestBody: { required: true, ...json({ type: "object", required: ["status"], properties: { status: { type: "string", enum: ["new", "in_progress", "resolved", "dismissed"] }, comment: { type: "string", maxLength: 2000 } } }) },
+        responses: { "200": { description: "Updated alert" }, ...errorResponses(400, 401, 403, 404, 409) },
+      },
     },
     "/api/v1/sensors": {
       get: { summary: "Sensors and their last heartbeat counters (any role)", responses: { "200": { description: "Sensors" }, ...errorResponses(401, 403) } },

@@ -1,13 +1,74 @@
+import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
+import { ALERT_STATUSES, AlertQuerySchema, STATUS_LABELS, listAlerts } from "@/lib/alerts";
+import { RULES } from "@/lib/detections";
+import { db } from "@/lib/db/prisma";
+import { LocalTime } from "@/app/_components/local-time";
 
 export const metadata = { title: "Alerts · VPN Sight" };
+type Search = Record<string, string | string[] | undefined>;
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
-export default async function AlertsPage() {
+export default async function AlertsPage({ searchParams }: { searchParams: Promise<Search> }) {
   await requirePagePermission("alerts.read");
+  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, first(v)]).filter(([, v]) => v));
+  const parsed = AlertQuerySchema.safeParse(raw);
+  const { items } = await listAlerts(db(), parsed.success ? parsed.data : {});
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Alerts</h1>
-      <div className="card text-sm text-slate-600">No alerts.</div>
+      <form method="get" className="flex flex-wrap items-end gap-3 text-sm" aria-label="Alert filters">
+        <div>
+          <label htmlFor="a-status" className="label">Status</label>
+          <select id="a-status" name="status" defaultValue={raw.status ?? ""} className="input">
+            <option value="">All</option>
+            {ALERT_STATUSES.map((s) => <option key={s} value={s}>{STATUS_LABELS[s]}</option>)}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="a-severity" className="label">Severity</label>
+          <select id="a-severity" name="severity" defaultValue={raw.severity ?? ""} className="input">
+            <option value="">All</option><option value="high">High</option><option value="medium">Medium</option>
+          </select>
+        </div>
+        <div>
+          <label htmlFor="a-rule" className="label">Rule</label>
+          <select id="a-rule" name="rule" defaultValue={raw.rule ?? ""} className="input">
+            <option value="">All</option>
+            {Object.entries(RULES).map(([id, r]) => <option key={id} value={id}>{r.title}</option>)}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="a-identity" className="label">Identity</label>
+          <input id="a-identity" name="identity" defaultValue={raw.identity ?? ""} className="input" />
+        </div>
+        <div>
+          <label htmlFor="a-since" className="label">Created since</label>
+          <input id="a-since" name="since" type="datetime-local" className="input" />
+        </div>
+        <button type="submit" className="btn-primary">Filter</button>
+      </form>
+      {items.length === 0 ? (
+        <div className="card text-sm text-slate-600">No alerts. Detections start once an identity has 30 days of VPN history and at least 5 connections in the last 30 days.</div>
+      ) : (
+        <div className="card overflow-x-auto">
+          <table className="data-table" aria-label="Alerts">
+            <thead><tr><th>Alert</th><th>Severity</th><th>Status</th><th>Identity</th><th>When</th><th>What happened</th></tr></thead>
+            <tbody>
+              {items.map((a) => (
+                <tr key={a.id}>
+                  <td><Link href={`/alerts/${a.id}`} className="text-sky-700 hover:underline">{a.title}</Link></td>
+                  <td className={a.severity === "high" ? "font-semibold text-red-700" : "text-amber-700"}>{a.severity}</td>
+                  <td>{STATUS_LABELS[a.status]}</td>
+                  <td><Link href={`/identities/${encodeURIComponent(a.identity)}`} className="hover:underline">{a.identity}</Link></td>
+                  <td className="whitespace-nowrap"><LocalTime iso={a.occurredAt} /></td>
+                  <td className="text-slate-600">{String((a.evidence as { summary?: string }).summary ?? "")}{a.occurrences > 1 ? ` (×${a.occurrences})` : ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </div>
   );
 }

@@ -12,6 +12,7 @@ import {
   identityLocations,
 } from "@/lib/identities";
 import { identityParam } from "@/lib/api/params";
+import { STATUS_LABELS, detectionSettingsFromEnv, identityLearning, listAlerts } from "@/lib/alerts";
 import { LocalTime } from "@/app/_components/local-time";
 import { WorldMap } from "@/app/_components/world-map";
 
@@ -44,11 +45,14 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
   const query = parsed.success ? parsed.data : ActivitiesQuerySchema.parse({ days });
   const profile = await getIdentityProfile(db(), identity);
   if (!profile) notFound();
-  const [locations, activities, options] = await Promise.all([
+  const [locations, activities, options, alerts, learning] = await Promise.all([
     identityLocations(db(), identity, days),
     identityActivities(db(), identity, query),
     activityFilterOptions(db(), identity),
+    listAlerts(db(), { identity, limit: 50 }),
+    identityLearning(db(), identity, detectionSettingsFromEnv()),
   ]);
+  const alertDays = new Set(alerts.items.map((a) => a.occurredAt.slice(0, 10)));
   const base = `/identities/${encodeURIComponent(identity)}`;
   const filterParams = new URLSearchParams(
     Object.entries({ days: String(days), type: query.type, location: query.location, nas: query.nas }).filter((e): e is [string, string] => Boolean(e[1])),
@@ -71,6 +75,12 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
           <dd><LocalTime iso={profile.firstSeen} /></dd>
           <dt className="text-slate-600">Names as sent</dt>
           <dd data-testid="names-as-sent">{profile.namesAsSent.join(", ") || "—"}</dd>
+          <dt className="text-slate-600">Detections</dt>
+          <dd data-testid="learning">
+            {learning?.learning
+              ? `learning until ${learning.until > new Date() ? learning.until.toISOString().slice(0, 10) : "it has 5 connections in 30 days"}`
+              : "active"}
+          </dd>
           {profile.aliases.length > 0 && (
             <>
               <dt className="text-slate-600">Aliases</dt>
@@ -122,6 +132,22 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
         </p>
       </section>
 
+      <section className="card space-y-2" aria-labelledby="alerts-heading">
+        <h2 id="alerts-heading" className="text-lg font-semibold">Alerts</h2>
+        {alerts.items.length === 0 ? (
+          <p className="text-sm text-slate-600">No alert for this identity.</p>
+        ) : (
+          <ul className="space-y-1 text-sm">
+            {alerts.items.map((a) => (
+              <li key={a.id}>
+                <Link href={`/alerts/${a.id}`} className="text-sky-700 underline">{a.title}</Link> ({a.severity}, {STATUS_LABELS[a.status]}) — <LocalTime iso={a.occurredAt} />:{" "}
+                {String((a.evidence as { summary?: string }).summary ?? "")}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
       <section className="card space-y-3" aria-labelledby="timeline-heading">
         <h2 id="timeline-heading" className="text-lg font-semibold">Activity timeline</h2>
         <form method="get" className="flex flex-wrap items-end gap-3 text-sm" aria-label="Timeline filters">
@@ -169,7 +195,12 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
               <tbody>
                 {activities.items.map((a) => (
                   <tr key={a.id} data-testid="activity-row">
-                    <td className="whitespace-nowrap"><LocalTime iso={a.time} /></td>
+                    <td className="whitespace-nowrap">
+                      <LocalTime iso={a.time} />
+                      {a.type === "start" && alertDays.has(a.time.slice(0, 10)) && (
+                        <span className="ml-1 text-red-700" title="An alert was raised for this identity on this day">⚠</span>
+                      )}
+                    </td>
                     <td>{ACTIVITY_TYPES[a.type]}</td>
                     <td className="font-mono text-xs">{a.publicIp ?? "—"}</td>
                     <td>{a.location}</td>

@@ -1,0 +1,70 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requirePagePermission } from "@/lib/auth/page-guard";
+import { can } from "@/lib/auth/permissions";
+import { STATUS_LABELS, getAlert } from "@/lib/alerts";
+import { RULES, type RuleId } from "@/lib/detections";
+import { db } from "@/lib/db/prisma";
+import { LocalTime } from "@/app/_components/local-time";
+import { WorldMap, type MapMarker } from "@/app/_components/world-map";
+import { TriageForm } from "./triage-form";
+
+interface Where {
+  location?: string;
+  countryCode?: string;
+  latitude?: number | null;
+  longitude?: number | null;
+  sessionKey?: string;
+}
+
+export default async function AlertPage({ params }: { params: Promise<{ id: string }> }) {
+  const principal = await requirePagePermission("alerts.read");
+  const alert = await getAlert(db(), (await params).id);
+  if (!alert) notFound();
+  const evidence = alert.evidence as Record<string, unknown> & { session?: Where; previous?: Where; summary?: string };
+  const markers: MapMarker[] = [evidence.session, evidence.previous]
+    .filter((w): w is Where => Boolean(w && w.latitude != null && w.longitude != null))
+    .map((w, i) => ({ key: `${i}`, label: w.location ?? "", latitude: w.latitude!, longitude: w.longitude!, sessions: 4 }));
+  const baseline = (evidence.baselineCountries ?? []) as { countryCode: string; country: string | null; sessions: number; lastSeen: string }[];
+  return (
+    <div className="space-y-4">
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
+        <Link href="/alerts" className="hover:underline">Alerts</Link> › <span className="text-slate-800">#{alert.id}</span>
+      </nav>
+      <section className="card space-y-2">
+        <h1 className="text-xl font-semibold">{alert.title}</h1>
+        <p data-testid="alert-summary">{evidence.summary}</p>
+        <dl className="grid grid-cols-1 gap-1 text-sm sm:grid-cols-[10rem_1fr]">
+          <dt className="text-slate-600">Status</dt><dd data-testid="alert-status">{STATUS_LABELS[alert.status]}</dd>
+          <dt className="text-slate-600">Severity</dt><dd>{alert.severity} (MITRE ATT&amp;CK {RULES[alert.rule as RuleId]?.mitre})</dd>
+          <dt className="text-slate-600">Identity</dt><dd><Link className="text-sky-700 underline" href={`/identities/${encodeURIComponent(alert.identity)}`}>{alert.identity}</Link></dd>
+          <dt className="text-slate-600">Happened</dt><dd><LocalTime iso={alert.occurredAt} /></dd>
+          <dt className="text-slate-600">Occurrences</dt><dd>{alert.occurrences}</dd>
+          {"distanceKm" in evidence && (<><dt className="text-slate-600">Travel</dt><dd>{String(evidence.distanceKm)} km in {String(evidence.hours)} h{evidence.speedKmh ? ` = ${String(evidence.speedKmh)} km/h` : " (overlapping)"} — limit {String(evidence.maxTravelKmh)} km/h</dd></>)}
+        </dl>
+      </section>
+      {markers.length > 0 && <section className="card"><WorldMap markers={markers} /></section>}
+      {baseline.length > 0 && (
+        <section className="card">
+          <h2 className="mb-2 text-lg font-semibold">Baseline ({String(evidence.windowDays)} days before)</h2>
+          <table className="data-table" aria-label="Baseline countries">
+            <thead><tr><th>Country</th><th>Sessions</th><th>Last seen</th></tr></thead>
+            <tbody>{baseline.map((b) => <tr key={b.countryCode}><td>{b.country ?? b.countryCode}</td><td>{b.sessions}</td><td><LocalTime iso={b.lastSeen} /></td></tr>)}</tbody>
+          </table>
+        </section>
+      )}
+      <section className="card space-y-3">
+        <h2 className="text-lg font-semibold">Triage</h2>
+        {alert.notes.length > 0 && (
+          <ul className="space-y-1 text-sm">
+            {alert.notes.map((n, i) => (
+              <li key={i}><LocalTime iso={n.at} /> — {n.actor}: {STATUS_LABELS[n.fromStatus]} → {STATUS_LABELS[n.toStatus]}{n.comment ? ` — “${n.comment}”` : ""}</li>
+            ))}
+          </ul>
+        )}
+        {can(principal.role, "alerts.triage") ? <TriageForm id={alert.id} status={alert.status} /> : <p className="text-sm text-slate-500">Read-only: analysts and admins triage alerts.</p>}
+      </section>
+      <details className="card text-sm"><summary className="cursor-pointer font-medium">Raw evidence</summary><pre className="mt-2 overflow-x-auto text-xs">{JSON.stringify(alert.evidence, null, 2)}</pre></details>
+    </div>
+  );
+}

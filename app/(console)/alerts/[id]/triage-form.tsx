@@ -1,0 +1,43 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { callApi } from "@/app/_components/api-client";
+
+const NEXT: Record<string, [string, string][]> = {
+  new: [["in_progress", "In progress"], ["resolved", "Resolved"], ["dismissed", "Dismissed"]],
+  in_progress: [["resolved", "Resolved"], ["dismissed", "Dismissed"], ["new", "New"]],
+  resolved: [["in_progress", "In progress"]],
+  dismissed: [["in_progress", "In progress"]],
+};
+
+export function TriageForm({ id, status }: { id: string; status: string }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const comment = String(form.get("comment") ?? "");
+    const result = await callApi("PATCH", `/api/v1/alerts/${id}`, { status: String(form.get("status")), ...(comment ? { comment } : {}) });
+    setError(result.ok ? null : result.message);
+    if (result.ok) formElement.reset();
+    router.refresh();
+  }
+  return (
+    <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-3 text-sm" aria-label="Triage">
+      <div>
+        <label htmlFor="t-status" className="label">New status</label>
+        <select id="t-status" name="status" className="input">
+          {(NEXT[status] ?? []).map(([v, label]) => <option key={v} value={v}>{label}</option>)}
+        </select>
+      </div>
+      <div className="min-w-64 flex-1">
+        <label htmlFor="t-comment" className="label">Comment</label>
+        <input id="t-comment" name="comment" className="input" maxLength={2000} />
+      </div>
+      <button type="submit" className="btn-primary">Update</button>
+      {error && <p role="alert" className="w-full text-red-700">{error}</p>}
+    </form>
+  );
+}

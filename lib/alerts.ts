@@ -1,0 +1,164 @@
+import { z } from "zod";
+import type { Db } from "./db/prisma.ts";
+import { Prisma } from "./generated/prisma/client.ts";
+import { recordAudit, type Actor } from "./audit.ts";
+import { DEFAULT_DETECTION_SETTINGS, RULES, evaluateSession, learningState, type DetectionSettings, type RuleId, type SessionFacts } from "./detections.ts";
+import { conflict, notFound, parseInput, validationError } from "./errors.ts";
+
+export function detectionSettingsFromEnv(env = process.env): DetectionSettings {
+  const num = (v: string | undefined, fallback: number) => (v && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : fallback);
+  return {
+    ...DEFAULT_DETECTION_SETTINGS,
+    windowDays: num(env.DETECTION_WINDOW_DAYS, 30),
+    learningMinDays: num(env.LEARNING_MIN_DAYS, 30),
+    learningMinSessions: num(env.LEARNING_MIN_SESSIONS, 5),
+    maxTravelKmh: num(env.MAX_TRAVEL_KMH, 1000),
+  };
+}
+
+const FACTS = Prisma.sql`"sessionKey", "startedAt", "endedAt", "lastUpdateAt", "publicIp", "locationKind", "countryCode", country, city, latitude, longitude, "clientName"`;
+type FactRow = SessionFacts & { identity: string };
+
+/**
+ * Judges sessions not yet looked at, oldest first, each against the identity's
+ * history before it (its own event times, so replayed accounting is judged on when
+ * it happened). Several sensors may run this at once (SKIP LOCKED). Returns how many were judged.
+ */
+export async function runPendingDetections(db: Db, settings = DEFAULT_DETECTION_SETTINGS, limit = 200): Promise<number> {
+  return db.$transaction(
+    async (tx) => {
+      const pending = await tx.$queryRaw<FactRow[]>`
+        SELECT identity, ${FACTS} FROM "VpnSession" WHERE "detectedAt" IS NULL ORDER BY "startedAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+      for (const session of pending) {
+        const from = new Date(session.startedAt.getTime() - settings.windowDays * 86_400_000);
+        const history = await tx.$queryRaw<FactRow[]>`
+          SELECT identity, ${FACTS} FROM "VpnSession"
+          WHERE identity = ${session.identity} AND "sessionKey" <> ${session.sessionKey}
+            AND "startedAt" <= ${session.startedAt} AND ("startedAt" >= ${from} OR "endedAt" IS NULL)`;
+        const first = await tx.$queryRaw<{ first: Date }[]>`SELECT min("startedAt") AS first FROM "VpnSession" WHERE identity = ${session.identity}`;
+        const { findings } = evaluateSession(session, history, first[0]?.first ?? session.startedAt, settings);
+        for (const f of findings) {
+          const day = session.startedAt.toISOString().slice(0, 10);
+          const evidence = { ...f.evidence, summary: f.summary, sessionKeys: [session.sessionKey], repeats: [] };
+          await tx.$executeRaw`
+            INSERT INTO "Alert" ("dedupeKey", rule, severity, identity, "occurredAt", evidence, "updatedAt")
+            VALUES (${`${session.identity}|${f.rule}|${f.locationKey}|${day}`}, ${f.rule}, ${f.severity}, ${session.identity}, ${session.startedAt}, ${JSON.stringify(evidence)}::jsonb, now())
+            ON CONFLICT ("dedupeKey") DO UPDATE SET
+              occurrences = "Alert".occurrences + 1,
+              evidence = jsonb_set(jsonb_set("Alert".evidence, '{repeats}', COALESCE("Alert".evidence->'repeats', '[]'::jsonb) || jsonb_build_array(EXCLUDED.evidence->'session')),
+                                   '{sessionKeys}', COALESCE("Alert".evidence->'sessionKeys', '[]'::jsonb) || to_jsonb(${session.sessionKey}::text)),
+              "updatedAt" = now()
+            WHERE NOT COALESCE("Alert".evidence->'sessionKeys', '[]'::jsonb) @> to_jsonb(ARRAY[${session.sessionKey}::text])`;
+        }
+        await tx.$executeRaw`UPDATE "VpnSession" SET "detectedAt" = now() WHERE "sessionKey" = ${session.sessionKey}`;
+      }
+      return pending.length;
+    },
+    { timeout: 60_000 },
+  );
+}
+
+/** `vpnsight detect --since`: judge imported history again (alerts are deduplicated). */
+export async function redetectSince(db: Db, since: Date, settings = DEFAULT_DETECTION_SETTINGS): Promise<number> {
+  await db.$executeRaw`UPDATE "VpnSession" SET "detectedAt" = NULL WHERE "startedAt" >= ${since}`;
+  let total = 0;
+  for (;;) {
+    const n = await runPendingDetections(db, settings, 500);
+    total += n;
+    if (n === 0) return total;
+  }
+}
+
+/** "learning until <date>" for the entity profile. */
+export async function identityLearning(db: Db, identity: string, settings = DEFAULT_DETECTION_SETTINGS, now = new Date()) {
+  const rows = await db.$queryRaw<{ first: Date | null; recent: number }[]>`
+    SELECT min("startedAt") AS first, count(*) FILTER (WHERE "startedAt" >= ${new Date(now.getTime() - settings.windowDays * 86_400_000)})::int AS recent
+    FROM "VpnSession" WHERE identity = ${identity}`;
+  const row = rows[0];
+  if (!row?.first) return null;
+  return learningState(row.first, row.recent, now, settings);
+}
+
+// ---------- alerts API ----------
+
+export const ALERT_STATUSES = ["new", "in_progress", "resolved", "dismissed"] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+export const STATUS_LABELS: Record<AlertStatus, string> = { new: "New", in_progress: "In progress", resolved: "Resolved", dismissed: "Dismissed" };
+const RULE_IDS = Object.keys(RULES) as [RuleId, ...RuleId[]];
+
+export const AlertQuerySchema = z.object({
+  identity: z.string().trim().toLowerCase().max(320).optional(),
+  status: z.enum(ALERT_STATUSES, { error: "status is new, in_progress, resolved or dismissed." }).optional(),
+  severity: z.enum(["medium", "high"], { error: "severity is medium or high." }).optional(),
+  rule: z.enum(RULE_IDS, { error: `rule is ${RULE_IDS.join(", ")}.` }).optional(),
+  since: z.iso.datetime({ offset: true, error: "since must be an ISO 8601 date-time." }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+type AlertRow = Prisma.AlertGetPayload<object>;
+export const alertToJson = (a: AlertRow) => ({
+  id: a.id.toString(),
+  rule: a.rule as RuleId,
+  title: RULES[a.rule as RuleId]?.title ?? a.rule,
+  severity: a.severity,
+  status: a.status,
+  identity: a.identity,
+  occurredAt: a.occurredAt.toISOString(),
+  createdAt: a.createdAt.toISOString(),
+  updatedAt: a.updatedAt.toISOString(),
+  occurrences: a.occurrences,
+  evidence: a.evidence,
+});
+
+export async function listAlerts(db: Db, query: z.input<typeof AlertQuerySchema>) {
+  const q = parseInput(AlertQuerySchema, query);
+  const rows = await db.alert.findMany({
+    where: {
+      ...(q.identity ? { identity: q.identity } : {}),
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.severity ? { severity: q.severity } : {}),
+      ...(q.rule ? { rule: q.rule } : {}),
+      ...(q.since ? { createdAt: { gte: new Date(q.since) } } : {}),
+    },
+    orderBy: { id: "desc" },
+    take: q.limit,
+  });
+  return { items: rows.map(alertToJson) };
+}
+
+export async function getAlert(db: Db, id: string) {
+  if (!/^\d{1,18}$/.test(id)) return null;
+  const alert = await db.alert.findUnique({ where: { id: BigInt(id) } });
+  if (!alert) return null;
+  const notes = await db.alertNote.findMany({ where: { alertId: alert.id }, orderBy: { id: "asc" } });
+  return { ...alertToJson(alert), notes: notes.map((n) => ({ at: n.at.toISOString(), actor: n.actor, fromStatus: n.fromStatus, toStatus: n.toStatus, comment: n.comment })) };
+}
+
+export const AlertUpdateSchema = z
+  .object({
+    status: z.enum(ALERT_STATUSES, { error: "status is new, in_progress, resolved or dismissed." }),
+    comment: z.string().trim().max(2000, "A comment has at most 2,000 characters.").optional(),
+  })
+  .strict();
+
+const TRANSITIONS: Record<AlertStatus, AlertStatus[]> = {
+  new: ["in_progress", "resolved", "dismissed"],
+  in_progress: ["new", "resolved", "dismissed"],
+  resolved: ["in_progress"],
+  dismissed: ["in_progress"],
+};
+
+export async function updateAlertStatus(db: Db, id: string, input: unknown, actor: Actor) {
+  const { status, comment } = parseInput(AlertUpdateSchema, input);
+  if (!/^\d{1,18}$/.test(id)) throw notFound("No such alert.");
+  await db.$transaction(async (tx) => {
+    const alert = await tx.alert.findUnique({ where: { id: BigInt(id) } });
+    if (!alert) throw notFound("No such alert.");
+    if (alert.status === status) throw conflict(`The alert is already ${status.replace("_", " ")}.`);
+    if (!TRANSITIONS[alert.status].includes(status)) throw validationError(`An alert that is ${alert.status.replace("_", " ")} cannot become ${status.replace("_", " ")}.`);
+    await tx.alert.update({ where: { id: alert.id }, data: { status } });
+    await tx.alertNote.create({ data: { alertId: alert.id, actor: actor.label, fromStatus: alert.status, toStatus: status, comment: comment || null } });
+    await recordAudit(tx, actor, { action: "alert.update", target: `alert:${alert.id}`, changes: { status: { from: alert.status, to: status }, ...(comment ? { comment: "added" } : {}) } });
+  });
+  return getAlert(db, id);
+}
