@@ -76,10 +76,15 @@ export function learningState(firstSeen: Date, sessionsInWindow: number, at: Dat
   return { learning: at < until || sessionsInWindow < s.learningMinSessions, until, sessionsInWindow };
 }
 
-/** The baseline: what the identity did in the window before `at`, with counts and last seen. */
+/**
+ * The baseline: what the identity did in the window before `at`, with counts and last seen.
+ * A place becomes part of it after a day, so repeats from a new place on the day it
+ * appeared add evidence to that day's alert instead of silencing it.
+ */
 export function baselineOf(history: SessionFacts[], at: Date, s = DEFAULT_DETECTION_SETTINGS) {
   const from = at.getTime() - s.windowDays * DAY;
-  const inWindow = history.filter((h) => h.startedAt.getTime() >= from && h.startedAt < at);
+  const until = at.getTime() - DAY;
+  const inWindow = history.filter((h) => h.startedAt.getTime() >= from && h.startedAt.getTime() < until);
   const countries = new Map<string, { country: string | null; sessions: number; lastSeen: Date }>();
   const cities = new Map<string, { sessions: number; lastSeen: Date }>();
   const networks = new Set<string>();
@@ -115,7 +120,9 @@ export function networkOf(ip: string): string {
 export function evaluateSession(session: SessionFacts, history: SessionFacts[], firstSeen: Date, s = DEFAULT_DETECTION_SETTINGS): { learning: LearningState; findings: Finding[] } {
   const at = session.startedAt;
   const baseline = baselineOf(history, at, s);
-  const learning = learningState(firstSeen, baseline.sessions, at, s);
+  const windowStart = at.getTime() - s.windowDays * DAY;
+  const sessionsInWindow = history.filter((h) => h.startedAt.getTime() >= windowStart && h.startedAt < at).length;
+  const learning = learningState(firstSeen, sessionsInWindow, at, s);
   if (learning.learning || !isGeo(session)) return { learning, findings: [] };
   const findings: Finding[] = [];
   const sessionEvidence = { sessionKey: session.sessionKey, startedAt: at.toISOString(), publicIp: session.publicIp, location: place(session), countryCode: session.countryCode, latitude: session.latitude, longitude: session.longitude };
