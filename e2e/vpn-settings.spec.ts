@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, readState, restartProduct } from "./product";
+import { ADMIN, ANALYST, readState, restartProduct } from "./product";
 import { signIn } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
@@ -136,4 +136,47 @@ test("accounting from a real RADIUS client shows in the API and on the sensors p
     await expect(page.getByTestId("sensor-accepted").first()).toHaveText("1", { timeout: 1000 });
     await expect(page.getByTestId("sensor-dropped").first()).toContainText("1 bad authenticator", { timeout: 1000 });
   }).toPass({ timeout: 30_000 });
+});
+
+test("an unusual connection raises an explained alert, and an analyst resolves it", async ({ page, request }) => {
+  const { adminToken } = readState();
+  const now = Math.floor(Date.now() / 1000);
+  const packet = (id: string, status: string, ip: string, at: number, extra = "") =>
+    `User-Name = "dave@contoso.com"\nNAS-IP-Address = 10.0.0.1\nAcct-Session-Id = "${id}"\nAcct-Status-Type = ${status}\nCalling-Station-Id = "${ip}"\nEvent-Timestamp = ${at}\n${extra}`;
+  const history: string[] = [];
+  for (let day = 35; day >= 2; day -= 3) {
+    history.push(packet(`DH-${day}`, "Start", "81.2.69.142", now - day * 86400), packet(`DH-${day}`, "Stop", "81.2.69.142", now - day * 86400 + 3600, "Acct-Session-Time = 3600\n"));
+  }
+  history.push(packet("DNEW", "Start", "133.11.0.1", now - 600));
+  const sent = spawnSync("radclient", ["-p", "1", "-r", "2", "-t", "2", "127.0.0.1:18130", "acct", generated], { input: history.join("\n"), encoding: "utf8" });
+  expect(sent.status, sent.stderr).toBe(0);
+
+  let alerts: { id: string; rule: string; evidence: { summary: string } }[] = [];
+  await expect(async () => {
+    const res = await request.get("/api/v1/alerts?identity=dave%40contoso.com", { headers: { authorization: `Bearer ${adminToken}` } });
+    alerts = (await res.json()).items;
+    expect(alerts.map((a) => a.rule)).toEqual(["suspicious-vpn-connection"]);
+  }).toPass({ timeout: 30_000 });
+  expect(alerts[0]!.evidence.summary).toContain("Japan");
+
+  await signIn(page, ANALYST);
+  await page.getByRole("link", { name: "Alerts", exact: true }).click();
+  await page.getByRole("row").filter({ hasText: "dave@contoso.com" }).getByRole("link", { name: "Suspicious VPN connection" }).click();
+  await expect(page.getByTestId("alert-summary")).toContainText("Japan");
+  await expect(page.getByRole("table", { name: "Baseline countries" })).toContainText("United Kingdom");
+  await expect(page.getByTestId("alert-status")).toHaveText("New");
+  await page.getByLabel("New status").selectOption("in_progress");
+  await page.getByLabel("Comment").fill("Checking with Dave");
+  await page.getByRole("button", { name: "Update" }).click();
+  await expect(page.getByTestId("alert-status")).toHaveText("In progress");
+  await page.getByLabel("New status").selectOption("resolved");
+  await page.getByLabel("Comment").fill("Dave is travelling in Tokyo");
+  await page.getByRole("button", { name: "Update" }).click();
+  await expect(page.getByTestId("alert-status")).toHaveText("Resolved");
+  await expect(page.getByText("Dave is travelling in Tokyo")).toBeVisible();
+
+  await page.goto("/identities/dave%40contoso.com");
+  await expect(page.getByRole("link", { name: "Suspicious VPN connection" })).toBeVisible();
+  const viewerPatch = await request.patch(`/api/v1/alerts/${alerts[0]!.id}`, { headers: { authorization: `Bearer ${readState().viewerToken}` }, data: { status: "in_progress" } });
+  expect(viewerPatch.status()).toBe(403);
 });
