@@ -4,6 +4,7 @@ import { Prisma } from "./generated/prisma/client.ts";
 import { recordAudit, type Actor } from "./audit.ts";
 import { DEFAULT_DETECTION_SETTINGS, RULES, evaluateSession, learningState, type DetectionSettings, type RuleId, type SessionFacts } from "./detections.ts";
 import { conflict, notFound, parseInput, validationError } from "./errors.ts";
+import { enqueueAlertDeliveries } from "./alert-forwarding.ts";
 
 export function detectionSettingsFromEnv(env = process.env): DetectionSettings {
   const num = (v: string | undefined, fallback: number) => (v && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : fallback);
@@ -40,7 +41,7 @@ export async function runPendingDetections(db: Db, settings = DEFAULT_DETECTION_
         for (const f of findings) {
           const day = session.startedAt.toISOString().slice(0, 10);
           const evidence = { ...f.evidence, summary: f.summary, sessionKeys: [session.sessionKey], repeats: [] };
-          await tx.$executeRaw`
+          const inserted = await tx.$queryRaw<{ id: bigint; created: boolean }[]>`
             INSERT INTO "Alert" ("dedupeKey", rule, severity, identity, "occurredAt", evidence, "updatedAt")
             VALUES (${`${session.identity}|${f.rule}|${f.locationKey}|${day}`}, ${f.rule}, ${f.severity}, ${session.identity}, ${session.startedAt}, ${JSON.stringify(evidence)}::jsonb, now())
             ON CONFLICT ("dedupeKey") DO UPDATE SET
@@ -48,7 +49,10 @@ export async function runPendingDetections(db: Db, settings = DEFAULT_DETECTION_
               evidence = jsonb_set(jsonb_set("Alert".evidence, '{repeats}', COALESCE("Alert".evidence->'repeats', '[]'::jsonb) || jsonb_build_array(EXCLUDED.evidence->'session')),
                                    '{sessionKeys}', COALESCE("Alert".evidence->'sessionKeys', '[]'::jsonb) || to_jsonb(${session.sessionKey}::text)),
               "updatedAt" = now()
-            WHERE NOT COALESCE("Alert".evidence->'sessionKeys', '[]'::jsonb) @> to_jsonb(ARRAY[${session.sessionKey}::text])`;
+            WHERE NOT COALESCE("Alert".evidence->'sessionKeys', '[]'::jsonb) @> to_jsonb(ARRAY[${session.sessionKey}::text])
+            RETURNING id, (xmax = 0) AS created`;
+          // Only a new alert is forwarded; repeats add evidence to one already sent.
+          if (inserted[0]?.created) await enqueueAlertDeliveries(tx, inserted[0].id);
         }
         await tx.$executeRaw`UPDATE "VpnSession" SET "detectedAt" = now() WHERE "sessionKey" = ${session.sessionKey}`;
       }

@@ -5,6 +5,7 @@ import pg from "pg";
 import { readEnv } from "../lib/config/env.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
+import { deliverDueAlerts } from "../lib/alert-forwarding.ts";
 import { detectionSettingsFromEnv, runPendingDetections } from "../lib/alerts.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
 import { openGeoLocator } from "../lib/geo.ts";
@@ -92,6 +93,7 @@ async function main() {
       while ((await runPendingDetections(prisma, detectionSettings)) > 0 && !stopping) {
         // keep going while there is a backlog
       }
+      await deliverDueAlerts(prisma);
     } catch (err) {
       logger.warn({ error: (err as Error).message }, "detections paused");
     } finally {

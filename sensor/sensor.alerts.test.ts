@@ -5,6 +5,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import dgram from "node:dgram";
+import { updateForwardingSettings } from "../lib/alert-forwarding.ts";
 import { listAlerts } from "../lib/alerts.ts";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import { updateVpnSettings } from "../lib/vpn-settings.ts";
@@ -46,6 +48,13 @@ describe("abnormal VPN connection detection", () => {
     await waitFor(async () => (await t.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSession" WHERE "detectedAt" IS NULL`))[0]!.n === 0, 15_000, "history judged");
     expect((await listAlerts(t.db, {})).items).toEqual([]);
 
+    // The SIEM: a syslog listener on loopback.
+    const siem = dgram.createSocket("udp4");
+    const cefLines: string[] = [];
+    siem.on("message", (m) => cefLines.push(m.toString()));
+    await new Promise<void>((r) => siem.bind(0, "127.0.0.1", () => r()));
+    await updateForwardingSettings(t.db, { syslogEnabled: true, syslogHost: "127.0.0.1", syslogPort: siem.address().port, syslogProtocol: "udp", webhookEnabled: false }, { label: "test" });
+
     // A connection from the Netherlands (new country), still open; then Japan 30 minutes later.
     radclient([packet("NEW-NL", "Start", "91.198.174.192", NOW - 3600)]);
     radclient([packet("NEW-JP", "Start", "133.11.0.1", NOW - 1800)]);
@@ -71,6 +80,14 @@ describe("abnormal VPN connection detection", () => {
     const nl = final.find((a) => a.rule === "suspicious-vpn-connection" && (a.evidence as { session: { countryCode: string } }).session.countryCode === "NL")!;
     expect((nl.evidence as { baselineCountries: { countryCode: string; sessions: number }[] }).baselineCountries).toEqual([expect.objectContaining({ countryCode: "GB" })]);
     expect(new Date(nl.occurredAt).getTime()).toBe((NOW - 3600) * 1000);
+    const lines = await waitFor(async () => (cefLines.length >= 4 ? cefLines : null), 15_000, "CEF lines at the SIEM");
+    expect(lines.map((l) => l.match(/CEF:0\|VPN Sight\|VPN Sight\|1\.0\|([a-z-]+)\|/)?.[1]).sort()).toEqual([
+      "concurrent-countries",
+      "impossible-travel",
+      "suspicious-vpn-connection",
+      "suspicious-vpn-connection",
+    ]);
+    expect(lines.every((l) => l.includes("suser=carol@contoso.com"))).toBe(true);
 
     // A retransmitted Start and a second session from the Netherlands the same day add evidence, not alerts.
     radclient([packet("NEW-NL", "Start", "91.198.174.192", NOW - 3600), packet("NEW-NL-2", "Start", "91.198.174.193", NOW - 3000)]);
@@ -79,5 +96,6 @@ describe("abnormal VPN connection detection", () => {
       return items.find((a) => a.occurrences === 2);
     }, 15_000, "repeat added as evidence");
     expect((await listAlerts(t.db, { identity: "carol@contoso.com" })).items.length).toBeLessThanOrEqual(6);
+    siem.close();
   }, 60_000);
 });

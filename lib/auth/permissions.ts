@@ -15,6 +15,7 @@ export const PERMISSIONS = {
   "identities.manage": ["admin"],
   "alerts.read": ["admin", "analyst", "viewer"],
   "alerts.triage": ["admin", "analyst"],
+  "alertForwarding.write": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

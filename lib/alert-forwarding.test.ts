@@ -1,0 +1,118 @@
+import dgram from "node:dgram";
+import http from "node:http";
+import net from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
+import { backoffSeconds, deliverDueAlerts, enqueueAlertDeliveries, sendTestAlert, signWebhook, toCef, toSyslog5424, updateForwardingSettings, type ForwardedAlert } from "./alert-forwarding.ts";
+
+let t: TestDatabase;
+const admin = { label: "user:admin@contoso.com" };
+const ALERT: ForwardedAlert = {
+  id: "42", rule: "impossible-travel", severity: "high", status: "new", identity: "bob@contoso.com",
+  occurredAt: "2026-11-24T12:00:00.000Z", createdAt: "2026-11-24T12:00:05.000Z",
+  evidence: { summary: "London → Tokyo: 9,560 km in 1.0 h | a=b", session: { publicIp: "133.11.0.1", location: "Chiyoda City, Japan" } },
+};
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => t.drop());
+beforeEach(async () => {
+  await t.db.alertDelivery.deleteMany();
+  await t.db.alert.deleteMany();
+});
+
+async function storedAlert() {
+  return t.db.alert.create({
+    data: { dedupeKey: `k${Math.random()}`, rule: ALERT.rule, severity: ALERT.severity, identity: ALERT.identity, occurredAt: new Date(ALERT.occurredAt), evidence: ALERT.evidence as object },
+  });
+}
+
+describe("formats", () => {
+  it("writes CEF with escaped header and extension values", () => {
+    const cef = toCef(ALERT);
+    expect(cef.startsWith("CEF:0|VPN Sight|VPN Sight|1.0|impossible-travel|Impossible travel|8|")).toBe(true);
+    expect(cef).toContain("suser=bob@contoso.com");
+    expect(cef).toContain("src=133.11.0.1");
+    expect(cef).toContain("msg=London → Tokyo: 9,560 km in 1.0 h | a\\=b");
+    expect(cef).toContain(`rt=${Date.parse(ALERT.occurredAt)}`);
+  });
+
+  it("frames syslog as RFC 5424 with local0 and the alert's severity", () => {
+    expect(toSyslog5424(ALERT, new Date("2026-11-24T12:00:06Z"))).toMatch(/^<130>1 2026-11-24T12:00:06.000Z \S+ vpnsight \d+ impossible-travel - CEF:0\|/);
+    expect(toSyslog5424({ ...ALERT, severity: "medium" })).toMatch(/^<132>1 /);
+  });
+
+  it("backs off 5 s, 10 s, 20 s … up to an hour", () => {
+    expect([1, 2, 3, 4, 20].map(backoffSeconds)).toEqual([5, 10, 20, 40, 3600]);
+  });
+});
+
+describe("forwarding", () => {
+  it("delivers a new alert as a CEF line to a syslog listener over UDP", async () => {
+    const listener = dgram.createSocket("udp4");
+    const received = new Promise<string>((resolve) => listener.on("message", (m) => resolve(m.toString())));
+    await new Promise<void>((r) => listener.bind(0, "127.0.0.1", () => r()));
+    await updateForwardingSettings(t.db, { syslogEnabled: true, syslogHost: "127.0.0.1", syslogPort: listener.address().port, syslogProtocol: "udp", webhookEnabled: false }, admin);
+    const alert = await storedAlert();
+    await enqueueAlertDeliveries(t.db, alert.id);
+    expect(await deliverDueAlerts(t.db)).toBe(1);
+    const line = await received;
+    expect(line).toMatch(/^<130>1 .* vpnsight \d+ impossible-travel - CEF:0\|VPN Sight\|VPN Sight\|1\.0\|impossible-travel\|Impossible travel\|8\|/);
+    expect(line).toContain(`cs1=${alert.id}`);
+    listener.close();
+    expect(await deliverDueAlerts(t.db)).toBe(0); // delivered once
+  });
+
+  it("uses octet counting over TCP", async () => {
+    let data = "";
+    const server = net.createServer((s) => s.on("data", (d) => (data += d)));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    await updateForwardingSettings(t.db, { syslogEnabled: true, syslogHost: "127.0.0.1", syslogPort: (server.address() as net.AddressInfo).port, syslogProtocol: "tcp", webhookEnabled: false }, admin);
+    const alert = await storedAlert();
+    await enqueueAlertDeliveries(t.db, alert.id);
+    expect(await deliverDueAlerts(t.db)).toBe(1);
+    await new Promise((r) => setTimeout(r, 100));
+    const [length, ...rest] = data.split(" ");
+    expect(Number(length)).toBe(Buffer.byteLength(rest.join(" ")));
+    expect(rest.join(" ")).toContain("CEF:0|");
+    server.close();
+  });
+
+  it("signs webhooks with HMAC-SHA256, keeps the secret write-only, and retries failures with the error visible", async () => {
+    let status = 500;
+    const bodies: { signature: string; timestamp: string; body: string }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        bodies.push({ signature: String(req.headers["x-vpnsight-signature"]), timestamp: String(req.headers["x-vpnsight-timestamp"]), body });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hook`;
+    const view = await updateForwardingSettings(t.db, { syslogEnabled: false, webhookEnabled: true, webhookUrl: url, webhookSecret: "webhook-secret-000001" }, admin);
+    expect(JSON.stringify(view)).not.toContain("webhook-secret-000001");
+    expect(JSON.stringify(await t.query(`SELECT * FROM "AlertForwarding"`))).not.toContain("webhook-secret-000001");
+    const alert = await storedAlert();
+    await enqueueAlertDeliveries(t.db, alert.id);
+
+    expect(await deliverDueAlerts(t.db)).toBe(0);
+    const failed = await t.db.alertDelivery.findFirstOrThrow();
+    expect(failed).toMatchObject({ attempts: 1, deliveredAt: null, lastError: "webhook answered HTTP 500" });
+    expect(failed.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 3000);
+    status = 204;
+    expect(await deliverDueAlerts(t.db, new Date(Date.now() + 6000))).toBe(1);
+    const last = bodies.at(-1)!;
+    expect(last.signature).toBe(signWebhook("webhook-secret-000001", last.timestamp, last.body));
+    expect(JSON.parse(last.body)).toMatchObject({ id: alert.id.toString(), rule: "impossible-travel", identity: "bob@contoso.com" });
+    expect(await sendTestAlert(t.db)).toEqual([{ target: "webhook", ok: true }]);
+    server.close();
+  });
+
+  it("validates settings with clear messages", async () => {
+    await expect(updateForwardingSettings(t.db, { syslogEnabled: true, webhookEnabled: false }, admin)).rejects.toThrow("Syslog forwarding needs a host and a port.");
+    await expect(updateForwardingSettings(t.db, { syslogEnabled: false, webhookEnabled: true, webhookUrl: "ftp://x" }, admin)).rejects.toThrow(/http\(s\) URL/);
+  });
+});
