@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import dgram from "node:dgram";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
@@ -179,4 +180,21 @@ test("an unusual connection raises an explained alert, and an analyst resolves i
   await expect(page.getByRole("link", { name: "Suspicious VPN connection" })).toBeVisible();
   const viewerPatch = await request.patch(`/api/v1/alerts/${alerts[0]!.id}`, { headers: { authorization: `Bearer ${readState().viewerToken}` }, data: { status: "in_progress" } });
   expect(viewerPatch.status()).toBe(403);
+});
+
+test("an admin forwards alerts to a syslog SIEM and sends a test CEF line", async ({ page }) => {
+  const siem = dgram.createSocket("udp4");
+  const received = new Promise<string>((resolve) => siem.on("message", (m) => resolve(m.toString())));
+  await new Promise<void>((r) => siem.bind(0, "127.0.0.1", () => r()));
+  await signIn(page, ADMIN);
+  await page.goto("/settings/alerts");
+  await page.getByLabel("Forward to syslog").check();
+  await page.getByLabel("Host").fill("127.0.0.1");
+  await page.getByLabel("Port").fill(String(siem.address().port));
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await page.getByRole("button", { name: "Send test" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Test sent to syslog." })).toBeVisible();
+  expect(await received).toMatch(/vpnsight \d+ suspicious-vpn-connection - CEF:0\|VPN Sight\|/);
+  siem.close();
 });

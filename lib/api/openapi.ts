@@ -253,6 +253,28 @@ export const openApiDocument = {
         responses: { "200": { description: "Updated alert" }, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
+    "/api/v1/settings/alert-forwarding": {
+      get: { summary: "Alert forwarding targets and recent deliveries, never the webhook secret (any role)", responses: { "200": { description: "Settings" }, ...errorResponses(401, 403) } },
+      put: {
+        summary: "Configure syslog (CEF over RFC 5424, UDP/TCP) and the HMAC-SHA256-signed JSON webhook (admin)",
+        requestBody: {
+          required: true,
+          ...json({
+            type: "object",
+            required: ["syslogEnabled", "webhookEnabled"],
+            properties: {
+              syslogEnabled: { type: "boolean" }, syslogHost: { type: ["string", "null"] }, syslogPort: { type: ["integer", "null"] },
+              syslogProtocol: { type: "string", enum: ["udp", "tcp"] }, webhookEnabled: { type: "boolean" }, webhookUrl: { type: ["string", "null"] },
+              webhookSecret: { type: "string", minLength: 16, description: "write-only" },
+            },
+          }),
+        },
+        responses: { "200": { description: "Saved" }, ...errorResponses(400, 401, 403) },
+      },
+    },
+    "/api/v1/settings/alert-forwarding/test": {
+      post: { summary: "Send a test alert to every enabled target now (admin)", responses: { "200": { description: "{ results: [{ target, ok, error? }] }" }, ...errorResponses(400, 401, 403) } },
+    },
     "/api/v1/sensors": {
       get: { summary: "Sensors and their last heartbeat counters (any role)", responses: { "200": { description: "Sensors" }, ...errorResponses(401, 403) } },
     },
