@@ -45,9 +45,15 @@ export async function seedDemo(databaseUrl: string, identities: number, sessions
   const started = Date.now();
   const BATCH_SESSIONS = 2500;
   let batch: SessionEvent[] = [];
+  // Two batches in flight: PostgreSQL works on one while Node builds the next.
+  const inFlight = new Set<Promise<void>>();
   const flush = async () => {
-    if (batch.length) await writeAccountingRecords(pool, batch, "seed-demo");
+    if (!batch.length) return;
+    const write = writeAccountingRecords(pool, batch, "seed-demo").finally(() => inFlight.delete(write));
+    write.catch(() => {}); // surfaced by the race/all below, not as an unhandled rejection
+    inFlight.add(write);
     batch = [];
+    if (inFlight.size >= 2) await Promise.race(inFlight);
   };
   for (let n = 0; n < sessions; n++) {
     const who = n % identities;
@@ -93,6 +99,7 @@ export async function seedDemo(databaseUrl: string, identities: number, sessions
     }
   }
   await flush();
+  await Promise.all(inFlight);
   await pool.end();
   log(`Seeded ${sessions} sessions for ${Math.min(identities, sessions)} identities in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 }

@@ -51,6 +51,7 @@ const writer = new DurableWriter({
   writeTimeoutMs: env.DB_WRITE_TIMEOUT_MS,
   onBatch: (size, target, seconds) => {
     metrics.batchSeconds.observe({ target }, seconds);
+    metrics.recordsDurable.inc({ target }, size);
     metrics.spoolDepth.set(spool.depth);
   },
   onModeChange: (mode) => log(`storage mode: ${mode}`),

@@ -11,6 +11,7 @@ export class SensorMetrics {
   readonly ignored = new Counter({ name: "vpnsight_radius_records_ignored_total", help: "Verified requests acknowledged but not stored (other status types)", labelNames: ["reason"], registers: [this.registry] });
   readonly unanswered = new Counter({ name: "vpnsight_radius_unanswered_total", help: "Verified requests not answered because they could not be recorded (spool full)", registers: [this.registry] });
   readonly duplicatesInFlight = new Counter({ name: "vpnsight_radius_duplicates_in_flight_total", help: "Retransmissions ignored while the original was still being recorded", registers: [this.registry] });
+  readonly recordsDurable = new Counter({ name: "vpnsight_records_durable_total", help: "Accounting records made durable, by where", labelNames: ["target"], registers: [this.registry] });
   readonly spoolDepth = new Gauge({ name: "vpnsight_spool_depth", help: "Batches waiting in the spool", registers: [this.registry] });
   readonly batchSeconds = new Histogram({ name: "vpnsight_store_batch_seconds", help: "Time to make a batch durable", labelNames: ["target"], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5], registers: [this.registry] });
 

@@ -164,12 +164,26 @@ describe("sensor with radclient", () => {
     await deleteRadiusClient(t.db, local.id, admin);
   });
 
+  it("two sensors on one database (HA) record a packet sent to both once", async () => {
+    const second = await startSensor({ DATABASE_URL: t.url, VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-sensor2-")), SENSOR_ID: "test-sensor-2" });
+    try {
+      const packet = buildAccountingRequest(SECRET, [str(1, "frank@contoso.com"), int(40, 1), str(44, "HA-1"), str(31, "81.2.69.142")]);
+      const [a, b] = await Promise.all([sendAndWait(sensor.port, packet), sendAndWait(second.port, packet)]);
+      expect(a && isValidAccountingResponse(a, packet, SECRET)).toBe(true);
+      expect(b && isValidAccountingResponse(b, packet, SECRET)).toBe(true);
+      expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSession" WHERE "acctSessionId" = 'HA-1'`)).toEqual([{ n: 1 }]);
+      expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" = 'HA-1'`)).toEqual([{ n: 1 }]);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it("writes a heartbeat with its counters for the sensors panel", async () => {
     const rows = await waitFor(async () => {
       const r = await t.query<{ sensorId: string; accepted: string; dropped: Record<string, number> }>(`SELECT "sensorId", accepted::text, dropped FROM "SensorStatus"`);
       return r.length ? r : null;
     });
-    expect(rows[0]!.sensorId).toBe("test-sensor");
+    expect(rows.map((r) => r.sensorId)).toContain("test-sensor");
     expect(Object.keys(rows[0]!.dropped)).toContain("bad_authenticator");
   });
 });

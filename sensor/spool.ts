@@ -17,7 +17,6 @@ const HEADER = 8; // u32 length + u32 crc32 of the payload
 export class Spool {
   private active: fs.promises.FileHandle | null = null;
   private activeSeq = 0;
-  private activeEntries = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private bytes = 0;
   private entries = 0;
@@ -66,13 +65,11 @@ export class Spool {
       payload.copy(entry, HEADER);
       if (!this.active) {
         this.active = await fs.promises.open(path.join(this.dir, segmentName(this.activeSeq)), "a");
-        this.activeEntries = 0;
       }
       await this.active.write(entry);
       await this.active.datasync();
       this.bytes += entry.length;
       this.entries += 1;
-      this.activeEntries += 1;
     };
     this.appending += 1;
     const result = this.chain.then(run, run).finally(() => (this.appending -= 1));
