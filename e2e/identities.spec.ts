@@ -1,25 +1,25 @@
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
-import { ANALYST, VIEWER, readState, runSeed } from "./product";
+import { ADMIN, ANALYST, VIEWER, readState, runSeed } from "./product";
 import { signIn } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
 test.beforeAll(() => {
-  // The seed's identity user3 lives in London (see prisma/seed-demo.ts).
+  // The seed's identity user23 lives in London; user3 signs in as CONTOSO\user3 (see prisma/seed-demo.ts).
   runSeed(readState().dataDir, 40, 1200);
 });
 
 test("an analyst finds an identity, sees its locations on a list and a map, filters the timeline and exports CSV", async ({ page, request }) => {
   await signIn(page, ANALYST);
   await page.getByRole("link", { name: "Identities", exact: true }).click();
-  await page.getByLabel("Search identities").fill("user3@contoso");
+  await page.getByLabel("Search identities").fill("user23@contoso");
   await page.getByRole("button", { name: "Search" }).click();
   const rows = page.getByRole("table", { name: "Identities" }).getByRole("row");
   await expect(rows).toHaveCount(2);
-  await page.getByRole("link", { name: "user3@contoso.com", exact: true }).click();
-  await expect(page.getByRole("heading", { name: "user3@contoso.com" })).toBeVisible();
-  await expect(page.getByTestId("names-as-sent")).toContainText("user3");
+  await page.getByRole("link", { name: "user23@contoso.com", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "user23@contoso.com" })).toBeVisible();
+  await expect(page.getByTestId("names-as-sent")).toContainText("user23");
 
   await page.getByRole("link", { name: "180 days" }).click();
   const london = page.getByTestId("location-row").filter({ hasText: "London" });
@@ -43,22 +43,42 @@ test("an analyst finds an identity, sees its locations on a list and a map, filt
   expect(csv[0]).toBe("time,type,publicIp,location,nas,vendor,assignedIp,durationSeconds,inputBytes,outputBytes,terminateCause");
   expect(csv.slice(1).every((line) => line.includes(",stop,"))).toBe(true);
   const { adminToken } = readState();
-  const api = await request.get("/api/v1/identities/user3%40contoso.com/activities?days=180&type=stop&limit=1000", { headers: { authorization: `Bearer ${adminToken}` } });
+  const api = await request.get("/api/v1/identities/user23%40contoso.com/activities?days=180&type=stop&limit=1000", { headers: { authorization: `Bearer ${adminToken}` } });
   expect(csv.length - 1).toBe((await api.json()).items.length);
 
-  const locations = await request.get("/api/v1/identities/user3%40contoso.com/locations?days=180", { headers: { authorization: `Bearer ${adminToken}` } });
+  const locations = await request.get("/api/v1/identities/user23%40contoso.com/locations?days=180", { headers: { authorization: `Bearer ${adminToken}` } });
   const { items } = await locations.json();
   expect(items.find((l: { city: string }) => l.city === "London")).toMatchObject({ countryCode: "GB", country: "United Kingdom" });
 });
 
 test("a viewer can read identities but sees no admin controls", async ({ page }) => {
   await signIn(page, VIEWER);
-  await page.goto("/identities/user3%40contoso.com");
-  await expect(page.getByRole("heading", { name: "user3@contoso.com" })).toBeVisible();
+  await page.goto("/identities/user23%40contoso.com");
+  await expect(page.getByRole("heading", { name: "user23@contoso.com" })).toBeVisible();
   await page.goto("/settings");
   await expect(page.getByRole("link", { name: /Identities › VPN/ })).toBeVisible();
   for (const admin of ["Users", "API tokens", "Audit log"]) await expect(page.getByRole("link", { name: new RegExp(`^${admin}`) })).toHaveCount(0);
   await page.goto("/settings/identities/vpn");
   await expect(page.getByLabel("Shared Secret")).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Add client" })).toHaveCount(0);
+});
+
+test("an admin maps a NetBIOS domain: DOMAIN\\user sessions join the UPN identity, audited", async ({ page }) => {
+  // The seed sends every third identity as CONTOSO\userN (prisma/seed-demo.ts): user3 appears both ways.
+  await signIn(page, ADMIN);
+  await page.goto("/identities?q=contoso%5Cuser3");
+  await expect(page.getByRole("link", { name: "contoso\\user3", exact: true })).toBeVisible();
+  await page.goto("/settings/identities/aliases");
+  await page.getByRole("textbox", { name: "NetBIOS domain" }).fill("CONTOSO");
+  await page.getByLabel("UPN suffix").fill("contoso.com");
+  await page.getByRole("button", { name: "Map domain" }).click();
+  await expect(page.getByRole("table", { name: "Domain mappings" })).toContainText("contoso.com");
+  await page.goto("/identities?q=user3%40contoso");
+  await expect(page.getByRole("link", { name: "user3@contoso.com", exact: true })).toBeVisible();
+  await page.goto("/identities?q=contoso%5Cuser3");
+  await expect(page.getByRole("link", { name: "contoso\\user3", exact: true })).toHaveCount(0);
+  await page.goto("/identities/user3%40contoso.com");
+  await expect(page.getByTestId("names-as-sent")).toContainText("CONTOSO\\user3");
+  await page.goto("/settings/audit");
+  await expect(page.getByRole("row").filter({ hasText: "domain-mapping.create" }).first()).toContainText(`user:${ADMIN.email}`);
 });

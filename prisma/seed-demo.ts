@@ -7,6 +7,7 @@ import { readEnv } from "../lib/config/env.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
 import type { GeoLocation } from "../lib/geo.ts";
+import { resolveIdentity } from "../lib/identity.ts";
 import { seededRandom } from "../lib/random.ts";
 import type { VendorId } from "../lib/vendors.ts";
 import type { SessionEvent } from "../sensor/session-event.ts";
@@ -40,6 +41,15 @@ const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
 export async function seedDemo(databaseUrl: string, identities: number, sessions: number, log: (s: string) => void): Promise<void> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  // Names resolve as the sensor resolves them (domain mappings and aliases in the database).
+  const [domains, aliases] = await Promise.all([
+    pool.query<{ netbiosDomain: string; upnSuffix: string }>(`SELECT "netbiosDomain", "upnSuffix" FROM "DomainMapping"`),
+    pool.query<{ alias: string; identity: string }>(`SELECT alias, identity FROM "IdentityAlias"`),
+  ]);
+  const mappings = {
+    netbiosToUpnSuffix: new Map(domains.rows.map((d) => [d.netbiosDomain, d.upnSuffix])),
+    aliasToPrimary: new Map(aliases.rows.map((a) => [a.alias, a.identity])),
+  };
   const random = seededRandom(42);
   const now = Date.now();
   const started = Date.now();
@@ -72,7 +82,7 @@ export async function seedDemo(databaseUrl: string, identities: number, sessions
     const sessionKey = sha(`${nas}\u0000${acctSessionId}\u0000${userName}`);
     const common = {
       sessionKey,
-      identity: `user${who}@contoso.com`,
+      identity: resolveIdentity(userName, mappings),
       userName,
       vendor: VENDORS[who % VENDORS.length]!,
       nasKey: nas,

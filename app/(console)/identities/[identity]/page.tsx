@@ -38,7 +38,12 @@ function formatDuration(seconds: number | null): string {
 
 export default async function IdentityProfilePage({ params, searchParams }: { params: Promise<{ identity: string }>; searchParams: Promise<Search> }) {
   await requirePagePermission("identities.read");
-  const identity = identityParam(await params);
+  let identity: string;
+  try {
+    identity = identityParam(await params);
+  } catch {
+    notFound();
+  }
   const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, first(v)]).filter(([, v]) => v));
   const days = RANGES.includes(Number(raw.days)) ? Number(raw.days) : 30;
   const parsed = ActivitiesQuerySchema.safeParse({ ...raw, days });
