@@ -30,14 +30,21 @@ export async function runPendingDetections(db: Db, settings = DEFAULT_DETECTION_
     async (tx) => {
       const pending = await tx.$queryRaw<FactRow[]>`
         SELECT identity, ${FACTS} FROM "VpnSession" WHERE "detectedAt" IS NULL ORDER BY "startedAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+      const judged: string[] = [];
       for (const session of pending) {
+        judged.push(session.sessionKey);
+        // Only a located session can be unusual: the others are judged without a query.
+        if (session.locationKind !== "geo") continue;
         const from = new Date(session.startedAt.getTime() - settings.windowDays * 86_400_000);
         const history = await tx.$queryRaw<FactRow[]>`
           SELECT identity, ${FACTS} FROM "VpnSession"
           WHERE identity = ${session.identity} AND "sessionKey" <> ${session.sessionKey}
             AND "startedAt" <= ${session.startedAt} AND ("startedAt" >= ${from} OR "endedAt" IS NULL)`;
-        const first = await tx.$queryRaw<{ first: Date }[]>`SELECT min("startedAt") AS first FROM "VpnSession" WHERE identity = ${session.identity}`;
-        const { findings } = evaluateSession(session, history, first[0]?.first ?? session.startedAt, settings);
+        const identity = await tx.identity.findUnique({ where: { identity: session.identity }, select: { firstSeenAt: true } });
+        const firstSeen = [identity?.firstSeenAt, ...history.map((h) => h.startedAt), session.startedAt]
+          .filter((d): d is Date => Boolean(d))
+          .reduce((a, b) => (a < b ? a : b));
+        const { findings } = evaluateSession(session, history, firstSeen, settings);
         for (const f of findings) {
           const day = session.startedAt.toISOString().slice(0, 10);
           const evidence = { ...f.evidence, summary: f.summary, sessionKeys: [session.sessionKey], repeats: [] };
@@ -54,8 +61,8 @@ export async function runPendingDetections(db: Db, settings = DEFAULT_DETECTION_
           // Only a new alert is forwarded; repeats add evidence to one already sent.
           if (inserted[0]?.created) await enqueueAlertDeliveries(tx, inserted[0].id);
         }
-        await tx.$executeRaw`UPDATE "VpnSession" SET "detectedAt" = now() WHERE "sessionKey" = ${session.sessionKey}`;
       }
+      if (judged.length) await tx.$executeRaw`UPDATE "VpnSession" SET "detectedAt" = now() WHERE "sessionKey" = ANY(${judged}::text[])`;
       return pending.length;
     },
     { timeout: 60_000 },

