@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
 import { Prisma } from "./generated/prisma/client.ts";
 import { validationError } from "./errors.ts";
+import type { GeoLocation } from "./geo.ts";
 import { canonicalName, parseUserName } from "./identity.ts";
 import { toApiVendor, type VendorId } from "./vendors.ts";
 
@@ -120,16 +121,11 @@ export const LocationsQuerySchema = z.object({
   days: z.coerce.number().refine((d) => [7, 30, 90, 180].includes(d), "days is 7, 30, 90 or 180.").default(30),
 });
 
-export interface IdentityLocation {
+/** A distinct location of an identity: where (as geolocated) plus when and how often. */
+export interface IdentityLocation extends Omit<GeoLocation, "kind"> {
   key: string;
   kind: string;
   label: string;
-  countryCode: string | null;
-  country: string | null;
-  region: string | null;
-  city: string | null;
-  latitude: number | null;
-  longitude: number | null;
   firstSeen: string;
   lastSeen: string;
   sessions: number;
