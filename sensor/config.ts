@@ -5,7 +5,7 @@ import pg from "pg";
 import { z } from "zod";
 import { CONFIG_CHANNEL } from "../lib/config-notify.ts";
 import type { IdentityMappings } from "../lib/identity.ts";
-import { ipInBlock, parseIpOrCidr, type IpBlock } from "../lib/net/cidr.ts";
+import { ipBlockMatcher, parseIpOrCidr, type IpBlock } from "../lib/net/cidr.ts";
 import type { VendorId } from "../lib/vendors.ts";
 import { openSecret } from "../lib/secret-box.ts";
 import { SECRET_PURPOSE } from "../lib/secrets.ts";
@@ -34,6 +34,8 @@ export function readSensorEnv(source = process.env): SensorEnv & { sensorId: str
 export interface ClientConfig {
   name: string;
   block: IpBlock;
+  /** Built when the configuration loads, not per packet. */
+  contains: (ip: string) => boolean;
   vendor: VendorId;
   /** The client's own secrets (current, then previous within grace); empty → the global ones. */
   secrets: string[];
@@ -106,6 +108,7 @@ function unsealConfig(sealed: SealedConfig, key: Buffer, now = Date.now()): Sens
       return [{
         name: c.name,
         block,
+        contains: ipBlockMatcher(block),
         vendor: c.vendor,
         secrets: secrets(c.secretSealed, c.previousSecretSealed, c.previousSecretExpiresAt, SECRET_PURPOSE.radiusClientSecret(c.id)),
         requireMessageAuthenticator: c.requireMessageAuthenticator,
@@ -122,7 +125,7 @@ function unsealConfig(sealed: SealedConfig, key: Buffer, now = Date.now()): Sens
 export function clientFor(config: SensorConfig, sourceIp: string): ClientConfig | null {
   let best: ClientConfig | null = null;
   for (const client of config.clients) {
-    if (ipInBlock(sourceIp, client.block) && (!best || client.block.prefix > best.block.prefix)) best = client;
+    if (client.contains(sourceIp) && (!best || client.block.prefix > best.block.prefix)) best = client;
   }
   return best;
 }

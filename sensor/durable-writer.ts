@@ -1,5 +1,5 @@
 import type { AccountingRecord } from "./session-event.ts";
-import { SpoolFullError, type Spool } from "./spool.ts";
+import type { Spool } from "./spool.ts";
 
 interface Pending {
   record: AccountingRecord;
@@ -147,4 +147,3 @@ export class DurableWriter {
   }
 }
 
-export { SpoolFullError };

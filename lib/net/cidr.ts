@@ -27,11 +27,15 @@ export function unmapIpv4(address: string): string {
   return address.startsWith("::ffff:") && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
 }
 
-/** True when `ip` lies inside `block`. */
-export function ipInBlock(ip: string, block: IpBlock): boolean {
+/** A test for "is this address inside `block`", built once (it runs for every packet). */
+export function ipBlockMatcher(block: IpBlock): (ip: string) => boolean {
   const list = new net.BlockList();
   list.addSubnet(block.address, block.prefix, block.family);
-  const address = unmapIpv4(ip);
-  const family = net.isIPv4(address) ? "ipv4" : "ipv6";
-  return list.check(address, family);
+  return (ip) => {
+    const address = unmapIpv4(ip);
+    return list.check(address, net.isIPv4(address) ? "ipv4" : "ipv6");
+  };
 }
+
+/** True when `ip` lies inside `block`. */
+export const ipInBlock = (ip: string, block: IpBlock): boolean => ipBlockMatcher(block)(ip);
