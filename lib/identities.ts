@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
 import { Prisma } from "./generated/prisma/client.ts";
-import { validationError } from "./errors.ts";
 import type { GeoLocation } from "./geo.ts";
+import { decodeCursor, encodeCursor } from "./api/cursor.ts";
 import { canonicalName, parseUserName } from "./identity.ts";
 import { toApiVendor, type VendorId } from "./vendors.ts";
 
@@ -201,14 +201,6 @@ export interface Activity {
   inputBytes: string;
   outputBytes: string;
   terminateCause: string | null;
-}
-
-const encodeCursor = (time: Date, id: bigint) => Buffer.from(`${time.toISOString()}|${id}`).toString("base64url");
-function decodeCursor(cursor: string) {
-  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
-  const time = new Date(at ?? "");
-  if (!id || !/^\d+$/.test(id) || Number.isNaN(time.getTime())) throw validationError("cursor is not valid: use nextCursor from the previous page.");
-  return { time, id: BigInt(id) };
 }
 
 /** Newest first, keyset-paginated on (eventTime, id) so deep pages stay fast. Default range 30 days, at most 180. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
-import { validationError } from "./errors.ts";
+import { decodeCursor, encodeCursor } from "./api/cursor.ts";
 import { toApiVendor } from "./vendors.ts";
 
 export const VpnSessionQuerySchema = z.object({
@@ -14,15 +14,6 @@ export const VpnSessionQuerySchema = z.object({
   cursor: z.string().max(200).optional(),
 });
 export type VpnSessionQuery = z.output<typeof VpnSessionQuerySchema>;
-
-// Opaque to clients: the position after the last item (startedAt, id), newest first.
-const encodeCursor = (startedAt: Date, id: bigint) => Buffer.from(`${startedAt.toISOString()}|${id}`).toString("base64url");
-function decodeCursor(cursor: string): { startedAt: Date; id: bigint } {
-  const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const startedAt = new Date(at ?? "");
-  if (!id || !/^\d+$/.test(id) || Number.isNaN(startedAt.getTime())) throw validationError("cursor is not valid: use nextCursor from the previous page.");
-  return { startedAt, id: BigInt(id) };
-}
 
 type SessionRow = Prisma.VpnSessionGetPayload<object>;
 
@@ -60,7 +51,7 @@ export async function listVpnSessions(db: Db, query: VpnSessionQuery) {
     ...(query.status ? { status: query.status } : {}),
     ...(query.nas ? { OR: [{ nasKey: query.nas }, { nasIp: query.nas }, { nasIdentifier: query.nas }] } : {}),
     startedAt: { ...(query.since ? { gte: new Date(query.since) } : {}), ...(query.until ? { lt: new Date(query.until) } : {}) },
-    ...(after ? { AND: [{ OR: [{ startedAt: { lt: after.startedAt } }, { startedAt: after.startedAt, id: { lt: after.id } }] }] } : {}),
+    ...(after ? { AND: [{ OR: [{ startedAt: { lt: after.time } }, { startedAt: after.time, id: { lt: after.id } }] }] } : {}),
   };
   const rows = await db.vpnSession.findMany({ where, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take: query.limit + 1 });
   const page = rows.slice(0, query.limit);
