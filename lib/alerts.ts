@@ -5,6 +5,7 @@ import { recordAudit, type Actor } from "./audit.ts";
 import { DEFAULT_DETECTION_SETTINGS, RULES, evaluateSession, learningState, type DetectionSettings, type RuleId, type SessionFacts } from "./detections.ts";
 import { conflict, notFound, parseInput, validationError } from "./errors.ts";
 import { enqueueAlertDeliveries } from "./alert-forwarding.ts";
+import { ALERT_STATUSES, TRANSITIONS } from "./alert-status.ts";
 
 export function detectionSettingsFromEnv(env = process.env): DetectionSettings {
   const num = (v: string | undefined, fallback: number) => (v && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : fallback);
@@ -92,9 +93,7 @@ export async function identityLearning(db: Db, identity: string, settings = DEFA
 
 // ---------- alerts API ----------
 
-export const ALERT_STATUSES = ["new", "in_progress", "resolved", "dismissed"] as const;
-export type AlertStatus = (typeof ALERT_STATUSES)[number];
-export const STATUS_LABELS: Record<AlertStatus, string> = { new: "New", in_progress: "In progress", resolved: "Resolved", dismissed: "Dismissed" };
+export { ALERT_STATUSES, STATUS_LABELS, type AlertStatus } from "./alert-status.ts";
 const RULE_IDS = Object.keys(RULES) as [RuleId, ...RuleId[]];
 
 export const AlertQuerySchema = z.object({
@@ -151,13 +150,6 @@ export const AlertUpdateSchema = z
     comment: z.string().trim().max(2000, "A comment has at most 2,000 characters.").optional(),
   })
   .strict();
-
-const TRANSITIONS: Record<AlertStatus, AlertStatus[]> = {
-  new: ["in_progress", "resolved", "dismissed"],
-  in_progress: ["new", "resolved", "dismissed"],
-  resolved: ["in_progress"],
-  dismissed: ["in_progress"],
-};
 
 export async function updateAlertStatus(db: Db, id: string, input: unknown, actor: Actor) {
   const { status, comment } = parseInput(AlertUpdateSchema, input);

@@ -4,14 +4,9 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
 
-const NEXT: Record<string, [string, string][]> = {
-  new: [["in_progress", "In progress"], ["resolved", "Resolved"], ["dismissed", "Dismissed"]],
-  in_progress: [["resolved", "Resolved"], ["dismissed", "Dismissed"], ["new", "New"]],
-  resolved: [["in_progress", "In progress"]],
-  dismissed: [["in_progress", "In progress"]],
-};
+import { STATUS_LABELS, TRANSITIONS, type AlertStatus } from "@/lib/alert-status";
 
-export function TriageForm({ id, status }: { id: string; status: string }) {
+export function TriageForm({ id, status }: { id: string; status: AlertStatus }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -29,7 +24,7 @@ export function TriageForm({ id, status }: { id: string; status: string }) {
       <div>
         <label htmlFor="t-status" className="label">New status</label>
         <select id="t-status" name="status" className="input">
-          {(NEXT[status] ?? []).map(([v, label]) => <option key={v} value={v}>{label}</option>)}
+          {TRANSITIONS[status].map((next) => <option key={next} value={next}>{STATUS_LABELS[next]}</option>)}
         </select>
       </div>
       <div className="min-w-64 flex-1">
