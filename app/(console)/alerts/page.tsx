@@ -4,14 +4,14 @@ import { ALERT_STATUSES, AlertQuerySchema, STATUS_LABELS, listAlerts } from "@/l
 import { RULES } from "@/lib/detections";
 import { db } from "@/lib/db/prisma";
 import { LocalTime } from "@/app/_components/local-time";
+import { searchParamsRecord } from "@/app/_components/search-params";
 
 export const metadata = { title: "Alerts · VPN Sight" };
 type Search = Record<string, string | string[] | undefined>;
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<Search> }) {
   await requirePagePermission("alerts.read");
-  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, first(v)]).filter(([, v]) => v));
+  const raw = await searchParamsRecord(searchParams);
   const parsed = AlertQuerySchema.safeParse(raw);
   const { items } = await listAlerts(db(), parsed.success ? parsed.data : {});
   return (

@@ -3,15 +3,15 @@ import { requirePagePermission } from "@/lib/auth/page-guard";
 import { db } from "@/lib/db/prisma";
 import { IdentityListQuerySchema, listIdentities } from "@/lib/identities";
 import { LocalTime } from "@/app/_components/local-time";
+import { searchParamsRecord } from "@/app/_components/search-params";
 
 export const metadata = { title: "Identities · VPN Sight" };
 
 type Search = Record<string, string | string[] | undefined>;
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export default async function IdentitiesPage({ searchParams }: { searchParams: Promise<Search> }) {
   await requirePagePermission("identities.read");
-  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, first(v)]));
+  const raw = await searchParamsRecord(searchParams);
   const parsed = IdentityListQuerySchema.safeParse(raw);
   const query = parsed.success ? parsed.data : IdentityListQuerySchema.parse({});
   const result = await listIdentities(db(), query);

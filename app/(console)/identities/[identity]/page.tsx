@@ -15,9 +15,9 @@ import { identityParam } from "@/lib/api/params";
 import { STATUS_LABELS, detectionSettingsFromEnv, identityLearning, listAlerts } from "@/lib/alerts";
 import { LocalTime } from "@/app/_components/local-time";
 import { WorldMap } from "@/app/_components/world-map";
+import { searchParamsRecord } from "@/app/_components/search-params";
 
 type Search = Record<string, string | string[] | undefined>;
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 const RANGES = [7, 30, 90, 180];
 
 function formatBytes(value: string): string {
@@ -44,7 +44,7 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
   } catch {
     notFound();
   }
-  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, first(v)]).filter(([, v]) => v));
+  const raw = await searchParamsRecord(searchParams);
   const days = RANGES.includes(Number(raw.days)) ? Number(raw.days) : 30;
   const parsed = ActivitiesQuerySchema.safeParse({ ...raw, days });
   const query = parsed.success ? parsed.data : ActivitiesQuerySchema.parse({ days });
