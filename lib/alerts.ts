@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readEnv } from "./config/env.ts";
 import type { Db } from "./db/prisma.ts";
 import { Prisma } from "./generated/prisma/client.ts";
 import { recordAudit, type Actor } from "./audit.ts";
@@ -7,14 +8,13 @@ import { conflict, notFound, parseInput, validationError } from "./errors.ts";
 import { enqueueAlertDeliveries } from "./alert-forwarding.ts";
 import { ALERT_STATUSES, TRANSITIONS } from "./alert-status.ts";
 
-export function detectionSettingsFromEnv(env = process.env): DetectionSettings {
-  const num = (v: string | undefined, fallback: number) => (v && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : fallback);
+export function detectionSettingsFromEnv(env = readEnv()): DetectionSettings {
   return {
     ...DEFAULT_DETECTION_SETTINGS,
-    windowDays: num(env.DETECTION_WINDOW_DAYS, 30),
-    learningMinDays: num(env.LEARNING_MIN_DAYS, 30),
-    learningMinSessions: num(env.LEARNING_MIN_SESSIONS, 5),
-    maxTravelKmh: num(env.MAX_TRAVEL_KMH, 1000),
+    windowDays: env.DETECTION_WINDOW_DAYS,
+    learningMinDays: env.LEARNING_MIN_DAYS,
+    learningMinSessions: env.LEARNING_MIN_SESSIONS,
+    maxTravelKmh: env.MAX_TRAVEL_KMH,
   };
 }
 

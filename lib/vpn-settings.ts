@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readEnv } from "./config/env.ts";
 import type { Db } from "./db/prisma.ts";
 import { recordAudit, type Actor } from "./audit.ts";
 import { notifyConfigChanged } from "./config-notify.ts";
@@ -28,11 +29,6 @@ export interface VpnSettingsView {
 
 const SETTINGS_ID = 1;
 
-function accountingPort(): number {
-  const port = Number(process.env.RADIUS_ACCT_PORT || 1813);
-  return Number.isInteger(port) ? port : 1813;
-}
-
 export async function getVpnSettings(db: Db): Promise<VpnSettingsView> {
   const row = await db.vpnSettings.findUnique({ where: { id: SETTINGS_ID } });
   const now = Date.now();
@@ -44,7 +40,7 @@ export async function getVpnSettings(db: Db): Promise<VpnSettingsView> {
     secretUpdatedBy: row?.secretUpdatedBy ?? null,
     previousSecretExpiresAt: previousLive ? row!.previousSecretExpiresAt : null,
     rotationGraceHours: row?.rotationGraceHours ?? 24,
-    port: accountingPort(),
+    port: readEnv().RADIUS_ACCT_PORT,
   };
 }
 

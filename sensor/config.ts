@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { z } from "zod";
+import { EnvSchema, envPort, envPositive, optionalString, parseEnv } from "../lib/config/env.ts";
 import { CONFIG_CHANNEL } from "../lib/config-notify.ts";
 import type { IdentityMappings } from "../lib/identity.ts";
 import { ipBlockMatcher, parseIpOrCidr, type IpBlock } from "../lib/net/cidr.ts";
@@ -10,24 +10,16 @@ import type { VendorId } from "../lib/vendors.ts";
 import { openSecret } from "../lib/secret-box.ts";
 import { SECRET_PURPOSE } from "../lib/secrets.ts";
 
-const port = (fallback: number) => z.preprocess((v) => (v === "" || v === undefined ? fallback : v), z.coerce.number().int().min(0).max(65535));
-
-export const SensorEnvSchema = z.object({
-  VPNSIGHT_DATA_DIR: z.preprocess((v) => (v === "" || v === undefined ? ".data" : v), z.string()),
-  RADIUS_ACCT_PORT: port(1813),
-  RADIUS_BIND: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
-  SENSOR_ID: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
-  SENSOR_METRICS_PORT: port(9813),
-  SPOOL_MAX_MB: z.preprocess((v) => (v === "" || v === undefined ? 1024 : v), z.coerce.number().positive()),
-  STALE_SESSION_HOURS: z.preprocess((v) => (v === "" || v === undefined ? 24 : v), z.coerce.number().positive()),
-  DB_WRITE_TIMEOUT_MS: z.preprocess((v) => (v === "" || v === undefined ? 2000 : v), z.coerce.number().int().positive()),
+export const SensorEnvSchema = EnvSchema.extend({
+  RADIUS_BIND: optionalString,
+  SENSOR_ID: optionalString,
+  SENSOR_METRICS_PORT: envPort(9813, 0),
+  SPOOL_MAX_MB: envPositive(1024),
+  STALE_SESSION_HOURS: envPositive(24),
+  DB_WRITE_TIMEOUT_MS: envPositive(2000),
 });
-export type SensorEnv = z.infer<typeof SensorEnvSchema>;
-
-export function readSensorEnv(source = process.env): SensorEnv & { sensorId: string; dataDir: string } {
-  const parsed = SensorEnvSchema.safeParse(source);
-  if (!parsed.success) throw new Error(`Invalid sensor configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  const env = parsed.data;
+export function readSensorEnv(source = process.env) {
+  const env = parseEnv(SensorEnvSchema, source);
   return { ...env, sensorId: env.SENSOR_ID ?? `${os.hostname()}:${env.RADIUS_ACCT_PORT}`, dataDir: path.resolve(env.VPNSIGHT_DATA_DIR) };
 }
 

@@ -2,7 +2,6 @@
 // beside the portal, alone by `npm run sensor`.
 import path from "node:path";
 import pg from "pg";
-import { readEnv } from "../lib/config/env.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
 import { deliverDueAlerts } from "../lib/alert-forwarding.ts";
@@ -24,7 +23,7 @@ const logger = baseLog.child({ sensorId: env.sensorId });
 const log = (msg: string, extra?: object) => logger.info(extra ?? {}, msg);
 
 // DATABASE_URL (npm start passes it), else the embedded database in $VPNSIGHT_DATA_DIR.
-const database = await openDatabase(readEnv(), log);
+const database = await openDatabase(env, log);
 if (database.owned) await migrateDatabase(database.url, { log });
 const pool = new pg.Pool({ connectionString: database.url, max: 4, connectionTimeoutMillis: 2000 });
 pool.on("error", (err) => logger.warn({ error: err.message }, "database connection error"));
