@@ -7,9 +7,7 @@ import type { Db } from "./db/prisma.ts";
 import { recordAudit, type Actor } from "./audit.ts";
 import { RULES, type RuleId } from "./detections.ts";
 import { parseInput, validationError } from "./errors.ts";
-import { seal, unseal } from "./secrets.ts";
-
-const WEBHOOK_SECRET_PURPOSE = "alertForwarding.webhookSecret";
+import { SECRET_PURPOSE, seal, unseal } from "./secrets.ts";
 
 export interface ForwardedAlert {
   id: string;
@@ -110,7 +108,7 @@ export async function updateForwardingSettings(db: Db, input: unknown, actor: Ac
       syslogProtocol: s.syslogProtocol,
       webhookEnabled: s.webhookEnabled,
       webhookUrl: s.webhookUrl ?? null,
-      ...(s.webhookSecret ? { webhookSecretSealed: seal(s.webhookSecret, WEBHOOK_SECRET_PURPOSE) } : {}),
+      ...(s.webhookSecret ? { webhookSecretSealed: seal(s.webhookSecret, SECRET_PURPOSE.alertWebhookSecret) } : {}),
     };
     await tx.alertForwarding.upsert({ where: { id: 1 }, create: { id: 1, ...data }, update: data });
     const changes: Record<string, unknown> = {};
@@ -167,7 +165,7 @@ async function sendTo(db: Db, target: Target, alert: ForwardedAlert): Promise<vo
     return sendSyslog(row.syslogHost, row.syslogPort, row.syslogProtocol, toSyslog5424(alert));
   }
   if (!row?.webhookUrl || !row.webhookSecretSealed) throw new Error("webhook target not configured");
-  return sendWebhook(row.webhookUrl, unseal(row.webhookSecretSealed, WEBHOOK_SECRET_PURPOSE), alert);
+  return sendWebhook(row.webhookUrl, unseal(row.webhookSecretSealed, SECRET_PURPOSE.alertWebhookSecret), alert);
 }
 
 /** Queues a new alert for every enabled target (called when an alert is first created). */

@@ -5,6 +5,7 @@ import { loadSecretKey, openSecret, sealSecret } from "./secret-box.ts";
 export const SECRET_PURPOSE = {
   vpnSharedSecret: "vpn.sharedSecret",
   radiusClientSecret: (clientId: string) => `radiusClient.${clientId}.secret`,
+  alertWebhookSecret: "alertForwarding.webhookSecret",
 } as const;
 
 let cachedKey: Buffer | undefined;
