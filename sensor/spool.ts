@@ -8,6 +8,7 @@ export class SpoolFullError extends Error {
 }
 
 const HEADER = 8; // u32 length + u32 crc32 of the payload
+const SEGMENT_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
  * A durable local queue for when PostgreSQL is unreachable: append-only
@@ -21,6 +22,7 @@ export class Spool {
   private bytes = 0;
   private entries = 0;
   private appending = 0;
+  private activeBytes = 0;
 
   constructor(
     private readonly dir: string,
@@ -29,7 +31,7 @@ export class Spool {
     fs.mkdirSync(dir, { recursive: true });
     for (const file of this.segmentFiles()) {
       this.bytes += fs.statSync(file).size;
-      this.entries += readEntries(fs.readFileSync(file)).entries.length;
+      this.entries += checkedPayloads(fs.readFileSync(file)).payloads.length;
     }
     this.activeSeq = this.segmentFiles().length ? seqOf(this.segmentFiles().at(-1)!) + 1 : 1;
   }
@@ -63,12 +65,20 @@ export class Spool {
       entry.writeUInt32BE(payload.length, 0);
       entry.writeUInt32BE(crc32(payload), 4);
       payload.copy(entry, HEADER);
+      if (this.active && this.activeBytes + entry.length > SEGMENT_MAX_BYTES) {
+        // Bounded segments: replay reads one file at a time.
+        await this.active.close();
+        this.active = null;
+        this.activeSeq += 1;
+      }
       if (!this.active) {
         this.active = await fs.promises.open(path.join(this.dir, segmentName(this.activeSeq)), "a");
+        this.activeBytes = 0;
       }
       await this.active.write(entry);
       await this.active.datasync();
       this.bytes += entry.length;
+      this.activeBytes += entry.length;
       this.entries += 1;
     };
     this.appending += 1;
@@ -88,15 +98,16 @@ export class Spool {
       const files = this.segmentFiles().filter((f) => seqOf(f) < boundary);
       if (!files.length) return;
       for (const file of files) {
-        const { entries, corrupt } = readEntries(fs.readFileSync(file));
+        const { payloads, corrupt } = checkedPayloads(fs.readFileSync(file));
         if (corrupt) onCorrupt?.(file);
-        for (let i = 0; i < entries.length; i += 20) {
-          await apply(entries.slice(i, i + 20).flat());
+        // Parsed a few entries at a time, so a long outage's segment is never all in memory as objects.
+        for (let i = 0; i < payloads.length; i += 20) {
+          await apply(payloads.slice(i, i + 20).flatMap(parsePayload));
         }
         const size = fs.statSync(file).size;
         fs.unlinkSync(file);
         this.bytes -= size;
-        this.entries -= entries.length;
+        this.entries -= payloads.length;
       }
     }
   }
@@ -128,17 +139,21 @@ export class Spool {
 const segmentName = (seq: number) => `seg-${String(seq).padStart(16, "0")}.spool`;
 const seqOf = (file: string) => Number(path.basename(file).slice(4, 20));
 
-export function readEntries(data: Buffer): { entries: AccountingRecord[][]; corrupt: boolean } {
-  const entries: AccountingRecord[][] = [];
+/** The entries of a segment whose checksum holds, up to the first torn or corrupt one. */
+function checkedPayloads(data: Buffer): { payloads: Buffer[]; corrupt: boolean } {
+  const payloads: Buffer[] = [];
   let offset = 0;
   while (offset < data.length) {
-    if (offset + HEADER > data.length) return { entries, corrupt: true };
+    if (offset + HEADER > data.length) return { payloads, corrupt: true };
     const length = data.readUInt32BE(offset);
     const checksum = data.readUInt32BE(offset + 4);
     const payload = data.subarray(offset + HEADER, offset + HEADER + length);
-    if (payload.length !== length || crc32(payload) !== checksum) return { entries, corrupt: true };
-    entries.push(JSON.parse(payload.toString("utf8")) as AccountingRecord[]);
+    if (payload.length !== length || crc32(payload) !== checksum) return { payloads, corrupt: true };
+    payloads.push(payload);
     offset += HEADER + length;
   }
-  return { entries, corrupt: false };
+  return { payloads, corrupt: false };
 }
+
+const parsePayload = (payload: Buffer) => JSON.parse(payload.toString("utf8")) as AccountingRecord[];
+
