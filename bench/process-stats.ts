@@ -2,9 +2,9 @@ import fs from "node:fs";
 
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
 
-/** utime + stime of a process and its live children, in seconds (from /proc). */
-export function cpuSeconds(pid: number): number {
-  const pids = [pid, ...childPids(pid)];
+/** utime + stime of a process and (unless `own`) its live children, in seconds (from /proc). */
+export function cpuSeconds(pid: number, own = false): number {
+  const pids = own ? [pid] : [pid, ...childPids(pid)];
   let ticks = 0;
   for (const p of pids) {
     try {

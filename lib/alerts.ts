@@ -31,18 +31,34 @@ export async function runPendingDetections(db: Db, settings = DEFAULT_DETECTION_
     async (tx) => {
       const pending = await tx.$queryRaw<FactRow[]>`
         SELECT identity, ${FACTS} FROM "VpnSession" WHERE "detectedAt" IS NULL ORDER BY "startedAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
-      const judged: string[] = [];
-      for (const session of pending) {
-        judged.push(session.sessionKey);
-        // Only a located session can be unusual: the others are judged without a query.
-        if (session.locationKind !== "geo") continue;
-        const from = new Date(session.startedAt.getTime() - settings.windowDays * 86_400_000);
-        const history = await tx.$queryRaw<FactRow[]>`
+      // Only a located session can be unusual: the others are judged without a query. The
+      // located ones share one history query and one identity query (not one per session).
+      const located = pending.filter((p) => p.locationKind === "geo");
+      const identities = [...new Set(located.map((p) => p.identity))];
+      const windowMs = settings.windowDays * 86_400_000;
+      const histories = new Map<string, FactRow[]>();
+      const firstSeenOf = new Map<string, Date>();
+      if (located.length) {
+        const from = new Date(Math.min(...located.map((p) => p.startedAt.getTime())) - windowMs);
+        const to = new Date(Math.max(...located.map((p) => p.startedAt.getTime())));
+        const rows = await tx.$queryRaw<FactRow[]>`
           SELECT identity, ${FACTS} FROM "VpnSession"
-          WHERE identity = ${session.identity} AND "sessionKey" <> ${session.sessionKey}
-            AND "startedAt" <= ${session.startedAt} AND ("startedAt" >= ${from} OR "endedAt" IS NULL)`;
-        const identity = await tx.identity.findUnique({ where: { identity: session.identity }, select: { firstSeenAt: true } });
-        const firstSeen = [identity?.firstSeenAt, ...history.map((h) => h.startedAt), session.startedAt]
+          WHERE identity = ANY(${identities}::text[]) AND "startedAt" <= ${to} AND ("startedAt" >= ${from} OR "endedAt" IS NULL)`;
+        for (const row of rows) {
+          const list = histories.get(row.identity);
+          if (list) list.push(row);
+          else histories.set(row.identity, [row]);
+        }
+        const firstSeen = await tx.identity.findMany({ where: { identity: { in: identities } }, select: { identity: true, firstSeenAt: true } });
+        for (const i of firstSeen) firstSeenOf.set(i.identity, i.firstSeenAt);
+      }
+      for (const session of located) {
+        // The identity's sessions before this one, within the window (or still open).
+        const from = session.startedAt.getTime() - windowMs;
+        const history = (histories.get(session.identity) ?? []).filter(
+          (h) => h.sessionKey !== session.sessionKey && h.startedAt <= session.startedAt && (h.startedAt.getTime() >= from || h.endedAt === null),
+        );
+        const firstSeen = [firstSeenOf.get(session.identity), ...history.map((h) => h.startedAt), session.startedAt]
           .filter((d): d is Date => Boolean(d))
           .reduce((a, b) => (a < b ? a : b));
         const { findings } = evaluateSession(session, history, firstSeen, settings);
@@ -63,6 +79,7 @@ export async function runPendingDetections(db: Db, settings = DEFAULT_DETECTION_
           if (inserted[0]?.created) await enqueueAlertDeliveries(tx, inserted[0].id);
         }
       }
+      const judged = pending.map((p) => p.sessionKey);
       if (judged.length) await tx.$executeRaw`UPDATE "VpnSession" SET "detectedAt" = now() WHERE "sessionKey" = ANY(${judged}::text[])`;
       return pending.length;
     },

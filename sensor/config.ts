@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { z } from "zod";
 import { EnvSchema, envPort, envPositive, optionalString, parseEnv } from "../lib/config/env.ts";
 import { CONFIG_CHANNEL } from "../lib/config-notify.ts";
 import type { IdentityMappings } from "../lib/identity.ts";
@@ -17,6 +18,8 @@ export const SensorEnvSchema = EnvSchema.extend({
   SPOOL_MAX_MB: envPositive(1024),
   STALE_SESSION_HOURS: envPositive(24),
   DB_WRITE_TIMEOUT_MS: envPositive(2000),
+  /** off: this sensor only records; another sensor (or `npx vpnsight detect`) judges sessions. */
+  SENSOR_DETECTIONS: z.preprocess((v) => (v === "" || v === undefined ? "on" : v), z.enum(["on", "off"], { error: "SENSOR_DETECTIONS is on or off." })).transform((v) => v === "on"),
 });
 export function readSensorEnv(source = process.env) {
   const env = parseEnv(SensorEnvSchema, source);

@@ -4,14 +4,12 @@ import path from "node:path";
 import pg from "pg";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
-import { deliverDueAlerts } from "../lib/alert-forwarding.ts";
-import { detectionSettingsFromEnv, runPendingDetections } from "../lib/alerts.ts";
-import { createPrismaClient } from "../lib/db/prisma.ts";
 import { openGeoLocator } from "../lib/geo.ts";
 import { log as baseLog } from "../lib/log.ts";
 import { installationKey } from "../lib/secrets.ts";
 import { AccountingServer } from "./accounting-server.ts";
 import { ConfigWatcher, readSensorEnv } from "./config.ts";
+import { superviseDetector } from "./detector-process.ts";
 import { DurableWriter } from "./durable-writer.ts";
 import { writeHeartbeat } from "./heartbeat.ts";
 import { SensorMetrics, serveMetrics } from "./metrics.ts";
@@ -82,25 +80,8 @@ async function main() {
   void heartbeat();
   const heartbeatTimer = setInterval(heartbeat, 10_000);
   let stopping = false;
-  // Detections run here, right after storage: a Start is judged within a few seconds.
-  const prisma = createPrismaClient(database.url);
-  const detectionSettings = detectionSettingsFromEnv();
-  let detecting = false;
-  const detectTimer = setInterval(async () => {
-    if (detecting || writer.mode !== "database") return;
-    detecting = true;
-    try {
-      // A bounded amount per tick, so a burst of new sessions never starves the packet path.
-      for (let round = 0; round < 5 && !stopping; round++) {
-        if ((await runPendingDetections(prisma, detectionSettings)) === 0) break;
-      }
-      await deliverDueAlerts(prisma);
-    } catch (err) {
-      logger.warn({ error: (err as Error).message }, "detections paused");
-    } finally {
-      detecting = false;
-    }
-  }, 3000);
+  // Detections and alert forwarding run in a low-priority child process (sensor/detector.ts).
+  const detector = env.SENSOR_DETECTIONS ? superviseDetector(database.url, log) : null;
   const sweepTimer = setInterval(() => {
     if (writer.mode === "database") void closeStaleSessions(pool, env.STALE_SESSION_HOURS).catch(() => {});
   }, 60_000);
@@ -115,8 +96,7 @@ async function main() {
     await server.close();
     clearInterval(heartbeatTimer);
     clearInterval(sweepTimer);
-    clearInterval(detectTimer);
-    await prisma.$disconnect().catch(() => {});
+    await detector?.stop();
     await heartbeat();
     metricsServer?.close();
     await config.stop();

@@ -77,7 +77,7 @@ ON CONFLICT (identity) DO UPDATE SET
   "lastLocationKind" = CASE WHEN EXCLUDED."lastSeenAt" >= i."lastSeenAt" AND EXCLUDED."lastPublicIp" IS NOT NULL THEN EXCLUDED."lastLocationKind" ELSE i."lastLocationKind" END`;
 
 /** Sessions, their events and identities in one statement: one round trip, atomic without BEGIN/COMMIT. */
-const UPSERT_SESSIONS_AND_EVENTS = `WITH input AS (SELECT * FROM ${INPUT}),
+export const UPSERT_SESSIONS_AND_EVENTS = `WITH input AS (SELECT * FROM ${INPUT}),
   sessions AS (${UPSERT_SESSIONS}),
   events AS (${INSERT_EVENTS}),
   identities AS (${UPSERT_IDENTITIES})
@@ -88,7 +88,7 @@ UPDATE "VpnSession" SET status = 'closed', "endedAt" = $2, "terminateCause" = CO
   "lastUpdateAt" = GREATEST("lastUpdateAt", $2)
 WHERE "nasKey" = $1 AND status = 'open' AND "startedAt" <= $2`;
 
-function toRows(events: SessionEvent[], sensorId: string): string {
+export function toRows(events: SessionEvent[], sensorId: string): string {
   return JSON.stringify(
     events.map((e) => ({
       sessionKey: e.sessionKey,

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { buildSensor } from "../../scripts/build-sensor.mjs";
 import { startEmbeddedPostgres } from "../db/embedded-postgres.ts";
 
 declare module "vitest" {
@@ -15,6 +16,9 @@ declare module "vitest" {
  * may create databases) or an embedded one in a temp dir. Each test file makes its own database.
  */
 export default async function setup(project: TestProject) {
+  // Tests start the sensor as shipped: compiled once here, reused by every test file.
+  await buildSensor();
+  process.env.VPNSIGHT_SENSOR_BUILT = "1";
   if (process.env.TEST_DATABASE_URL) {
     project.provide("adminDatabaseUrl", process.env.TEST_DATABASE_URL);
     return;

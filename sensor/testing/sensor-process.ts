@@ -1,4 +1,4 @@
-// Starts the real sensor (sensor/main.ts) as a child process for integration tests.
+// Starts the real sensor, as shipped (compiled by scripts/build-sensor.mjs), as a child process for integration tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
 import path from "node:path";
@@ -25,11 +25,18 @@ export const freePort = () =>
     });
   });
 
+let built: Promise<string> | undefined;
+/** Compiles the sensor once per test process (vitest's global setup compiled it already; this is for scripts). */
+function builtSensor(): Promise<string> {
+  built ??= import("../../scripts/build-sensor.mjs").then((m) => (process.env.VPNSIGHT_SENSOR_BUILT ? path.join(m.SENSOR_BUILD_DIR, "main.mjs") : m.buildSensor()));
+  return built;
+}
+
 export async function startSensor(env: Record<string, string>): Promise<SensorProcess> {
   const port = Number(env.RADIUS_ACCT_PORT ?? (await freePort()));
   const metricsPort = Number(env.SENSOR_METRICS_PORT ?? 20000 + Math.floor(Math.random() * 20000));
   let output = "";
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "sensor/main.ts")], {
+  const child = spawn(process.execPath, [await builtSensor()], {
     cwd: ROOT,
     env: { ...process.env, RADIUS_BIND: "127.0.0.1", ...env, RADIUS_ACCT_PORT: String(port), SENSOR_METRICS_PORT: String(metricsPort) },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,3 @@
+export declare const SENSOR_BUILD_DIR: string;
+/** Compiles sensor/main.ts and sensor/detector.ts to .build/sensor; returns the path of main.mjs. */
+export declare function buildSensor(): Promise<string>;

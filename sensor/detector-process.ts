@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+// Background priority: the packet path and PostgreSQL come first.
+const DETECTOR_NICE = 10;
+const RESTART_DELAY_MS = 5000;
+
+/**
+ * Runs sensor/detector in a child process (same runtime flags, so it is TypeScript
+ * under tsx and JavaScript when precompiled) and restarts it if it dies.
+ */
+export function superviseDetector(databaseUrl: string, log: (msg: string, extra?: object) => void) {
+  const here = fileURLToPath(import.meta.url);
+  const entry = path.join(path.dirname(here), `detector${path.extname(here)}`);
+  let child: ChildProcess | null = null;
+  let stopped = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+
+  const start = () => {
+    child = spawn(process.execPath, [...process.execArgv.filter((a) => !a.startsWith("--cpu-prof")), entry], {
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    try {
+      os.setPriority(child.pid!, DETECTOR_NICE);
+    } catch {
+      // Not allowed here: it still works, only at normal priority.
+    }
+    child.once("exit", (code, signal) => {
+      child = null;
+      if (stopped) return;
+      log("detector exited; restarting", { code, signal });
+      restartTimer = setTimeout(start, RESTART_DELAY_MS);
+    });
+  };
+  start();
+
+  return {
+    get pid() {
+      return child?.pid;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        stopped = true;
+        clearTimeout(restartTimer);
+        const running = child;
+        if (!running || running.exitCode !== null) return resolve();
+        running.once("exit", () => resolve());
+        running.kill("SIGTERM");
+      }),
+  };
+}
