@@ -25,7 +25,7 @@ process.env.VPNSIGHT_SECRET_KEY ??= randomBytes(32).toString("base64");
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const loadOptions = (port: number, runId: string, extra: Partial<LoadOptions> = {}): LoadOptions => ({
-  host: "127.0.0.1", port, secret: SECRET, duration: DURATION, rate: 0, window: WINDOW, timeoutMs: 1000, tries: 3,
+  host: "127.0.0.1", port, secret: SECRET, duration: DURATION, rate: Number(process.env.BENCH_RATE ?? 0), window: WINDOW, timeoutMs: 1000, tries: 3,
   identities: 20_000, nas: 50, interimsPerSession: 2, runId, ...extra,
 });
 

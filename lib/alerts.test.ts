@@ -76,6 +76,14 @@ describe("runPendingDetections", () => {
     expect(await rulesOf("erin@contoso.com")).toEqual(EXPECTED);
   });
 
+  it("two detectors judging the same sessions at once raise each alert once", async () => {
+    await writeAccountingRecords(pool, history("gina@contoso.com"), "test");
+    const [a, b] = await Promise.all([runPendingDetections(t.db), runPendingDetections(t.db)]);
+    expect(a + b).toBeGreaterThanOrEqual(14);
+    expect(await rulesOf("gina@contoso.com")).toEqual(EXPECTED);
+    expect((await t.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSession" WHERE "detectedAt" IS NULL`))[0]!.n).toBe(0);
+  });
+
   it("raises nothing while an identity is still learning", async () => {
     const s = start("frank@contoso.com", "ONLY", NOW - DAY, "133.11.0.1", TOKYO);
     await writeAccountingRecords(pool, [s], "test");

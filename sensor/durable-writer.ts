@@ -78,9 +78,30 @@ export class DurableWriter {
     while (this.queue.length && this.inFlight < this.opts.maxConcurrentBatches) void this.flushOne();
   }
 
+  /**
+   * Up to maxBatch queued records, at most one per session: the store then writes the batch
+   * in one statement, without a transaction that holds row locks across round trips.
+   * A second record of a session stays queued for the next batch.
+   */
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    const sessions = new Set<string>();
+    const rest: Pending[] = [];
+    for (const p of this.queue) {
+      const key = "sessionKey" in p.record ? p.record.sessionKey : null;
+      if (batch.length >= this.opts.maxBatch || (key !== null && sessions.has(key))) rest.push(p);
+      else {
+        batch.push(p);
+        if (key !== null) sessions.add(key);
+      }
+    }
+    this.queue = rest;
+    return batch;
+  }
+
   /** Makes one batch durable; whatever queued meanwhile forms the next batch (group commit). */
   private async flushOne(): Promise<void> {
-    const batch = this.queue.splice(0, this.opts.maxBatch);
+    const batch = this.takeBatch();
     this.inFlight += 1;
     try {
       await this.persist(batch.map((p) => p.record));
