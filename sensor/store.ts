@@ -1,8 +1,9 @@
 import type pg from "pg";
 import { isNasEvent, type AccountingRecord, type SessionEvent } from "./session-event.ts";
 
-// Records travel as one JSON parameter (much cheaper to encode than 29 arrays).
-const INPUT = `jsonb_to_recordset($1::jsonb) AS x(
+// Records travel as one JSON parameter (much cheaper to encode than 29 arrays); `json`, not
+// `jsonb`: read once, so converting to jsonb first would only cost (about 10 µs per record).
+const INPUT = `json_to_recordset($1::json) AS x(
   "sessionKey" text, "eventKey" text, identity text, "userName" text, vendor "Vendor", "nasKey" text, "nasIp" text,
   "nasIdentifier" text, "sourceIp" text, "acctSessionId" text, "publicIp" text, "assignedIp" text, "locationKind" text,
   "countryCode" text, country text, region text, city text, latitude float8, longitude float8, "clientName" text,
