@@ -81,7 +81,8 @@ export class DurableWriter {
   /**
    * Up to maxBatch queued records, at most one per session: the store then writes the batch
    * in one statement, without a transaction that holds row locks across round trips.
-   * A second record of a session stays queued for the next batch.
+   * A second record of a session stays queued for the next batch, and so does an
+   * Accounting-On/Off behind it: a NAS event is never applied before records that arrived earlier.
    */
   private takeBatch(): Pending[] {
     const batch: Pending[] = [];
@@ -89,7 +90,7 @@ export class DurableWriter {
     const rest: Pending[] = [];
     for (const p of this.queue) {
       const key = "sessionKey" in p.record ? p.record.sessionKey : null;
-      if (batch.length >= this.opts.maxBatch || (key !== null && sessions.has(key))) rest.push(p);
+      if (batch.length >= this.opts.maxBatch || (key !== null ? sessions.has(key) : rest.length > 0)) rest.push(p);
       else {
         batch.push(p);
         if (key !== null) sessions.add(key);
