@@ -104,6 +104,15 @@ async function main() {
   const vs = new pg.Client({ connectionString: dbUrl("vpnsight") });
   await vs.connect();
   const stored = await vs.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE 'sensor-%'`);
+  // Detection was deferred during the burst: how long the detector takes to judge the backlog.
+  const detectStarted = Date.now();
+  let pending = { pending: -1, sessions: 0 };
+  while (Date.now() - detectStarted < 180_000) {
+    pending = (await vs.query<{ pending: number; sessions: number }>(`SELECT count(*) FILTER (WHERE "detectedAt" IS NULL)::int AS pending, count(*)::int AS sessions FROM "VpnSession"`)).rows[0]!;
+    if (pending.pending === 0) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  log(`  (detector: ${pending.pending === 0 ? `all ${pending.sessions} sessions judged ${((Date.now() - detectStarted) / 1000).toFixed(1)} s after the load stopped` : `${pending.pending} of ${pending.sessions} sessions still unjudged after 180 s`})`);
   await vs.end();
   rows.push({ target: "VPN Sight sensor", ...ours, check: `${stored.rows[0]!.n} records stored / ${ours.result.answeredRecords.size} answered` });
 

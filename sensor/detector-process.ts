@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 
 // Background priority: the packet path and PostgreSQL come first.
 const DETECTOR_NICE = 10;
+/** Above this many answered requests per second the sensor counts as busy: the detector waits. */
+export const BUSY_REQUESTS_PER_SECOND = 1000;
 const RESTART_DELAY_MS = 5000;
 
 /**
@@ -40,6 +42,10 @@ export function superviseDetector(databaseUrl: string, log: (msg: string, extra?
   return {
     get pid() {
       return child?.pid;
+    },
+    /** Tells the detector whether the packet path is busy (it then defers its work, see detector.ts). */
+    setBusy(busy: boolean) {
+      if (child?.connected) child.send({ busy }, () => {});
     },
     stop: () =>
       new Promise<void>((resolve) => {

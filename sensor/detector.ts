@@ -1,6 +1,6 @@
 // The detector: judges newly stored sessions and forwards alerts. The sensor runs it as a
 // low-priority child process, so detection never takes CPU or memory from the packet path:
-// under a burst it falls behind and catches up afterwards (a Start is normally judged within seconds).
+// during a burst it waits and catches up afterwards (a Start is normally judged within seconds).
 import { deliverDueAlerts } from "../lib/alert-forwarding.ts";
 import { detectionSettingsFromEnv, runPendingDetections } from "../lib/alerts.ts";
 import { readEnv } from "../lib/config/env.ts";
@@ -13,17 +13,27 @@ const logger = baseLog.child({ process: "detector" });
 const prisma = createPrismaClient(env.DATABASE_URL);
 const settings = detectionSettingsFromEnv(env);
 const TICK_MS = 3000;
-// At most 1,000 sessions per tick (333/s, far above a real fleet's rate of new sessions):
-// after a burst the backlog is judged over the next ticks, never in competition with it.
-const ROUNDS_PER_TICK = 5;
+// While the sensor reports a burst (over BUSY_REQUESTS_PER_SECOND) the detector waits, so it never
+// competes with the packet path for CPU or PostgreSQL; it still judges one batch this often.
+const MAX_DEFER_MS = 30_000;
+let sensorBusy = false;
+let lastWorked = Date.now();
+process.on("message", (m: { busy?: unknown }) => {
+  if (typeof m?.busy === "boolean") sensorBusy = m.busy;
+});
 let stopping = false;
 
 async function tick(): Promise<void> {
+  if (sensorBusy && Date.now() - lastWorked < MAX_DEFER_MS) {
+    setTimeout(tick, TICK_MS);
+    return;
+  }
+  lastWorked = Date.now();
   try {
-    // Oldest first, 200 at a time.
-    for (let round = 0; round < ROUNDS_PER_TICK && !stopping; round++) {
+    // Oldest first, 200 at a time, until nothing is pending or a burst begins (one batch when overdue).
+    do {
       if ((await runPendingDetections(prisma, settings)) === 0) break;
-    }
+    } while (!stopping && !sensorBusy);
     if (!stopping) await deliverDueAlerts(prisma);
   } catch (err) {
     logger.warn({ error: (err as Error).message }, "detections paused");

@@ -9,7 +9,7 @@ import { log as baseLog } from "../lib/log.ts";
 import { installationKey } from "../lib/secrets.ts";
 import { AccountingServer } from "./accounting-server.ts";
 import { ConfigWatcher, readSensorEnv } from "./config.ts";
-import { superviseDetector } from "./detector-process.ts";
+import { BUSY_REQUESTS_PER_SECOND, superviseDetector } from "./detector-process.ts";
 import { DurableWriter } from "./durable-writer.ts";
 import { writeHeartbeat } from "./heartbeat.ts";
 import { SensorMetrics, serveMetrics } from "./metrics.ts";
@@ -82,6 +82,12 @@ async function main() {
   let stopping = false;
   // Detections and alert forwarding run in a low-priority child process (sensor/detector.ts).
   const detector = env.SENSOR_DETECTIONS ? superviseDetector(database.url, log) : null;
+  let acceptedBefore = metrics.snapshot().accepted;
+  const loadTimer = setInterval(() => {
+    const accepted = metrics.snapshot().accepted;
+    detector?.setBusy(accepted - acceptedBefore > BUSY_REQUESTS_PER_SECOND);
+    acceptedBefore = accepted;
+  }, 1000);
   const sweepTimer = setInterval(() => {
     if (writer.mode === "database") void closeStaleSessions(pool, env.STALE_SESSION_HOURS).catch(() => {});
   }, 60_000);
@@ -96,6 +102,7 @@ async function main() {
     await server.close();
     clearInterval(heartbeatTimer);
     clearInterval(sweepTimer);
+    clearInterval(loadTimer);
     await detector?.stop();
     await heartbeat();
     metricsServer?.close();
