@@ -60,7 +60,7 @@ async function startSensorProcess(databaseUrl: string, port: number) {
   let output = "";
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the sensor there (open in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
-  const child = spawn(process.execPath, [...profile, await buildSensor()], {
+  const child = spawn(process.execPath, [...profile, ...(process.env.BENCH_SENSOR_FLAGS?.split(" ").filter(Boolean) ?? []), await buildSensor()], {
     env: { ...process.env, DATABASE_URL: databaseUrl, RADIUS_ACCT_PORT: String(port), RADIUS_BIND: "127.0.0.1", SENSOR_METRICS_PORT: "28139", VPNSIGHT_DATA_DIR: path.join(workDir, "sensor"), SENSOR_ID: "bench" },
     stdio: ["ignore", "pipe", "pipe"],
   });
