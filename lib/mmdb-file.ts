@@ -42,7 +42,12 @@ export class MmdbFile {
     fs.closeSync(this.fd);
   }
 
+  private lastIndex = -1;
+  private lastPage: Buffer | null = null;
+
   private page(index: number): Buffer {
+    // A tree walk reads several bytes of one page in a row: skip the LRU bookkeeping for those.
+    if (index === this.lastIndex) return this.lastPage!;
     let page = this.pages.get(index);
     if (page) {
       this.pages.delete(index); // LRU: move to the end
@@ -52,6 +57,8 @@ export class MmdbFile {
       if (this.pages.size >= this.maxPages) this.pages.delete(this.pages.keys().next().value!);
     }
     this.pages.set(index, page);
+    this.lastIndex = index;
+    this.lastPage = page;
     return page;
   }
 

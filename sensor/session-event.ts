@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { GeoLocation } from "../lib/geo.ts";
 import type { IdentityMappings } from "../lib/identity.ts";
 import { resolveIdentity } from "../lib/identity.ts";
@@ -48,7 +48,7 @@ export const isNasEvent = (r: AccountingRecord): r is NasEvent => r.kind === "na
 
 export type NormalizeResult = { record: AccountingRecord } | { ignored: string };
 
-const sha256 = (...parts: string[]) => createHash("sha256").update(parts.join("\u0000")).digest("hex");
+const sha256 = (...parts: string[]) => hash("sha256", parts.join("\u0000"), "hex");
 
 export interface NormalizeContext {
   sourceIp: string;

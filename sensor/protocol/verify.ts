@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, hash, timingSafeEqual } from "node:crypto";
 import {
   ATTR,
   AUTHENTICATOR_LENGTH,
@@ -46,14 +46,28 @@ export function parseStructure(datagram: Buffer): { packet: Buffer; attributes: 
   return { packet, attributes };
 }
 
+// One buffer reused for every MD5 input (the packet path is synchronous): one-shot hashing
+// without a Hash object or a concatenated copy per packet.
+let scratch = Buffer.alloc(MAX_PACKET_LENGTH + 256);
+
+/** MD5(header | authenticator | body | secret), with `authenticator` in place of the packet's own. */
+function md5With(header: Buffer, authenticator: Buffer | null, body: Buffer, secret: string): Buffer {
+  const length = header.length + AUTHENTICATOR_LENGTH + body.length + Buffer.byteLength(secret, "latin1");
+  if (length > scratch.length) scratch = Buffer.alloc(length);
+  let at = header.copy(scratch, 0);
+  if (authenticator) at += authenticator.copy(scratch, at);
+  else {
+    scratch.fill(0, at, at + AUTHENTICATOR_LENGTH);
+    at += AUTHENTICATOR_LENGTH;
+  }
+  at += body.copy(scratch, at);
+  at += scratch.write(secret, at, "latin1");
+  return hash("md5", scratch.subarray(0, at), "buffer");
+}
+
 /** RFC 2866 §3: MD5(Code | Identifier | Length | 16 zero octets | Attributes | Secret). */
 export function accountingRequestAuthenticator(packet: Buffer, secret: string): Buffer {
-  return createHash("md5")
-    .update(packet.subarray(0, AUTHENTICATOR_OFFSET))
-    .update(Buffer.alloc(AUTHENTICATOR_LENGTH))
-    .update(packet.subarray(HEADER_LENGTH))
-    .update(secret, "latin1")
-    .digest();
+  return md5With(packet.subarray(0, AUTHENTICATOR_OFFSET), null, packet.subarray(HEADER_LENGTH), secret);
 }
 
 /** RFC 3579 §3.2 for accounting: HMAC-MD5 with the authenticator field and the attribute's value zeroed. */
@@ -97,11 +111,7 @@ export function encodeAccountingResponse(request: Buffer, secret: string): Buffe
   response[0] = CODE.accountingResponse;
   response[1] = request[1]!;
   response.writeUInt16BE(HEADER_LENGTH, 2);
-  createHash("md5")
-    .update(response.subarray(0, AUTHENTICATOR_OFFSET))
-    .update(request.subarray(AUTHENTICATOR_OFFSET, AUTHENTICATOR_OFFSET + AUTHENTICATOR_LENGTH))
-    .update(secret, "latin1")
-    .digest()
-    .copy(response, AUTHENTICATOR_OFFSET);
+  const authenticator = request.subarray(AUTHENTICATOR_OFFSET, AUTHENTICATOR_OFFSET + AUTHENTICATOR_LENGTH);
+  md5With(response.subarray(0, AUTHENTICATOR_OFFSET), authenticator, response.subarray(HEADER_LENGTH), secret).copy(response, AUTHENTICATOR_OFFSET);
   return response;
 }
