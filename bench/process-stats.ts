@@ -17,7 +17,7 @@ export function cpuSeconds(pid: number, own = false): number {
   return ticks / TICKS_PER_SECOND;
 }
 
-function childPids(pid: number): number[] {
+export function childPids(pid: number): number[] {
   try {
     return fs
       .readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")

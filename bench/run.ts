@@ -14,7 +14,7 @@ import { createPrismaClient } from "../lib/db/prisma.ts";
 import { updateVpnSettings } from "../lib/vpn-settings.ts";
 import { RADACCT_SCHEMA, freeradiusInstalled, startFreeradius } from "./freeradius.ts";
 import { runLoad, type LoadOptions, type LoadResult } from "./load-generator.ts";
-import { cpuSeconds, peakRssMb } from "./process-stats.ts";
+import { childPids, cpuSeconds, peakRssMb } from "./process-stats.ts";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 128);
@@ -52,7 +52,8 @@ async function measure(pid: number, load: () => Promise<LoadResult>): Promise<{ 
   const cpu = cpuSeconds(pid, true) - cpuBefore;
   // The sensor's detector child (low priority): reported apart, it is not on the packet path.
   const children = cpuSeconds(pid) - cpu - cpuBefore - childrenBefore;
-  if (children > 0.05) log(`  (the sensor's detector process used ${children.toFixed(1)} CPU s at low priority)`);
+  const childRss = childPids(pid).map(peakRssMb);
+  if (childRss.length) log(`  (the sensor's detector process used ${children.toFixed(1)} CPU s at low priority, peak RSS ${Math.max(...childRss).toFixed(0)} MB)`);
   return { result, cpu, dbCpu: cpuSeconds(postmasterPid()) - dbBefore, rssMb: peakRssMb(pid) };
 }
 

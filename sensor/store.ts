@@ -77,12 +77,20 @@ ON CONFLICT (identity) DO UPDATE SET
   "lastCity" = CASE WHEN EXCLUDED."lastSeenAt" >= i."lastSeenAt" AND EXCLUDED."lastPublicIp" IS NOT NULL THEN EXCLUDED."lastCity" ELSE i."lastCity" END,
   "lastLocationKind" = CASE WHEN EXCLUDED."lastSeenAt" >= i."lastSeenAt" AND EXCLUDED."lastPublicIp" IS NOT NULL THEN EXCLUDED."lastLocationKind" ELSE i."lastLocationKind" END`;
 
-/** Sessions, their events and identities in one statement: one round trip, atomic without BEGIN/COMMIT. */
-export const UPSERT_SESSIONS_AND_EVENTS = `WITH input AS (SELECT * FROM ${INPUT}),
-  sessions AS (${UPSERT_SESSIONS}),
-  events AS (${INSERT_EVENTS}),
-  identities AS (${UPSERT_IDENTITIES})
-SELECT 1`;
+/**
+ * Sessions, their events and identities in one statement: one round trip, atomic without
+ * BEGIN/COMMIT. Parts can be left out only to measure their cost (bench/store-cost.ts).
+ */
+export function storeStatement(parts = { sessions: true, events: true, identities: true }): string {
+  const steps = [
+    `input AS (SELECT * FROM ${INPUT})`,
+    ...(parts.sessions ? [`sessions AS (${UPSERT_SESSIONS})`] : []),
+    ...(parts.events ? [`events AS (${INSERT_EVENTS})`] : []),
+    ...(parts.identities ? [`identities AS (${UPSERT_IDENTITIES})`] : []),
+  ];
+  return `WITH ${steps.join(",\n  ")}\nSELECT count(*) FROM input`;
+}
+const UPSERT_SESSIONS_AND_EVENTS = storeStatement();
 
 const CLOSE_SESSIONS_OF_NAS = `
 UPDATE "VpnSession" SET status = 'closed', "endedAt" = $2, "terminateCause" = COALESCE("terminateCause", $3),
