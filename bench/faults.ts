@@ -63,6 +63,32 @@ async function assertAnsweredStoredOnce(drill: string, runId: string, result: Lo
   return `${result.answeredRecords.size} answered records all stored exactly once (${stored.keys.size} stored, ${stored.sessions} sessions)`;
 }
 
+/**
+ * The generator's counters follow session time (input = 1,000 × seconds, output = 5,000 × seconds,
+ * Stop at 900 s): every stored session must show exactly the counters of its latest record.
+ */
+async function assertCounters(runId: string): Promise<string> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ status: string; duration: number | null; input: string; output: string; latest: number | null }>(
+      `SELECT s.status, s."durationSeconds" AS duration, s."inputBytes"::text AS input, s."outputBytes"::text AS output,
+              (SELECT max(e."sessionTime") FROM "VpnSessionEvent" e WHERE e."sessionKey" = s."sessionKey") AS latest
+       FROM "VpnSession" s WHERE s."acctSessionId" LIKE $1`,
+      [`${runId}-%`],
+    );
+    const wrong = rows.filter((r) => {
+      const seconds = r.latest ?? 0;
+      if ((r.duration ?? 0) !== seconds || r.input !== String(seconds * 1000) || r.output !== String(seconds * 5000)) return true;
+      return r.status === "closed" && seconds !== 900;
+    });
+    if (wrong.length) throw new Error(`${runId}: ${wrong.length} sessions with wrong counters, e.g. ${JSON.stringify(wrong[0])}`);
+    return `counters right in all ${rows.length} sessions (${rows.filter((r) => r.status === "closed").length} closed at 900 s)`;
+  } finally {
+    await client.end();
+  }
+}
+
 async function sensorWith(env: Record<string, string> = {}): Promise<SensorProcess> {
   return startSensor({ DATABASE_URL: database.url, VPNSIGHT_DATA_DIR: path.join(workDir, "sensor"), DB_WRITE_TIMEOUT_MS: "1000", ...env });
 }
@@ -104,13 +130,14 @@ const drills: [string, () => Promise<string>][] = [
     },
   ],
   [
-    "retransmission storm (every packet sent twice at once, plus NAS retries)",
+    "retransmission storm (every packet sent 3 times at once, NAS retries, 20 % sent again with a new Identifier and Acct-Delay-Time)",
     async () => {
       const sensor = await sensorWith();
-      const result = await runLoad(load(sensor.port, "storm", { duration: 5, duplicateFraction: 1, timeoutMs: 300 }));
+      const result = await runLoad(load(sensor.port, "storm", { duration: 5, copies: 3, resendFraction: 0.2, timeoutMs: 300 }));
       const duplicatesInFlight = await sensor.metric("vpnsight_radius_duplicates_in_flight_total");
       await sensor.stop();
-      return `${result.answered} answered, ${result.retransmissions} retransmissions, ${duplicatesInFlight} duplicates ignored in flight; ${await assertAnsweredStoredOnce("storm", "storm", result)}`;
+      if (result.resent === 0) throw new Error("storm: nothing was sent again as a new request");
+      return `${result.answered} answered (${result.resent} of them re-sent records), ${result.retransmissions} retransmissions, ${duplicatesInFlight} duplicates ignored in flight; ${await assertAnsweredStoredOnce("storm", "storm", result)}; ${await assertCounters("storm")}`;
     },
   ],
   [

@@ -23,8 +23,13 @@ export interface LoadOptions {
   interimsPerSession: number;
   /** Distinguishes runs so session ids never collide between runs on one database. */
   runId: string;
-  /** Fraction of packets sent twice at once (a retransmission storm drill). */
-  duplicateFraction?: number;
+  /** Each transmission sent this many times at once (a retransmission storm drill); default 1. */
+  copies?: number;
+  /**
+   * Fraction of answered records the NAS sends again as a new request (new Identifier,
+   * Acct-Delay-Time 5), as a NAS does when it re-queues accounting it is unsure of.
+   */
+  resendFraction?: number;
 }
 
 export interface LoadResult {
@@ -38,6 +43,8 @@ export interface LoadResult {
   /** "sessionId:kind" of every answered record (for the nothing-lost check). */
   answeredRecords: Set<string>;
   sessionsAnswered: Set<string>;
+  /** Records sent again as new requests (resendFraction). */
+  resent: number;
 }
 
 type Attr = [number, Buffer];
@@ -87,7 +94,7 @@ class SessionMix {
   private sessions: { id: string; step: number; n: number }[] = [];
   private counter = 0;
   constructor(private readonly o: LoadOptions) {}
-  next(secret: string, identifier: number): { packet: Buffer; record: string; session: string; last: boolean } {
+  next(secret: string, identifier: number): { packet: Buffer; attrs: Attr[]; record: string; session: string; last: boolean } {
     if (this.sessions.length < 64) this.sessions.push({ id: `${this.o.runId}-${this.counter}`, step: 0, n: this.counter++ });
     const index = Math.floor(Math.random() * this.sessions.length);
     const session = this.sessions[index]!;
@@ -112,7 +119,7 @@ class SessionMix {
     session.step += 1;
     const last = session.step === steps;
     if (last) this.sessions.splice(index, 1);
-    return { packet: encode(secret, identifier, attrs), record, session: session.id, last };
+    return { packet: encode(secret, identifier, attrs), attrs, record, session: session.id, last };
   }
 }
 
@@ -126,7 +133,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   await new Promise<void>((r) => socket.bind(0, () => r()));
   const mix = new SessionMix(o);
   // Outstanding requests by Identifier (256 per socket, like a NAS's id space).
-  const outstanding = new Map<number, { packet: Buffer; record: string; session: string; firstSent: bigint; tries: number; timer: NodeJS.Timeout }>();
+  const outstanding = new Map<number, { packet: Buffer; attrs: Attr[]; record: string; session: string; firstSent: bigint; tries: number; timer: NodeJS.Timeout }>();
+  const toResend: { attrs: Attr[]; record: string; session: string }[] = [];
+  let resent = 0;
   const freeIds = Array.from({ length: 256 }, (_, i) => i);
   const latencies: number[] = [];
   const answeredRecords = new Set<string>();
@@ -148,13 +157,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     latencies.push(Number(process.hrtime.bigint() - req.firstSent) / 1e6);
     answeredRecords.add(req.record);
     sessionsAnswered.add(req.session);
+    if (o.resendFraction && Math.random() < o.resendFraction) toResend.push(req);
     pump();
   });
 
   const transmit = (id: number) => {
     const req = outstanding.get(id)!;
-    socket.send(req.packet, o.port, o.host);
-    if (o.duplicateFraction && Math.random() < o.duplicateFraction) socket.send(req.packet, o.port, o.host);
+    for (let copy = 0; copy < (o.copies ?? 1); copy++) socket.send(req.packet, o.port, o.host);
     req.timer = setTimeout(() => {
       if (req.tries >= o.tries) {
         outstanding.delete(id);
@@ -176,7 +185,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     while (sending && outstanding.size < window && freeIds.length) {
       if (o.rate > 0 && sent >= elapsedS() * o.rate) return;
       const id = freeIds.shift()!;
-      const next = mix.next(o.secret, id);
+      const again = toResend.shift();
+      if (again) resent += 1;
+      const next = again
+        ? { ...again, packet: encode(o.secret, id, [...again.attrs, u32(41, 5)]) } // Acct-Delay-Time
+        : mix.next(o.secret, id);
       outstanding.set(id, { ...next, firstSent: process.hrtime.bigint(), tries: 1, timer: undefined as unknown as NodeJS.Timeout });
       sent += 1;
       transmit(id);
@@ -204,6 +217,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
     answeredRecords,
     sessionsAnswered,
+    resent,
   };
 }
 
