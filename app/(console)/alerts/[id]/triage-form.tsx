@@ -1,23 +1,18 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
+import { useApiAction } from "@/app/_components/use-api-action";
 
 import { STATUS_LABELS, TRANSITIONS, type AlertStatus } from "@/lib/alert-status";
 
 export function TriageForm({ id, status }: { id: string; status: AlertStatus }) {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useApiAction();
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const formElement = event.currentTarget;
-    const form = new FormData(formElement);
+    const form = new FormData(event.currentTarget);
     const comment = String(form.get("comment") ?? "");
-    const result = await callApi("PATCH", `/api/v1/alerts/${id}`, { status: String(form.get("status")), ...(comment ? { comment } : {}) });
-    setError(result.ok ? null : result.message);
-    if (result.ok) formElement.reset();
-    router.refresh();
+    await run(callApi("PATCH", `/api/v1/alerts/${id}`, { status: String(form.get("status")), ...(comment ? { comment } : {}) }), event.currentTarget);
   }
   return (
     <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-3 text-sm" aria-label="Triage">

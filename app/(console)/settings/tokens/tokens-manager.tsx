@@ -1,8 +1,8 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
+import { useApiAction } from "@/app/_components/use-api-action";
 import { formatDateTime } from "@/app/_components/format";
 
 interface TokenRow {
@@ -17,30 +17,22 @@ interface TokenRow {
 }
 
 export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useApiAction();
   const [created, setCreated] = useState<string | null>(null);
 
   async function onCreate(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const formElement = event.currentTarget;
-    const form = new FormData(formElement);
-    const result = await callApi<{ token: string }>("POST", "/api/v1/tokens", {
-      name: String(form.get("name") ?? ""),
-      role: String(form.get("role") ?? "viewer"),
-    });
-    if (!result.ok) return setError(result.message);
-    setError(null);
-    setCreated(result.data.token);
-    formElement.reset();
-    router.refresh();
+    const form = new FormData(event.currentTarget);
+    const result = await run(
+      callApi<{ token: string }>("POST", "/api/v1/tokens", { name: String(form.get("name") ?? ""), role: String(form.get("role") ?? "viewer") }),
+      event.currentTarget,
+    );
+    if (result.ok) setCreated(result.data.token);
   }
 
   async function onRevoke(token: TokenRow) {
     if (!window.confirm(`Revoke the token ${token.name}?`)) return;
-    const result = await callApi("DELETE", `/api/v1/tokens/${token.id}`);
-    setError(result.ok ? null : result.message);
-    router.refresh();
+    await run(callApi("DELETE", `/api/v1/tokens/${token.id}`));
   }
 
   return (

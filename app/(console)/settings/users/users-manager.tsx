@@ -1,8 +1,8 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { callApi } from "@/app/_components/api-client";
+import { callApi, type ApiResult } from "@/app/_components/api-client";
+import { useApiAction } from "@/app/_components/use-api-action";
 import { formatDateTime } from "@/app/_components/format";
 
 interface UserRow {
@@ -16,31 +16,27 @@ interface UserRow {
 const ROLES = ["admin", "analyst", "viewer"];
 
 export function UsersManager({ users, currentUserId }: { users: UserRow[]; currentUserId: string }) {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const api = useApiAction();
+  const error = api.error;
   const [notice, setNotice] = useState<string | null>(null);
 
-  async function run(request: Promise<{ ok: true } | { ok: false; message: string }>) {
+  async function run(request: Promise<ApiResult<unknown>>, form?: HTMLFormElement) {
     setNotice(null);
-    const result = await request;
-    setError(result.ok ? null : result.message);
+    const result = await api.run(request, form);
     setNotice(result.ok ? "Saved." : null);
-    router.refresh();
-    return result.ok;
   }
 
   async function onCreate(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const formElement = event.currentTarget;
-    const form = new FormData(formElement);
-    const ok = await run(
+    const form = new FormData(event.currentTarget);
+    await run(
       callApi("POST", "/api/v1/users", {
         email: String(form.get("email") ?? ""),
         role: String(form.get("role") ?? "viewer"),
         password: String(form.get("password") ?? ""),
       }),
+      event.currentTarget,
     );
-    if (ok) formElement.reset();
   }
 
   return (

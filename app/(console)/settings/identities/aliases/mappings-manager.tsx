@@ -1,8 +1,8 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
+import { useApiAction } from "@/app/_components/use-api-action";
 
 interface Props {
   aliases: { alias: string; identity: string }[];
@@ -11,14 +11,7 @@ interface Props {
 }
 
 export function MappingsManager({ aliases, domains, canManage }: Props) {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const run = async (request: Promise<{ ok: true } | { ok: false; message: string }>, form?: HTMLFormElement) => {
-    const result = await request;
-    setError(result.ok ? null : result.message);
-    if (result.ok) form?.reset();
-    router.refresh();
-  };
+  const { error, run } = useApiAction();
   const submit = (path: string, fields: string[]) => (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);

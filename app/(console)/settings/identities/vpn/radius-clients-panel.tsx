@@ -1,8 +1,8 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
+import { useApiAction } from "@/app/_components/use-api-action";
 import { formatDateTime } from "@/app/_components/format";
 
 import { API_VENDORS, VENDOR_LABELS, fromApiVendor, type ApiVendor } from "@/lib/vendors";
@@ -22,41 +22,31 @@ interface ClientRow {
 }
 
 export function RadiusClientsPanel({ clients, canWrite }: { clients: ClientRow[]; canWrite: boolean }) {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useApiAction();
 
   async function onAdd(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
     const secret = String(form.get("secret") ?? "");
-    const result = await callApi("POST", "/api/v1/radius-clients", {
+    await run(callApi("POST", "/api/v1/radius-clients", {
       name: String(form.get("name") ?? ""),
       address: String(form.get("address") ?? ""),
       vendor: String(form.get("vendor") ?? "other"),
       requireMessageAuthenticator: form.get("requireMessageAuthenticator") === "on",
       ...(secret ? { sharedSecret: secret } : {}),
-    });
-    if (!result.ok) return setError(result.message);
-    setError(null);
-    formElement.reset();
-    router.refresh();
+    }), formElement);
   }
 
   async function onDelete(client: ClientRow) {
     if (!window.confirm(`Remove the RADIUS client ${client.name}?`)) return;
-    const result = await callApi("DELETE", `/api/v1/radius-clients/${client.id}`);
-    if (!result.ok) return setError(result.message);
-    router.refresh();
+    await run(callApi("DELETE", `/api/v1/radius-clients/${client.id}`));
   }
 
   async function onRotate(client: ClientRow) {
     const secret = window.prompt(`New shared secret for ${client.name} (16–128 printable characters):`);
     if (!secret) return;
-    const result = await callApi("PATCH", `/api/v1/radius-clients/${client.id}`, { sharedSecret: secret });
-    if (!result.ok) return setError(result.message);
-    setError(null);
-    router.refresh();
+    await run(callApi("PATCH", `/api/v1/radius-clients/${client.id}`, { sharedSecret: secret }));
   }
 
   return (
