@@ -18,6 +18,8 @@ import { childPids, cpuSeconds, peakRssMb } from "./process-stats.ts";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 128);
+// Rounds of sensor → FreeRADIUS + SQL → FreeRADIUS-null, so a noisy moment hits one round, not one target.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SECRET = "bench-secret-0000001";
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-bench-"));
 fs.chmodSync(workDir, 0o755);
@@ -79,7 +81,7 @@ async function startSensorProcess(databaseUrl: string, port: number) {
 
 async function main() {
   log(`VPN Sight benchmark — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
-  log(`load: flat out for ${DURATION} s per target, window ${WINDOW}, Start → 2 × Interim → Stop, 4 vendor shapes\n`);
+  log(`load: flat out for ${DURATION} s per target and round, ${ROUNDS} rounds, window ${WINDOW}, Start → 2 × Interim → Stop, 4 vendor shapes\n`);
   const pgPort = 59000 + Math.floor(Math.random() * 500);
   const server = await startEmbeddedPostgres({ dataDir: workDir, port: pgPort, database: "postgres" });
   const dbUrl = (name: string) => server.url.replace(/\/postgres$/, `/${name}`);
@@ -88,88 +90,102 @@ async function main() {
   await admin.query(`CREATE DATABASE vpnsight`);
   await admin.query(`CREATE DATABASE radius`);
   await admin.end();
-  const rows: Row[] = [];
+  const rows: (Row & { round: number })[] = [];
+  // BENCH_SENSOR_ONLY=1: only the flat-out sensor run (quick iterations while profiling).
+  const sensorOnly = process.env.BENCH_SENSOR_ONLY === "1";
+  const withFreeradius = !sensorOnly && freeradiusInstalled();
+  if (!sensorOnly && !withFreeradius) log("FreeRADIUS not installed: `apt-get install -y freeradius freeradius-postgresql` for the side-by-side comparison.\n");
 
-  // (a) our sensor
+  // (a) our sensor, (b) FreeRADIUS + rlm_sql on the same PostgreSQL (stock radacct schema and queries),
+  // (c) FreeRADIUS answering accounting without storing it. All three stay up; the rounds interleave them.
   await migrateDatabase(dbUrl("vpnsight"));
   const prisma = createPrismaClient(dbUrl("vpnsight"));
   await updateVpnSettings(prisma, { enabled: true, sharedSecret: SECRET }, { label: "bench" });
   await prisma.$disconnect();
   const sensor = await startSensorProcess(dbUrl("vpnsight"), 28131);
-  await runLoad(loadOptions(28131, "warmup", { duration: 2 }));
-  const ours = await measure(sensor.pid, () => runLoad(loadOptions(28131, "sensor")));
-  const metricsText = await (await fetch("http://127.0.0.1:28139/metrics")).text();
-  const metric = (name: string) => Number(metricsText.split("\n").find((l) => l.startsWith(name))?.split(" ").at(-1) ?? 0);
-  const batches = metric('vpnsight_store_batch_seconds_count{target="database"}');
-  log(`  (sensor: ${batches} database batches, ${(metric('vpnsight_records_durable_total{target="database"}') / batches).toFixed(1)} records each, ${((1000 * metric('vpnsight_store_batch_seconds_sum{target="database"}')) / batches).toFixed(1)} ms each)`);
   const vs = new pg.Client({ connectionString: dbUrl("vpnsight") });
   await vs.connect();
-  const stored = await vs.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE 'sensor-%'`);
-  // Detection was deferred during the burst: how long the detector takes to judge the backlog.
-  const detectStarted = Date.now();
-  let pending = { pending: -1, sessions: 0 };
-  while (Date.now() - detectStarted < 180_000) {
-    pending = (await vs.query<{ pending: number; sessions: number }>(`SELECT count(*) FILTER (WHERE "detectedAt" IS NULL)::int AS pending, count(*)::int AS sessions FROM "VpnSession"`)).rows[0]!;
-    if (pending.pending === 0) break;
-    await new Promise((r) => setTimeout(r, 250));
+  const radius = new pg.Client({ connectionString: dbUrl("radius") });
+  await radius.connect();
+  let frSql: Awaited<ReturnType<typeof startFreeradius>> | undefined;
+  let frNull: Awaited<ReturnType<typeof startFreeradius>> | undefined;
+  if (withFreeradius) {
+    await radius.query(fs.readFileSync(RADACCT_SCHEMA, "utf8"));
+    const password = decodeURIComponent(new URL(server.url).password);
+    frSql = await startFreeradius({
+      dir: path.join(workDir, "fr-sql"), port: 28132, secret: SECRET, mode: "sql",
+      db: { host: "127.0.0.1", port: pgPort, user: "postgres", password, database: "radius" },
+    });
+    frNull = await startFreeradius({ dir: path.join(workDir, "fr-null"), port: 28133, secret: SECRET, mode: "null" });
   }
-  log(`  (detector: ${pending.pending === 0 ? `all ${pending.sessions} sessions judged ${((Date.now() - detectStarted) / 1000).toFixed(1)} s after the load stopped` : `${pending.pending} of ${pending.sessions} sessions still unjudged after 180 s`})`);
-  await vs.end();
-  rows.push({ target: "VPN Sight sensor", ...ours, check: `${stored.rows[0]!.n} records stored / ${ours.result.answeredRecords.size} answered` });
+  await runLoad(loadOptions(28131, "warmup", { duration: 2 }));
+
+  for (let round = 1; round <= ROUNDS; round++) {
+    log(`round ${round} of ${ROUNDS}`);
+    const ours = await measure(sensor.pid, () => runLoad(loadOptions(28131, `sensor${round}`)));
+    const metricsText = await (await fetch("http://127.0.0.1:28139/metrics")).text();
+    const metric = (name: string) => Number(metricsText.split("\n").find((l) => l.startsWith(name))?.split(" ").at(-1) ?? 0);
+    const batches = metric('vpnsight_store_batch_seconds_count{target="database"}');
+    log(`  (sensor since start: ${batches} database batches, ${(metric('vpnsight_records_durable_total{target="database"}') / batches).toFixed(1)} records each, ${((1000 * metric('vpnsight_store_batch_seconds_sum{target="database"}')) / batches).toFixed(1)} ms each)`);
+    const stored = await vs.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE $1`, [`sensor${round}-%`]);
+    // Detection was deferred during the burst: how long the detector takes to judge the backlog
+    // (waited for, so it never runs beside the FreeRADIUS targets).
+    const detectStarted = Date.now();
+    let pending = { pending: -1, sessions: 0 };
+    while (Date.now() - detectStarted < 180_000) {
+      pending = (await vs.query<{ pending: number; sessions: number }>(`SELECT count(*) FILTER (WHERE "detectedAt" IS NULL)::int AS pending, count(*)::int AS sessions FROM "VpnSession"`)).rows[0]!;
+      if (pending.pending === 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    log(`  (detector: ${pending.pending === 0 ? `all ${pending.sessions} sessions judged ${((Date.now() - detectStarted) / 1000).toFixed(1)} s after the load stopped` : `${pending.pending} of ${pending.sessions} sessions still unjudged after 180 s`})`);
+    rows.push({ round, target: "VPN Sight sensor", ...ours, check: `${stored.rows[0]!.n} records stored / ${ours.result.answeredRecords.size} answered` });
+
+    if (frSql && frNull) {
+      const sql = await measure(frSql.child.pid!, () => runLoad(loadOptions(28132, `frsql${round}`)));
+      const radacct = await radius.query<{ n: number }>(`SELECT count(*)::int AS n FROM radacct WHERE acctsessionid LIKE $1`, [`frsql${round}-%`]);
+      rows.push({ round, target: "FreeRADIUS + rlm_sql (PostgreSQL)", ...sql, check: `${radacct.rows[0]!.n} radacct rows / ${sql.result.sessionsAnswered.size} sessions answered` });
+      const nothing = await measure(frNull.child.pid!, () => runLoad(loadOptions(28133, `frnull${round}`)));
+      rows.push({ round, target: "FreeRADIUS, accounting to nothing", ...nothing, check: "(stores nothing)" });
+    }
+  }
+  await frSql?.stop();
+  await frNull?.stop();
 
   // Latency at fixed rates
   const fixed: { rate: number; result: LoadResult }[] = [];
-  // BENCH_SENSOR_ONLY=1: only the flat-out sensor run (quick iterations while profiling).
-  const sensorOnly = process.env.BENCH_SENSOR_ONLY === "1";
   for (const rate of sensorOnly ? [] : [1000, 5000, 10000]) {
     fixed.push({ rate, result: await runLoad(loadOptions(28131, `rate${rate}`, { rate, window: 256, duration: Math.min(DURATION, 10) })) });
   }
   await sensor.stop();
-
-  if (sensorOnly) {
-    // nothing else to measure
-  } else if (!freeradiusInstalled()) {
-    log("FreeRADIUS not installed: `apt-get install -y freeradius freeradius-postgresql` for the side-by-side comparison.\n");
-  } else {
-    // (b) FreeRADIUS + rlm_sql on the same PostgreSQL, stock radacct schema and queries
-    const radius = new pg.Client({ connectionString: dbUrl("radius") });
-    await radius.connect();
-    await radius.query(fs.readFileSync(RADACCT_SCHEMA, "utf8"));
-    const password = decodeURIComponent(new URL(server.url).password);
-    const frSql = await startFreeradius({
-      dir: path.join(workDir, "fr-sql"), port: 28132, secret: SECRET, mode: "sql",
-      db: { host: "127.0.0.1", port: pgPort, user: "postgres", password, database: "radius" },
-    });
-    const sql = await measure(frSql.child.pid!, () => runLoad(loadOptions(28132, "frsql")));
-    await frSql.stop();
-    const radacct = await radius.query<{ n: number }>(`SELECT count(*)::int AS n FROM radacct WHERE acctsessionid LIKE 'frsql-%'`);
-    await radius.end();
-    rows.push({ target: "FreeRADIUS + rlm_sql (PostgreSQL)", ...sql, check: `${radacct.rows[0]!.n} radacct rows / ${sql.result.sessionsAnswered.size} sessions answered` });
-
-    // (c) FreeRADIUS answering accounting without storing it
-    const frNull = await startFreeradius({ dir: path.join(workDir, "fr-null"), port: 28133, secret: SECRET, mode: "null" });
-    const nothing = await measure(frNull.child.pid!, () => runLoad(loadOptions(28133, "frnull")));
-    await frNull.stop();
-    rows.push({ target: "FreeRADIUS, accounting to nothing", ...nothing, check: "(stores nothing)" });
-  }
+  await vs.end();
+  await radius.end();
   await server.stop();
 
   const pad = (s: string, n: number) => s.padEnd(n);
-  log(`${pad("target", 36)}${pad("answered/s", 12)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}${pad("timeouts", 10)}${pad("CPU s", 8)}${pad("DB CPU s", 10)}${pad("peak RSS MB", 13)}stored check`);
+  log(`\n${pad("round", 7)}${pad("target", 36)}${pad("answered/s", 12)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}${pad("timeouts", 10)}${pad("CPU s", 8)}${pad("DB CPU s", 10)}${pad("peak RSS MB", 13)}stored check`);
   for (const r of rows) {
     log(
-      `${pad(r.target, 36)}${pad(r.result.answeredPerSecond.toFixed(0), 12)}${pad(r.result.latencyMs.p50.toFixed(2), 9)}${pad(r.result.latencyMs.p99.toFixed(2), 9)}${pad(String(r.result.timedOut), 10)}${pad(r.cpu.toFixed(1), 8)}${pad(r.dbCpu.toFixed(1), 10)}${pad(r.rssMb.toFixed(0), 13)}${r.check}`,
+      `${pad(String(r.round), 7)}${pad(r.target, 36)}${pad(r.result.answeredPerSecond.toFixed(0), 12)}${pad(r.result.latencyMs.p50.toFixed(2), 9)}${pad(r.result.latencyMs.p99.toFixed(2), 9)}${pad(String(r.result.timedOut), 10)}${pad(r.cpu.toFixed(1), 8)}${pad(r.dbCpu.toFixed(1), 10)}${pad(r.rssMb.toFixed(0), 13)}${r.check}`,
     );
   }
-  const [a, b, c] = rows;
-  if (a && b) log(`\nsensor / FreeRADIUS-SQL   = ${(a.result.answeredPerSecond / b.result.answeredPerSecond).toFixed(2)} × (target ≥ 5)`);
-  if (a && c) log(`sensor / FreeRADIUS-null  = ${((100 * a.result.answeredPerSecond) / c.result.answeredPerSecond).toFixed(0)} % (target ≥ 60 %)`);
+  const rate = (round: number, target: string) => rows.find((r) => r.round === round && r.target.startsWith(target))?.result.answeredPerSecond;
+  const ratios = (target: string, scale: number) =>
+    Array.from({ length: ROUNDS }, (_, i) => {
+      const ours = rate(i + 1, "VPN Sight");
+      const theirs = rate(i + 1, target);
+      return ours && theirs ? (scale * ours) / theirs : null;
+    }).filter((x): x is number => x !== null);
+  const sqlRatios = ratios("FreeRADIUS +", 1);
+  const nullRatios = ratios("FreeRADIUS,", 100);
+  if (sqlRatios.length) log(`\nsensor / FreeRADIUS-SQL   = ${sqlRatios.map((x) => x.toFixed(2)).join(", ")} × by round (target ≥ 5)`);
+  if (nullRatios.length) log(`sensor / FreeRADIUS-null  = ${nullRatios.map((x) => x.toFixed(0)).join(", ")} % by round (target ≥ 60 %)`);
   log(`\nsensor latency at fixed rates (target p99 ≤ 20 ms at 5,000 req/s):`);
   for (const f of fixed) {
     log(`  ${String(f.rate).padStart(6)} req/s offered → ${f.result.answeredPerSecond.toFixed(0).padStart(6)} answered/s, p50 ${f.result.latencyMs.p50.toFixed(2)} ms, p99 ${f.result.latencyMs.p99.toFixed(2)} ms, timeouts ${f.result.timedOut}`);
   }
-  const lost = a ? a.result.answeredRecords.size - Number(a.check.split(" ")[0]) : 0;
-  log(`\nsensor peak RSS ${a?.rssMb.toFixed(0)} MB (target ≤ 200 MB); answered but not stored: ${lost}`);
+  const sensorRows = rows.filter((r) => r.target === "VPN Sight sensor");
+  const lost = sensorRows.reduce((n, r) => n + r.result.answeredRecords.size - Number(r.check.split(" ")[0]), 0);
+  log(`\nsensor peak RSS ${Math.max(...sensorRows.map((r) => r.rssMb)).toFixed(0)} MB (target ≤ 200 MB); answered but not stored: ${lost}`);
   fs.rmSync(workDir, { recursive: true, force: true });
   if (lost !== 0) process.exitCode = 1;
 }
