@@ -49,4 +49,39 @@ describe("DurableWriter batches", () => {
       ["a:stop", "nas-on"],
     ]);
   });
+
+  it("start an Accounting-On/Off only once every earlier record is stored, with what came after it", async () => {
+    const batches: string[][] = [];
+    const stored = new Set<string>();
+    let release!: () => void;
+    const firstBatchHeld = new Promise<void>((r) => (release = r));
+    const label = (r: AccountingRecord) => ("sessionKey" in r ? `${r.sessionKey}:${r.kind}` : r.kind);
+    const writer = new DurableWriter({
+      async writeToDatabase(records) {
+        const labels = records.map(label);
+        batches.push(labels.includes("nas-on") ? [...labels, `stored before: ${[...stored].sort().join(" ")}`] : labels);
+        if (batches.length === 1) await firstBatchHeld;
+        for (const l of labels) stored.add(l);
+      },
+      databaseReachable: async () => true,
+      spool: new Spool(fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-writer-")), 1024 * 1024),
+      maxBatch: 4, // every add starts a batch while one is in flight
+      maxConcurrentBatches: 2,
+      maxDelayMs: 1,
+      writeTimeoutMs: 5000,
+      log: () => {},
+    });
+    const done = [writer.add(record("x", "start"))];
+    await new Promise((r) => setTimeout(r, 10));
+    done.push(
+      writer.add(record("y", "start")),
+      writer.add({ kind: "nas-on", nasKey: "10.0.0.1", eventTime: new Date().toISOString(), terminateCause: "NAS-Reboot" }),
+      writer.add(record("z", "start")),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    await Promise.all(done);
+    await writer.close();
+    expect(batches).toEqual([["x:start"], ["y:start"], ["nas-on", "z:start", "stored before: x:start y:start"]]);
+  });
 });

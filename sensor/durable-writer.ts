@@ -75,25 +75,38 @@ export class DurableWriter {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    while (this.queue.length && this.inFlight < this.opts.maxConcurrentBatches) void this.flushOne();
+    while (this.queue.length && this.inFlight < this.opts.maxConcurrentBatches) {
+      const batch = this.takeBatch();
+      if (!batch.length) break; // only an Accounting-On/Off, waiting for the batches in flight
+      void this.flush(batch);
+    }
   }
 
   /**
    * Up to maxBatch queued records, at most one per session: the store then writes the batch
    * in one statement, without a transaction that holds row locks across round trips.
-   * A second record of a session stays queued for the next batch, and so does an
-   * Accounting-On/Off behind it: a NAS event is never applied before records that arrived earlier.
+   * A second record of a session stays queued for the next batch. An Accounting-On/Off waits
+   * until every record that arrived before it is stored (none queued before it, no batch in
+   * flight): closing a NAS's sessions must not overtake the Start of one of them.
    */
   private takeBatch(): Pending[] {
     const batch: Pending[] = [];
     const sessions = new Set<string>();
     const rest: Pending[] = [];
-    for (const p of this.queue) {
-      const key = "sessionKey" in p.record ? p.record.sessionKey : null;
-      if (batch.length >= this.opts.maxBatch || (key !== null ? sessions.has(key) : rest.length > 0)) rest.push(p);
-      else {
+    for (let i = 0; i < this.queue.length; i++) {
+      const p = this.queue[i]!;
+      if (!("sessionKey" in p.record)) {
+        // An Accounting-On/Off: it and everything after it wait while anything before it is unstored.
+        if (rest.length > 0 || this.inFlight > 0 || batch.length >= this.opts.maxBatch) {
+          rest.push(...this.queue.slice(i));
+          break;
+        }
         batch.push(p);
-        if (key !== null) sessions.add(key);
+      } else if (batch.length >= this.opts.maxBatch || sessions.has(p.record.sessionKey)) {
+        rest.push(p);
+      } else {
+        batch.push(p);
+        sessions.add(p.record.sessionKey);
       }
     }
     this.queue = rest;
@@ -101,8 +114,7 @@ export class DurableWriter {
   }
 
   /** Makes one batch durable; whatever queued meanwhile forms the next batch (group commit). */
-  private async flushOne(): Promise<void> {
-    const batch = this.takeBatch();
+  private async flush(batch: Pending[]): Promise<void> {
     this.inFlight += 1;
     try {
       await this.persist(batch.map((p) => p.record));
