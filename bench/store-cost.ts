@@ -66,7 +66,7 @@ for (const batch of [25, 500]) {
     const inFlight: Promise<unknown>[] = [];
     for (let i = 0; i < input.length; i += batch) {
       inFlight.push((async () => {
-        for (const round of splitIntoRounds(input.slice(i, i + batch))) await pool.query({ name: "v", text: sql, values: [toRows(round, "bench")] });
+        for (const round of splitIntoRounds(input.slice(i, i + batch))) await pool.query({ name: "v", text: sql, values: [toRows(round), "bench"] });
       })());
       if (inFlight.length >= 2) await inFlight.shift();
     }
