@@ -43,7 +43,7 @@ const writer = new DurableWriter({
   },
   spool,
   maxBatch: 500,
-  maxConcurrentBatches: 2,
+  maxConcurrentBatches: 1,
   maxDelayMs: 2,
   writeTimeoutMs: env.DB_WRITE_TIMEOUT_MS,
   onBatch: (size, target, seconds) => {
