@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url";
 const DETECTOR_NICE = 10;
 /** Above this many answered requests per second the sensor counts as busy: the detector waits. */
 export const BUSY_REQUESTS_PER_SECOND = 1000;
+/** Quiet seconds after a burst before the detector may work again. */
+export const CALM_SECONDS = 5;
 const RESTART_DELAY_MS = 5000;
 
 /**

@@ -9,7 +9,7 @@ import { log as baseLog } from "../lib/log.ts";
 import { installationKey } from "../lib/secrets.ts";
 import { AccountingServer } from "./accounting-server.ts";
 import { ConfigWatcher, readSensorEnv } from "./config.ts";
-import { BUSY_REQUESTS_PER_SECOND, superviseDetector } from "./detector-process.ts";
+import { BUSY_REQUESTS_PER_SECOND, CALM_SECONDS, superviseDetector } from "./detector-process.ts";
 import { DurableWriter } from "./durable-writer.ts";
 import { writeHeartbeat } from "./heartbeat.ts";
 import { SensorMetrics, serveMetrics } from "./metrics.ts";
@@ -82,10 +82,14 @@ async function main() {
   let stopping = false;
   // Detections and alert forwarding run in a low-priority child process (sensor/detector.ts).
   const detector = env.SENSOR_DETECTIONS ? superviseDetector(database.url, log) : null;
+  // Busy at once when a burst starts; calm again only after CALM_SECONDS quiet seconds, so a
+  // pause inside a burst does not let the detector in.
   let acceptedBefore = metrics.snapshot().accepted;
+  let quietSeconds = CALM_SECONDS;
   const loadTimer = setInterval(() => {
     const accepted = metrics.snapshot().accepted;
-    detector?.setBusy(accepted - acceptedBefore > BUSY_REQUESTS_PER_SECOND);
+    quietSeconds = accepted - acceptedBefore > BUSY_REQUESTS_PER_SECOND ? 0 : quietSeconds + 1;
+    detector?.setBusy(quietSeconds < CALM_SECONDS);
     acceptedBefore = accepted;
   }, 1000);
   const sweepTimer = setInterval(() => {
