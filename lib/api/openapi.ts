@@ -1,5 +1,9 @@
 // The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json.
 // Later features add their paths here, behind the same door (lib/api/door.ts).
+import { ALERT_STATUSES } from "../alert-status.ts";
+import { ROLES } from "../auth/roles.ts";
+import { RULES } from "../detections.ts";
+import { API_VENDORS } from "../vendors.ts";
 
 const error = { $ref: "#/components/schemas/Error" };
 const errorResponses = (...codes: number[]) =>
@@ -15,8 +19,12 @@ const json = (schema: object) => ({ content: { "application/json": { schema } } 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const idPath = [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }];
 const idPathString = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
-const role = { type: "string", enum: ["admin", "analyst", "viewer"] };
-const vendor = { type: "string", enum: ["microsoft", "f5", "checkpoint", "cisco-asa", "other"] };
+// Enumerations come from the tables the code itself validates against, so the document cannot drift.
+const role = { type: "string", enum: [...ROLES] };
+const vendor = { type: "string", enum: [...API_VENDORS] };
+const alertStatus = { type: "string", enum: [...ALERT_STATUSES] };
+const alertRule = { type: "string", enum: Object.keys(RULES) };
+const severity = { type: "string", enum: [...new Set(Object.values(RULES).map((r) => r.severity))] };
 const secret = { type: "string", minLength: 16, maxLength: 128, description: "Printable ASCII, no leading or trailing space. Write-only." };
 const time = { type: ["string", "null"], format: "date-time" };
 
@@ -209,9 +217,9 @@ export const openApiDocument = {
         summary: "Alerts, newest first (any role)",
         parameters: [
           { name: "identity", in: "query", schema: { type: "string" } },
-          { name: "status", in: "query", schema: { type: "string", enum: ["new", "in_progress", "resolved", "dismissed"] } },
-          { name: "severity", in: "query", schema: { type: "string", enum: ["medium", "high"] } },
-          { name: "rule", in: "query", schema: { type: "string", enum: ["suspicious-vpn-connection", "impossible-travel", "concurrent-countries"] } },
+          { name: "status", in: "query", schema: alertStatus },
+          { name: "severity", in: "query", schema: severity },
+          { name: "rule", in: "query", schema: alertRule },
           { name: "since", in: "query", schema: { type: "string", format: "date-time" } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
         ],
@@ -227,9 +235,9 @@ export const openApiDocument = {
                     type: "object",
                     properties: {
                       id: { type: "string" },
-                      rule: { type: "string", enum: ["suspicious-vpn-connection", "impossible-travel", "concurrent-countries"] },
-                      severity: { type: "string", enum: ["medium", "high"] },
-                      status: { type: "string", enum: ["new", "in_progress", "resolved", "dismissed"] },
+                      rule: alertRule,
+                      severity,
+                      status: alertStatus,
                       identity: { type: "string" },
                       occurredAt: { type: "string", format: "date-time" },
                       createdAt: { type: "string", format: "date-time" },
@@ -249,7 +257,7 @@ export const openApiDocument = {
       patch: {
         summary: "Triage: New → In progress → Resolved or Dismissed, with a comment; audited (analyst, admin)",
         parameters: idPathString,
-        requestBody: { required: true, ...json({ type: "object", required: ["status"], properties: { status: { type: "string", enum: ["new", "in_progress", "resolved", "dismissed"] }, comment: { type: "string", maxLength: 2000 } } }) },
+        requestBody: { required: true, ...json({ type: "object", required: ["status"], properties: { status: alertStatus, comment: { type: "string", maxLength: 2000 } } }) },
         responses: { "200": { description: "Updated alert" }, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
@@ -346,7 +354,7 @@ export const openApiDocument = {
           id: { type: "string" },
           identity: { type: "string" },
           userName: { type: "string", description: "User-Name as sent" },
-          vendor: { type: "string", enum: ["microsoft", "f5", "checkpoint", "cisco-asa", "other"] },
+          vendor,
           nasIp: { type: ["string", "null"] },
           nasIdentifier: { type: ["string", "null"] },
           acctSessionId: { type: "string" },
