@@ -1,6 +1,5 @@
 // runPendingDetections against a real database: a whole batch judged at once gives the same
 // alerts as sessions judged one by one (each sees only the history before it).
-import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SessionEvent } from "../sensor/session-event.ts";
 import { writeAccountingRecords } from "../sensor/store.ts";
@@ -9,13 +8,10 @@ import type { GeoLocation } from "./geo.ts";
 import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
 
 let t: TestDatabase;
-let pool: pg.Pool;
 beforeAll(async () => {
   t = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: t.url });
 });
 afterAll(async () => {
-  await pool.end();
   await t.drop();
 });
 beforeEach(async () => {
@@ -61,7 +57,7 @@ const EXPECTED = ["concurrent-countries:JP×1", "impossible-travel:NL->JP×1", "
 
 describe("runPendingDetections", () => {
   it("judges a whole batch as if one by one: history first, alerts only for the unusual sessions", async () => {
-    await writeAccountingRecords(pool, [...history("carol@contoso.com"), ...history("dave@contoso.com")], "test");
+    await writeAccountingRecords(t.pool, [...history("carol@contoso.com"), ...history("dave@contoso.com")], "test");
     expect(await runPendingDetections(t.db)).toBe(28);
     expect(await runPendingDetections(t.db)).toBe(0);
     expect(await rulesOf("carol@contoso.com")).toEqual(EXPECTED);
@@ -69,7 +65,7 @@ describe("runPendingDetections", () => {
   });
 
   it("gives the same alerts when each session is judged in its own batch", async () => {
-    await writeAccountingRecords(pool, history("erin@contoso.com"), "test");
+    await writeAccountingRecords(t.pool, history("erin@contoso.com"), "test");
     let judged = 0;
     for (let n; (n = await runPendingDetections(t.db, undefined, 1)) > 0; ) judged += n;
     expect(judged).toBe(14);
@@ -77,7 +73,7 @@ describe("runPendingDetections", () => {
   });
 
   it("two detectors judging the same sessions at once raise each alert once", async () => {
-    await writeAccountingRecords(pool, history("gina@contoso.com"), "test");
+    await writeAccountingRecords(t.pool, history("gina@contoso.com"), "test");
     const [a, b] = await Promise.all([runPendingDetections(t.db), runPendingDetections(t.db)]);
     expect(a + b).toBeGreaterThanOrEqual(14);
     expect(await rulesOf("gina@contoso.com")).toEqual(EXPECTED);
@@ -86,7 +82,7 @@ describe("runPendingDetections", () => {
 
   it("raises nothing while an identity is still learning", async () => {
     const s = start("frank@contoso.com", "ONLY", NOW - DAY, "133.11.0.1", TOKYO);
-    await writeAccountingRecords(pool, [s], "test");
+    await writeAccountingRecords(t.pool, [s], "test");
     expect(await runPendingDetections(t.db)).toBe(1);
     expect(await rulesOf("frank@contoso.com")).toEqual([]);
   });

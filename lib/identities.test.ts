@@ -1,4 +1,3 @@
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
 import type { SessionEvent } from "../sensor/session-event.ts";
@@ -16,7 +15,6 @@ import {
 
 // Sessions go in through the sensor's store, as in production.
 let t: TestDatabase;
-let pool: pg.Pool;
 const NOW = new Date("2026-11-24T12:00:00Z");
 const DAY = 86_400_000;
 const PARIS = { kind: "geo" as const, countryCode: "FR", country: "France", region: "Île-de-France", city: "Paris", latitude: 48.86, longitude: 2.35 };
@@ -41,7 +39,6 @@ function session(identity: string, daysAgo: number, location: SessionEvent["loca
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: t.url });
   const records = [
     ...session("bob@contoso.com", 2, PARIS, { userName: "CONTOSO\\bob" }),
     ...session("bob@contoso.com", 5, PARIS, { publicIp: "81.2.69.200" }),
@@ -51,12 +48,11 @@ beforeAll(async () => {
     ...session("alice@contoso.com", 100, TOKYO),
     ...session("carol@contoso.com", 1, null),
   ];
-  await writeAccountingRecords(pool, records, "test");
+  await writeAccountingRecords(t.pool, records, "test");
   await t.db.identityAlias.create({ data: { alias: "robert@contoso.onmicrosoft.com", identity: "bob@contoso.com" } });
   await t.db.domainMapping.create({ data: { netbiosDomain: "contoso", upnSuffix: "contoso.com" } });
 });
 afterAll(async () => {
-  await pool.end();
   await t.drop();
 });
 

@@ -1,4 +1,3 @@
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
 import type { SessionEvent } from "../sensor/session-event.ts";
@@ -7,7 +6,6 @@ import { addDomainMapping, addIdentityAlias, removeIdentityAlias } from "./ident
 import { IdentityListQuerySchema, listIdentities } from "./identities.ts";
 
 let t: TestDatabase;
-let pool: pg.Pool;
 const actor = { label: "user:admin@contoso.com" };
 const start = (identity: string, userName: string, id: string, daysAgo: number): SessionEvent => {
   const time = new Date(Date.now() - daysAgo * 86_400_000).toISOString();
@@ -20,15 +18,13 @@ const start = (identity: string, userName: string, id: string, daysAgo: number):
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: t.url });
-  await writeAccountingRecords(pool, [
+  await writeAccountingRecords(t.pool, [
     start("bob@contoso.com", "bob@contoso.com", "A", 3),
     start("contoso\\bob", "CONTOSO\\bob", "B", 10),
     start("robert@contoso.onmicrosoft.com", "robert@contoso.onmicrosoft.com", "C", 1),
   ], "test");
 });
 afterAll(async () => {
-  await pool.end();
   await t.drop();
 });
 

@@ -1,17 +1,13 @@
-import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import type { SessionEvent } from "./session-event.ts";
 import { closeStaleSessions, splitIntoRounds, writeAccountingRecords } from "./store.ts";
 
 let t: TestDatabase;
-let pool: pg.Pool;
 beforeAll(async () => {
   t = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: t.url });
 });
 afterAll(async () => {
-  await pool.end();
   await t.drop();
 });
 beforeEach(async () => {
@@ -54,9 +50,9 @@ const sessions = () =>
 
 describe("session store", () => {
   it("Start → Interim → Stop builds one closed session with its events", async () => {
-    await writeAccountingRecords(pool, [event("start", 0)], "s1");
-    await writeAccountingRecords(pool, [event("interim", 300)], "s1");
-    await writeAccountingRecords(pool, [event("stop", 600)], "s1");
+    await writeAccountingRecords(t.pool, [event("start", 0)], "s1");
+    await writeAccountingRecords(t.pool, [event("interim", 300)], "s1");
+    await writeAccountingRecords(t.pool, [event("stop", 600)], "s1");
     const [s] = await sessions();
     expect(s).toMatchObject({ status: "closed", inputBytes: "6000", durationSeconds: 600, startInferred: false, terminateCause: "User-Request" });
     expect(s!.startedAt.getTime()).toBe(T0);
@@ -65,7 +61,7 @@ describe("session store", () => {
   });
 
   it("gives the same result in any arrival order, retransmissions included", async () => {
-    await writeAccountingRecords(pool, [event("stop", 600), event("interim", 300), event("stop", 600), event("start", 0), event("interim", 300)], "s1");
+    await writeAccountingRecords(t.pool, [event("stop", 600), event("interim", 300), event("stop", 600), event("start", 0), event("interim", 300)], "s1");
     const [s] = await sessions();
     expect(s).toMatchObject({ status: "closed", inputBytes: "6000", durationSeconds: 600, startInferred: false });
     expect(s!.startedAt.getTime()).toBe(T0);
@@ -74,21 +70,21 @@ describe("session store", () => {
   });
 
   it("a Stop without a Start creates the session with start = event time − session time", async () => {
-    await writeAccountingRecords(pool, [event("stop", 900)], "s1");
+    await writeAccountingRecords(t.pool, [event("stop", 900)], "s1");
     const [s] = await sessions();
     expect(s).toMatchObject({ status: "closed", startInferred: true });
     expect(s!.startedAt.getTime()).toBe(T0);
   });
 
   it("a late Interim never reopens a closed session nor lowers its counters", async () => {
-    await writeAccountingRecords(pool, [event("start", 0), event("stop", 600)], "s1");
-    await writeAccountingRecords(pool, [event("interim", 300)], "s1");
+    await writeAccountingRecords(t.pool, [event("start", 0), event("stop", 600)], "s1");
+    await writeAccountingRecords(t.pool, [event("interim", 300)], "s1");
     expect((await sessions())[0]).toMatchObject({ status: "closed", inputBytes: "6000" });
   });
 
   it("Accounting-On closes every open session of that NAS at the event time", async () => {
-    await writeAccountingRecords(pool, [event("start", 0), event("start", 0, { sessionKey: "key-2", eventKey: "s2", nasKey: "10.0.0.2" })], "s1");
-    await writeAccountingRecords(pool, [{ kind: "nas-on", nasKey: "10.0.0.1", eventTime: new Date(T0 + 50_000).toISOString(), terminateCause: "NAS-Reboot" }], "s1");
+    await writeAccountingRecords(t.pool, [event("start", 0), event("start", 0, { sessionKey: "key-2", eventKey: "s2", nasKey: "10.0.0.2" })], "s1");
+    await writeAccountingRecords(t.pool, [{ kind: "nas-on", nasKey: "10.0.0.1", eventTime: new Date(T0 + 50_000).toISOString(), terminateCause: "NAS-Reboot" }], "s1");
     const rows = await t.query<{ nasKey: string; status: string; terminateCause: string | null; endedAt: Date | null }>(
       `SELECT "nasKey", status, "terminateCause", "endedAt" FROM "VpnSession" ORDER BY "nasKey"`,
     );
@@ -98,11 +94,11 @@ describe("session store", () => {
   });
 
   it("the sweeper closes sessions silent for 3 × their interim interval as stale", async () => {
-    await writeAccountingRecords(pool, [event("start", 0)], "s1");
-    expect(await closeStaleSessions(pool, 24)).toBe(1);
+    await writeAccountingRecords(t.pool, [event("start", 0)], "s1");
+    expect(await closeStaleSessions(t.pool, 24)).toBe(1);
     expect((await sessions())[0]).toMatchObject({ status: "stale" });
     // A later Interim shows it was alive after all.
-    await writeAccountingRecords(pool, [event("interim", 5000)], "s1");
+    await writeAccountingRecords(t.pool, [event("interim", 5000)], "s1");
     expect((await sessions())[0]).toMatchObject({ status: "open", endedAt: null });
   });
 

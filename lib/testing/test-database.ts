@@ -7,6 +7,8 @@ import { createPrismaClient, type Db } from "../db/prisma.ts";
 export interface TestDatabase {
   url: string;
   db: Db;
+  /** A pg pool on it, for the sensor's store and plain SQL; ended by drop(). */
+  pool: pg.Pool;
   /** Runs SQL as a plain pg client (for checks Prisma would hide). */
   query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
   drop(): Promise<void>;
@@ -35,20 +37,18 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
   const url = databaseUrlFor(name);
   if (opts.migrate !== false) await migrateDatabase(url);
   const db = createPrismaClient(url);
+  const pool = new pg.Pool({ connectionString: url });
+  pool.on("error", () => {}); // an idle connection ended by the server surfaces in the next query instead
   return {
     url,
     db,
+    pool,
     async query(sql, params) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        return (await client.query(sql, params as unknown[])).rows;
-      } finally {
-        await client.end();
-      }
+      return (await pool.query(sql, params as unknown[])).rows;
     },
     async drop() {
       await db.$disconnect();
+      await pool.end();
       await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
   };
