@@ -3,6 +3,7 @@ import { requirePagePermission } from "@/lib/auth/page-guard";
 import { ALERT_STATUSES, AlertQuerySchema, STATUS_LABELS, listAlerts } from "@/lib/alerts";
 import { RULES } from "@/lib/detections";
 import { db } from "@/lib/db/prisma";
+import { FilterSelect } from "@/app/_components/filter-select";
 import { LocalTime } from "@/app/_components/local-time";
 import { searchParamsRecord } from "@/app/_components/search-params";
 
@@ -18,26 +19,9 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Alerts</h1>
       <form method="get" className="flex flex-wrap items-end gap-3 text-sm" aria-label="Alert filters">
-        <div>
-          <label htmlFor="a-status" className="label">Status</label>
-          <select id="a-status" name="status" defaultValue={raw.status ?? ""} className="input">
-            <option value="">All</option>
-            {ALERT_STATUSES.map((s) => <option key={s} value={s}>{STATUS_LABELS[s]}</option>)}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="a-severity" className="label">Severity</label>
-          <select id="a-severity" name="severity" defaultValue={raw.severity ?? ""} className="input">
-            <option value="">All</option><option value="high">High</option><option value="medium">Medium</option>
-          </select>
-        </div>
-        <div>
-          <label htmlFor="a-rule" className="label">Rule</label>
-          <select id="a-rule" name="rule" defaultValue={raw.rule ?? ""} className="input">
-            <option value="">All</option>
-            {Object.entries(RULES).map(([id, r]) => <option key={id} value={id}>{r.title}</option>)}
-          </select>
-        </div>
+        <FilterSelect id="a-status" name="status" label="Status" value={raw.status} options={ALERT_STATUSES.map((s) => [s, STATUS_LABELS[s]] as const)} />
+        <FilterSelect id="a-severity" name="severity" label="Severity" value={raw.severity} options={[["high", "High"], ["medium", "Medium"]]} />
+        <FilterSelect id="a-rule" name="rule" label="Rule" value={raw.rule} options={Object.entries(RULES).map(([id, r]) => [id, r.title] as const)} />
         <div>
           <label htmlFor="a-identity" className="label">Identity</label>
           <input id="a-identity" name="identity" defaultValue={raw.identity ?? ""} className="input" />

@@ -16,6 +16,7 @@ import { STATUS_LABELS, detectionSettingsFromEnv, identityLearning, listAlerts }
 import { LocalTime } from "@/app/_components/local-time";
 import { WorldMap } from "@/app/_components/world-map";
 import { searchParamsRecord } from "@/app/_components/search-params";
+import { FilterSelect } from "@/app/_components/filter-select";
 
 type Search = Record<string, string | string[] | undefined>;
 const RANGES = [7, 30, 90, 180];
@@ -162,27 +163,9 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
               {RANGES.map((d) => <option key={d} value={d}>Last {d} days</option>)}
             </select>
           </div>
-          <div>
-            <label htmlFor="f-type" className="label">Activity type</label>
-            <select id="f-type" name="type" defaultValue={query.type ?? ""} className="input">
-              <option value="">All</option>
-              {Object.entries(ACTIVITY_TYPES).map(([v, label]) => <option key={v} value={v}>{label}</option>)}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="f-location" className="label">Location</label>
-            <select id="f-location" name="location" defaultValue={query.location ?? ""} className="input">
-              <option value="">All</option>
-              {options.locations.map((l) => <option key={l.key} value={l.key}>{l.label}</option>)}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="f-nas" className="label">NAS</label>
-            <select id="f-nas" name="nas" defaultValue={query.nas ?? ""} className="input">
-              <option value="">All</option>
-              {options.nas.map((n) => <option key={n} value={n}>{n}</option>)}
-            </select>
-          </div>
+          <FilterSelect id="f-type" name="type" label="Activity type" value={query.type} options={Object.entries(ACTIVITY_TYPES)} />
+          <FilterSelect id="f-location" name="location" label="Location" value={query.location} options={options.locations.map((l) => [l.key, l.label] as const)} />
+          <FilterSelect id="f-nas" name="nas" label="NAS" value={query.nas} options={options.nas.map((n) => [n, n] as const)} />
           <button type="submit" className="btn-primary">Apply</button>
           <a href={`/api/v1/identities/${encodeURIComponent(identity)}/activities?${filterParams}&format=csv`} className="btn-secondary" download>
             Export CSV
