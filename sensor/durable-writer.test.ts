@@ -7,29 +7,41 @@ import type { AccountingRecord, SessionEvent } from "./session-event.ts";
 import { Spool } from "./spool.ts";
 
 const record = (sessionKey: string, kind: SessionEvent["kind"]) => ({ kind, sessionKey, eventKey: `${sessionKey}|${kind}` }) as SessionEvent;
+const nasOn = (): AccountingRecord => ({ kind: "nas-on", nasKey: "10.0.0.1", eventTime: new Date().toISOString(), terminateCause: "NAS-Reboot" });
+const label = (r: AccountingRecord) => ("sessionKey" in r ? `${r.sessionKey}:${r.kind}` : r.kind);
+
+/** A writer whose first batch is held until release(): the rest queues up meanwhile. Keeps each batch and what was stored before it. */
+function heldWriter(maxBatch: number, maxConcurrentBatches: number) {
+  const batches: AccountingRecord[][] = [];
+  const storedBefore: string[][] = [];
+  const stored = new Set<string>();
+  let release!: () => void;
+  const firstBatchHeld = new Promise<void>((r) => (release = r));
+  const writer = new DurableWriter({
+    async writeToDatabase(records) {
+      batches.push(records);
+      storedBefore.push([...stored].sort());
+      if (batches.length === 1) await firstBatchHeld;
+      for (const r of records) stored.add(label(r));
+    },
+    databaseReachable: async () => true,
+    spool: new Spool(fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-writer-")), 1024 * 1024),
+    maxBatch,
+    maxConcurrentBatches,
+    maxDelayMs: 1,
+    writeTimeoutMs: 5000,
+    log: () => {},
+  });
+  return { writer, batches, storedBefore, release };
+}
 
 describe("DurableWriter batches", () => {
   it("hold at most one record per session; a session's later records follow in order in later batches, a NAS event after them", async () => {
-    const batches: AccountingRecord[][] = [];
-    let release!: () => void;
-    const firstBatchHeld = new Promise<void>((r) => (release = r));
-    const writer = new DurableWriter({
-      async writeToDatabase(records) {
-        batches.push(records);
-        if (batches.length === 1) await firstBatchHeld; // the rest queues up meanwhile
-      },
-      databaseReachable: async () => true,
-      spool: new Spool(fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-writer-")), 1024 * 1024),
-      maxBatch: 100,
-      maxConcurrentBatches: 1,
-      maxDelayMs: 1,
-      writeTimeoutMs: 5000,
-      log: () => {},
-    });
+    const { writer, batches, release } = heldWriter(100, 1);
     const done = [writer.add(record("a", "start"))];
     await new Promise((r) => setTimeout(r, 10));
     for (const [i, kind] of (["interim", "interim", "stop"] as const).entries()) done.push(writer.add(record("a", kind)), writer.add(record(`b-${i}`, "start")));
-    done.push(writer.add({ kind: "nas-on", nasKey: "10.0.0.1", eventTime: new Date().toISOString(), terminateCause: "NAS-Reboot" }));
+    done.push(writer.add(nasOn()));
     release();
     await Promise.all(done);
     await writer.close();
@@ -42,7 +54,7 @@ describe("DurableWriter batches", () => {
     expect(ofA).toEqual(["start", "interim", "interim", "stop"]);
     expect(batches.flat()).toHaveLength(8);
     // [a start] [a interim, b-0, b-1, b-2] [a interim] [a stop, nas-on]: the NAS event waits for what came before it.
-    expect(batches.map((b) => b.map((r) => ("sessionKey" in r ? `${r.sessionKey}:${r.kind}` : r.kind)))).toEqual([
+    expect(batches.map((b) => b.map(label))).toEqual([
       ["a:start"],
       ["a:interim", "b-0:start", "b-1:start", "b-2:start"],
       ["a:interim"],
@@ -51,37 +63,19 @@ describe("DurableWriter batches", () => {
   });
 
   it("start an Accounting-On/Off only once every earlier record is stored, with what came after it", async () => {
-    const batches: string[][] = [];
-    const stored = new Set<string>();
-    let release!: () => void;
-    const firstBatchHeld = new Promise<void>((r) => (release = r));
-    const label = (r: AccountingRecord) => ("sessionKey" in r ? `${r.sessionKey}:${r.kind}` : r.kind);
-    const writer = new DurableWriter({
-      async writeToDatabase(records) {
-        const labels = records.map(label);
-        batches.push(labels.includes("nas-on") ? [...labels, `stored before: ${[...stored].sort().join(" ")}`] : labels);
-        if (batches.length === 1) await firstBatchHeld;
-        for (const l of labels) stored.add(l);
-      },
-      databaseReachable: async () => true,
-      spool: new Spool(fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-writer-")), 1024 * 1024),
-      maxBatch: 4, // every add starts a batch while one is in flight
-      maxConcurrentBatches: 2,
-      maxDelayMs: 1,
-      writeTimeoutMs: 5000,
-      log: () => {},
-    });
+    const { writer, batches: written, storedBefore, release } = heldWriter(4, 2); // maxBatch 4: every add starts a batch while one is in flight
     const done = [writer.add(record("x", "start"))];
     await new Promise((r) => setTimeout(r, 10));
     done.push(
       writer.add(record("y", "start")),
-      writer.add({ kind: "nas-on", nasKey: "10.0.0.1", eventTime: new Date().toISOString(), terminateCause: "NAS-Reboot" }),
+      writer.add(nasOn()),
       writer.add(record("z", "start")),
     );
     await new Promise((r) => setTimeout(r, 20));
     release();
     await Promise.all(done);
     await writer.close();
+    const batches = written.map((b, i) => (b.some((r) => r.kind === "nas-on") ? [...b.map(label), `stored before: ${storedBefore[i]!.join(" ")}`] : b.map(label)));
     expect(batches).toEqual([["x:start"], ["y:start"], ["nas-on", "z:start", "stored before: x:start y:start"]]);
   });
 });
