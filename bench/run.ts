@@ -45,7 +45,7 @@ const postmasterPid = () => Number(fs.readFileSync(path.join(workDir, "postgres"
 /** Runs the load and measures the target's CPU and peak RSS, and PostgreSQL's CPU (postmaster + backends). */
 async function measure(pid: number, load: () => Promise<LoadResult>): Promise<{ result: LoadResult; cpu: number; dbCpu: number; rssMb: number }> {
   const cpuBefore = cpuSeconds(pid, true);
-  const childrenBefore = cpuSeconds(pid) - cpuBefore;
+  const withChildrenBefore = cpuSeconds(pid);
   const dbBefore = cpuSeconds(postmasterPid());
   const generatorBefore = process.cpuUsage();
   const result = await load();
@@ -53,7 +53,7 @@ async function measure(pid: number, load: () => Promise<LoadResult>): Promise<{ 
   log(`  (load generator used ${((generator.user + generator.system) / 1e6).toFixed(1)} CPU s)`);
   const cpu = cpuSeconds(pid, true) - cpuBefore;
   // The sensor's detector child (low priority): reported apart, it is not on the packet path.
-  const children = cpuSeconds(pid) - cpu - cpuBefore - childrenBefore;
+  const children = cpuSeconds(pid) - withChildrenBefore - cpu;
   const childRss = childPids(pid).map(peakRssMb);
   if (childRss.length) log(`  (the sensor's detector process used ${children.toFixed(1)} CPU s at low priority, peak RSS ${Math.max(...childRss).toFixed(0)} MB)`);
   return { result, cpu, dbCpu: cpuSeconds(postmasterPid()) - dbBefore, rssMb: peakRssMb(pid) };

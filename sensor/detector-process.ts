@@ -42,9 +42,6 @@ export function superviseDetector(databaseUrl: string, log: (msg: string, extra?
   start();
 
   return {
-    get pid() {
-      return child?.pid;
-    },
     /** Tells the detector whether the packet path is busy (it then defers its work, see detector.ts). */
     setBusy(busy: boolean) {
       if (child?.connected) child.send({ busy }, () => {});
