@@ -6,16 +6,17 @@ import { fileURLToPath } from "node:url";
 // Background priority: the packet path and PostgreSQL come first.
 const DETECTOR_NICE = 10;
 /** Above this many answered requests per second the sensor counts as busy: the detector waits. */
-export const BUSY_REQUESTS_PER_SECOND = 1000;
+const BUSY_REQUESTS_PER_SECOND = 1000;
 /** Quiet seconds after a burst before the detector may work again. */
-export const CALM_SECONDS = 5;
+const CALM_SECONDS = 5;
 const RESTART_DELAY_MS = 5000;
 
 /**
  * Runs sensor/detector in a child process (same runtime flags, so it is TypeScript
- * under tsx and JavaScript when precompiled) and restarts it if it dies.
+ * under tsx and JavaScript when precompiled), restarts it if it dies, and tells it each
+ * second whether the sensor is busy (from `accepted`, the count of answered requests).
  */
-export function superviseDetector(databaseUrl: string, log: (msg: string, extra?: object) => void) {
+export function superviseDetector(databaseUrl: string, accepted: () => number, log: (msg: string, extra?: object) => void) {
   const here = fileURLToPath(import.meta.url);
   const entry = path.join(path.dirname(here), `detector${path.extname(here)}`);
   let child: ChildProcess | null = null;
@@ -41,15 +42,23 @@ export function superviseDetector(databaseUrl: string, log: (msg: string, extra?
   };
   start();
 
+  // Busy at once when a burst starts; calm again only after CALM_SECONDS quiet seconds, so a
+  // pause inside a burst does not let the detector in (it then defers its work, see detector.ts).
+  let acceptedBefore = accepted();
+  let quietSeconds = CALM_SECONDS;
+  const loadTimer = setInterval(() => {
+    const now = accepted();
+    quietSeconds = now - acceptedBefore > BUSY_REQUESTS_PER_SECOND ? 0 : quietSeconds + 1;
+    acceptedBefore = now;
+    if (child?.connected) child.send({ busy: quietSeconds < CALM_SECONDS }, () => {});
+  }, 1000);
+
   return {
-    /** Tells the detector whether the packet path is busy (it then defers its work, see detector.ts). */
-    setBusy(busy: boolean) {
-      if (child?.connected) child.send({ busy }, () => {});
-    },
     stop: () =>
       new Promise<void>((resolve) => {
         stopped = true;
         clearTimeout(restartTimer);
+        clearInterval(loadTimer);
         const running = child;
         if (!running || running.exitCode !== null) return resolve();
         running.once("exit", () => resolve());

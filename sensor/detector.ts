@@ -13,7 +13,7 @@ const logger = baseLog.child({ process: "detector" });
 const prisma = createPrismaClient(env.DATABASE_URL);
 const settings = detectionSettingsFromEnv(env);
 const TICK_MS = 3000;
-// While the sensor reports a burst (over BUSY_REQUESTS_PER_SECOND) the detector waits, so it never
+// While the sensor reports a burst (see detector-process.ts) the detector waits, so it never
 // competes with the packet path for CPU or PostgreSQL; it still judges one batch this often.
 const MAX_DEFER_MS = 30_000;
 let sensorBusy = false;

@@ -9,7 +9,7 @@ import { log as baseLog } from "../lib/log.ts";
 import { installationKey } from "../lib/secrets.ts";
 import { AccountingServer } from "./accounting-server.ts";
 import { ConfigWatcher, readSensorEnv } from "./config.ts";
-import { BUSY_REQUESTS_PER_SECOND, CALM_SECONDS, superviseDetector } from "./detector-process.ts";
+import { superviseDetector } from "./detector-process.ts";
 import { DurableWriter } from "./durable-writer.ts";
 import { writeHeartbeat } from "./heartbeat.ts";
 import { SensorMetrics, serveMetrics } from "./metrics.ts";
@@ -81,17 +81,7 @@ async function main() {
   const heartbeatTimer = setInterval(heartbeat, 10_000);
   let stopping = false;
   // Detections and alert forwarding run in a low-priority child process (sensor/detector.ts).
-  const detector = env.SENSOR_DETECTIONS ? superviseDetector(database.url, log) : null;
-  // Busy at once when a burst starts; calm again only after CALM_SECONDS quiet seconds, so a
-  // pause inside a burst does not let the detector in.
-  let acceptedBefore = metrics.snapshot().accepted;
-  let quietSeconds = CALM_SECONDS;
-  const loadTimer = setInterval(() => {
-    const accepted = metrics.snapshot().accepted;
-    quietSeconds = accepted - acceptedBefore > BUSY_REQUESTS_PER_SECOND ? 0 : quietSeconds + 1;
-    detector?.setBusy(quietSeconds < CALM_SECONDS);
-    acceptedBefore = accepted;
-  }, 1000);
+  const detector = env.SENSOR_DETECTIONS ? superviseDetector(database.url, () => metrics.snapshot().accepted, log) : null;
   const sweepTimer = setInterval(() => {
     if (writer.mode === "database") void closeStaleSessions(pool, env.STALE_SESSION_HOURS).catch(() => {});
   }, 60_000);
@@ -106,7 +96,6 @@ async function main() {
     await server.close();
     clearInterval(heartbeatTimer);
     clearInterval(sweepTimer);
-    clearInterval(loadTimer);
     await detector?.stop();
     await heartbeat();
     metricsServer?.close();
