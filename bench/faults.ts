@@ -72,9 +72,10 @@ async function assertCounters(runId: string): Promise<string> {
   await client.connect();
   try {
     const { rows } = await client.query<{ status: string; duration: number | null; input: string; output: string; latest: number | null }>(
-      `SELECT s.status, s."durationSeconds" AS duration, s."inputBytes"::text AS input, s."outputBytes"::text AS output,
-              (SELECT max(e."sessionTime") FROM "VpnSessionEvent" e WHERE e."sessionKey" = s."sessionKey") AS latest
-       FROM "VpnSession" s WHERE s."acctSessionId" LIKE $1`,
+      `SELECT s.status, s."durationSeconds" AS duration, s."inputBytes"::text AS input, s."outputBytes"::text AS output, e.latest
+       FROM "VpnSession" s
+       LEFT JOIN (SELECT "sessionKey", max("sessionTime") AS latest FROM "VpnSessionEvent" GROUP BY 1) e USING ("sessionKey")
+       WHERE s."acctSessionId" LIKE $1`,
       [`${runId}-%`],
     );
     const wrong = rows.filter((r) => {
