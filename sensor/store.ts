@@ -1,8 +1,62 @@
 import type pg from "pg";
 import { isNasEvent, type AccountingRecord, type SessionEvent } from "./session-event.ts";
 
-// Records travel as one JSON parameter (much cheaper to encode than 29 arrays); `json`, not
+// Records travel as one JSON parameter (much cheaper to encode than 28 arrays); `json`, not
 // `jsonb`: read once, so converting to jsonb first would only cost (about 10 µs per record).
+// PostgreSQL's JSON parsing is most of that part's cost, so keys are one or two letters and
+// null fields are left out (a missing key reads as NULL): 754 → 503 bytes and about 20 % less
+// parsing per record. One table maps the keys to columns; toRows writes the same keys.
+const FIELDS = {
+  k: ["sessionKey", "text"], e: ["eventKey", "text"], i: ["identity", "text"], u: ["userName", "text"],
+  v: ["vendor", '"Vendor"'], n: ["nasKey", "text"], ni: ["nasIp", "text"], nn: ["nasIdentifier", "text"],
+  s: ["sourceIp", "text"], a: ["acctSessionId", "text"], p: ["publicIp", "text"], ip: ["assignedIp", "text"],
+  lk: ["locationKind", "text"], cc: ["countryCode", "text"], co: ["country", "text"], r: ["region", "text"],
+  ci: ["city", "text"], la: ["latitude", "float8"], lo: ["longitude", "float8"], cn: ["clientName", "text"],
+  ib: ["inputBytes", "bigint"], ob: ["outputBytes", "bigint"], tc: ["terminateCause", "text"],
+  ii: ["interimInterval", "int"], t: ["kind", "text"], et: ["eventTime", "timestamptz"], ra: ["receivedAt", "timestamptz"],
+  st: ["sessionTime", "int"],
+} as const satisfies Record<string, readonly [string, string]>;
+type RowKey = keyof typeof FIELDS;
+
+/** The batch as JSON with FIELDS' keys; undefined (null) values are left out by JSON.stringify. */
+export function toRows(events: SessionEvent[]): string {
+  return JSON.stringify(
+    events.map((e): Record<RowKey, unknown> => ({
+      k: e.sessionKey,
+      e: e.eventKey,
+      i: e.identity,
+      u: e.userName,
+      v: e.vendor,
+      n: e.nasKey,
+      ni: e.nasIp ?? undefined,
+      nn: e.nasIdentifier ?? undefined,
+      s: e.sourceIp,
+      a: e.acctSessionId,
+      p: e.publicIp ?? undefined,
+      ip: e.assignedIp ?? undefined,
+      lk: e.location?.kind,
+      cc: e.location?.countryCode ?? undefined,
+      co: e.location?.country ?? undefined,
+      r: e.location?.region ?? undefined,
+      ci: e.location?.city ?? undefined,
+      la: e.location?.latitude ?? undefined,
+      lo: e.location?.longitude ?? undefined,
+      cn: e.clientName ?? undefined,
+      ib: e.inputBytes,
+      ob: e.outputBytes,
+      tc: e.terminateCause ?? undefined,
+      ii: e.interimInterval ?? undefined,
+      t: e.kind,
+      et: e.eventTime,
+      ra: e.receivedAt,
+      st: e.sessionTime ?? undefined,
+    })),
+  );
+}
+
+const RECORDS = `SELECT ${Object.entries(FIELDS).map(([key, [column]]) => `x.${key} AS "${column}"`).join(", ")}
+FROM json_to_recordset($1::json) AS x(${Object.entries(FIELDS).map(([key, [, type]]) => `${key} ${type}`).join(", ")})`;
+
 // The session's fields that follow from the record (start, status, …) are derived here rather
 // than sent: fewer fields to encode and parse per record. $2 is the sensor's id.
 const INPUT = `SELECT x.*,
@@ -14,12 +68,7 @@ const INPUT = `SELECT x.*,
   x."sessionTime" AS "durationSeconds",
   (CASE WHEN x.kind = 'stop' THEN 'closed' ELSE 'open' END)::"SessionStatus" AS status,
   $2::text AS "sensorId"
-FROM json_to_recordset($1::json) AS x(
-  "sessionKey" text, "eventKey" text, identity text, "userName" text, vendor "Vendor", "nasKey" text, "nasIp" text,
-  "nasIdentifier" text, "sourceIp" text, "acctSessionId" text, "publicIp" text, "assignedIp" text, "locationKind" text,
-  "countryCode" text, country text, region text, city text, latitude float8, longitude float8, "clientName" text,
-  "inputBytes" bigint, "outputBytes" bigint, "terminateCause" text, "interimInterval" int,
-  kind text, "eventTime" timestamptz, "receivedAt" timestamptz, "sessionTime" int)`;
+FROM (${RECORDS}) AS x`;
 
 // Idempotent upsert of sessions, in any arrival order (FreeRADIUS radacct style):
 // a Stop or Interim before its Start creates the session with an inferred start;
@@ -106,41 +155,6 @@ const CLOSE_SESSIONS_OF_NAS = `
 UPDATE "VpnSession" SET status = 'closed', "endedAt" = $2, "terminateCause" = COALESCE("terminateCause", $3),
   "lastUpdateAt" = GREATEST("lastUpdateAt", $2)
 WHERE "nasKey" = $1 AND status = 'open' AND "startedAt" <= $2`;
-
-export function toRows(events: SessionEvent[]): string {
-  return JSON.stringify(
-    events.map((e) => ({
-      sessionKey: e.sessionKey,
-      eventKey: e.eventKey,
-      identity: e.identity,
-      userName: e.userName,
-      vendor: e.vendor,
-      nasKey: e.nasKey,
-      nasIp: e.nasIp,
-      nasIdentifier: e.nasIdentifier,
-      sourceIp: e.sourceIp,
-      acctSessionId: e.acctSessionId,
-      publicIp: e.publicIp,
-      assignedIp: e.assignedIp,
-      locationKind: e.location?.kind ?? null,
-      countryCode: e.location?.countryCode ?? null,
-      country: e.location?.country ?? null,
-      region: e.location?.region ?? null,
-      city: e.location?.city ?? null,
-      latitude: e.location?.latitude ?? null,
-      longitude: e.location?.longitude ?? null,
-      clientName: e.clientName,
-      inputBytes: e.inputBytes,
-      outputBytes: e.outputBytes,
-      terminateCause: e.terminateCause,
-      interimInterval: e.interimInterval,
-      kind: e.kind,
-      eventTime: e.eventTime,
-      receivedAt: e.receivedAt,
-      sessionTime: e.sessionTime,
-    })),
-  );
-}
 
 /**
  * One statement may touch a row once: split a batch into rounds with at most
