@@ -23,6 +23,12 @@ export interface LoadOptions {
   interimsPerSession: number;
   /** Distinguishes runs so session ids never collide between runs on one database. */
   runId: string;
+  /**
+   * Sessions in progress at once (default 4,096). A NAS fleet has thousands, and one session's
+   * records come minutes apart; a small pool would put several records of one session in flight
+   * together, which real NASes do not do.
+   */
+  concurrentSessions?: number;
   /** Each transmission sent this many times at once (a retransmission storm drill); default 1. */
   copies?: number;
   /**
@@ -95,7 +101,7 @@ class SessionMix {
   private counter = 0;
   constructor(private readonly o: LoadOptions) {}
   next(secret: string, identifier: number): { packet: Buffer; attrs: Attr[]; record: string; session: string; last: boolean } {
-    if (this.sessions.length < 64) this.sessions.push({ id: `${this.o.runId}-${this.counter}`, step: 0, n: this.counter++ });
+    if (this.sessions.length < (this.o.concurrentSessions ?? 4096)) this.sessions.push({ id: `${this.o.runId}-${this.counter}`, step: 0, n: this.counter++ });
     const index = Math.floor(Math.random() * this.sessions.length);
     const session = this.sessions[index]!;
     const steps = this.o.interimsPerSession + 2;
@@ -118,7 +124,7 @@ class SessionMix {
     const record = `${session.id}:${kind === 1 ? "start" : kind === 2 ? "stop" : `interim${session.step}`}`;
     session.step += 1;
     const last = session.step === steps;
-    if (last) this.sessions.splice(index, 1);
+    if (last) this.sessions[index] = this.sessions[this.sessions.length - 1]!, this.sessions.pop();
     return { packet: encode(secret, identifier, attrs), attrs, record, session: session.id, last };
   }
 }
