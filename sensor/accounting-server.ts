@@ -58,6 +58,7 @@ export class AccountingServer {
     const { metrics } = this.deps;
     metrics.received.inc();
     const receivedAt = new Date();
+    const startedNs = process.hrtime.bigint();
     metrics.lastPacketAt = receivedAt;
     const config = this.deps.config();
     if (!config.enabled) return metrics.drop("disabled");
@@ -74,7 +75,7 @@ export class AccountingServer {
     if (this.inFlight.has(flightKey)) return void metrics.duplicatesInFlight.inc();
     const reply = () => {
       socket.send(encodeAccountingResponse(verified.packet, verified.secret), rinfo.port, rinfo.address);
-      metrics.accept();
+      metrics.accept(Number(process.hrtime.bigint() - startedNs) / 1e9);
     };
 
     const decoded = decodeAccountingRequest(verified.packet, verified.attributes);

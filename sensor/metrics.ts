@@ -13,6 +13,7 @@ export class SensorMetrics {
   readonly duplicatesInFlight = new Counter({ name: "vpnsight_radius_duplicates_in_flight_total", help: "Retransmissions ignored while the original was still being recorded", registers: [this.registry] });
   readonly recordsDurable = new Counter({ name: "vpnsight_records_durable_total", help: "Accounting records made durable, by where", labelNames: ["target"], registers: [this.registry] });
   readonly spoolDepth = new Gauge({ name: "vpnsight_spool_depth", help: "Batches waiting in the spool", registers: [this.registry] });
+  readonly answerSeconds = new Histogram({ name: "vpnsight_radius_answer_seconds", help: "From a request's arrival to its Accounting-Response", buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1], registers: [this.registry] });
   readonly batchSeconds = new Histogram({ name: "vpnsight_store_batch_seconds", help: "Time to make a batch durable", labelNames: ["target"], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5], registers: [this.registry] });
 
   private counts = { accepted: 0, dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number> };
@@ -27,8 +28,9 @@ export class SensorMetrics {
     this.dropped.inc({ reason });
     this.counts.dropped[reason] += 1;
   }
-  accept(): void {
+  accept(answerSeconds: number): void {
     this.accepted.inc();
+    this.answerSeconds.observe(answerSeconds);
     this.counts.accepted += 1;
   }
   snapshot() {

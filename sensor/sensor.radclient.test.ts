@@ -115,6 +115,14 @@ describe("sensor with radclient", () => {
     expect(await sessionRow("EVIL-1")).toEqual([]);
   });
 
+  it("times each answer from arrival to Accounting-Response (answered requests only)", async () => {
+    const before = await sensor.metric("vpnsight_radius_answer_seconds_count");
+    expect(radclient(`User-Name = "frank"\nAcct-Status-Type = Start\nAcct-Session-Id = "TIMED-1"\n`).ok).toBe(true);
+    expect(radclient(`User-Name = "eve"\nAcct-Status-Type = Start\nAcct-Session-Id = "EVIL-2"\n`, "not-the-secret-000").ok).toBe(false);
+    expect(await sensor.metric("vpnsight_radius_answer_seconds_count")).toBe(before + 1);
+    expect(await sensor.metric("vpnsight_radius_answer_seconds_bucket", 'le="+Inf"')).toBe(before + 1);
+  });
+
   it("Accounting-On closes the open sessions of that NAS", async () => {
     expect(radclient(`User-Name = "carol"\nAcct-Status-Type = Start\nAcct-Session-Id = "OPEN-1"\nNAS-IP-Address = 10.0.0.2\n`).ok).toBe(true);
     expect((await sessionRow("OPEN-1"))[0]).toMatchObject({ status: "open" });
