@@ -67,8 +67,14 @@ async function startSensorProcess(databaseUrl: string, port: number) {
     env: { ...process.env, DATABASE_URL: databaseUrl, RADIUS_ACCT_PORT: String(port), RADIUS_BIND: "127.0.0.1", SENSOR_METRICS_PORT: "28139", VPNSIGHT_DATA_DIR: path.join(workDir, "sensor"), SENSOR_ID: "bench" },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
+  // BENCH_SENSOR_LOG=file keeps the sensor's output (e.g. with BENCH_SENSOR_FLAGS=--trace-gc).
+  const keep = process.env.BENCH_SENSOR_LOG ? fs.createWriteStream(process.env.BENCH_SENSOR_LOG) : undefined;
+  const onOutput = (d: Buffer) => {
+    if (output.length < 1e6) output += d;
+    keep?.write(d);
+  };
+  child.stdout.on("data", onOutput);
+  child.stderr.on("data", onOutput);
   while (!output.includes("listening for RADIUS accounting")) {
     if (child.exitCode !== null) throw new Error(output);
     await new Promise((r) => setTimeout(r, 50));

@@ -98,6 +98,8 @@ export async function startEmbeddedPostgres(opts: {
   port: number;
   database?: string;
   log?: (line: string) => void;
+  /** Extra server settings, e.g. ["-c", "shared_preload_libraries=pg_stat_statements"] (benchmarks). */
+  flags?: string[];
 }): Promise<RunningDatabase> {
   const pgDir = path.join(opts.dataDir, "postgres");
   const database = opts.database ?? EMBEDDED_DATABASE;
@@ -126,7 +128,7 @@ export async function startEmbeddedPostgres(opts: {
     // Postgres refuses to run as root; the library then runs it as a "postgres" user.
     createPostgresUser: process.getuid?.() === 0,
     // No unix socket: avoids clashing with a system Postgres; TCP on loopback only.
-    postgresFlags: ["-c", "unix_socket_directories=", "-c", "listen_addresses=127.0.0.1"],
+    postgresFlags: ["-c", "unix_socket_directories=", "-c", "listen_addresses=127.0.0.1", ...(opts.flags ?? [])],
     onLog: remember,
     onError: remember,
   });
