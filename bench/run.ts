@@ -59,6 +59,19 @@ async function measure(pid: number, load: () => Promise<LoadResult>): Promise<{ 
   return { result, cpu, dbCpu: cpuSeconds(postmasterPid()) - dbBefore, rssMb: peakRssMb(pid) };
 }
 
+/** The store statement as PostgreSQL saw it since the last call (pg_stat_statements), then resets. */
+async function storeStatementStats(db: pg.Client, records: number): Promise<string> {
+  const { rows } = await db.query<{ calls: number; exec_ms: number; plan_ms: number; wal_records: number; wal_bytes: number }>(
+    `SELECT calls::int, total_exec_time AS exec_ms, total_plan_time AS plan_ms, wal_records::int, wal_bytes::float8 AS wal_bytes
+     FROM pg_stat_statements WHERE query LIKE 'WITH input AS%' AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+`,
+  );
+  await db.query("SELECT pg_stat_statements_reset()");
+  const r = rows[0];
+  if (!r || !records) return "  (pg_stat_statements: no store statement seen)";
+  return `  (pg_stat_statements: ${r.calls} store statements, ${(records / r.calls).toFixed(1)} records each, ${(r.exec_ms / r.calls).toFixed(2)} ms executing + ${(r.plan_ms / r.calls).toFixed(2)} ms planning each; per record ${((1000 * r.exec_ms) / records).toFixed(0)} µs, ${(r.wal_records / records).toFixed(1)} WAL records, ${(r.wal_bytes / records).toFixed(0)} WAL bytes)`;
+}
+
 async function startSensorProcess(databaseUrl: string, port: number) {
   let output = "";
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the sensor there (open in Chrome DevTools).
@@ -89,7 +102,10 @@ async function main() {
   log(`VPN Sight benchmark — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
   log(`load: flat out for ${DURATION} s per target and round, ${ROUNDS} rounds, window ${WINDOW}, Start → 2 × Interim → Stop, 4 vendor shapes\n`);
   const pgPort = 59000 + Math.floor(Math.random() * 500);
-  const server = await startEmbeddedPostgres({ dataDir: workDir, port: pgPort, database: "postgres" });
+  // BENCH_PG_STATS=1: pg_stat_statements on, and the store statement's figures printed per sensor round.
+  const pgStats = process.env.BENCH_PG_STATS === "1";
+  const flags = pgStats ? ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track_planning=on"] : [];
+  const server = await startEmbeddedPostgres({ dataDir: workDir, port: pgPort, database: "postgres", flags });
   const dbUrl = (name: string) => server.url.replace(/\/postgres$/, `/${name}`);
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
@@ -125,6 +141,7 @@ async function main() {
     frNull = await startFreeradius({ dir: path.join(workDir, "fr-null"), port: 28133, secret: SECRET, mode: "null" });
   }
   await runLoad(loadOptions(28131, "warmup", { duration: 2 }));
+  if (pgStats) await vs.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()");
 
   for (let round = 1; round <= ROUNDS; round++) {
     log(`round ${round} of ${ROUNDS}`);
@@ -133,6 +150,7 @@ async function main() {
     const metric = (name: string) => Number(metricsText.split("\n").find((l) => l.startsWith(name))?.split(" ").at(-1) ?? 0);
     const batches = metric('vpnsight_store_batch_seconds_count{target="database"}');
     log(`  (sensor since start: ${batches} database batches, ${(metric('vpnsight_records_durable_total{target="database"}') / batches).toFixed(1)} records each, ${((1000 * metric('vpnsight_store_batch_seconds_sum{target="database"}')) / batches).toFixed(1)} ms each)`);
+    if (pgStats) log(await storeStatementStats(vs, ours.result.answered));
     const stored = await vs.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE $1`, [`sensor${round}-%`]);
     // Detection was deferred during the burst: how long the detector takes to judge the backlog
     // (waited for, so it never runs beside the FreeRADIUS targets).
