@@ -51,6 +51,27 @@ test("an analyst finds an identity, sees its locations on a list and a map, filt
   expect(items.find((l: { city: string }) => l.city === "London")).toMatchObject({ countryCode: "GB", country: "United Kingdom" });
 });
 
+test("the identities list sorts by the 30-day session count across all identities", async ({ page }) => {
+  await signIn(page, VIEWER);
+  await page.goto("/identities");
+  await page.getByRole("link", { name: "Sessions (30 d)" }).click();
+  await expect(page).toHaveURL(/sort=sessions30d/);
+  await expect(page.getByRole("link", { name: /Sessions \(30 d\) ▼/ })).toBeVisible();
+  const counts = async () => {
+    const rows = (await page.getByRole("table", { name: "Identities" }).getByRole("row").all()).slice(1); // after the header
+    return Promise.all(rows.map(async (row) => Number(await row.getByRole("cell").nth(3).innerText())));
+  };
+  const descending = await counts();
+  expect(descending.length).toBeGreaterThan(1);
+  expect(descending).toEqual([...descending].sort((a, b) => b - a));
+  await page.getByRole("link", { name: /Sessions \(30 d\)/ }).click();
+  await expect(page).toHaveURL(/dir=asc/);
+  await expect(page.getByRole("link", { name: /Sessions \(30 d\) ▲/ })).toBeVisible();
+  const ascending = await counts();
+  expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
+  expect(ascending[0]).toBeLessThanOrEqual(descending.at(-1)!);
+});
+
 test("a viewer can read identities but sees no admin controls", async ({ page }) => {
   await signIn(page, VIEWER);
   await page.goto("/identities/user23%40contoso.com");

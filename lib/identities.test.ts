@@ -77,6 +77,20 @@ describe("identities list", () => {
     const page2 = await list({ sort: "identity", dir: "asc", pageSize: "2", page: "2" });
     expect(page2).toMatchObject({ total: 3, items: [{ identity: "carol@contoso.com" }] });
   });
+
+  it("sorts by the 30-day counts across pages, not only within one", async () => {
+    const all = (await list({ sort: "identity", dir: "asc" })).items;
+    for (const [sort, count] of [["sessions30d", "sessions30d"], ["locations30d", "locations30d"]] as const) {
+      const busiestFirst = [...all].sort((a, b) => b[count] - a[count] || b.lastSeen.localeCompare(a.lastSeen) || a.identity.localeCompare(b.identity));
+      expect((await list({ sort, dir: "desc" })).items.map((i) => i.identity)).toEqual(busiestFirst.map((i) => i.identity));
+      const first = await list({ sort, dir: "desc", pageSize: "1", page: "1" });
+      expect(first.items[0]![count]).toBe(Math.max(...all.map((i) => i[count])));
+      const last = await list({ sort, dir: "asc", pageSize: "1", page: "1" });
+      expect(last.items[0]![count]).toBe(Math.min(...all.map((i) => i[count])));
+    }
+    expect(new Set(all.map((i) => i.sessions30d)).size).toBeGreaterThan(1); // the fixture tells them apart
+    expect(() => IdentityListQuerySchema.parse({ sort: "bytes" })).toThrow(/sort is one of lastSeen, identity, sessions30d, locations30d/);
+  });
 });
 
 describe("entity profile", () => {

@@ -8,10 +8,14 @@ import { toApiVendor, type VendorId } from "./vendors.ts";
 
 // ---------- identities list ----------
 
+/** The list's sort keys: last connection, name, and the 30-day counts (busiest or most travelled first). */
+export const IDENTITY_SORTS = ["lastSeen", "identity", "sessions30d", "locations30d"] as const;
+export type IdentitySort = (typeof IDENTITY_SORTS)[number];
+
 export const IdentityListQuerySchema = z.object({
   q: z.string().trim().max(320).optional(),
   online: z.enum(["1", "true", "0", "false"]).optional().transform((v) => v === "1" || v === "true"),
-  sort: z.enum(["lastSeen", "identity"], { error: "sort is lastSeen or identity." }).default("lastSeen"),
+  sort: z.enum(IDENTITY_SORTS, { error: `sort is one of ${IDENTITY_SORTS.join(", ")}.` }).default("lastSeen"),
   dir: z.enum(["asc", "desc"]).default("desc"),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
@@ -60,26 +64,34 @@ export async function listIdentities(db: Db, query: IdentityListQuery, now = new
   }
   if (query.online) conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "VpnSession" s WHERE s.identity = i.identity AND s.status = 'open')`);
   const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
-  const order =
-    query.sort === "identity"
-      ? Prisma.raw(`i.identity ${query.dir === "asc" ? "ASC" : "DESC"}`)
-      : Prisma.raw(`i."lastSeenAt" ${query.dir === "asc" ? "ASC" : "DESC"}, i.identity`);
+  const since = new Date(now.getTime() - 30 * 86_400_000);
+  const dir = query.dir === "asc" ? "ASC" : "DESC";
+  const byCount = query.sort === "sessions30d" || query.sort === "locations30d";
+  const order = {
+    identity: Prisma.raw(`i.identity ${dir}`),
+    lastSeen: Prisma.raw(`i."lastSeenAt" ${dir}, i.identity`),
+    sessions30d: Prisma.raw(`COALESCE(c.sessions, 0) ${dir}, i."lastSeenAt" DESC, i.identity`),
+    locations30d: Prisma.raw(`COALESCE(c.locations, 0) ${dir}, i."lastSeenAt" DESC, i.identity`),
+  }[query.sort];
   const offset = (query.page - 1) * query.pageSize;
+  // The 30-day counts are not stored: sorting by them counts every identity's sessions of the
+  // last 30 days (a range of the startedAt index); the other sorts count only the page's identities.
+  const sessionsAndLocations = Prisma.sql`
+    count(*) FILTER (WHERE "startedAt" >= ${since})::int AS sessions,
+    count(DISTINCT (COALESCE("locationKind", 'unknown'), "countryCode", city)) FILTER (WHERE "startedAt" >= ${since})::int AS locations`;
+  const allCounts = Prisma.sql`SELECT identity, ${sessionsAndLocations} FROM "VpnSession" WHERE "startedAt" >= ${since} GROUP BY identity`;
   const [rows, total] = await Promise.all([
     db.$queryRaw<{ identity: string; lastSeenAt: Date; lastCountryCode: string | null; lastCountry: string | null; lastCity: string | null; lastLocationKind: string | null }[]>`
       SELECT i.identity, i."lastSeenAt", i."lastCountryCode", i."lastCountry", i."lastCity", i."lastLocationKind"
-      FROM "Identity" i ${where} ORDER BY ${order} LIMIT ${query.pageSize} OFFSET ${offset}`,
+      FROM "Identity" i ${byCount ? Prisma.sql`LEFT JOIN (${allCounts}) c USING (identity)` : Prisma.empty}
+      ${where} ORDER BY ${order} LIMIT ${query.pageSize} OFFSET ${offset}`,
     db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "Identity" i ${where}`,
   ]);
-  const since = new Date(now.getTime() - 30 * 86_400_000);
   const ids = rows.map((r) => r.identity);
   // One grouped query for the whole page (no N+1), on the (identity, startedAt) index.
   const stats = ids.length
     ? await db.$queryRaw<{ identity: string; sessions: number; locations: number; online: number }[]>`
-        SELECT identity,
-               count(*) FILTER (WHERE "startedAt" >= ${since})::int AS sessions,
-               count(DISTINCT (COALESCE("locationKind", 'unknown'), "countryCode", city)) FILTER (WHERE "startedAt" >= ${since})::int AS locations,
-               count(*) FILTER (WHERE status = 'open')::int AS online
+        SELECT identity, ${sessionsAndLocations}, count(*) FILTER (WHERE status = 'open')::int AS online
         FROM "VpnSession" WHERE identity IN (${Prisma.join(ids)}) AND ("startedAt" >= ${since} OR status = 'open')
         GROUP BY identity`
     : [];

@@ -3,6 +3,7 @@
 import { ALERT_STATUSES } from "../alert-status.ts";
 import { ROLES } from "../auth/roles.ts";
 import { RULES } from "../detections.ts";
+import { IDENTITY_SORTS } from "../identities.ts";
 import { API_VENDORS } from "../vendors.ts";
 
 const error = { $ref: "#/components/schemas/Error" };
@@ -124,7 +125,7 @@ export const openApiDocument = {
         parameters: [
           { name: "q", in: "query", schema: { type: "string" }, description: "UPN, alias or DOMAIN\\user (substring)" },
           { name: "online", in: "query", schema: { type: "string", enum: ["1", "0"] }, description: "only identities with open sessions" },
-          { name: "sort", in: "query", schema: { type: "string", enum: ["lastSeen", "identity"], default: "lastSeen" } },
+          { name: "sort", in: "query", schema: { type: "string", enum: [...IDENTITY_SORTS], default: "lastSeen" } },
           { name: "dir", in: "query", schema: { type: "string", enum: ["asc", "desc"], default: "desc" } },
           { name: "page", in: "query", schema: { type: "integer", minimum: 1, default: 1 } },
           { name: "pageSize", in: "query", schema: { type: "integer", minimum: 1, maximum: 200, default: 50 } },

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { db } from "@/lib/db/prisma";
-import { IdentityListQuerySchema, listIdentities } from "@/lib/identities";
+import { IdentityListQuerySchema, listIdentities, type IdentitySort } from "@/lib/identities";
 import { LocalTime } from "@/app/_components/local-time";
 import { searchParamsRecord } from "@/app/_components/search-params";
 
@@ -22,7 +22,7 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
     for (const [k, v] of Object.entries(merged)) if (v !== undefined && v !== "") params.set(k, String(v));
     return `/identities?${params}`;
   };
-  const sortLink = (sort: "identity" | "lastSeen", label: string) => {
+  const sortLink = (sort: IdentitySort, label: string) => {
     const active = query.sort === sort;
     const dir = active && query.dir === "desc" ? "asc" : "desc";
     return (
@@ -69,8 +69,8 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
                 <th>{sortLink("identity", "Identity")}</th>
                 <th>{sortLink("lastSeen", "Last VPN connection")}</th>
                 <th>Last location</th>
-                <th>Sessions (30 d)</th>
-                <th>Locations (30 d)</th>
+                <th>{sortLink("sessions30d", "Sessions (30 d)")}</th>
+                <th>{sortLink("locations30d", "Locations (30 d)")}</th>
                 <th>Online now</th>
               </tr>
             </thead>
