@@ -4,10 +4,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { buildSensor } from "../scripts/build-sensor.mjs";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
@@ -15,6 +13,7 @@ import { updateVpnSettings } from "../lib/vpn-settings.ts";
 import { RADACCT_SCHEMA, freeradiusInstalled, startFreeradius } from "./freeradius.ts";
 import { runLoad, type LoadOptions, type LoadResult } from "./load-generator.ts";
 import { childPids, cpuSeconds, peakRssMb } from "./process-stats.ts";
+import { startSensor, type SensorProcess } from "../sensor/testing/sensor-process.ts";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 128);
@@ -63,8 +62,7 @@ async function measure(pid: number, load: () => Promise<LoadResult>): Promise<{ 
 async function storeStatementStats(db: pg.Client, records: number): Promise<string> {
   const { rows } = await db.query<{ calls: number; exec_ms: number; plan_ms: number; wal_records: number; wal_bytes: number }>(
     `SELECT calls::int, total_exec_time AS exec_ms, total_plan_time AS plan_ms, wal_records::int, wal_bytes::float8 AS wal_bytes
-     FROM pg_stat_statements WHERE query LIKE 'WITH input AS%' AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-`,
+     FROM pg_stat_statements WHERE query LIKE 'WITH input AS%' AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
   );
   await db.query("SELECT pg_stat_statements_reset()");
   const r = rows[0];
@@ -72,30 +70,16 @@ async function storeStatementStats(db: pg.Client, records: number): Promise<stri
   return `  (pg_stat_statements: ${r.calls} store statements, ${(records / r.calls).toFixed(1)} records each, ${(r.exec_ms / r.calls).toFixed(2)} ms executing + ${(r.plan_ms / r.calls).toFixed(2)} ms planning each; per record ${((1000 * r.exec_ms) / records).toFixed(0)} µs, ${(r.wal_records / records).toFixed(1)} WAL records, ${(r.wal_bytes / records).toFixed(0)} WAL bytes)`;
 }
 
-async function startSensorProcess(databaseUrl: string, port: number) {
-  let output = "";
+/** The sensor as shipped, on fixed ports; BENCH_CPU_PROF, BENCH_SENSOR_FLAGS and BENCH_SENSOR_LOG apply. */
+async function startBenchSensor(databaseUrl: string, port: number): Promise<SensorProcess> {
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the sensor there (open in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
-  const child = spawn(process.execPath, [...profile, ...(process.env.BENCH_SENSOR_FLAGS?.split(" ").filter(Boolean) ?? []), await buildSensor()], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, RADIUS_ACCT_PORT: String(port), RADIUS_BIND: "127.0.0.1", SENSOR_METRICS_PORT: "28139", VPNSIGHT_DATA_DIR: path.join(workDir, "sensor"), SENSOR_ID: "bench" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
   // BENCH_SENSOR_LOG=file keeps the sensor's output (e.g. with BENCH_SENSOR_FLAGS=--trace-gc).
   const keep = process.env.BENCH_SENSOR_LOG ? fs.createWriteStream(process.env.BENCH_SENSOR_LOG) : undefined;
-  const onOutput = (d: Buffer) => {
-    if (output.length < 1e6) output += d;
-    keep?.write(d);
-  };
-  child.stdout.on("data", onOutput);
-  child.stderr.on("data", onOutput);
-  while (!output.includes("listening for RADIUS accounting")) {
-    if (child.exitCode !== null) throw new Error(output);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    pid: child.pid!,
-    stop: () => new Promise<void>((resolve) => (child.once("exit", () => resolve()), child.kill("SIGTERM"))),
-  };
+  return startSensor(
+    { DATABASE_URL: databaseUrl, RADIUS_ACCT_PORT: String(port), SENSOR_METRICS_PORT: "28139", VPNSIGHT_DATA_DIR: path.join(workDir, "sensor"), SENSOR_ID: "bench" },
+    { nodeFlags: [...profile, ...(process.env.BENCH_SENSOR_FLAGS?.split(" ").filter(Boolean) ?? [])], onOutput: keep && ((chunk) => keep.write(chunk)) },
+  );
 }
 
 async function main() {
@@ -124,7 +108,7 @@ async function main() {
   const prisma = createPrismaClient(dbUrl("vpnsight"));
   await updateVpnSettings(prisma, { enabled: true, sharedSecret: SECRET }, { label: "bench" });
   await prisma.$disconnect();
-  const sensor = await startSensorProcess(dbUrl("vpnsight"), 28131);
+  const sensor = await startBenchSensor(dbUrl("vpnsight"), 28131);
   const vs = new pg.Client({ connectionString: dbUrl("vpnsight") });
   await vs.connect();
   const radius = new pg.Client({ connectionString: dbUrl("radius") });
@@ -145,11 +129,10 @@ async function main() {
 
   for (let round = 1; round <= ROUNDS; round++) {
     log(`round ${round} of ${ROUNDS}`);
-    const ours = await measure(sensor.pid, () => runLoad(loadOptions(28131, `sensor${round}`)));
-    const metricsText = await (await fetch("http://127.0.0.1:28139/metrics")).text();
-    const metric = (name: string) => Number(metricsText.split("\n").find((l) => l.startsWith(name))?.split(" ").at(-1) ?? 0);
-    const batches = metric('vpnsight_store_batch_seconds_count{target="database"}');
-    log(`  (sensor since start: ${batches} database batches, ${(metric('vpnsight_records_durable_total{target="database"}') / batches).toFixed(1)} records each, ${((1000 * metric('vpnsight_store_batch_seconds_sum{target="database"}')) / batches).toFixed(1)} ms each)`);
+    const ours = await measure(sensor.child.pid!, () => runLoad(loadOptions(28131, `sensor${round}`)));
+    const database = 'target="database"';
+    const batches = await sensor.metric("vpnsight_store_batch_seconds_count", database);
+    log(`  (sensor since start: ${batches} database batches, ${((await sensor.metric("vpnsight_records_durable_total", database)) / batches).toFixed(1)} records each, ${((1000 * (await sensor.metric("vpnsight_store_batch_seconds_sum", database))) / batches).toFixed(1)} ms each)`);
     if (pgStats) log(await storeStatementStats(vs, ours.result.answered));
     const stored = await vs.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE $1`, [`sensor${round}-%`]);
     // Detection was deferred during the burst: how long the detector takes to judge the backlog

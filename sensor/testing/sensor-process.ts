@@ -32,17 +32,30 @@ function builtSensor(): Promise<string> {
   return built;
 }
 
-export async function startSensor(env: Record<string, string>): Promise<SensorProcess> {
+export interface StartOptions {
+  /** Node flags for the sensor process (the bench: --cpu-prof, --trace-gc, …). */
+  nodeFlags?: string[];
+  /** Every chunk of the sensor's output, besides what logs() keeps. */
+  onOutput?: (chunk: Buffer) => void;
+}
+
+const KEPT_OUTPUT = 1_000_000; // characters of output logs() keeps (a long bench run with --trace-gc prints more)
+
+export async function startSensor(env: Record<string, string>, opts: StartOptions = {}): Promise<SensorProcess> {
   const port = Number(env.RADIUS_ACCT_PORT ?? (await freePort()));
   const metricsPort = Number(env.SENSOR_METRICS_PORT ?? 20000 + Math.floor(Math.random() * 20000));
   let output = "";
-  const child = spawn(process.execPath, [await builtSensor()], {
+  const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), await builtSensor()], {
     cwd: ROOT,
     env: { ...process.env, RADIUS_BIND: "127.0.0.1", ...env, RADIUS_ACCT_PORT: String(port), SENSOR_METRICS_PORT: String(metricsPort) },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
+  const onOutput = (chunk: Buffer) => {
+    if (output.length < KEPT_OUTPUT) output += chunk;
+    opts.onOutput?.(chunk);
+  };
+  child.stdout!.on("data", onOutput);
+  child.stderr!.on("data", onOutput);
   const deadline = Date.now() + 30_000;
   while (!output.includes("listening for RADIUS accounting")) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`sensor did not start:\n${output}`);
