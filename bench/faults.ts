@@ -29,29 +29,34 @@ const load = (port: number, runId: string, extra: Partial<LoadOptions>): LoadOpt
   identities: 5000, nas: 20, interimsPerSession: 2, runId, ...extra,
 });
 
-/** Stored records of a run as "session:kind" keys (interims by step), with duplicates counted. */
-async function storedRecords(runId: string): Promise<{ keys: Set<string>; duplicates: number; sessions: number; distinctSessions: number }> {
+/** One query on its own connection (drills stop and start PostgreSQL, so no pool outlives one). */
+async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<T[]> {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ id: string; kind: string; step: number | null; n: number }>(
-      `SELECT s."acctSessionId" AS id, e.kind, e."sessionTime" / 300 AS step, count(*)::int AS n
-       FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE $1 GROUP BY 1, 2, 3`,
-      [`${runId}-%`],
-    );
-    const sessions = await client.query<{ n: number; d: number }>(
-      `SELECT count(*)::int AS n, count(DISTINCT "acctSessionId")::int AS d FROM "VpnSession" WHERE "acctSessionId" LIKE $1`,
-      [`${runId}-%`],
-    );
-    return {
-      keys: new Set(rows.map((r) => `${r.id}:${r.kind === "interim" ? `interim${r.step}` : r.kind}`)),
-      duplicates: rows.filter((r) => r.n > 1).length,
-      sessions: sessions.rows[0]!.n,
-      distinctSessions: sessions.rows[0]!.d,
-    };
+    return (await client.query<T>(sql, params)).rows;
   } finally {
     await client.end();
   }
+}
+
+/** Stored records of a run as "session:kind" keys (interims by step), with duplicates counted. */
+async function storedRecords(runId: string): Promise<{ keys: Set<string>; duplicates: number; sessions: number; distinctSessions: number }> {
+  const rows = await query<{ id: string; kind: string; step: number | null; n: number }>(
+    `SELECT s."acctSessionId" AS id, e.kind, e."sessionTime" / 300 AS step, count(*)::int AS n
+     FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE $1 GROUP BY 1, 2, 3`,
+    [`${runId}-%`],
+  );
+  const [sessions] = await query<{ n: number; d: number }>(
+    `SELECT count(*)::int AS n, count(DISTINCT "acctSessionId")::int AS d FROM "VpnSession" WHERE "acctSessionId" LIKE $1`,
+    [`${runId}-%`],
+  );
+  return {
+    keys: new Set(rows.map((r) => `${r.id}:${r.kind === "interim" ? `interim${r.step}` : r.kind}`)),
+    duplicates: rows.filter((r) => r.n > 1).length,
+    sessions: sessions!.n,
+    distinctSessions: sessions!.d,
+  };
 }
 
 async function assertAnsweredStoredOnce(drill: string, runId: string, result: LoadResult): Promise<string> {
@@ -68,26 +73,20 @@ async function assertAnsweredStoredOnce(drill: string, runId: string, result: Lo
  * Stop at 900 s): every stored session must show exactly the counters of its latest record.
  */
 async function assertCounters(runId: string): Promise<string> {
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ status: string; duration: number | null; input: string; output: string; latest: number | null }>(
-      `SELECT s.status, s."durationSeconds" AS duration, s."inputBytes"::text AS input, s."outputBytes"::text AS output, e.latest
-       FROM "VpnSession" s
-       LEFT JOIN (SELECT "sessionKey", max("sessionTime") AS latest FROM "VpnSessionEvent" GROUP BY 1) e USING ("sessionKey")
-       WHERE s."acctSessionId" LIKE $1`,
-      [`${runId}-%`],
-    );
-    const wrong = rows.filter((r) => {
-      const seconds = r.latest ?? 0;
-      if ((r.duration ?? 0) !== seconds || r.input !== String(seconds * 1000) || r.output !== String(seconds * 5000)) return true;
-      return r.status === "closed" && seconds !== 900;
-    });
-    if (wrong.length) throw new Error(`${runId}: ${wrong.length} sessions with wrong counters, e.g. ${JSON.stringify(wrong[0])}`);
-    return `counters right in all ${rows.length} sessions (${rows.filter((r) => r.status === "closed").length} closed at 900 s)`;
-  } finally {
-    await client.end();
-  }
+  const rows = await query<{ status: string; duration: number | null; input: string; output: string; latest: number | null }>(
+    `SELECT s.status, s."durationSeconds" AS duration, s."inputBytes"::text AS input, s."outputBytes"::text AS output, e.latest
+     FROM "VpnSession" s
+     LEFT JOIN (SELECT "sessionKey", max("sessionTime") AS latest FROM "VpnSessionEvent" GROUP BY 1) e USING ("sessionKey")
+     WHERE s."acctSessionId" LIKE $1`,
+    [`${runId}-%`],
+  );
+  const wrong = rows.filter((r) => {
+    const seconds = r.latest ?? 0;
+    if ((r.duration ?? 0) !== seconds || r.input !== String(seconds * 1000) || r.output !== String(seconds * 5000)) return true;
+    return r.status === "closed" && seconds !== 900;
+  });
+  if (wrong.length) throw new Error(`${runId}: ${wrong.length} sessions with wrong counters, e.g. ${JSON.stringify(wrong[0])}`);
+  return `counters right in all ${rows.length} sessions (${rows.filter((r) => r.status === "closed").length} closed at 900 s)`;
 }
 
 async function sensorWith(env: Record<string, string> = {}): Promise<SensorProcess> {
