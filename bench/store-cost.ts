@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
+import { sessionEvent } from "../lib/testing/session-event.ts";
 import type { SessionEvent } from "../sensor/session-event.ts";
 import { splitIntoRounds, storeStatement, toRows } from "../sensor/store.ts";
 import { cpuSeconds } from "./process-stats.ts";
@@ -25,13 +26,14 @@ function records(run: string): SessionEvent[] {
     const s = live[i]!;
     const kind = s.step === 0 ? "start" : s.step < 3 ? "interim" : "stop";
     const time = new Date(Date.now() + out.length).toISOString();
-    out.push({
-      kind, sessionKey: s.key, eventKey: sha(`${s.key}${s.step}`), identity: s.user, userName: s.user, vendor: "cisco_asa", nasKey: "10.0.0.1",
-      nasIp: "10.0.0.1", nasIdentifier: null, sourceIp: "127.0.0.1", acctSessionId: s.id, publicIp: "81.2.69.142", assignedIp: "10.1.2.3",
-      location: { kind: "geo", countryCode: "GB", country: "United Kingdom", region: "England", city: "London", latitude: 51.5, longitude: -0.1 },
-      clientName: null, eventTime: time, receivedAt: time, sessionTime: s.step * 60, inputBytes: String(s.step * 1000), outputBytes: String(s.step * 2000),
-      terminateCause: kind === "stop" ? "User-Request" : null, interimInterval: 60,
-    });
+    out.push(
+      sessionEvent({
+        kind, sessionKey: s.key, eventKey: sha(`${s.key}${s.step}`), identity: s.user, acctSessionId: s.id, publicIp: "81.2.69.142", assignedIp: "10.1.2.3",
+        location: { kind: "geo", countryCode: "GB", country: "United Kingdom", region: "England", city: "London", latitude: 51.5, longitude: -0.1 },
+        eventTime: time, sessionTime: s.step * 60, inputBytes: String(s.step * 1000), outputBytes: String(s.step * 2000),
+        terminateCause: kind === "stop" ? "User-Request" : null, interimInterval: 60,
+      }),
+    );
     if (++s.step > 3) live.splice(i, 1);
   }
   return out;

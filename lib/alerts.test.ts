@@ -5,6 +5,7 @@ import type { SessionEvent } from "../sensor/session-event.ts";
 import { writeAccountingRecords } from "../sensor/store.ts";
 import { listAlerts, runPendingDetections } from "./alerts.ts";
 import type { GeoLocation } from "./geo.ts";
+import { sessionEvent } from "./testing/session-event.ts";
 import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
 
 let t: TestDatabase;
@@ -24,14 +25,8 @@ const LONDON: GeoLocation = { kind: "geo", countryCode: "GB", country: "United K
 const AMSTERDAM: GeoLocation = { kind: "geo", countryCode: "NL", country: "Netherlands", region: null, city: "Amsterdam", latitude: 52.37, longitude: 4.9 };
 const TOKYO: GeoLocation = { kind: "geo", countryCode: "JP", country: "Japan", region: null, city: "Tokyo", latitude: 35.68, longitude: 139.69 };
 
-function start(identity: string, id: string, at: number, ip: string, location: GeoLocation): SessionEvent {
-  const time = new Date(at).toISOString();
-  return {
-    kind: "start", sessionKey: `${identity}|${id}`, eventKey: `${identity}|${id}|start`, identity, userName: identity, vendor: "cisco_asa",
-    nasKey: "10.0.0.1", nasIp: "10.0.0.1", nasIdentifier: null, sourceIp: "127.0.0.1", acctSessionId: id, publicIp: ip, assignedIp: null,
-    location, clientName: null, eventTime: time, receivedAt: time, sessionTime: null, inputBytes: "0", outputBytes: "0", terminateCause: null, interimInterval: null,
-  };
-}
+const start = (identity: string, id: string, at: number, ip: string, location: GeoLocation): SessionEvent =>
+  sessionEvent({ sessionKey: `${identity}|${id}`, eventKey: `${identity}|${id}|start`, identity, acctSessionId: id, publicIp: ip, location, eventTime: new Date(at).toISOString() });
 const stop = (s: SessionEvent, at: number): SessionEvent => ({ ...s, kind: "stop", eventKey: `${s.eventKey}|stop`, eventTime: new Date(at).toISOString(), sessionTime: Math.round((at - Date.parse(s.eventTime)) / 1000), terminateCause: "User-Request" });
 
 /** 34 days of London for `identity`, then Amsterdam (new country) and Tokyo 30 minutes later. */

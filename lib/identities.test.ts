@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sessionEvent } from "./testing/session-event.ts";
 import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
 import type { SessionEvent } from "../sensor/session-event.ts";
 import { writeAccountingRecords } from "../sensor/store.ts";
@@ -27,12 +28,11 @@ function session(identity: string, daysAgo: number, location: SessionEvent["loca
   const start = new Date(NOW.getTime() - daysAgo * DAY);
   const base = {
     sessionKey: `${identity}-${n}`, identity, userName: opts.userName ?? identity, vendor: "f5" as const, nasKey: opts.nas ?? "10.0.0.1", nasIp: opts.nas ?? "10.0.0.1",
-    nasIdentifier: null, sourceIp: "127.0.0.1", acctSessionId: `S${n}`, publicIp: opts.publicIp ?? `81.2.69.${n % 250}`, assignedIp: "10.8.0.1",
-    location, clientName: null, interimInterval: null, receivedAt: start.toISOString(), inputBytes: "100", outputBytes: "200", terminateCause: null,
+    acctSessionId: `S${n}`, publicIp: opts.publicIp ?? `81.2.69.${n % 250}`, assignedIp: "10.8.0.1", location, receivedAt: start.toISOString(), inputBytes: "100", outputBytes: "200",
   };
-  const events: SessionEvent[] = [{ ...base, kind: "start", eventKey: `${base.sessionKey}-start`, eventTime: start.toISOString(), sessionTime: null }];
+  const events: SessionEvent[] = [sessionEvent({ ...base, kind: "start", eventKey: `${base.sessionKey}-start`, eventTime: start.toISOString() })];
   if (!opts.open) {
-    events.push({ ...base, kind: "stop", eventKey: `${base.sessionKey}-stop`, eventTime: new Date(start.getTime() + 3600_000).toISOString(), sessionTime: 3600, terminateCause: "User-Request" });
+    events.push(sessionEvent({ ...base, kind: "stop", eventKey: `${base.sessionKey}-stop`, eventTime: new Date(start.getTime() + 3600_000).toISOString(), sessionTime: 3600, terminateCause: "User-Request" }));
   }
   return events;
 }

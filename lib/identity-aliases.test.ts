@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sessionEvent } from "./testing/session-event.ts";
 import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
 import type { SessionEvent } from "../sensor/session-event.ts";
 import { writeAccountingRecords } from "../sensor/store.ts";
@@ -7,14 +8,8 @@ import { IdentityListQuerySchema, listIdentities } from "./identities.ts";
 
 let t: TestDatabase;
 const actor = { label: "user:admin@contoso.com" };
-const start = (identity: string, userName: string, id: string, daysAgo: number): SessionEvent => {
-  const time = new Date(Date.now() - daysAgo * 86_400_000).toISOString();
-  return {
-    kind: "start", sessionKey: id, eventKey: `${id}-s`, identity, userName, vendor: "microsoft", nasKey: "10.0.0.1", nasIp: "10.0.0.1", nasIdentifier: null,
-    sourceIp: "127.0.0.1", acctSessionId: id, publicIp: null, assignedIp: null, location: null, clientName: null, eventTime: time, receivedAt: time,
-    sessionTime: null, inputBytes: "0", outputBytes: "0", terminateCause: null, interimInterval: null,
-  };
-};
+const start = (identity: string, userName: string, id: string, daysAgo: number): SessionEvent =>
+  sessionEvent({ sessionKey: id, eventKey: `${id}-s`, identity, userName, vendor: "microsoft", eventTime: new Date(Date.now() - daysAgo * 86_400_000).toISOString() });
 
 beforeAll(async () => {
   t = await createTestDatabase();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { sessionEvent } from "../lib/testing/session-event.ts";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import type { SessionEvent } from "./session-event.ts";
 import { closeStaleSessions, splitIntoRounds, writeAccountingRecords } from "./store.ts";
@@ -16,31 +17,24 @@ beforeEach(async () => {
 
 const T0 = Date.parse("2026-11-20T08:00:00Z");
 function event(kind: SessionEvent["kind"], offsetSeconds: number, extra: Partial<SessionEvent> = {}): SessionEvent {
-  return {
+  return sessionEvent({
     kind,
     sessionKey: "key-1",
     eventKey: `${kind}-${offsetSeconds}`,
     identity: "bob@contoso.com",
     userName: "CONTOSO\\bob",
-    vendor: "cisco_asa",
-    nasKey: "10.0.0.1",
-    nasIp: "10.0.0.1",
-    nasIdentifier: null,
-    sourceIp: "127.0.0.1",
     acctSessionId: "S1",
     publicIp: "81.2.69.142",
     assignedIp: "10.8.0.2",
     location: { kind: "geo", countryCode: "GB", country: "United Kingdom", region: null, city: "London", latitude: 51.5, longitude: -0.1 },
-    clientName: null,
     eventTime: new Date(T0 + offsetSeconds * 1000).toISOString(),
-    receivedAt: new Date(T0 + offsetSeconds * 1000).toISOString(),
     sessionTime: kind === "start" ? null : offsetSeconds,
     inputBytes: String(offsetSeconds * 10),
     outputBytes: String(offsetSeconds * 20),
     terminateCause: kind === "stop" ? "User-Request" : null,
     interimInterval: 300,
     ...extra,
-  };
+  });
 }
 
 const sessions = () =>
