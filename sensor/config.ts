@@ -18,7 +18,7 @@ export const SensorEnvSchema = EnvSchema.extend({
   SPOOL_MAX_MB: envPositive(1024),
   STALE_SESSION_HOURS: envPositive(24),
   DB_WRITE_TIMEOUT_MS: envPositive(2000),
-  /** off: this sensor only records; another sensor (or `npx vpnsight detect`) judges sessions. */
+  /** off: this sensor only records; a sensor with detections on, on the same database, judges the sessions. */
   SENSOR_DETECTIONS: z.preprocess((v) => (v === "" || v === undefined ? "on" : v), z.enum(["on", "off"], { error: "SENSOR_DETECTIONS is on or off." })).transform((v) => v === "on"),
 });
 export function readSensorEnv(source = process.env) {
