@@ -58,7 +58,7 @@ export class AccountingServer {
     const { metrics } = this.deps;
     metrics.received.inc();
     const receivedAt = new Date();
-    const startedNs = process.hrtime.bigint();
+    const arrived = performance.now();
     metrics.lastPacketAt = receivedAt;
     const config = this.deps.config();
     if (!config.enabled) return metrics.drop("disabled");
@@ -75,7 +75,7 @@ export class AccountingServer {
     if (this.inFlight.has(flightKey)) return void metrics.duplicatesInFlight.inc();
     const reply = () => {
       socket.send(encodeAccountingResponse(verified.packet, verified.secret), rinfo.port, rinfo.address);
-      metrics.accept(Number(process.hrtime.bigint() - startedNs) / 1e9);
+      metrics.accept((performance.now() - arrived) / 1000);
     };
 
     const decoded = decodeAccountingRequest(verified.packet, verified.attributes);
