@@ -8,7 +8,9 @@ import { authenticateWithPassword } from "../lib/auth/authenticate.ts";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
+import { history } from "../lib/testing/vpn-history.ts";
 import { getVpnSettings } from "../lib/vpn-settings.ts";
+import { writeAccountingRecords } from "../sensor/store.ts";
 
 const BIN = path.resolve(import.meta.dirname, "../bin/vpnsight.mjs");
 
@@ -87,6 +89,26 @@ describe("vpnsight CLI on DATABASE_URL", () => {
     const result = await runCli(["vpn", "show"], { env: { ...env, VPNSIGHT_SECRET_KEY: wrongKey } });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/not the key that encrypted it/);
+  });
+
+  it("detect --since judges stored history again and reports the alerts of that period", async () => {
+    await writeAccountingRecords(t.pool, history("hugo@contoso.com"), "test");
+    const since = new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10);
+    const first = await runCli(["detect", "--since", since], { env });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`Judged 14 sessions since ${since}T00:00:00.000Z; 4 alerts for that period.`);
+    // Judged again: the same alerts, not new ones.
+    const again = await runCli(["detect", "--since", since], { env });
+    expect(again.stdout).toContain("Judged 14 sessions");
+    expect(await t.query(`SELECT rule, occurrences FROM "Alert" ORDER BY rule`)).toEqual([
+      { rule: "concurrent-countries", occurrences: 1 },
+      { rule: "impossible-travel", occurrences: 1 },
+      { rule: "suspicious-vpn-connection", occurrences: 1 },
+      { rule: "suspicious-vpn-connection", occurrences: 1 },
+    ]);
+    const bad = await runCli(["detect", "--since", "yesterday"], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("detect needs --since DATE");
   });
 });
 

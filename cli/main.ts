@@ -1,8 +1,8 @@
 // The `vpnsight` command: administration on the same database as the product
 // (DATABASE_URL, or the embedded one in $VPNSIGHT_DATA_DIR, running or not).
 import { parseArgs } from "node:util";
+import pg from "pg";
 import { readEnv } from "../lib/config/env.ts";
-import { detectionSettingsFromEnv, redetectSince } from "../lib/alerts.ts";
 import { createToken } from "../lib/api-tokens.ts";
 import type { Actor } from "../lib/audit.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
@@ -10,6 +10,8 @@ import { migrateDatabase } from "../lib/db/migrator.ts";
 import { createPrismaClient, type Db } from "../lib/db/prisma.ts";
 import { AppError } from "../lib/errors.ts";
 import { verifyInstallationKey } from "../lib/installation-key.ts";
+import { detectionSettingsFromEnv } from "../lib/detections.ts";
+import { redetectSince } from "../lib/session-judging.ts";
 import { installationKey } from "../lib/secrets.ts";
 import { createUser, resetPassword } from "../lib/users.ts";
 import { updateVpnSettings, getVpnSettings } from "../lib/vpn-settings.ts";
@@ -40,7 +42,7 @@ async function readStdinLine(what: string): Promise<string> {
   return text;
 }
 
-type Command = (args: string[], db: Db) => Promise<void>;
+type Command = (args: string[], db: Db, databaseUrl: string) => Promise<void>;
 
 const commands: Record<string, Command> = {
   "user create": async (args, db) => {
@@ -81,11 +83,12 @@ const commands: Record<string, Command> = {
   "vpn show": async (_args, db) => {
     console.log(JSON.stringify(await getVpnSettings(db), null, 2));
   },
-  detect: async (args, db) => {
+  detect: async (args, db, databaseUrl) => {
     const { values } = parseArgs({ args, options: { since: { type: "string" } } });
     const since = values.since ? new Date(values.since) : null;
     if (!since || Number.isNaN(since.getTime())) throw new UsageError("detect needs --since DATE (e.g. 2026-10-01).");
-    const judged = await redetectSince(db, since, detectionSettingsFromEnv());
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+    const judged = await redetectSince(pool, since, detectionSettingsFromEnv()).finally(() => pool.end());
     const alerts = await db.alert.count({ where: { occurredAt: { gte: since } } });
     console.log(`Judged ${judged} sessions since ${since.toISOString()}; ${alerts} alerts for that period.`);
   },
@@ -110,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     await migrateDatabase(database.url, { log });
     await verifyInstallationKey(db, installationKey());
-    await command(args, db);
+    await command(args, db, database.url);
     return 0;
   } finally {
     await db.$disconnect();

@@ -3,7 +3,8 @@ import http from "node:http";
 import net from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
-import { backoffSeconds, deliverDueAlerts, enqueueAlertDeliveries, sendTestAlert, signWebhook, toCef, toSyslog5424, updateForwardingSettings, type ForwardedAlert } from "./alert-forwarding.ts";
+import { backoffSeconds, deliverDueAlerts, enqueueAlertDeliveries, signWebhook, toCef, toSyslog5424, type ForwardedAlert } from "./alert-delivery.ts";
+import { sendTestAlert, updateForwardingSettings } from "./alert-forwarding.ts";
 
 let t: TestDatabase;
 const admin = { label: "user:admin@contoso.com" };
@@ -55,13 +56,13 @@ describe("forwarding", () => {
     await new Promise<void>((r) => listener.bind(0, "127.0.0.1", () => r()));
     await updateForwardingSettings(t.db, { syslogEnabled: true, syslogHost: "127.0.0.1", syslogPort: listener.address().port, syslogProtocol: "udp", webhookEnabled: false }, admin);
     const alert = await storedAlert();
-    await enqueueAlertDeliveries(t.db, alert.id);
-    expect(await deliverDueAlerts(t.db)).toBe(1);
+    await enqueueAlertDeliveries(t.pool, alert.id.toString());
+    expect(await deliverDueAlerts(t.pool)).toBe(1);
     const line = await received;
     expect(line).toMatch(/^<130>1 .* vpnsight \d+ impossible-travel - CEF:0\|VPN Sight\|VPN Sight\|1\.0\|impossible-travel\|Impossible travel\|8\|/);
     expect(line).toContain(`cs1=${alert.id}`);
     listener.close();
-    expect(await deliverDueAlerts(t.db)).toBe(0); // delivered once
+    expect(await deliverDueAlerts(t.pool)).toBe(0); // delivered once
   });
 
   it("uses octet counting over TCP", async () => {
@@ -70,8 +71,8 @@ describe("forwarding", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     await updateForwardingSettings(t.db, { syslogEnabled: true, syslogHost: "127.0.0.1", syslogPort: (server.address() as net.AddressInfo).port, syslogProtocol: "tcp", webhookEnabled: false }, admin);
     const alert = await storedAlert();
-    await enqueueAlertDeliveries(t.db, alert.id);
-    expect(await deliverDueAlerts(t.db)).toBe(1);
+    await enqueueAlertDeliveries(t.pool, alert.id.toString());
+    expect(await deliverDueAlerts(t.pool)).toBe(1);
     await new Promise((r) => setTimeout(r, 100));
     const [length, ...rest] = data.split(" ");
     expect(Number(length)).toBe(Buffer.byteLength(rest.join(" ")));
@@ -96,19 +97,30 @@ describe("forwarding", () => {
     expect(JSON.stringify(view)).not.toContain("webhook-secret-000001");
     expect(JSON.stringify(await t.query(`SELECT * FROM "AlertForwarding"`))).not.toContain("webhook-secret-000001");
     const alert = await storedAlert();
-    await enqueueAlertDeliveries(t.db, alert.id);
+    await enqueueAlertDeliveries(t.pool, alert.id.toString());
 
-    expect(await deliverDueAlerts(t.db)).toBe(0);
+    expect(await deliverDueAlerts(t.pool)).toBe(0);
     const failed = await t.db.alertDelivery.findFirstOrThrow();
     expect(failed).toMatchObject({ attempts: 1, deliveredAt: null, lastError: "webhook answered HTTP 500" });
     expect(failed.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 3000);
     status = 204;
-    expect(await deliverDueAlerts(t.db, new Date(Date.now() + 6000))).toBe(1);
+    expect(await deliverDueAlerts(t.pool, new Date(Date.now() + 6000))).toBe(1);
     const last = bodies.at(-1)!;
     expect(last.signature).toBe(signWebhook("webhook-secret-000001", last.timestamp, last.body));
-    expect(JSON.parse(last.body)).toMatchObject({ id: alert.id.toString(), rule: "impossible-travel", identity: "bob@contoso.com" });
+    expect(JSON.parse(last.body)).toEqual({ ...ALERT, id: alert.id.toString(), createdAt: alert.createdAt.toISOString() });
     expect(await sendTestAlert(t.db)).toEqual([{ target: "webhook", ok: true }]);
     server.close();
+  });
+
+  it("queues an alert once per enabled target, and drops a delivery whose alert is gone", async () => {
+    await updateForwardingSettings(t.db, { syslogEnabled: true, syslogHost: "127.0.0.1", syslogPort: 9, syslogProtocol: "udp", webhookEnabled: true, webhookUrl: "http://127.0.0.1:9/hook", webhookSecret: "webhook-secret-000001" }, admin);
+    const alert = await storedAlert();
+    await enqueueAlertDeliveries(t.pool, alert.id.toString());
+    await enqueueAlertDeliveries(t.pool, alert.id.toString());
+    expect(await t.query(`SELECT target FROM "AlertDelivery" ORDER BY target`)).toEqual([{ target: "syslog" }, { target: "webhook" }]);
+    await t.db.alert.delete({ where: { id: alert.id } });
+    expect(await deliverDueAlerts(t.pool)).toBe(0);
+    expect(await t.query(`SELECT count(*)::int AS n FROM "AlertDelivery"`)).toEqual([{ n: 0 }]);
   });
 
   it("validates settings with clear messages", async () => {

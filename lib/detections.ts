@@ -1,3 +1,5 @@
+import { readEnv } from "./config/env.ts";
+
 /**
  * Explainable detections on an identity's VPN behaviour (pure functions: the
  * evaluator feeds them the session and the identity's history from the database).
@@ -25,6 +27,17 @@ export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
   maxTravelKmh: 1000,
   minTravelKm: 100,
 };
+
+/** The defaults with the operator's DETECTION_WINDOW_DAYS, LEARNING_MIN_*, MAX_TRAVEL_KMH. */
+export function detectionSettingsFromEnv(env = readEnv()): DetectionSettings {
+  return {
+    ...DEFAULT_DETECTION_SETTINGS,
+    windowDays: env.DETECTION_WINDOW_DAYS,
+    learningMinDays: env.LEARNING_MIN_DAYS,
+    learningMinSessions: env.LEARNING_MIN_SESSIONS,
+    maxTravelKmh: env.MAX_TRAVEL_KMH,
+  };
+}
 
 export interface SessionFacts {
   sessionKey: string;

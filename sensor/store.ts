@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { inTransaction } from "../lib/db/pg.ts";
 import { isNasEvent, type AccountingRecord, type SessionEvent } from "./session-event.ts";
 
 // Records travel as one JSON parameter (much cheaper to encode than 28 arrays); `json`, not
@@ -198,14 +199,7 @@ async function writeBatch(pool: pg.Pool, records: AccountingRecord[], sensorId: 
       return;
     }
   }
-  const client = await pool.connect();
-  // A connection lost mid-transaction surfaces in the failing query; without a
-  // listener pg would also emit it as an uncaught "error" event.
-  const ignoreLostConnection = () => {};
-  client.on("error", ignoreLostConnection);
-  let broken: Error | undefined;
-  try {
-    await client.query("BEGIN");
+  await inTransaction(pool, async (client) => {
     let pending: SessionEvent[] = [];
     const flush = async () => {
       if (!pending.length) return;
@@ -223,15 +217,7 @@ async function writeBatch(pool: pg.Pool, records: AccountingRecord[], sensorId: 
       }
     }
     await flush();
-    await client.query("COMMIT");
-  } catch (err) {
-    broken = err as Error;
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.removeListener("error", ignoreLostConnection);
-    client.release(broken);
-  }
+  });
 }
 
 /** Closes sessions not updated for 3 × their interim interval, else STALE_SESSION_HOURS. */

@@ -12,7 +12,8 @@ import {
   identityLocations,
 } from "@/lib/identities";
 import { identityParam } from "@/lib/api/params";
-import { STATUS_LABELS, detectionSettingsFromEnv, identityLearning, listAlerts } from "@/lib/alerts";
+import { STATUS_LABELS, identityLearning, listAlerts } from "@/lib/alerts";
+import { detectionSettingsFromEnv } from "@/lib/detections";
 import { LocalTime } from "@/app/_components/local-time";
 import { WorldMap } from "@/app/_components/world-map";
 import { searchParamsRecord } from "@/app/_components/search-params";

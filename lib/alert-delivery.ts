@@ -1,0 +1,182 @@
+import { createHmac } from "node:crypto";
+import dgram from "node:dgram";
+import net from "node:net";
+import os from "node:os";
+import type pg from "pg";
+import type { Queryable } from "./db/pg.ts";
+import { RULES, type RuleId } from "./detections.ts";
+import { SECRET_PURPOSE, unseal } from "./secrets.ts";
+
+// Alert forwarding's sending side: formats, targets, the delivery queue. Plain pg, no Prisma:
+// the sensor's detector process runs it (lib/alert-forwarding.ts holds the portal's settings).
+
+export interface ForwardedAlert {
+  id: string;
+  rule: string;
+  severity: string;
+  status: string;
+  identity: string;
+  occurredAt: string;
+  createdAt: string;
+  evidence: unknown;
+}
+
+const cefHeader = (s: string) => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|");
+const cefValue = (s: string) => s.replace(/\\/g, "\\\\").replace(/=/g, "\\=").replace(/\r?\n/g, "\\n");
+
+/** ArcSight CEF: CEF:Version|Vendor|Product|Version|Signature ID|Name|Severity|Extension */
+export function toCef(alert: ForwardedAlert): string {
+  const evidence = (alert.evidence ?? {}) as { summary?: string; session?: { publicIp?: string | null; location?: string; countryCode?: string | null } };
+  const title = RULES[alert.rule as RuleId]?.title ?? alert.rule;
+  const severity = alert.severity === "high" ? 8 : 5;
+  const ext: [string, string | number | null | undefined][] = [
+    ["rt", Date.parse(alert.occurredAt)],
+    ["suser", alert.identity],
+    ["src", evidence.session?.publicIp],
+    ["msg", evidence.summary],
+    ["cs1Label", "alertId"],
+    ["cs1", alert.id],
+    ["cs2Label", "location"],
+    ["cs2", evidence.session?.location],
+    ["cs3Label", "mitre"],
+    ["cs3", RULES[alert.rule as RuleId]?.mitre],
+  ];
+  const extension = ext.filter(([, v]) => v !== undefined && v !== null && v !== "").map(([k, v]) => `${k}=${cefValue(String(v))}`).join(" ");
+  return `CEF:0|VPN Sight|VPN Sight|1.0|${cefHeader(alert.rule)}|${cefHeader(title)}|${severity}|${extension}`;
+}
+
+/** RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID - MSG; facility local0, severity by alert severity. */
+export function toSyslog5424(alert: ForwardedAlert, now = new Date()): string {
+  const pri = 16 * 8 + (alert.severity === "high" ? 2 : 4);
+  return `<${pri}>1 ${now.toISOString()} ${os.hostname() || "-"} vpnsight ${process.pid} ${alert.rule} - ${toCef(alert)}`;
+}
+
+export function signWebhook(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
+}
+
+export type Target = "syslog" | "webhook";
+
+function sendSyslog(host: string, port: number, protocol: string, line: string): Promise<void> {
+  if (protocol === "tcp") {
+    return new Promise((resolve, reject) => {
+      const socket = net.createConnection({ host, port, timeout: 5000 }, () => {
+        // RFC 6587 octet counting: "LEN SP MSG"
+        socket.end(`${Buffer.byteLength(line)} ${line}`, () => resolve());
+      });
+      socket.on("timeout", () => socket.destroy(new Error("syslog TCP timeout")));
+      socket.on("error", reject);
+    });
+  }
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket(net.isIPv6(host) ? "udp6" : "udp4");
+    socket.send(line, port, host, (err) => {
+      socket.close();
+      if (err) reject(err);
+      else resolve();
+    });
+  });
+}
+
+async function sendWebhook(url: string, secret: string, alert: ForwardedAlert): Promise<void> {
+  const body = JSON.stringify(alert);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-vpnsight-timestamp": timestamp, "x-vpnsight-signature": signWebhook(secret, timestamp, body) },
+    body,
+    signal: AbortSignal.timeout(5000),
+  });
+  if (!res.ok) throw new Error(`webhook answered HTTP ${res.status}`);
+}
+
+/** The forwarding settings' columns the senders need (the AlertForwarding row). */
+export interface ForwardingTargets {
+  syslogEnabled: boolean;
+  syslogHost: string | null;
+  syslogPort: number | null;
+  syslogProtocol: string;
+  webhookEnabled: boolean;
+  webhookUrl: string | null;
+  webhookSecretSealed: string | null;
+}
+
+export const enabledTargets = (row: ForwardingTargets | null | undefined): Target[] => [
+  ...(row?.syslogEnabled ? (["syslog"] as const) : []),
+  ...(row?.webhookEnabled ? (["webhook"] as const) : []),
+];
+
+export async function readForwardingTargets(db: Queryable): Promise<ForwardingTargets | null> {
+  const { rows } = await db.query<ForwardingTargets>(
+    `SELECT "syslogEnabled", "syslogHost", "syslogPort", "syslogProtocol", "webhookEnabled", "webhookUrl", "webhookSecretSealed"
+     FROM "AlertForwarding" WHERE id = 1`,
+  );
+  return rows[0] ?? null;
+}
+
+export async function sendTo(row: ForwardingTargets | null, target: Target, alert: ForwardedAlert): Promise<void> {
+  if (target === "syslog") {
+    if (!row?.syslogHost || !row.syslogPort) throw new Error("syslog target not configured");
+    return sendSyslog(row.syslogHost, row.syslogPort, row.syslogProtocol, toSyslog5424(alert));
+  }
+  if (!row?.webhookUrl || !row.webhookSecretSealed) throw new Error("webhook target not configured");
+  return sendWebhook(row.webhookUrl, unseal(row.webhookSecretSealed, SECRET_PURPOSE.alertWebhookSecret), alert);
+}
+
+/** Queues a new alert for every enabled target (called when an alert is first created). */
+export async function enqueueAlertDeliveries(db: Queryable, alertId: string): Promise<void> {
+  for (const target of enabledTargets(await readForwardingTargets(db))) {
+    await db.query(`INSERT INTO "AlertDelivery" ("alertId", target) VALUES ($1, $2) ON CONFLICT ("alertId", target) DO NOTHING`, [alertId, target]);
+  }
+}
+
+/** Retry schedule: 5 s, 10 s, 20 s … capped at 1 h. */
+export const backoffSeconds = (attempts: number) => Math.min(3600, 5 * 2 ** Math.max(0, attempts - 1));
+
+interface DueDelivery {
+  id: string;
+  target: Target;
+  attempts: number;
+  alertId: string;
+  rule: string;
+  severity: string;
+  status: string;
+  identity: string;
+  occurredAt: Date;
+  createdAt: Date;
+  evidence: unknown;
+}
+
+/** Sends what is due; failures are kept with their error and retried with backoff. Returns delivered count. */
+export async function deliverDueAlerts(pool: pg.Pool, now = new Date()): Promise<number> {
+  // A delivery whose alert is gone has nothing to send.
+  await pool.query(`DELETE FROM "AlertDelivery" d WHERE "deliveredAt" IS NULL AND NOT EXISTS (SELECT 1 FROM "Alert" a WHERE a.id = d."alertId")`);
+  const { rows: due } = await pool.query<DueDelivery>(
+    `SELECT d.id::text AS id, d.target, d.attempts, a.id::text AS "alertId", a.rule, a.severity, a.status, a.identity, a."occurredAt", a."createdAt", a.evidence
+     FROM "AlertDelivery" d JOIN "Alert" a ON a.id = d."alertId"
+     WHERE d."deliveredAt" IS NULL AND d."nextAttemptAt" <= $1 ORDER BY d.id LIMIT 50`,
+    [now],
+  );
+  if (!due.length) return 0;
+  const targets = await readForwardingTargets(pool);
+  let delivered = 0;
+  for (const d of due) {
+    try {
+      await sendTo(targets, d.target, {
+        id: d.alertId, rule: d.rule, severity: d.severity, status: d.status, identity: d.identity,
+        occurredAt: d.occurredAt.toISOString(), createdAt: d.createdAt.toISOString(), evidence: d.evidence,
+      });
+      await pool.query(`UPDATE "AlertDelivery" SET "deliveredAt" = now(), attempts = $2, "lastError" = NULL WHERE id = $1`, [d.id, d.attempts + 1]);
+      delivered += 1;
+    } catch (err) {
+      const attempts = d.attempts + 1;
+      await pool.query(`UPDATE "AlertDelivery" SET attempts = $2, "lastError" = $3, "nextAttemptAt" = $4 WHERE id = $1`, [
+        d.id,
+        attempts,
+        (err as Error).message.slice(0, 500),
+        new Date(now.getTime() + backoffSeconds(attempts) * 1000),
+      ]);
+    }
+  }
+  return delivered;
+}

@@ -1,0 +1,108 @@
+import type pg from "pg";
+import { inTransaction } from "./db/pg.ts";
+import { DEFAULT_DETECTION_SETTINGS, evaluateSession, type SessionFacts } from "./detections.ts";
+import { enqueueAlertDeliveries } from "./alert-delivery.ts";
+
+// Judging stored sessions and raising alerts. Plain pg, no Prisma: the sensor's detector process
+// runs this, and Prisma's runtime would cost it about 70 MB of memory.
+
+const FACTS = `"sessionKey", "startedAt", "endedAt", "lastUpdateAt", "publicIp", "locationKind", "countryCode", country, city, latitude, longitude, "clientName"`;
+type FactRow = SessionFacts & { identity: string };
+
+/**
+ * Judges sessions not yet looked at, oldest first, each against the identity's
+ * history before it (its own event times, so replayed accounting is judged on when
+ * it happened). Returns how many were judged.
+ *
+ * No statement here holds a lock on VpnSession across round trips: the detector runs at
+ * low priority, and a row lock it held while descheduled would stall the sensor's writes.
+ * Two detectors judging the same session at once raise the same alert once (dedupe key +
+ * session keys in the evidence).
+ */
+export async function runPendingDetections(pool: pg.Pool, settings = DEFAULT_DETECTION_SETTINGS, limit = 200): Promise<number> {
+  const { rows: pending } = await pool.query<FactRow>(
+    `SELECT identity, ${FACTS} FROM "VpnSession" WHERE "detectedAt" IS NULL ORDER BY "startedAt" LIMIT $1`,
+    [limit],
+  );
+  // Only a located session can be unusual: the others are judged without a query. The
+  // located ones share one history query and one identity query (not one per session).
+  const located = pending.filter((p) => p.locationKind === "geo");
+  const identities = [...new Set(located.map((p) => p.identity))];
+  const windowMs = settings.windowDays * 86_400_000;
+  const histories = new Map<string, FactRow[]>();
+  const firstSeenOf = new Map<string, Date>();
+  if (located.length) {
+    const from = new Date(Math.min(...located.map((p) => p.startedAt.getTime())) - windowMs);
+    const to = new Date(Math.max(...located.map((p) => p.startedAt.getTime())));
+    const { rows } = await pool.query<FactRow>(
+      `SELECT identity, ${FACTS} FROM "VpnSession"
+       WHERE identity = ANY($1::text[]) AND "startedAt" <= $2 AND ("startedAt" >= $3 OR "endedAt" IS NULL)`,
+      [identities, to, from],
+    );
+    for (const row of rows) {
+      const list = histories.get(row.identity);
+      if (list) list.push(row);
+      else histories.set(row.identity, [row]);
+    }
+    const firstSeen = await pool.query<{ identity: string; firstSeenAt: Date }>(
+      `SELECT identity, "firstSeenAt" FROM "Identity" WHERE identity = ANY($1::text[])`,
+      [identities],
+    );
+    for (const i of firstSeen.rows) firstSeenOf.set(i.identity, i.firstSeenAt);
+  }
+  for (const session of located) {
+    // The identity's sessions before this one, within the window (or still open).
+    const from = session.startedAt.getTime() - windowMs;
+    const history = (histories.get(session.identity) ?? []).filter(
+      (h) => h.sessionKey !== session.sessionKey && h.startedAt <= session.startedAt && (h.startedAt.getTime() >= from || h.endedAt === null),
+    );
+    const firstSeen = [firstSeenOf.get(session.identity), ...history.map((h) => h.startedAt), session.startedAt]
+      .filter((d): d is Date => Boolean(d))
+      .reduce((a, b) => (a < b ? a : b));
+    const { findings } = evaluateSession(session, history, firstSeen, settings);
+    for (const f of findings) await raiseAlert(pool, session, f);
+  }
+  const judged = pending.map((p) => p.sessionKey);
+  // Rows the sensor is writing right now are skipped (judged again next round, alerts are
+  // deduplicated): the detector never waits for the packet path, nor makes it wait long.
+  if (judged.length)
+    await pool.query(
+      `UPDATE "VpnSession" SET "detectedAt" = now() WHERE "sessionKey" IN (
+         SELECT "sessionKey" FROM "VpnSession" WHERE "sessionKey" = ANY($1::text[]) AND "detectedAt" IS NULL ORDER BY "sessionKey" FOR UPDATE SKIP LOCKED)`,
+      [judged],
+    );
+  return pending.length;
+}
+
+/** A new alert (queued for forwarding), or the session added as evidence to today's alert for the same place. */
+async function raiseAlert(pool: pg.Pool, session: FactRow, f: ReturnType<typeof evaluateSession>["findings"][number]): Promise<void> {
+  const day = session.startedAt.toISOString().slice(0, 10);
+  const evidence = { ...f.evidence, summary: f.summary, sessionKeys: [session.sessionKey], repeats: [] };
+  await inTransaction(pool, async (tx) => {
+    const { rows } = await tx.query<{ id: string; created: boolean }>(
+      `INSERT INTO "Alert" ("dedupeKey", rule, severity, identity, "occurredAt", evidence, "updatedAt")
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, now())
+       ON CONFLICT ("dedupeKey") DO UPDATE SET
+         occurrences = "Alert".occurrences + 1,
+         evidence = jsonb_set(jsonb_set("Alert".evidence, '{repeats}', COALESCE("Alert".evidence->'repeats', '[]'::jsonb) || jsonb_build_array(EXCLUDED.evidence->'session')),
+                              '{sessionKeys}', COALESCE("Alert".evidence->'sessionKeys', '[]'::jsonb) || to_jsonb($7::text)),
+         "updatedAt" = now()
+       WHERE NOT COALESCE("Alert".evidence->'sessionKeys', '[]'::jsonb) @> to_jsonb(ARRAY[$7::text])
+       RETURNING id::text AS id, (xmax = 0) AS created`,
+      [`${session.identity}|${f.rule}|${f.locationKey}|${day}`, f.rule, f.severity, session.identity, session.startedAt, JSON.stringify(evidence), session.sessionKey],
+    );
+    // Only a new alert is forwarded; repeats add evidence to one already sent.
+    if (rows[0]?.created) await enqueueAlertDeliveries(tx, rows[0].id);
+  });
+}
+
+/** `vpnsight detect --since`: judge imported history again (alerts are deduplicated). */
+export async function redetectSince(pool: pg.Pool, since: Date, settings = DEFAULT_DETECTION_SETTINGS): Promise<number> {
+  await pool.query(`UPDATE "VpnSession" SET "detectedAt" = NULL WHERE "startedAt" >= $1`, [since]);
+  let total = 0;
+  for (;;) {
+    const n = await runPendingDetections(pool, settings, 500);
+    total += n;
+    if (n === 0) return total;
+  }
+}
