@@ -39,3 +39,38 @@ export function peakRssMb(pid: number): number {
     return 0;
   }
 }
+
+function statusKb(pid: number, field: string): number {
+  try {
+    const line = fs.readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith(`${field}:`));
+    return Number(line?.replace(/\D+/g, "") ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Memory a group of processes takes together, in MB, as a container's memory limit counts it:
+ * each one's private (anonymous) pages, plus the file-backed pages — mostly the shared node
+ * binary, mapped by each of them — once. Adding the processes' RSS would count those twice.
+ */
+export function groupMemoryMb(pids: number[]): number {
+  const anon = pids.reduce((kb, p) => kb + statusKb(p, "RssAnon") + statusKb(p, "RssShmem"), 0);
+  const file = Math.max(0, ...pids.map((p) => statusKb(p, "RssFile")));
+  return (anon + file) / 1024;
+}
+
+/** Samples groupMemoryMb of a process and its children every 200 ms until stopped; returns the peak. */
+export function trackGroupMemory(pid: number): { stop(): number } {
+  let peak = 0;
+  const sample = () => (peak = Math.max(peak, groupMemoryMb([pid, ...childPids(pid)])));
+  sample();
+  const timer = setInterval(sample, 200);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}
