@@ -52,9 +52,16 @@ export class MmdbFile {
     if (page) {
       this.pages.delete(index); // LRU: move to the end
     } else {
-      page = Buffer.alloc(this.pageSize);
+      // A full cache reuses its least recently used page's buffer: no allocation (zero-filled,
+      // then garbage) per miss. Callers copy what they read, so no one holds on to a page.
+      if (this.pages.size >= this.maxPages) {
+        const oldest = this.pages.keys().next().value!;
+        page = this.pages.get(oldest)!;
+        this.pages.delete(oldest);
+      } else {
+        page = Buffer.allocUnsafeSlow(this.pageSize);
+      }
       fs.readSync(this.fd, page, 0, this.pageSize, index * this.pageSize);
-      if (this.pages.size >= this.maxPages) this.pages.delete(this.pages.keys().next().value!);
     }
     this.pages.set(index, page);
     this.lastIndex = index;
