@@ -111,17 +111,35 @@ const VENDOR_SHAPES: ((ip: { v4: string; v6: string }, user: string, n: number) 
   (ip, user) => [s(1, user), [66, Buffer.from(ip.v4)], vsa(2620, 229, "vpn")], // Check Point
 ];
 
-/** The next request of a pool of concurrent sessions: Start, n × Interim, Stop; then a new session. */
+interface Session {
+  id: string;
+  step: number;
+  n: number;
+}
+
+/**
+ * The next request of a pool of concurrent sessions: Start, n × Interim, Stop; then a new session.
+ * Like a NAS, it sends a session's next record only once the previous one was answered (or given
+ * up): interims are minutes apart, so one session never has two records in flight.
+ */
 class SessionMix {
-  private sessions: { id: string; step: number; n: number }[] = [];
+  private ready: Session[] = [];
+  private busy = 0;
   private counter = 0;
   constructor(private readonly o: LoadOptions) {}
-  next(secret: string, identifier: number): { packet: Buffer; attrs: Attr[]; record: string; session: string; last: boolean } {
-    if (this.sessions.length < (this.o.concurrentSessions ?? 4096)) this.sessions.push({ id: `${this.o.runId}-${this.counter}`, step: 0, n: this.counter++ });
-    const index = Math.floor(Math.random() * this.sessions.length);
-    const session = this.sessions[index]!;
-    const steps = this.o.interimsPerSession + 2;
-    const kind = session.step === 0 ? 1 : session.step === steps - 1 ? 2 : 3;
+  private get steps() {
+    return this.o.interimsPerSession + 2;
+  }
+  next(secret: string, identifier: number): { packet: Buffer; attrs: Attr[]; record: string; session: Session } {
+    if (!this.ready.length || this.ready.length + this.busy < (this.o.concurrentSessions ?? 4096)) {
+      this.ready.push({ id: `${this.o.runId}-${this.counter}`, step: 0, n: this.counter++ });
+    }
+    const index = Math.floor(Math.random() * this.ready.length);
+    const session = this.ready[index]!;
+    this.ready[index] = this.ready[this.ready.length - 1]!;
+    this.ready.pop();
+    this.busy += 1;
+    const kind = session.step === 0 ? 1 : session.step === this.steps - 1 ? 2 : 3;
     const user = `user${session.n % this.o.identities}@contoso.com`;
     const nas = `10.${(session.n % this.o.nas) >> 8}.${session.n % this.o.nas & 255}.1`;
     const now = Math.floor(Date.now() / 1000);
@@ -139,9 +157,12 @@ class SessionMix {
     ];
     const record = `${session.id}:${kind === 1 ? "start" : kind === 2 ? "stop" : `interim${session.step}`}`;
     session.step += 1;
-    const last = session.step === steps;
-    if (last) this.sessions[index] = this.sessions[this.sessions.length - 1]!, this.sessions.pop();
-    return { packet: encode(secret, identifier, attrs), attrs, record, session: session.id, last };
+    return { packet: encode(secret, identifier, attrs), attrs, record, session };
+  }
+  /** The session's record was answered or given up: its next one may go (after the Stop, none). */
+  release(session: Session): void {
+    this.busy -= 1;
+    if (session.step < this.steps) this.ready.push(session);
   }
 }
 
@@ -155,7 +176,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   await new Promise<void>((r) => socket.bind(0, () => r()));
   const mix = new SessionMix(o);
   // Outstanding requests by Identifier (256 per socket, like a NAS's id space).
-  const outstanding = new Map<number, { packet: Buffer; attrs: Attr[]; record: string; session: string; firstSent: number; tries: number; deadline: number }>();
+  // `owner`: the session whose next record waits for this one (none for a record sent again as a new request).
+  const outstanding = new Map<number, { packet: Buffer; attrs: Attr[]; record: string; session: string; owner: Session | null; firstSent: number; tries: number; deadline: number }>();
   const toResend: { attrs: Attr[]; record: string; session: string }[] = [];
   let resent = 0;
   const freeIds = Array.from({ length: 256 }, (_, i) => i);
@@ -177,6 +199,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     latencies.push(performance.now() - req.firstSent);
     answeredRecords.add(req.record);
     sessionsAnswered.add(req.session);
+    if (req.owner) mix.release(req.owner);
     if (o.resendFraction && Math.random() < o.resendFraction) toResend.push(req);
     pump();
   });
@@ -195,6 +218,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         outstanding.delete(id);
         freeIds.push(id);
         timedOut += 1;
+        if (req.owner) mix.release(req.owner);
         continue;
       }
       req.tries += 1;
@@ -213,9 +237,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       const id = freeIds.shift()!;
       const again = toResend.shift();
       if (again) resent += 1;
-      const next = again
-        ? { ...again, packet: encode(o.secret, id, [...again.attrs, u32(41, 5)]) } // Acct-Delay-Time
-        : mix.next(o.secret, id);
+      let next;
+      if (again) {
+        next = { ...again, owner: null, packet: encode(o.secret, id, [...again.attrs, u32(41, 5)]) }; // Acct-Delay-Time
+      } else {
+        const fresh = mix.next(o.secret, id);
+        next = { ...fresh, session: fresh.session.id, owner: fresh.session };
+      }
       outstanding.set(id, { ...next, firstSent: performance.now(), tries: 1, deadline: 0 });
       sent += 1;
       transmit(id);
