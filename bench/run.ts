@@ -56,7 +56,7 @@ async function measure(pid: number, load: () => Promise<LoadResult>): Promise<{ 
   // The sensor's detector child (low priority): reported apart, it is not on the packet path.
   const children = cpuSeconds(pid) - withChildrenBefore - cpu;
   const childRss = childPids(pid).map(peakRssMb);
-  if (childRss.length) log(`  (the sensor's detector process used ${children.toFixed(1)} CPU s at low priority, peak RSS ${Math.max(...childRss).toFixed(0)} MB)`);
+  if (childRss.length) log(`  (the sensor's detector process used ${Math.max(0, children).toFixed(1)} CPU s at low priority, peak RSS ${Math.max(...childRss).toFixed(0)} MB)`);
   return { result, cpu, dbCpu: cpuSeconds(postmasterPid()) - dbBefore, rssMb: peakRssMb(pid) };
 }
 
