@@ -172,25 +172,30 @@ function percentile(sorted: number[], p: number): number {
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
-  const socket = dgram.createSocket({ type: o.host.includes(":") ? "udp6" : "udp4", recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
-  await new Promise<void>((r) => socket.bind(0, () => r()));
+  // A NAS has 256 Identifiers per source port: a window over 256 takes more sockets, as a NAS fleet has.
+  const sockets: dgram.Socket[] = [];
+  for (let i = 0; i < Math.ceil(o.window / 256); i++) {
+    const socket = dgram.createSocket({ type: o.host.includes(":") ? "udp6" : "udp4", recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+    await new Promise<void>((r) => socket.bind(0, () => r()));
+    sockets.push(socket);
+  }
   const mix = new SessionMix(o);
-  // Outstanding requests by Identifier (256 per socket, like a NAS's id space).
+  // Outstanding requests by key = socket index × 256 + Identifier.
   // `owner`: the session whose next record waits for this one (none for a record sent again as a new request).
   const outstanding = new Map<number, { packet: Buffer; attrs: Attr[]; record: string; session: string; owner: Session | null; firstSent: number; tries: number; deadline: number }>();
   const toResend: { attrs: Attr[]; record: string; session: string }[] = [];
   let resent = 0;
-  const freeIds = Array.from({ length: 256 }, (_, i) => i);
+  const freeIds = Array.from({ length: 256 * sockets.length }, (_, i) => i);
   const latencies: number[] = [];
   const answeredRecords = new Set<string>();
   const sessionsAnswered = new Set<string>();
   let sent = 0;
   let timedOut = 0;
   let retransmissions = 0;
-  const window = Math.min(o.window, 256);
+  const window = o.window;
 
-  socket.on("message", (msg) => {
-    const id = msg[1]!;
+  const onMessage = (index: number) => (msg: Buffer) => {
+    const id = (index << 8) | msg[1]!;
     const req = outstanding.get(id);
     if (!req || msg[0] !== 5) return;
     if (responseAuthenticator(msg, req.packet, o.secret) !== msg.toString("base64", 4, 20)) return;
@@ -202,11 +207,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     if (req.owner) mix.release(req.owner);
     if (o.resendFraction && Math.random() < o.resendFraction) toResend.push(req);
     pump();
-  });
+  };
+  sockets.forEach((socket, index) => socket.on("message", onMessage(index)));
 
   const transmit = (id: number) => {
     const req = outstanding.get(id)!;
-    for (let copy = 0; copy < (o.copies ?? 1); copy++) socket.send(req.packet, o.port, o.host);
+    for (let copy = 0; copy < (o.copies ?? 1); copy++) sockets[id >> 8]!.send(req.packet, o.port, o.host);
     req.deadline = performance.now() + o.timeoutMs;
   };
   // One sweep for every request's timeout: cheaper than a timer per request (set, cleared, GC'd).
@@ -239,9 +245,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       if (again) resent += 1;
       let next;
       if (again) {
-        next = { ...again, owner: null, packet: encode(o.secret, id, [...again.attrs, u32(41, 5)]) }; // Acct-Delay-Time
+        next = { ...again, owner: null, packet: encode(o.secret, id & 255, [...again.attrs, u32(41, 5)]) }; // Acct-Delay-Time
       } else {
-        const fresh = mix.next(o.secret, id);
+        const fresh = mix.next(o.secret, id & 255);
         next = { ...fresh, session: fresh.session.id, owner: fresh.session };
       }
       outstanding.set(id, { ...next, firstSent: performance.now(), tries: 1, deadline: 0 });
@@ -259,7 +265,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   while (outstanding.size && Date.now() < drainDeadline) await new Promise((r) => setTimeout(r, 20));
   clearInterval(sweeper);
   timedOut += outstanding.size;
-  socket.close();
+  for (const socket of sockets) socket.close();
   latencies.sort((a, b) => a - b);
   return {
     sent,

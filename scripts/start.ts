@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildSensor } from "./build-sensor.mjs";
+import { SENSOR_NODE_FLAGS, buildSensor } from "./build-sensor.mjs";
 import { ensurePrismaClient } from "./ensure-prisma-client.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -122,7 +122,7 @@ async function main() {
   };
   startChild("portal", [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(env.PORT)]);
   say(`Portal: http://localhost:${env.PORT}`);
-  startChild("sensor", [await buildSensor()]);
+  startChild("sensor", [...SENSOR_NODE_FLAGS, await buildSensor()]);
   say(`Sensor: RADIUS accounting on UDP ${env.RADIUS_ACCT_PORT}`);
 }
 

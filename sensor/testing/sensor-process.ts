@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { SENSOR_BUILD_DIR, SENSOR_NODE_FLAGS, buildSensor } from "../../scripts/build-sensor.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -28,12 +29,12 @@ export const freePort = () =>
 let built: Promise<string> | undefined;
 /** Compiles the sensor once per test process (vitest's global setup compiled it already; this is for scripts). */
 function builtSensor(): Promise<string> {
-  built ??= import("../../scripts/build-sensor.mjs").then((m) => (process.env.VPNSIGHT_SENSOR_BUILT ? path.join(m.SENSOR_BUILD_DIR, "main.mjs") : m.buildSensor()));
+  built ??= process.env.VPNSIGHT_SENSOR_BUILT ? Promise.resolve(path.join(SENSOR_BUILD_DIR, "main.mjs")) : buildSensor();
   return built;
 }
 
 export interface StartOptions {
-  /** Node flags for the sensor process (the bench: --cpu-prof, --trace-gc, …). */
+  /** Node flags for the sensor process besides its own (the bench: --cpu-prof, --trace-gc, …; later ones win). */
   nodeFlags?: string[];
   /** Every chunk of the sensor's output, besides what logs() keeps. */
   onOutput?: (chunk: Buffer) => void;
@@ -45,7 +46,7 @@ export async function startSensor(env: Record<string, string>, opts: StartOption
   const port = Number(env.RADIUS_ACCT_PORT ?? (await freePort()));
   const metricsPort = Number(env.SENSOR_METRICS_PORT ?? 20000 + Math.floor(Math.random() * 20000));
   let output = "";
-  const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), await builtSensor()], {
+  const child = spawn(process.execPath, [...SENSOR_NODE_FLAGS, ...(opts.nodeFlags ?? []), await builtSensor()], {
     cwd: ROOT,
     env: { ...process.env, RADIUS_BIND: "127.0.0.1", ...env, RADIUS_ACCT_PORT: String(port), SENSOR_METRICS_PORT: String(metricsPort) },
     stdio: ["ignore", "pipe", "pipe"],
