@@ -30,24 +30,17 @@ export function childPids(pid: number): number[] {
   }
 }
 
-/** Peak resident set size (VmHWM) in MB. */
-export function peakRssMb(pid: number): number {
-  try {
-    const line = fs.readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmHWM:"));
-    return Number(line?.replace(/\D+/g, "") ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
-
 function statusKb(pid: number, field: string): number {
   try {
     const line = fs.readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith(`${field}:`));
     return Number(line?.replace(/\D+/g, "") ?? 0);
   } catch {
-    return 0;
+    return 0; // exited meanwhile
   }
 }
+
+/** Peak resident set size (VmHWM) in MB. */
+export const peakRssMb = (pid: number): number => statusKb(pid, "VmHWM") / 1024;
 
 /**
  * Memory a group of processes takes together, in MB, as a container's memory limit counts it:
