@@ -137,7 +137,8 @@ interface DueDelivery {
   id: string;
   target: Target;
   attempts: number;
-  alertId: string;
+  /** Null when the alert is gone: nothing to send. */
+  alertId: string | null;
   rule: string;
   severity: string;
   status: string;
@@ -149,11 +150,9 @@ interface DueDelivery {
 
 /** Sends what is due; failures are kept with their error and retried with backoff. Returns delivered count. */
 export async function deliverDueAlerts(pool: pg.Pool, now = new Date()): Promise<number> {
-  // A delivery whose alert is gone has nothing to send.
-  await pool.query(`DELETE FROM "AlertDelivery" d WHERE "deliveredAt" IS NULL AND NOT EXISTS (SELECT 1 FROM "Alert" a WHERE a.id = d."alertId")`);
   const { rows: due } = await pool.query<DueDelivery>(
     `SELECT d.id::text AS id, d.target, d.attempts, a.id::text AS "alertId", a.rule, a.severity, a.status, a.identity, a."occurredAt", a."createdAt", a.evidence
-     FROM "AlertDelivery" d JOIN "Alert" a ON a.id = d."alertId"
+     FROM "AlertDelivery" d LEFT JOIN "Alert" a ON a.id = d."alertId"
      WHERE d."deliveredAt" IS NULL AND d."nextAttemptAt" <= $1 ORDER BY d.id LIMIT 50`,
     [now],
   );
@@ -161,6 +160,10 @@ export async function deliverDueAlerts(pool: pg.Pool, now = new Date()): Promise
   const targets = await readForwardingTargets(pool);
   let delivered = 0;
   for (const d of due) {
+    if (d.alertId === null) {
+      await pool.query(`DELETE FROM "AlertDelivery" WHERE id = $1`, [d.id]);
+      continue;
+    }
     try {
       await sendTo(targets, d.target, {
         id: d.alertId, rule: d.rule, severity: d.severity, status: d.status, identity: d.identity,
