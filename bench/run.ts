@@ -75,7 +75,7 @@ async function storeStatementStats(db: pg.Client, records: number): Promise<stri
 /** The sensor as shipped, on fixed ports; BENCH_CPU_PROF, BENCH_SENSOR_FLAGS and BENCH_SENSOR_LOG apply. */
 async function startBenchSensor(databaseUrl: string, port: number): Promise<SensorProcess> {
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the sensor there (open in Chrome DevTools).
-  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // BENCH_SENSOR_LOG=file keeps the sensor's output (e.g. with BENCH_SENSOR_FLAGS=--trace-gc).
   const keep = process.env.BENCH_SENSOR_LOG ? fs.createWriteStream(process.env.BENCH_SENSOR_LOG) : undefined;
   return startSensor(
