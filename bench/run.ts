@@ -72,6 +72,21 @@ async function storeStatementStats(db: pg.Client, records: number): Promise<stri
   return `  (pg_stat_statements: ${r.calls} store statements, ${(records / r.calls).toFixed(1)} records each, ${(r.exec_ms / r.calls).toFixed(2)} ms executing + ${(r.plan_ms / r.calls).toFixed(2)} ms planning each; per record ${((1000 * r.exec_ms) / records).toFixed(0)} µs, ${(r.wal_records / records).toFixed(1)} WAL records, ${(r.wal_bytes / records).toFixed(0)} WAL bytes)`;
 }
 
+const ANSWER_BUCKETS = ["0.005", "0.01", "0.02"];
+
+/**
+ * The sensor's own answer times (arrival → Accounting-Response sent, its histogram) over one load:
+ * set against the generator's figures, it tells whether a tail is inside the sensor or around it.
+ */
+async function sensorAnswerTimes(sensor: SensorProcess, label: string, load: () => Promise<LoadResult>): Promise<LoadResult> {
+  const read = () => Promise.all(["+Inf", ...ANSWER_BUCKETS].map((le) => sensor.metric("vpnsight_radius_answer_seconds_bucket", `le="${le}"`)));
+  const before = await read();
+  const result = await load();
+  const [total, ...within] = (await read()).map((n, i) => n - before[i]!);
+  if (total) log(`  (${label}: the sensor's own answer times, arrival to answer: ${ANSWER_BUCKETS.map((le, i) => `${((100 * within[i]!) / total!).toFixed(1)} % ≤ ${Number(le) * 1000} ms`).join(", ")})`);
+  return result;
+}
+
 /** The sensor as shipped, on fixed ports; BENCH_CPU_PROF, BENCH_SENSOR_FLAGS and BENCH_SENSOR_LOG apply. */
 async function startBenchSensor(databaseUrl: string, port: number): Promise<SensorProcess> {
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the sensor there (open in Chrome DevTools).
@@ -90,7 +105,7 @@ async function main() {
   const pgPort = 59000 + Math.floor(Math.random() * 500);
   // BENCH_PG_STATS=1: pg_stat_statements on, and the store statement's figures printed per sensor round.
   const pgStats = process.env.BENCH_PG_STATS === "1";
-  const flags = pgStats ? ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track_planning=on"] : [];
+  const flags = [...(process.env.BENCH_PG_FLAGS ?? "").split(" ").filter(Boolean), ...pgStats ? ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track_planning=on"] : []];
   const server = await startEmbeddedPostgres({ dataDir: workDir, port: pgPort, database: "postgres", flags });
   const dbUrl = (name: string) => server.url.replace(/\/postgres$/, `/${name}`);
   const admin = new pg.Client({ connectionString: server.url });
@@ -132,7 +147,7 @@ async function main() {
   for (let round = 1; round <= ROUNDS; round++) {
     log(`round ${round} of ${ROUNDS}`);
     const memory = trackGroupMemory(sensor.child.pid!);
-    const ours = await measure(sensor.child.pid!, () => runLoad(loadOptions(28131, `sensor${round}`)));
+    const ours = await measure(sensor.child.pid!, () => sensorAnswerTimes(sensor, "flat out", () => runLoad(loadOptions(28131, `sensor${round}`))));
     const database = 'target="database"';
     const batches = await sensor.metric("vpnsight_store_batch_seconds_count", database);
     log(`  (sensor since start: ${batches} database batches, ${((await sensor.metric("vpnsight_records_durable_total", database)) / batches).toFixed(1)} records each, ${((1000 * (await sensor.metric("vpnsight_store_batch_seconds_sum", database))) / batches).toFixed(1)} ms each)`);
@@ -165,7 +180,7 @@ async function main() {
   const fixed: { rate: number; result: LoadResult; floor?: LoadResult }[] = [];
   for (const rate of sensorOnly ? [] : [1000, 5000, 10000]) {
     const fixedLoad = (port: number, runId: string) => runLoad(loadOptions(port, runId, { rate, window: 256, duration: Math.min(DURATION, 10) }));
-    fixed.push({ rate, result: await fixedLoad(28131, `rate${rate}`), floor: frNull ? await fixedLoad(28133, `frnullrate${rate}`) : undefined });
+    fixed.push({ rate, result: await sensorAnswerTimes(sensor, `${rate} req/s`, () => fixedLoad(28131, `rate${rate}`)), floor: frNull ? await fixedLoad(28133, `frnullrate${rate}`) : undefined });
   }
   await frNull?.stop();
   await sensor.stop();
