@@ -104,6 +104,7 @@ async function main() {
       "identities list (/identities)": await time(base, cookie, () => "/identities"),
       "identities search (?q=user1234)": await time(base, cookie, () => `/identities?q=user${Math.floor(Math.random() * IDENTITIES)}`),
       "identities by 30-day sessions": await time(base, cookie, () => "/identities?sort=sessions30d"),
+      "identities by 30-day locations": await time(base, cookie, () => "/identities?sort=locations30d"),
       "entity profile, 30 days": await time(base, cookie, () => `/identities/${pick()}`),
       "entity profile, 180 days": await time(base, cookie, () => `/identities/${pick()}?days=180`),
     };

@@ -25,6 +25,11 @@ fs.chmodSync(workDir, 0o755);
 process.env.VPNSIGHT_SECRET_KEY ??= randomBytes(32).toString("base64");
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+/** Stops what the bench started, newest first: also on a failure, so nothing is left running. */
+const started: (() => Promise<unknown>)[] = [];
+async function stopStarted(): Promise<void> {
+  for (const stop of started.splice(0).reverse()) await stop().catch(() => {});
+}
 const loadOptions = (port: number, runId: string, extra: Partial<LoadOptions> = {}): LoadOptions => ({
   host: "127.0.0.1", port, secret: SECRET, duration: DURATION, rate: Number(process.env.BENCH_RATE ?? 0), window: WINDOW, timeoutMs: 1000, tries: 3,
   identities: 20_000, nas: 50, interimsPerSession: 2, runId, ...extra,
@@ -58,6 +63,20 @@ async function measure(pid: number, load: () => Promise<LoadResult>): Promise<{ 
   const childRss = childPids(pid).map(peakRssMb);
   if (childRss.length) log(`  (the sensor's detector process used ${Math.max(0, children).toFixed(1)} CPU s at low priority, peak RSS ${Math.max(...childRss).toFixed(0)} MB)`);
   return { result, cpu, dbCpu: cpuSeconds(postmasterPid()) - dbBefore, rssMb: peakRssMb(pid) };
+}
+
+/**
+ * The identity summary's size and share of in-place (HOT) updates since the bench started: every
+ * record updates a row of it, so without HOT updates a busy sensor grows it (and the list's scan).
+ */
+async function summaryTableStats(db: pg.Client): Promise<string> {
+  await new Promise((r) => setTimeout(r, 1100)); // backends report their statistics about once a second
+  const { rows } = await db.query<{ rows: number; mb: number; updates: number; hot: number }>(
+    `SELECT n_live_tup::int AS rows, pg_table_size(relid) / 1048576.0::float8 AS mb, n_tup_upd::int AS updates, n_tup_hot_upd::int AS hot
+     FROM pg_stat_user_tables WHERE relname = 'Identity'`,
+  );
+  const r = rows[0]!;
+  return `  (identity summary: ${r.rows} rows in ${r.mb.toFixed(1)} MB, ${r.updates ? ((100 * r.hot) / r.updates).toFixed(0) : 0} % of its ${r.updates} updates in place)`;
 }
 
 /** The store statement as PostgreSQL saw it since the last call (pg_stat_statements), then resets. */
@@ -107,6 +126,7 @@ async function main() {
   const pgStats = process.env.BENCH_PG_STATS === "1";
   const flags = [...(process.env.BENCH_PG_FLAGS ?? "").split(" ").filter(Boolean), ...pgStats ? ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track_planning=on"] : []];
   const server = await startEmbeddedPostgres({ dataDir: workDir, port: pgPort, database: "postgres", flags });
+  started.push(() => server.stop());
   const dbUrl = (name: string) => server.url.replace(/\/postgres$/, `/${name}`);
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
@@ -126,6 +146,7 @@ async function main() {
   await updateVpnSettings(prisma, { enabled: true, sharedSecret: SECRET }, { label: "bench" });
   await prisma.$disconnect();
   const sensor = await startBenchSensor(dbUrl("vpnsight"), 28131);
+  started.push(() => sensor.stop());
   const vs = new pg.Client({ connectionString: dbUrl("vpnsight") });
   await vs.connect();
   const radius = new pg.Client({ connectionString: dbUrl("radius") });
@@ -135,6 +156,7 @@ async function main() {
   if (withFreeradius) {
     await radius.query(fs.readFileSync(RADACCT_SCHEMA, "utf8"));
     const password = decodeURIComponent(new URL(server.url).password);
+    started.push(async () => frSql?.stop(), async () => frNull?.stop());
     frSql = await startFreeradius({
       dir: path.join(workDir, "fr-sql"), port: 28132, secret: SECRET, mode: "sql",
       db: { host: "127.0.0.1", port: pgPort, user: "postgres", password, database: "radius" },
@@ -152,6 +174,7 @@ async function main() {
     const batches = await sensor.metric("vpnsight_store_batch_seconds_count", database);
     log(`  (sensor since start: ${batches} database batches, ${((await sensor.metric("vpnsight_records_durable_total", database)) / batches).toFixed(1)} records each, ${((1000 * (await sensor.metric("vpnsight_store_batch_seconds_sum", database))) / batches).toFixed(1)} ms each)`);
     if (pgStats) log(await storeStatementStats(vs, ours.result.answered));
+    log(await summaryTableStats(vs));
     const stored = await vs.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE $1`, [`sensor${round}-%`]);
     // Detection was deferred during the burst: how long the detector takes to judge the backlog
     // (waited for, so it never runs beside the FreeRADIUS targets).
@@ -223,7 +246,8 @@ async function main() {
   if (lost !== 0) process.exitCode = 1;
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
   console.error(err);
+  await stopStarted();
   process.exit(1);
 });

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sessionEvent } from "../lib/testing/session-event.ts";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
@@ -12,7 +13,7 @@ afterAll(async () => {
   await t.drop();
 });
 beforeEach(async () => {
-  await t.query(`TRUNCATE "VpnSession", "VpnSessionEvent"`);
+  await t.query(`TRUNCATE "VpnSession", "VpnSessionEvent", "Identity"`);
 });
 
 const T0 = Date.parse("2026-11-20T08:00:00Z");
@@ -94,6 +95,31 @@ describe("session store", () => {
     // A later Interim shows it was alive after all.
     await writeAccountingRecords(t.pool, [event("interim", 5000)], "s1");
     expect((await sessions())[0]).toMatchObject({ status: "open", endedAt: null });
+  });
+
+  it("updates sessions (Interim-Updates) and the identity summary in place, so a busy sensor does not bloat them", async () => {
+    // One connection, so its statistics can be flushed on demand before they are read.
+    const pool = new pg.Pool({ connectionString: t.url, max: 1 });
+    const updates = () =>
+      t.query<{ relname: string; upd: number; hot: number }>(
+        `SELECT relname, n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE relname IN ('VpnSession', 'Identity') ORDER BY relname`,
+      );
+    try {
+      await writeAccountingRecords(pool, [event("start", 0)], "s1");
+      await pool.query("SELECT pg_stat_force_next_flush()");
+      const before = await updates();
+      for (let i = 1; i <= 50; i++) await writeAccountingRecords(pool, [event("interim", i * 60)], "s1");
+      await pool.query("SELECT pg_stat_force_next_flush()");
+      const after = await updates();
+      for (const [i, table] of after.entries()) {
+        const updated = table.upd - before[i]!.upd;
+        expect(updated, table.relname).toBe(50);
+        // Page pruning may now and then need a new page; nearly all must be HOT.
+        expect(table.hot - before[i]!.hot, `${table.relname} HOT updates`).toBeGreaterThanOrEqual(45);
+      }
+    } finally {
+      await pool.end();
+    }
   });
 
   it("splits a batch so each statement touches a session once", () => {
