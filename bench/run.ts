@@ -25,7 +25,7 @@ fs.chmodSync(workDir, 0o755);
 process.env.VPNSIGHT_SECRET_KEY ??= randomBytes(32).toString("base64");
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-/** Stops what the bench started, newest first: also on a failure, so nothing is left running. */
+/** Stops what the bench started, newest first: at its end and on a failure, so nothing is left running. */
 const started: (() => Promise<unknown>)[] = [];
 async function stopStarted(): Promise<void> {
   for (const stop of started.splice(0).reverse()) await stop().catch(() => {});
@@ -151,6 +151,7 @@ async function main() {
   await vs.connect();
   const radius = new pg.Client({ connectionString: dbUrl("radius") });
   await radius.connect();
+  started.push(() => vs.end(), () => radius.end());
   let frSql: Awaited<ReturnType<typeof startFreeradius>> | undefined;
   let frNull: Awaited<ReturnType<typeof startFreeradius>> | undefined;
   if (withFreeradius) {
@@ -196,7 +197,6 @@ async function main() {
       rows.push({ round, target: "FreeRADIUS, accounting to nothing", ...nothing, check: "(stores nothing)" });
     }
   }
-  await frSql?.stop();
 
   // Latency at fixed rates; FreeRADIUS-to-nothing at the same rates shows the floor of the
   // measurement itself (the generator's own scheduling and GC on the shared cores).
@@ -205,11 +205,7 @@ async function main() {
     const fixedLoad = (port: number, runId: string) => runLoad(loadOptions(port, runId, { rate, window: 256, duration: Math.min(DURATION, 10) }));
     fixed.push({ rate, result: await sensorAnswerTimes(sensor, `${rate} req/s`, () => fixedLoad(28131, `rate${rate}`)), floor: frNull ? await fixedLoad(28133, `frnullrate${rate}`) : undefined });
   }
-  await frNull?.stop();
-  await sensor.stop();
-  await vs.end();
-  await radius.end();
-  await server.stop();
+  await stopStarted();
 
   const pad = (s: string, n: number) => s.padEnd(n);
   log(`\n${pad("round", 7)}${pad("target", 36)}${pad("answered/s", 12)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}${pad("timeouts", 10)}${pad("CPU s", 8)}${pad("DB CPU s", 10)}${pad("peak RSS MB", 13)}stored check`);
