@@ -71,7 +71,6 @@ async function main() {
       await addDomainMapping(prisma, { netbiosDomain: "CONTOSO", upnSuffix: "contoso.com" }, { label: "bench" });
     await prisma.$disconnect();
     await seedDemo(database.url, IDENTITIES, SESSIONS, log);
-    await client.query("VACUUM ANALYZE");
   }
   const counts = await client.query<{ sessions: number; identities: number; events: number }>(
     `SELECT (SELECT count(*) FROM "VpnSession")::int AS sessions, (SELECT count(*) FROM "Identity")::int AS identities, (SELECT count(*) FROM "VpnSessionEvent")::int AS events`,
