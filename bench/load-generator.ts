@@ -130,7 +130,8 @@ class SessionMix {
   private get steps() {
     return this.o.interimsPerSession + 2;
   }
-  next(secret: string, identifier: number): { packet: Buffer; attrs: Attr[]; record: string; session: Session } {
+  /** `owner` is the session itself: released when this record is answered or given up. */
+  next(secret: string, identifier: number): { packet: Buffer; attrs: Attr[]; record: string; session: string; owner: Session } {
     if (!this.ready.length || this.ready.length + this.busy < (this.o.concurrentSessions ?? 4096)) {
       this.ready.push({ id: `${this.o.runId}-${this.counter}`, step: 0, n: this.counter++ });
     }
@@ -157,7 +158,7 @@ class SessionMix {
     ];
     const record = `${session.id}:${kind === 1 ? "start" : kind === 2 ? "stop" : `interim${session.step}`}`;
     session.step += 1;
-    return { packet: encode(secret, identifier, attrs), attrs, record, session };
+    return { packet: encode(secret, identifier, attrs), attrs, record, session: session.id, owner: session };
   }
   /** The session's record was answered or given up: its next one may go (after the Stop, none). */
   release(session: Session): void {
@@ -243,13 +244,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       const id = freeIds.shift()!;
       const again = toResend.shift();
       if (again) resent += 1;
-      let next;
-      if (again) {
-        next = { ...again, owner: null, packet: encode(o.secret, id & 255, [...again.attrs, u32(41, 5)]) }; // Acct-Delay-Time
-      } else {
-        const fresh = mix.next(o.secret, id & 255);
-        next = { ...fresh, session: fresh.session.id, owner: fresh.session };
-      }
+      const next = again
+        ? { ...again, owner: null, packet: encode(o.secret, id & 255, [...again.attrs, u32(41, 5)]) } // Acct-Delay-Time
+        : mix.next(o.secret, id & 255);
       outstanding.set(id, { ...next, firstSent: performance.now(), tries: 1, deadline: 0 });
       sent += 1;
       transmit(id);
