@@ -1,12 +1,17 @@
 "use client";
 
+import { useEffect, useState } from "react";
 import { signOut } from "next-auth/react";
 
 // Redirect ourselves (relative), so sign-out works whatever host name the portal is reached by.
+// Disabled until hydrated: before that a click would do nothing and leave the user signed in.
 export function SignOutButton() {
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
   return (
     <button
       type="button"
+      disabled={!ready}
       className="btn border border-slate-600 text-slate-100 hover:bg-slate-800"
       onClick={async () => {
         await signOut({ redirect: false });
