@@ -13,5 +13,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!api/|signin|forbidden|_next/|favicon.ico).*)"],
+  matcher: ["/((?!api/|signin|forbidden|_next/|favicon.ico|icon.svg).*)"],
 };

@@ -17,6 +17,7 @@ test("an analyst finds an identity, sees its locations on a list and a map, filt
   await page.getByRole("button", { name: "Search" }).click();
   const rows = page.getByRole("table", { name: "Identities" }).getByRole("row");
   await expect(rows).toHaveCount(2);
+  await expect(page.getByText("1 identity · page 1 of 1", { exact: true })).toBeVisible();
   await page.getByRole("link", { name: "user23@contoso.com", exact: true }).click();
   await expect(page.getByRole("heading", { name: "user23@contoso.com" })).toBeVisible();
   await expect(page.getByTestId("names-as-sent")).toContainText("user23");

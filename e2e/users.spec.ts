@@ -46,3 +46,22 @@ test("signing out ends the session", async ({ page }) => {
   await page.goto("/settings/identities/vpn");
   await expect(page).toHaveURL(/\/signin$/);
 });
+
+test("the sign-in page and the console load without failed requests or console errors, with the product's icon", async ({ page, request }) => {
+  const problems: string[] = [];
+  page.on("console", (m) => void (m.type() === "error" && problems.push(`console: ${m.text()}`)));
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("response", (r) => void (r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.url()}`)));
+  await page.goto("/signin");
+  await expect(page.locator('link[rel="icon"]')).toHaveCount(1);
+  const icon = await page.locator('link[rel="icon"]').getAttribute("href");
+  const iconResponse = await request.get(icon!);
+  expect(iconResponse.status()).toBe(200);
+  expect(iconResponse.headers()["content-type"]).toContain("image/svg+xml");
+  await signIn(page, ADMIN);
+  for (const path of ["/identities", "/alerts", "/settings", "/settings/identities/vpn"]) {
+    await page.goto(path);
+    await page.waitForLoadState("networkidle");
+  }
+  expect(problems).toEqual([]);
+});

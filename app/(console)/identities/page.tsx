@@ -90,7 +90,7 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
             </tbody>
           </table>
           <nav aria-label="Pages" className="mt-3 flex items-center gap-3 text-sm">
-            <span>{result.total} identities · page {query.page} of {pages}</span>
+            <span>{result.total} {result.total === 1 ? "identity" : "identities"} · page {query.page} of {pages}</span>
             {query.page > 1 && <Link className="text-sky-700 underline" href={href({ page: query.page - 1 })}>Previous</Link>}
             {query.page < pages && <Link className="text-sky-700 underline" href={href({ page: query.page + 1 })}>Next</Link>}
           </nav>
