@@ -128,7 +128,10 @@ export async function startEmbeddedPostgres(opts: {
     // Postgres refuses to run as root; the library then runs it as a "postgres" user.
     createPostgresUser: process.getuid?.() === 0,
     // No unix socket: avoids clashing with a system Postgres; TCP on loopback only.
-    postgresFlags: ["-c", "unix_socket_directories=", "-c", "listen_addresses=127.0.0.1", ...(opts.flags ?? [])],
+    // wal_init_zero=off: a new 16 MB WAL segment is not zero-filled first; the fill (about 30 ms
+    // here) stalled the commit that needed the segment, and every answer waiting on it, every
+    // 1 – 2 s under load (bench/README.md). On a full disk WAL writes fail either way (the sensor then spools).
+    postgresFlags: ["-c", "unix_socket_directories=", "-c", "listen_addresses=127.0.0.1", "-c", "wal_init_zero=off", ...(opts.flags ?? [])],
     onLog: remember,
     onError: remember,
   });
