@@ -63,3 +63,33 @@ describe("runPendingDetections", () => {
     expect(await rulesOf("frank@contoso.com")).toEqual([]);
   });
 });
+
+describe("listAlerts", () => {
+  it("pages newest first with nextCursor: every alert once, filters kept, null after the last page", async () => {
+    await writeAccountingRecords(t.pool, [...history("carol@contoso.com"), ...history("dave@contoso.com")], "test");
+    await runPendingDetections(t.pool);
+    const all = (await listAlerts(t.db, { limit: 500 })).items.map((a) => a.id);
+    expect(all).toHaveLength(8);
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 1; ; pages++) {
+      const page = await listAlerts(t.db, { limit: 3, cursor });
+      paged.push(...page.items.map((a) => a.id));
+      if (!page.nextCursor) {
+        expect(pages).toBe(3);
+        break;
+      }
+      cursor = page.nextCursor;
+    }
+    expect(paged).toEqual(all);
+
+    const first = await listAlerts(t.db, { identity: "carol@contoso.com", limit: 3 });
+    const second = await listAlerts(t.db, { identity: "carol@contoso.com", limit: 3, cursor: first.nextCursor! });
+    expect([...first.items, ...second.items].map((a) => a.identity)).toEqual(Array(4).fill("carol@contoso.com"));
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it("refuses a cursor it did not make, with a clear message", async () => {
+    await expect(listAlerts(t.db, { cursor: "not-a-cursor" })).rejects.toThrow("cursor is not valid: use nextCursor from the previous page.");
+  });
+});

@@ -4,6 +4,7 @@ import type { Prisma } from "./generated/prisma/client.ts";
 import { recordAudit, type Actor } from "./audit.ts";
 import { DEFAULT_DETECTION_SETTINGS, RULES, learningState, type RuleId } from "./detections.ts";
 import { conflict, notFound, parseInput, validationError } from "./errors.ts";
+import { decodeCursor, encodeCursor } from "./api/cursor.ts";
 import { ALERT_STATUSES, TRANSITIONS } from "./alert-status.ts";
 
 // The alerts API and the entity profile's learning state. Judging sessions and raising
@@ -31,6 +32,7 @@ export const AlertQuerySchema = z.object({
   rule: z.enum(RULE_IDS, { error: `rule is ${RULE_IDS.join(", ")}.` }).optional(),
   since: z.iso.datetime({ offset: true, error: "since must be an ISO 8601 date-time." }).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(200).optional(),
 });
 
 type AlertRow = Prisma.AlertGetPayload<object>;
@@ -50,6 +52,7 @@ export const alertToJson = (a: AlertRow) => ({
 
 export async function listAlerts(db: Db, query: z.input<typeof AlertQuerySchema>) {
   const q = parseInput(AlertQuerySchema, query);
+  const after = q.cursor ? decodeCursor(q.cursor) : null;
   const rows = await db.alert.findMany({
     where: {
       ...(q.identity ? { identity: q.identity } : {}),
@@ -57,11 +60,14 @@ export async function listAlerts(db: Db, query: z.input<typeof AlertQuerySchema>
       ...(q.severity ? { severity: q.severity } : {}),
       ...(q.rule ? { rule: q.rule } : {}),
       ...(q.since ? { createdAt: { gte: new Date(q.since) } } : {}),
+      ...(after ? { id: { lt: after.id } } : {}),
     },
     orderBy: { id: "desc" },
-    take: q.limit,
+    take: q.limit + 1,
   });
-  return { items: rows.map(alertToJson) };
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return { items: page.map(alertToJson), nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null };
 }
 
 export async function getAlert(db: Db, id: string) {

@@ -223,6 +223,7 @@ export const openApiDocument = {
           { name: "rule", in: "query", schema: alertRule },
           { name: "since", in: "query", schema: { type: "string", format: "date-time" } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
+          { name: "cursor", in: "query", schema: { type: "string" }, description: "nextCursor of the previous page" },
         ],
         responses: {
           "200": {
@@ -246,6 +247,7 @@ export const openApiDocument = {
                     },
                   },
                 },
+                nextCursor: { type: ["string", "null"], description: "pass as cursor for the next (older) page; null on the last page" },
               },
             }),
           },

@@ -1,9 +1,11 @@
 import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
-import { ALERT_STATUSES, AlertQuerySchema, STATUS_LABELS, listAlerts } from "@/lib/alerts";
+import { ALERT_STATUSES, STATUS_LABELS, listAlerts } from "@/lib/alerts";
+import { AppError } from "@/lib/errors";
 import { RULES } from "@/lib/detections";
 import { db } from "@/lib/db/prisma";
 import { FilterSelect } from "@/app/_components/filter-select";
+import { LocalDateTimeField } from "@/app/_components/local-date-time-field";
 import { LocalTime } from "@/app/_components/local-time";
 import { searchParamsRecord } from "@/app/_components/search-params";
 
@@ -13,8 +15,21 @@ type Search = Record<string, string | string[] | undefined>;
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<Search> }) {
   await requirePagePermission("alerts.read");
   const raw = await searchParamsRecord(searchParams);
-  const parsed = AlertQuerySchema.safeParse(raw);
-  const { items } = await listAlerts(db(), parsed.success ? parsed.data : {});
+  // A filter that does not parse is reported, not dropped: an unfiltered list would look like its answer.
+  let problem: string | null = null;
+  let result: Awaited<ReturnType<typeof listAlerts>> = { items: [], nextCursor: null };
+  try {
+    result = await listAlerts(db(), raw);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    problem = err.message;
+  }
+  const { items, nextCursor } = result;
+  const pageHref = (cursor: string | null) => {
+    const params = new URLSearchParams(Object.entries(raw).filter(([k]) => k !== "cursor"));
+    if (cursor) params.set("cursor", cursor);
+    return `/alerts${params.size ? `?${params}` : ""}`;
+  };
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Alerts</h1>
@@ -26,13 +41,12 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
           <label htmlFor="a-identity" className="label">Identity</label>
           <input id="a-identity" name="identity" defaultValue={raw.identity ?? ""} className="input" />
         </div>
-        <div>
-          <label htmlFor="a-since" className="label">Created since</label>
-          <input id="a-since" name="since" type="datetime-local" className="input" />
-        </div>
+        <LocalDateTimeField id="a-since" name="since" label="Created since" value={raw.since} />
         <button type="submit" className="btn-primary">Filter</button>
       </form>
-      {items.length === 0 ? (
+      {problem ? (
+        <div role="alert" className="card text-sm text-red-700">{problem}</div>
+      ) : items.length === 0 ? (
         <div className="card text-sm text-slate-600">No alerts. Detections start once an identity has 30 days of VPN history and at least 5 connections in the last 30 days.</div>
       ) : (
         <div className="card overflow-x-auto">
@@ -51,6 +65,10 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
               ))}
             </tbody>
           </table>
+          <nav aria-label="Alert pages" className="mt-3 flex gap-4 text-sm">
+            {raw.cursor ? <Link href={pageHref(null)} className="text-sky-700 hover:underline">← Newest</Link> : null}
+            {nextCursor ? <Link href={pageHref(nextCursor)} className="text-sky-700 hover:underline">Older alerts →</Link> : null}
+          </nav>
         </div>
       )}
     </div>

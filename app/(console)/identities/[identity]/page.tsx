@@ -153,6 +153,9 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
             ))}
           </ul>
         )}
+        {alerts.nextCursor ? (
+          <Link href={`/alerts?identity=${encodeURIComponent(identity)}`} className="text-sm text-sky-700 hover:underline">All alerts of this identity →</Link>
+        ) : null}
       </section>
 
       <section className="card space-y-3" aria-labelledby="timeline-heading">
