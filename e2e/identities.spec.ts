@@ -139,3 +139,15 @@ test("the alerts list pages with Older alerts / Newest, filters by a local Creat
   await expect(page.getByRole("alert").filter({ hasText: "since must be an ISO 8601 date-time." })).toBeVisible();
   await expect(page.getByRole("table", { name: "Alerts" })).toHaveCount(0);
 });
+
+test("an identity without VPN activity or an unknown alert answers 404 with a page that leads back", async ({ page }) => {
+  await signIn(page, VIEWER);
+  for (const path of ["/identities/nobody%40nowhere.example", "/alerts/999999999"]) {
+    const response = await page.goto(path);
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+    await expect(page.getByTestId("current-user")).toHaveText(VIEWER.email);
+  }
+  await page.getByRole("main").getByRole("link", { name: "Identities" }).click();
+  await expect(page).toHaveURL(/\/identities$/);
+});
