@@ -63,5 +63,17 @@ test("the sign-in page and the console load without failed requests or console e
     await page.goto(path);
     await page.waitForLoadState("networkidle");
   }
+  // Every settings page says where it is and leads back to Settings.
+  const crumbs: [string, string][] = [
+    ["/settings/identities/vpn", "Settings › Identities › VPN"], ["/settings/identities/aliases", "Settings › Identities › Aliases"],
+    ["/settings/alerts", "Settings › Alerts forwarding"], ["/settings/users", "Settings › Users"],
+    ["/settings/tokens", "Settings › API tokens"], ["/settings/audit", "Settings › Audit log"],
+  ];
+  for (const [path, trail] of crumbs) {
+    await page.goto(path);
+    await expect(page.getByRole("navigation", { name: "Breadcrumb" })).toHaveText(trail);
+  }
+  await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "Settings" }).click();
+  await expect(page).toHaveURL(/\/settings$/);
   expect(problems).toEqual([]);
 });

@@ -8,6 +8,7 @@ import { db } from "@/lib/db/prisma";
 import { LocalTime } from "@/app/_components/local-time";
 import { WorldMap, type MapMarker } from "@/app/_components/world-map";
 import { TriageForm } from "./triage-form";
+import { Breadcrumb } from "@/app/_components/breadcrumb";
 
 interface Where {
   location?: string;
@@ -28,9 +29,7 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
   const baseline = (evidence.baselineCountries ?? []) as { countryCode: string; country: string | null; sessions: number; lastSeen: string }[];
   return (
     <div className="space-y-4">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/alerts" className="hover:underline">Alerts</Link> › <span className="text-slate-800">#{alert.id}</span>
-      </nav>
+      <Breadcrumb root={{ href: "/alerts", label: "Alerts" }} current={`#${alert.id}`} />
       <section className="card space-y-2">
         <h1 className="text-xl font-semibold">{alert.title}</h1>
         <p data-testid="alert-summary">{evidence.summary}</p>

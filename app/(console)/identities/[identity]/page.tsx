@@ -18,6 +18,7 @@ import { LocalTime } from "@/app/_components/local-time";
 import { WorldMap } from "@/app/_components/world-map";
 import { searchParamsRecord } from "@/app/_components/search-params";
 import { FilterSelect } from "@/app/_components/filter-select";
+import { Breadcrumb } from "@/app/_components/breadcrumb";
 
 type Search = Record<string, string | string[] | undefined>;
 const RANGES = [7, 30, 90, 180];
@@ -68,9 +69,7 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
 
   return (
     <div className="space-y-6">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/identities" className="hover:underline">Identities</Link> › <span className="text-slate-800">{identity}</span>
-      </nav>
+      <Breadcrumb root={{ href: "/identities", label: "Identities" }} current={identity} />
       <section className="card space-y-2" aria-labelledby="identity-heading">
         <h1 id="identity-heading" className="text-xl font-semibold break-all">{profile.identity}</h1>
         <dl className="grid grid-cols-1 gap-1 text-sm sm:grid-cols-[10rem_1fr]">

@@ -5,6 +5,7 @@ import { getForwardingSettings } from "@/lib/alert-forwarding";
 import { db } from "@/lib/db/prisma";
 import { LocalTime } from "@/app/_components/local-time";
 import { ForwardingForm } from "./forwarding-form";
+import { Breadcrumb, SETTINGS } from "@/app/_components/breadcrumb";
 
 export const metadata = { title: "Alerts forwarding · Settings · VPN Sight" };
 
@@ -13,9 +14,7 @@ export default async function AlertForwardingPage() {
   const settings = await getForwardingSettings(db());
   return (
     <div className="space-y-4">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/settings" className="hover:underline">Settings</Link> › <span className="text-slate-800">Alerts forwarding</span>
-      </nav>
+      <Breadcrumb root={SETTINGS} current="Alerts forwarding" />
       <h1 className="text-xl font-semibold">Alerts forwarding</h1>
       <p className="text-sm text-slate-600">
         Each new alert goes to your SIEM as syslog (RFC 5424, CEF payload, UDP or octet-counted TCP) and/or as a JSON webhook signed with

@@ -3,6 +3,7 @@ import { requirePagePermission } from "@/lib/auth/page-guard";
 import { listAudit } from "@/lib/audit-log";
 import { db } from "@/lib/db/prisma";
 import { formatDateTime } from "@/app/_components/format";
+import { Breadcrumb, SETTINGS } from "@/app/_components/breadcrumb";
 
 export const metadata = { title: "Audit log · Settings · VPN Sight" };
 
@@ -23,6 +24,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const page = await listAudit(db(), { limit: 100, before: before && /^\d+$/.test(before) ? Number(before) : undefined });
   return (
     <div className="space-y-4">
+      <Breadcrumb root={SETTINGS} current="Audit log" />
       <h1 className="text-xl font-semibold">Audit log</h1>
       <div className="card overflow-x-auto">
         <table className="data-table">

@@ -2,6 +2,7 @@ import { requirePagePermission } from "@/lib/auth/page-guard";
 import { listTokens } from "@/lib/api-tokens";
 import { db } from "@/lib/db/prisma";
 import { TokensManager } from "./tokens-manager";
+import { Breadcrumb, SETTINGS } from "@/app/_components/breadcrumb";
 
 export const metadata = { title: "API tokens · Settings · VPN Sight" };
 
@@ -10,6 +11,7 @@ export default async function TokensPage() {
   const tokens = await listTokens(db());
   return (
     <div className="space-y-4">
+      <Breadcrumb root={SETTINGS} current="API tokens" />
       <h1 className="text-xl font-semibold">API tokens</h1>
       <p className="text-sm text-slate-600">
         Send a token as <code>Authorization: Bearer …</code>. The API is described at{" "}

@@ -1,9 +1,9 @@
-import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/prisma";
 import { listIdentityMappings } from "@/lib/identity-aliases";
 import { MappingsManager } from "./mappings-manager";
+import { Breadcrumb, SETTINGS } from "@/app/_components/breadcrumb";
 
 export const metadata = { title: "Aliases · Settings · VPN Sight" };
 
@@ -12,9 +12,7 @@ export default async function AliasesPage() {
   const { aliases, domains } = await listIdentityMappings(db());
   return (
     <div className="space-y-4">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/settings" className="hover:underline">Settings</Link> › Identities › <span className="text-slate-800">Aliases</span>
-      </nav>
+      <Breadcrumb root={SETTINGS} steps={["Identities"]} current="Aliases" />
       <h1 className="text-xl font-semibold">Identity aliases and domains</h1>
       <p className="text-sm text-slate-600">
         VPN servers send names as <code>user@domain</code>, <code>DOMAIN\user</code> or alternate UPNs. Map them to one identity: past sessions are

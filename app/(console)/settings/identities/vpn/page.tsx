@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/prisma";
@@ -9,6 +8,7 @@ import { formatDateTime } from "@/app/_components/format";
 import { VpnSettingsForm } from "./vpn-settings-form";
 import { RadiusClientsPanel } from "./radius-clients-panel";
 import { SensorsPanel } from "./sensors-panel";
+import { Breadcrumb, SETTINGS } from "@/app/_components/breadcrumb";
 
 export const metadata = { title: "VPN · Settings · VPN Sight" };
 
@@ -22,12 +22,7 @@ export default async function VpnSettingsPage() {
 
   return (
     <div className="space-y-6">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/settings" className="hover:underline">
-          Settings
-        </Link>{" "}
-        › Identities › <span className="text-slate-800">VPN</span>
-      </nav>
+      <Breadcrumb root={SETTINGS} steps={["Identities"]} current="VPN" />
       <section className="card space-y-4" aria-labelledby="radius-heading">
         <div>
           <h1 id="radius-heading" className="text-xl font-semibold">
