@@ -78,6 +78,16 @@ test("the API answers 401 without a token, 403 for a short role, and publishes i
   expect(doc.openapi).toBe("3.1.0");
   expect(Object.keys(doc.paths)).toContain("/api/v1/settings/vpn");
   expect(Object.keys(doc.paths["/api/v1/settings/vpn"])).toEqual(["get", "put"]);
+
+  // A path no route handles answers the API's JSON error, with or without a token.
+  for (const headers of [{}, { authorization: `Bearer ${adminToken}` }] as Record<string, string>[]) {
+    const missing = await request.post("/api/v1/no-such-thing/1", { headers, data: {} });
+    expect(missing.status()).toBe(404);
+    expect((await missing.json()).error).toEqual({ code: "not_found", message: "No API route POST /api/v1/no-such-thing/1: see /api/v1/openapi.json." });
+  }
+  // A missing field is named in the message.
+  const noAddress = await request.post("/api/v1/radius-clients", { headers: { authorization: `Bearer ${adminToken}` }, data: { name: "no-address" } });
+  expect((await noAddress.json()).error.message).toBe("address is required.");
 });
 
 test("a disabled user loses access at once, and a demoted one loses admin pages at once", async ({ browser, request }) => {

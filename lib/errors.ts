@@ -15,12 +15,32 @@ export const validationError = (message: string, details?: unknown) => new AppEr
 export const notFound = (message: string) => new AppError("not_found", message, 404);
 export const conflict = (message: string) => new AppError("conflict", message, 409);
 
+interface Issue {
+  code?: string;
+  path?: PropertyKey[];
+  expected?: string;
+  message: string;
+}
+
+/**
+ * zod's own wording for a missing or mistyped field ("Invalid input: expected string, received
+ * undefined") names neither the field nor what to do; schemas' custom messages are kept.
+ */
+export function issueMessage(issue: Issue): string {
+  const field = issue.path?.map(String).join(".");
+  if (issue.code !== "invalid_type" || !field || !issue.message.startsWith("Invalid input:")) return issue.message;
+  return issue.message.endsWith("received undefined") ? `${field} is required.` : `${field} must be a ${issue.expected}.`;
+}
+
 /** Validates input at a boundary; the first issue's message becomes the user-facing error. */
-export function parseInput<S extends { safeParse(input: unknown): { success: true; data: unknown } | { success: false; error: { issues: { message: string }[] } } }>(
+export function parseInput<S extends { safeParse(input: unknown): { success: true; data: unknown } | { success: false; error: { issues: Issue[] } } }>(
   schema: S,
   input: unknown,
 ): Extract<ReturnType<S["safeParse"]>, { success: true }>["data"] {
   const parsed = schema.safeParse(input);
-  if (!parsed.success) throw validationError(parsed.error.issues[0]?.message ?? "Invalid input.", parsed.error.issues);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ ...i, message: issueMessage(i) }));
+    throw validationError(issues[0]?.message ?? "Invalid input.", issues);
+  }
   return parsed.data as Extract<ReturnType<S["safeParse"]>, { success: true }>["data"];
 }

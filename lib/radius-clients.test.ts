@@ -21,6 +21,9 @@ describe("RADIUS clients", () => {
     await expect(createRadiusClient(t.db, { name: "asa", address: "10.0.0.1", vendor: "juniper" }, actor)).rejects.toThrow("Vendor must be microsoft, f5, checkpoint, cisco-asa or other.");
     await expect(createRadiusClient(t.db, { name: "", address: "10.0.0.1" }, actor)).rejects.toThrow(/name/);
     await expect(createRadiusClient(t.db, { name: "asa", address: "10.0.0.1", sharedSecret: "short" }, actor)).rejects.toThrow(/16 characters/);
+    // A missing or mistyped field is named (not zod's "Invalid input: expected string, received undefined").
+    await expect(createRadiusClient(t.db, { name: "asa" }, actor)).rejects.toThrow(/^address is required\.$/);
+    await expect(createRadiusClient(t.db, { name: 42, address: "10.0.0.1" }, actor)).rejects.toThrow(/^name must be a string\.$/);
     expect(await listRadiusClients(t.db)).toEqual([]);
   });
 
