@@ -77,8 +77,12 @@ describe("vpnsight CLI on DATABASE_URL", () => {
     expect(both.stderr).toContain("exactly one of --enable or --disable");
     const badRole = await runCli(["token", "create", "--name", "x", "--role", "root"], { env });
     expect(badRole.code).toBe(1);
-    expect(badRole.stderr).toContain("Role must be admin, analyst or viewer.");
+    expect(badRole.stderr).toBe("vpnsight: Role must be admin, analyst or viewer.\n"); // the message, not zod's issue list
     expect(await t.db.apiToken.count({ where: { name: "x" } })).toBe(0);
+    const badUserRole = await runCli(["user", "create", "--email", "eve@example.com", "--role", "superuser"], { env, stdin: "a-long-enough-password-1" });
+    expect(badUserRole.code).toBe(1);
+    expect(badUserRole.stderr).toBe("vpnsight: Role must be admin, analyst or viewer.\n");
+    expect(await t.db.user.count({ where: { email: "eve@example.com" } })).toBe(0);
     const unknown = await runCli(["frobnicate"], { env });
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toContain("Usage: vpnsight");

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
 import { recordAudit, type Actor } from "./audit.ts";
 import { RoleSchema, type Role } from "./auth/roles.ts";
-import { notFound } from "./errors.ts";
+import { notFound, parseInput } from "./errors.ts";
 
 const TOKEN_PREFIX = "vps_";
 
@@ -29,7 +29,7 @@ export const listTokens = (db: Db): Promise<TokenView[]> => db.apiToken.findMany
 
 /** Returns the token once; only its sha256 is stored. */
 export async function createToken(db: Db, input: z.input<typeof CreateTokenSchema>, actor: Actor) {
-  const { name, role } = CreateTokenSchema.parse(input);
+  const { name, role } = parseInput(CreateTokenSchema, input);
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   const view = await db.$transaction(async (tx) => {
     const created = await tx.apiToken.create({

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
+import { parseInput } from "./errors.ts";
 
 export const AuditQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -18,7 +19,7 @@ export interface AuditView {
 
 /** Newest first; `before` is the id cursor from the previous page. */
 export async function listAudit(db: Db, query: z.input<typeof AuditQuerySchema>): Promise<{ items: AuditView[]; nextBefore: string | null }> {
-  const { limit, before } = AuditQuerySchema.parse(query);
+  const { limit, before } = parseInput(AuditQuerySchema, query);
   const rows = await db.auditEntry.findMany({
     where: before ? { id: { lt: BigInt(before) } } : {},
     orderBy: { id: "desc" },

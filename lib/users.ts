@@ -3,7 +3,7 @@ import type { Db } from "./db/prisma.ts";
 import { recordAudit, diffFields, type Actor } from "./audit.ts";
 import { hashPassword, PasswordSchema } from "./auth/password.ts";
 import { RoleSchema, type Role } from "./auth/roles.ts";
-import { conflict, notFound, validationError } from "./errors.ts";
+import { conflict, notFound, parseInput, validationError } from "./errors.ts";
 
 export const EmailSchema = z
   .string()
@@ -34,7 +34,7 @@ const userView = { id: true, email: true, name: true, role: true, disabled: true
 export const listUsers = (db: Db): Promise<UserView[]> => db.user.findMany({ select: userView, orderBy: { email: "asc" } });
 
 export async function createUser(db: Db, input: z.input<typeof CreateUserSchema>, actor: Actor): Promise<UserView> {
-  const data = CreateUserSchema.parse(input);
+  const data = parseInput(CreateUserSchema, input);
   const passwordHash = await hashPassword(data.password);
   return db.$transaction(async (tx) => {
     if (await tx.user.findUnique({ where: { email: data.email } })) {
@@ -54,7 +54,7 @@ export async function createUser(db: Db, input: z.input<typeof CreateUserSchema>
  * nor disabled; admins are locked while checking so two requests cannot race past it.
  */
 export async function updateUser(db: Db, id: string, input: z.input<typeof UpdateUserSchema>, actor: Actor): Promise<UserView> {
-  const patch = UpdateUserSchema.parse(input);
+  const patch = parseInput(UpdateUserSchema, input);
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "User" WHERE role = 'admin' FOR UPDATE`;
     const before = await tx.user.findUnique({ where: { id }, select: userView });
@@ -77,8 +77,8 @@ export async function updateUser(db: Db, id: string, input: z.input<typeof Updat
 }
 
 export async function resetPassword(db: Db, email: string, password: string, actor: Actor): Promise<void> {
-  const address = EmailSchema.parse(email);
-  const passwordHash = await hashPassword(PasswordSchema.parse(password));
+  const address = parseInput(EmailSchema, email);
+  const passwordHash = await hashPassword(parseInput(PasswordSchema, password));
   await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { email: address } });
     if (!user) throw notFound(`No user with the email ${address}.`);
