@@ -86,9 +86,15 @@ async function storeStatementStats(db: pg.Client, records: number): Promise<stri
      FROM pg_stat_statements WHERE query LIKE 'WITH input AS%' AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
   );
   await db.query("SELECT pg_stat_statements_reset()");
+  // Checkpoints make the next change to every page write a full-page image into the WAL.
+  const wal = (await db.query<{ fpi: number; checkpoints: number; requested: number }>(
+    `SELECT w.wal_fpi::int AS fpi, (c.num_timed + c.num_requested)::int AS checkpoints, c.num_requested::int AS requested
+     FROM pg_stat_wal w, pg_stat_checkpointer c`,
+  )).rows[0]!;
+  await db.query("SELECT pg_stat_reset_shared('wal'), pg_stat_reset_shared('checkpointer')");
   const r = rows[0];
   if (!r || !records) return "  (pg_stat_statements: no store statement seen)";
-  return `  (pg_stat_statements: ${r.calls} store statements, ${(records / r.calls).toFixed(1)} records each, ${(r.exec_ms / r.calls).toFixed(2)} ms executing + ${(r.plan_ms / r.calls).toFixed(2)} ms planning each; per record ${((1000 * r.exec_ms) / records).toFixed(0)} µs, ${(r.wal_records / records).toFixed(1)} WAL records, ${(r.wal_bytes / records).toFixed(0)} WAL bytes)`;
+  return `  (pg_stat_statements: ${r.calls} store statements, ${(records / r.calls).toFixed(1)} records each, ${(r.exec_ms / r.calls).toFixed(2)} ms executing + ${(r.plan_ms / r.calls).toFixed(2)} ms planning each; per record ${((1000 * r.exec_ms) / records).toFixed(0)} µs, ${(r.wal_records / records).toFixed(1)} WAL records, ${(r.wal_bytes / records).toFixed(0)} WAL bytes; ${wal.checkpoints} checkpoints (${wal.requested} for WAL volume), ${wal.fpi} full-page images in the WAL)`;
 }
 
 const ANSWER_BUCKETS = ["0.005", "0.01", "0.02"];
@@ -165,7 +171,7 @@ async function main() {
     frNull = await startFreeradius({ dir: path.join(workDir, "fr-null"), port: 28133, secret: SECRET, mode: "null" });
   }
   await runLoad(loadOptions(28131, "warmup", { duration: 2 }));
-  if (pgStats) await vs.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()");
+  if (pgStats) await vs.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset(), pg_stat_reset_shared('wal'), pg_stat_reset_shared('checkpointer')");
 
   for (let round = 1; round <= ROUNDS; round++) {
     log(`round ${round} of ${ROUNDS}`);
