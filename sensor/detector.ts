@@ -25,7 +25,7 @@ const MAX_DEFER_MS = Number(process.env.VPNSIGHT_DETECTOR_MAX_DEFER_MS ?? 30_000
 /**
  * Under sustained load, after a batch that took t ms the detector pauses BUSY_PAUSE × t: a tenth of
  * the time (its queries run in PostgreSQL at normal priority). A third slowed a 5,000 req/s sensor
- * on two cores to 4,549 answered/s (bench/README.md); a tenth still judges ≈ 250 sessions/s.
+ * on two cores to 4,549 answered/s; a tenth: 4,818, judging ≈ 150 sessions/s during the load (bench/README.md).
  */
 const BUSY_PAUSE = 9;
 /** Alert delivery runs at least this often while a backlog is being judged. */
