@@ -79,19 +79,25 @@ async function summaryTableStats(db: pg.Client): Promise<string> {
   return `  (identity summary: ${r.rows} rows in ${r.mb.toFixed(1)} MB, ${r.updates ? ((100 * r.hot) / r.updates).toFixed(0) : 0} % of its ${r.updates} updates in place)`;
 }
 
-/** The store statement as PostgreSQL saw it since the last call (pg_stat_statements), then resets. */
+/**
+ * Starts a sensor round's PostgreSQL figures: the WAL and checkpoint counters are server-wide, so
+ * reset right before the round, not after the last one (FreeRADIUS + SQL and the detector's
+ * catch-up run in between).
+ */
+const resetPgStats = (db: pg.Client) =>
+  db.query("SELECT pg_stat_statements_reset(), pg_stat_reset_shared('wal'), pg_stat_reset_shared('checkpointer')");
+
+/** The store statement as PostgreSQL saw it since resetPgStats (pg_stat_statements), with the WAL's checkpoints. */
 async function storeStatementStats(db: pg.Client, records: number): Promise<string> {
   const { rows } = await db.query<{ calls: number; exec_ms: number; plan_ms: number; wal_records: number; wal_bytes: number }>(
     `SELECT calls::int, total_exec_time AS exec_ms, total_plan_time AS plan_ms, wal_records::int, wal_bytes::float8 AS wal_bytes
      FROM pg_stat_statements WHERE query LIKE 'WITH input AS%' AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
   );
-  await db.query("SELECT pg_stat_statements_reset()");
   // Checkpoints make the next change to every page write a full-page image into the WAL.
   const wal = (await db.query<{ fpi: number; checkpoints: number; requested: number }>(
     `SELECT w.wal_fpi::int AS fpi, (c.num_timed + c.num_requested)::int AS checkpoints, c.num_requested::int AS requested
      FROM pg_stat_wal w, pg_stat_checkpointer c`,
   )).rows[0]!;
-  await db.query("SELECT pg_stat_reset_shared('wal'), pg_stat_reset_shared('checkpointer')");
   const r = rows[0];
   if (!r || !records) return "  (pg_stat_statements: no store statement seen)";
   return `  (pg_stat_statements: ${r.calls} store statements, ${(records / r.calls).toFixed(1)} records each, ${(r.exec_ms / r.calls).toFixed(2)} ms executing + ${(r.plan_ms / r.calls).toFixed(2)} ms planning each; per record ${((1000 * r.exec_ms) / records).toFixed(0)} µs, ${(r.wal_records / records).toFixed(1)} WAL records, ${(r.wal_bytes / records).toFixed(0)} WAL bytes; ${wal.checkpoints} checkpoints (${wal.requested} for WAL volume), ${wal.fpi} full-page images in the WAL)`;
@@ -171,11 +177,12 @@ async function main() {
     frNull = await startFreeradius({ dir: path.join(workDir, "fr-null"), port: 28133, secret: SECRET, mode: "null" });
   }
   await runLoad(loadOptions(28131, "warmup", { duration: 2 }));
-  if (pgStats) await vs.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset(), pg_stat_reset_shared('wal'), pg_stat_reset_shared('checkpointer')");
+  if (pgStats) await vs.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
 
   for (let round = 1; round <= ROUNDS; round++) {
     log(`round ${round} of ${ROUNDS}`);
     const memory = trackGroupMemory(sensor.child.pid!);
+    if (pgStats) await resetPgStats(vs);
     const ours = await measure(sensor.child.pid!, () => sensorAnswerTimes(sensor, "flat out", () => runLoad(loadOptions(28131, `sensor${round}`))));
     const database = 'target="database"';
     const batches = await sensor.metric("vpnsight_store_batch_seconds_count", database);
