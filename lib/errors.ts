@@ -26,10 +26,16 @@ interface Issue {
  * zod's own wording for a missing or mistyped field ("Invalid input: expected string, received
  * undefined") names neither the field nor what to do; schemas' custom messages are kept.
  */
-export function issueMessage(issue: Issue): string {
+function issueMessage(issue: Issue): string {
   const field = issue.path?.map(String).join(".");
   if (issue.code !== "invalid_type" || !field || !issue.message.startsWith("Invalid input:")) return issue.message;
   return issue.message.endsWith("received undefined") ? `${field} is required.` : `${field} must be a ${issue.expected}.`;
+}
+
+/** The validation error for zod's issues: each named in words, the first one as the message. */
+export function invalidInput(issues: Issue[]): AppError {
+  const named = issues.map((i) => ({ ...i, message: issueMessage(i) }));
+  return validationError(named[0]?.message ?? "Invalid input.", named);
 }
 
 /** Validates input at a boundary; the first issue's message becomes the user-facing error. */
@@ -38,9 +44,6 @@ export function parseInput<S extends { safeParse(input: unknown): { success: tru
   input: unknown,
 ): Extract<ReturnType<S["safeParse"]>, { success: true }>["data"] {
   const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ ...i, message: issueMessage(i) }));
-    throw validationError(issues[0]?.message ?? "Invalid input.", issues);
-  }
+  if (!parsed.success) throw invalidInput(parsed.error.issues);
   return parsed.data as Extract<ReturnType<S["safeParse"]>, { success: true }>["data"];
 }

@@ -3,7 +3,7 @@ import { ZodError } from "zod";
 import { can, type Permission } from "../auth/permissions.ts";
 import { actorOf, currentPrincipal, type Principal } from "../auth/principal.ts";
 import type { Actor } from "../audit.ts";
-import { AppError, issueMessage } from "../errors.ts";
+import { AppError, invalidInput } from "../errors.ts";
 import { log } from "../log.ts";
 
 export type ApiErrorCode = AppError["code"] | "internal";
@@ -71,8 +71,8 @@ export function apiRoute(permission: Permission, handler: (call: ApiCall) => Pro
       });
       return result instanceof Response ? result : NextResponse.json(result);
     } catch (err) {
-      if (err instanceof AppError) return apiError(err.status, err.code, err.message, err.details);
-      if (err instanceof ZodError) return apiError(400, "validation", err.issues[0] ? issueMessage(err.issues[0]) : "Invalid input.", err.issues);
+      const known = err instanceof ZodError ? invalidInput(err.issues) : err;
+      if (known instanceof AppError) return apiError(known.status, known.code, known.message, known.details);
       log.error({ err, path: new URL(req.url).pathname }, "API request failed");
       return apiError(500, "internal", "Internal error.");
     }
