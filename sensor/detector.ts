@@ -2,6 +2,7 @@
 // low-priority child process, so detection takes little CPU and no memory from the packet path:
 // a burst is deferred (at most 30 s), under sustained load it works a tenth of the time
 // (a Start is normally judged within seconds).
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { deliverDueAlerts } from "../lib/alert-delivery.ts";
 import { readEnv } from "../lib/config/env.ts";
@@ -21,7 +22,7 @@ const TICK_MS = 3000;
 // never competes with detection for CPU or PostgreSQL; but at most this long after it last had
 // nothing pending: under sustained load it then works for a share of the time (below), so
 // alerts stay about this late instead of waiting for the load to end. (Tests shorten it.)
-const MAX_DEFER_MS = Number(process.env.VPNSIGHT_DETECTOR_MAX_DEFER_MS ?? 30_000);
+const MAX_DEFER_MS = env.VPNSIGHT_DETECTOR_MAX_DEFER_MS;
 /**
  * Under sustained load, after a batch that took t ms the detector pauses BUSY_PAUSE × t: a tenth of
  * the time (its queries run in PostgreSQL at normal priority). A third slowed a 5,000 req/s sensor
@@ -36,7 +37,6 @@ process.on("message", (m: { busy?: unknown }) => {
   if (typeof m?.busy === "boolean") sensorBusy = m.busy;
 });
 let stopping = false;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function tick(): Promise<void> {
   if (sensorBusy && Date.now() - lastCaughtUp < MAX_DEFER_MS) {

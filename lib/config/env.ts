@@ -24,6 +24,8 @@ export const EnvSchema = z.object({
   LEARNING_MIN_DAYS: envPositive(30),
   LEARNING_MIN_SESSIONS: envPositive(5),
   MAX_TRAVEL_KMH: envPositive(1000),
+  /** Internal (tests shorten it): how long the detector defers to a busy sensor, see sensor/detector.ts. */
+  VPNSIGHT_DETECTOR_MAX_DEFER_MS: envPositive(30_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
