@@ -140,6 +140,28 @@ test("the alerts list pages with Older alerts / Newest, filters by a local Creat
   await expect(page.getByRole("table", { name: "Alerts" })).toHaveCount(0);
 });
 
+test("a hand-edited filter on the identities list or a profile is reported, not silently dropped", async ({ page }) => {
+  await signIn(page, VIEWER);
+  await page.goto("/identities?q=user23&sort=bogus");
+  await expect(page.getByRole("alert").filter({ hasText: "sort is one of lastSeen, identity, sessions30d, locations30d." })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Identities" })).toHaveCount(0);
+  await expect(page.getByLabel("Search identities")).toHaveValue("user23");
+
+  const profile = "/identities/user23%40contoso.com";
+  for (const [query, message] of [
+    ["type=bogus", "type is start, interim or stop."],
+    ["days=45", "days is one of 7, 30, 90, 180."],
+    ["cursor=not-a-cursor", "cursor is not valid: use nextCursor from the previous page."],
+  ]) {
+    const response = await page.goto(`${profile}?${query}`);
+    expect(response?.status()).toBe(200);
+    await expect(page.getByRole("alert").filter({ hasText: message })).toBeVisible();
+    await expect(page.getByRole("table", { name: "Activity timeline" })).toHaveCount(0);
+  }
+  await page.goto(`${profile}?days=180&type=stop`);
+  await expect(page.getByRole("table", { name: "Activity timeline" })).toBeVisible();
+});
+
 test("an identity without VPN activity or an unknown alert answers 404 with a page that leads back", async ({ page }) => {
   await signIn(page, VIEWER);
   for (const path of ["/identities/nobody%40nowhere.example", "/alerts/999999999"]) {

@@ -1,13 +1,13 @@
 import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { ALERT_STATUSES, STATUS_LABELS, listAlerts } from "@/lib/alerts";
-import { AppError } from "@/lib/errors";
 import { RULES } from "@/lib/detections";
 import { db } from "@/lib/db/prisma";
 import { FilterSelect } from "@/app/_components/filter-select";
 import { LocalDateTimeField } from "@/app/_components/local-date-time-field";
 import { LocalTime } from "@/app/_components/local-time";
 import { searchParamsRecord } from "@/app/_components/search-params";
+import { FilterProblem, orProblem } from "@/app/_components/page-query";
 
 export const metadata = { title: "Alerts · VPN Sight" };
 type Search = Record<string, string | string[] | undefined>;
@@ -16,14 +16,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   await requirePagePermission("alerts.read");
   const raw = await searchParamsRecord(searchParams);
   // A filter that does not parse is reported, not dropped: an unfiltered list would look like its answer.
-  let problem: string | null = null;
-  let result: Awaited<ReturnType<typeof listAlerts>> = { items: [], nextCursor: null };
-  try {
-    result = await listAlerts(db(), raw);
-  } catch (err) {
-    if (!(err instanceof AppError)) throw err;
-    problem = err.message;
-  }
+  const { result, problem } = await orProblem(() => listAlerts(db(), raw), { items: [], nextCursor: null });
   const { items, nextCursor } = result;
   const pageHref = (cursor: string | null) => {
     const params = new URLSearchParams(Object.entries(raw).filter(([k]) => k !== "cursor"));
@@ -45,7 +38,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
         <button type="submit" className="btn-primary">Filter</button>
       </form>
       {problem ? (
-        <div role="alert" className="card text-sm text-red-700">{problem}</div>
+        <FilterProblem problem={problem} />
       ) : items.length === 0 ? (
         <div className="card text-sm text-slate-600">No alerts. Detections start once an identity has 30 days of VPN history and at least 5 connections in the last 30 days.</div>
       ) : (

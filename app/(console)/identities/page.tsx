@@ -4,6 +4,7 @@ import { db } from "@/lib/db/prisma";
 import { IdentityListQuerySchema, listIdentities, type IdentitySort } from "@/lib/identities";
 import { LocalTime } from "@/app/_components/local-time";
 import { searchParamsRecord } from "@/app/_components/search-params";
+import { FilterProblem, pageQuery } from "@/app/_components/page-query";
 
 export const metadata = { title: "Identities · VPN Sight" };
 
@@ -12,9 +13,8 @@ type Search = Record<string, string | string[] | undefined>;
 export default async function IdentitiesPage({ searchParams }: { searchParams: Promise<Search> }) {
   await requirePagePermission("identities.read");
   const raw = await searchParamsRecord(searchParams);
-  const parsed = IdentityListQuerySchema.safeParse(raw);
-  const query = parsed.success ? parsed.data : IdentityListQuerySchema.parse({});
-  const result = await listIdentities(db(), query);
+  const { query, problem } = pageQuery(IdentityListQuerySchema, raw);
+  const result = problem ? { items: [], total: 0 } : await listIdentities(db(), query);
   const pages = Math.max(1, Math.ceil(result.total / query.pageSize));
   const href = (patch: Record<string, string | number | undefined>) => {
     const params = new URLSearchParams();
@@ -39,14 +39,16 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
         <h1 className="text-xl font-semibold">{query.online ? "Online now" : "Identities"}</h1>
         <form method="get" className="flex flex-wrap items-center gap-2" role="search">
           <label htmlFor="q" className="sr-only">Search identities</label>
-          <input id="q" name="q" defaultValue={query.q ?? ""} placeholder="UPN, alias or DOMAIN\user" className="input w-64" />
+          <input id="q" name="q" defaultValue={query.q ?? raw.q ?? ""} placeholder="UPN, alias or DOMAIN\user" className="input w-64" />
           <label className="flex items-center gap-1 text-sm">
             <input type="checkbox" name="online" value="1" defaultChecked={query.online} /> Online now
           </label>
           <button type="submit" className="btn-primary">Search</button>
         </form>
       </div>
-      {result.total === 0 ? (
+      {problem ? (
+        <FilterProblem problem={problem} />
+      ) : result.total === 0 ? (
         <div className="card text-sm text-slate-600">
           {query.q || query.online ? (
             <p>No identity matches.</p>

@@ -19,9 +19,16 @@ import { WorldMap } from "@/app/_components/world-map";
 import { searchParamsRecord } from "@/app/_components/search-params";
 import { FilterSelect } from "@/app/_components/filter-select";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
+import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
+import { z } from "zod";
 
 type Search = Record<string, string | string[] | undefined>;
 const RANGES = [7, 30, 90, 180];
+// The page offers four ranges (the API takes any number of days up to 180).
+const ProfileQuerySchema = ActivitiesQuerySchema.extend({
+  days: z.enum(["7", "30", "90", "180"], { error: `days is one of ${RANGES.join(", ")}.` }).default("30").transform(Number),
+});
+const NO_ACTIVITY: Awaited<ReturnType<typeof identityActivities>> = { items: [], nextCursor: null };
 
 function formatBytes(value: string): string {
   const n = Number(value);
@@ -48,14 +55,15 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
     notFound();
   }
   const raw = await searchParamsRecord(searchParams);
-  const days = RANGES.includes(Number(raw.days)) ? Number(raw.days) : 30;
-  const parsed = ActivitiesQuerySchema.safeParse({ ...raw, days });
-  const query = parsed.success ? parsed.data : ActivitiesQuerySchema.parse({ days });
+  const { query, problem: filterProblem } = pageQuery(ProfileQuerySchema, raw);
+  const days = query.days;
   const profile = await getIdentityProfile(db(), identity);
   if (!profile) notFound();
-  const [locations, activities, options, alerts, learning] = await Promise.all([
+  const [locations, { result: activities, problem }, options, alerts, learning] = await Promise.all([
     identityLocations(db(), identity, days),
-    identityActivities(db(), identity, query),
+    filterProblem
+      ? { result: NO_ACTIVITY, problem: filterProblem }
+      : orProblem(() => identityActivities(db(), identity, query), NO_ACTIVITY),
     activityFilterOptions(db(), identity),
     listAlerts(db(), { identity, limit: 50 }),
     identityLearning(db(), identity, detectionSettingsFromEnv()),
@@ -175,7 +183,9 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
           </a>
           <span className="text-xs text-slate-500">CSV: the filtered timeline, up to {CSV_ROW_CAP.toLocaleString("en")} rows.</span>
         </form>
-        {activities.items.length === 0 ? (
+        {problem ? (
+          <FilterProblem problem={problem} />
+        ) : activities.items.length === 0 ? (
           <p className="text-sm text-slate-600">No activity matches.</p>
         ) : (
           <div className="overflow-x-auto">

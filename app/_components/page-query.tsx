@@ -1,0 +1,26 @@
+import type { z } from "zod";
+import { AppError, invalidInput } from "@/lib/errors";
+
+/**
+ * A page's filters from its address. A value that does not parse (a hand-edited or stale link) is
+ * reported, not dropped: the page shows the problem instead of a list that only looks filtered.
+ */
+export function pageQuery<S extends z.ZodType>(schema: S, raw: Record<string, string>, fallback: unknown = {}): { query: z.output<S>; problem: string | null } {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { query: parsed.data, problem: null };
+  return { query: schema.parse(fallback), problem: invalidInput(parsed.error.issues).message };
+}
+
+/** Runs a list query; a validation error it raises (e.g. a bad cursor) becomes the page's problem. */
+export async function orProblem<T>(load: () => Promise<T>, empty: T): Promise<{ result: T; problem: string | null }> {
+  try {
+    return { result: await load(), problem: null };
+  } catch (err) {
+    if (err instanceof AppError && err.code === "validation") return { result: empty, problem: err.message };
+    throw err;
+  }
+}
+
+export function FilterProblem({ problem }: { problem: string }) {
+  return <div role="alert" className="card text-sm text-red-700">{problem}</div>;
+}
