@@ -4,9 +4,10 @@ import { can, type Permission } from "../auth/permissions.ts";
 import { actorOf, currentPrincipal, type Principal } from "../auth/principal.ts";
 import type { Actor } from "../audit.ts";
 import { AppError, invalidInput } from "../errors.ts";
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/unavailable.ts";
 import { log } from "../log.ts";
 
-export type ApiErrorCode = AppError["code"] | "internal";
+export type ApiErrorCode = AppError["code"] | "unavailable" | "internal";
 
 export function apiError(status: number, code: ApiErrorCode, message: string, details?: unknown): NextResponse {
   return NextResponse.json({ error: { code, message, ...(details ? { details } : {}) } }, { status });
@@ -73,6 +74,12 @@ export function apiRoute(permission: Permission, handler: (call: ApiCall) => Pro
     } catch (err) {
       const known = err instanceof ZodError ? invalidInput(err.issues) : err;
       if (known instanceof AppError) return apiError(known.status, known.code, known.message, known.details);
+      if (isDatabaseUnavailable(err)) {
+        log.warn({ path: new URL(req.url).pathname, error: (err as Error).message }, "API request failed: database unreachable");
+        const res = apiError(503, "unavailable", DATABASE_UNAVAILABLE);
+        res.headers.set("retry-after", "5");
+        return res;
+      }
       log.error({ err, path: new URL(req.url).pathname }, "API request failed");
       return apiError(500, "internal", "Internal error.");
     }

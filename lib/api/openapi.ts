@@ -7,14 +7,16 @@ import { IDENTITY_SORTS } from "../identities.ts";
 import { API_VENDORS } from "../vendors.ts";
 
 const error = { $ref: "#/components/schemas/Error" };
+// Any route may answer 503 while the database is unreachable.
 const errorResponses = (...codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: ERROR_TEXT[c], content: { "application/json": { schema: error } } }]));
+  Object.fromEntries([...codes, 503].map((c) => [String(c), { description: ERROR_TEXT[c], content: { "application/json": { schema: error } } }]));
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid input",
   401: "Missing or invalid credentials",
   403: "The caller's role does not allow this",
   404: "Not found",
   409: "Conflict",
+  503: "The database is unreachable (code `unavailable`, header Retry-After): try again shortly",
 };
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

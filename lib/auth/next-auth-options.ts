@@ -1,7 +1,9 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { db } from "../db/prisma.ts";
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/unavailable.ts";
 import { AppError } from "../errors.ts";
+import { log } from "../log.ts";
 import { authenticateWithPassword } from "./authenticate.ts";
 
 function clientIpOf(headers: Record<string, unknown> | undefined): string | null {
@@ -23,9 +25,11 @@ export const authOptions: NextAuthOptions = {
           const user = await authenticateWithPassword(db(), credentials.email, credentials.password, clientIpOf(req?.headers));
           return { id: user.id, email: user.email, name: user.name ?? user.email };
         } catch (err) {
-          // next-auth hands an Error's message to the sign-in form.
+          // next-auth hands an Error's message to the sign-in form: only messages meant for users.
           if (err instanceof AppError) throw new Error(err.message);
-          throw err;
+          if (isDatabaseUnavailable(err)) throw new Error(DATABASE_UNAVAILABLE);
+          log.error({ err }, "sign-in failed");
+          throw new Error("Sign-in failed because of a server error; the portal's log has the details.");
         }
       },
     }),

@@ -3,8 +3,11 @@ import { PrismaClient } from "../generated/prisma/client.ts";
 
 export type Db = PrismaClient;
 
-export function createPrismaClient(databaseUrl: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+// pg waits forever for a connection by default: a database that hangs would hang every page.
+const CONNECT_TIMEOUT_MS = 5_000;
+
+export function createPrismaClient(databaseUrl: string, pool: { connectionTimeoutMillis?: number } = {}): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...pool }) });
 }
 
 const holder = globalThis as unknown as { vpnsightPrisma?: PrismaClient };
