@@ -88,6 +88,14 @@ describe("vpnsight CLI on DATABASE_URL", () => {
     expect(unknown.stdout).toContain("Usage: vpnsight");
   });
 
+  it("says so when the database cannot be reached", async () => {
+    const url = new URL(t.url);
+    url.port = "1"; // nothing listens there
+    const result = await runCli(["vpn", "show"], { env: { DATABASE_URL: url.toString() } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^vpnsight: cannot reach the database \(connect ECONNREFUSED 127\.0\.0\.1:1\)\. Is PostgreSQL running\?/);
+  });
+
   it("refuses a different secret key with a clear error", async () => {
     const wrongKey = Buffer.alloc(32, 7).toString("base64");
     const result = await runCli(["vpn", "show"], { env: { ...env, VPNSIGHT_SECRET_KEY: wrongKey } });

@@ -7,6 +7,7 @@ import { createToken } from "../lib/api-tokens.ts";
 import type { Actor } from "../lib/audit.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
+import { isDatabaseUnavailable } from "../lib/db/unavailable.ts";
 import { createPrismaClient, type Db } from "../lib/db/prisma.ts";
 import { AppError } from "../lib/errors.ts";
 import { verifyInstallationKey } from "../lib/installation-key.ts";
@@ -129,6 +130,10 @@ main(process.argv.slice(2)).then(
       process.exit(2);
     }
     const message = err instanceof AppError || err instanceof Error ? err.message : String(err);
+    if (isDatabaseUnavailable(err)) {
+      process.stderr.write(`vpnsight: cannot reach the database (${message}). Is PostgreSQL running? The CLI uses DATABASE_URL, else the embedded database in $VPNSIGHT_DATA_DIR.\n`);
+      process.exit(1);
+    }
     process.stderr.write(`vpnsight: ${message}\n`);
     process.exit(1);
   },
