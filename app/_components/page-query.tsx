@@ -5,10 +5,10 @@ import { AppError, invalidInput } from "@/lib/errors";
  * A page's filters from its address. A value that does not parse (a hand-edited or stale link) is
  * reported, not dropped: the page shows the problem instead of a list that only looks filtered.
  */
-export function pageQuery<S extends z.ZodType>(schema: S, raw: Record<string, string>, fallback: unknown = {}): { query: z.output<S>; problem: string | null } {
+export function pageQuery<S extends z.ZodType>(schema: S, raw: Record<string, string>): { query: z.output<S>; problem: string | null } {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { query: parsed.data, problem: null };
-  return { query: schema.parse(fallback), problem: invalidInput(parsed.error.issues).message };
+  return { query: schema.parse({}), problem: invalidInput(parsed.error.issues).message };
 }
 
 /** Runs a list query; a validation error it raises (e.g. a bad cursor) becomes the page's problem. */
