@@ -1,28 +1,39 @@
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
 import { expect, test } from "@playwright/test";
-import { ANALYST, readState, restartProduct } from "./product";
+import { ANALYST, PG_PORT, readState } from "./product";
 import { signIn } from "./helpers";
 
-/** Stops the product's embedded PostgreSQL the way a crash or an operator would, leaving the portal running. */
-async function stopDatabase(dataDir: string): Promise<void> {
+const running = (pattern: string) => {
+  try {
+    execFileSync("pgrep", ["-f", pattern]);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Stops the product's embedded PostgreSQL as a crash or an operator would, and keeps it down by
+ * taking its port before `npm start` starts it again (it does so a second after the exit).
+ */
+async function takeDatabaseDown(dataDir: string): Promise<net.Server> {
   const pattern = `postgres -D ${dataDir}/postgres`;
   execFileSync("pkill", ["-INT", "-f", pattern]);
-  await expect.poll(() => {
-    try {
-      execFileSync("pgrep", ["-f", pattern]);
-      return "running";
-    } catch {
-      return "stopped";
-    }
-  }, { timeout: 30_000 }).toBe("stopped");
+  const deadline = Date.now() + 30_000;
+  while (running(pattern) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const blocker = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => blocker.once("error", reject).listen(PG_PORT, "127.0.0.1", resolve));
+  return blocker;
 }
 
-test("with the database down, pages, the API, the health check and sign-in say so; a restart recovers", async ({ page, browser, request }) => {
-  const { dataDir, adminToken } = readState();
+test("with the database down, pages, the API, the health check and sign-in say so; npm start brings it back", async ({ page, browser, request }) => {
+  const { dataDir, adminToken, logFile } = readState();
   await signIn(page, ANALYST);
   expect((await request.get("/api/healthz")).status()).toBe(200);
 
-  await stopDatabase(dataDir);
+  const blocker = await takeDatabaseDown(dataDir);
   try {
     await page.goto("/identities");
     const problem = page.getByRole("alert").filter({ hasText: "This page could not load" });
@@ -46,11 +57,15 @@ test("with the database down, pages, the API, the health check and sign-in say s
     await expect(visitor.getByRole("alert").filter({ hasText: "VPN Sight cannot reach its database right now. Try again shortly." })).toBeVisible();
     await visitor.close();
   } finally {
-    await restartProduct();
+    blocker.close();
   }
 
-  expect((await request.get("/api/healthz")).status()).toBe(200);
+  // npm start keeps trying (1, 2, 5, then every 10 s) and succeeds once the port is free again.
+  await expect.poll(async () => (await request.get("/api/healthz")).status(), { timeout: 30_000, intervals: [500] }).toBe(200);
   await page.getByRole("button", { name: "Try again" }).click();
   await expect(page.getByRole("heading", { name: "Identities", level: 1 })).toBeVisible();
   await expect(page.getByRole("alert").filter({ hasText: "This page could not load" })).toHaveCount(0);
+  const log = fs.readFileSync(logFile, "utf8");
+  expect(log).toContain("Embedded PostgreSQL exited unexpectedly");
+  expect(log).toContain("Embedded PostgreSQL is running again");
 });

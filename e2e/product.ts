@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3311);
-const PG_PORT = Number(process.env.E2E_PG_PORT ?? 54611);
+export const PG_PORT = Number(process.env.E2E_PG_PORT ?? 54611);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const STATE_FILE = path.join(os.tmpdir(), "vpnsight-e2e-state.json");
 

@@ -58,6 +58,8 @@ async function main() {
   buildIfStale();
   const database = await openDatabase(env, say);
   say(database.owned ? `Embedded PostgreSQL running (data in ${dataDir}/postgres)` : "Using the configured database");
+  // Meanwhile the sensor spools what it acknowledges and the portal reports the outage.
+  database.keepRunning?.(say);
   const children: ChildProcess[] = [];
   let stopping = false;
 

@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -12,7 +13,14 @@ export interface RunningDatabase {
   /** True when this process started the server and must stop it. */
   owned: boolean;
   stop(): Promise<void>;
+  /**
+   * Only for a server this process started: starts it again whenever it exits unexpectedly
+   * (crash, killed), retrying with backoff, until stop().
+   */
+  keepRunning?(log: (line: string) => void): void;
 }
+
+const RESTART_DELAYS_MS = [1_000, 2_000, 5_000, 10_000]; // then every 10 s
 
 /**
  * npm here does not run dependencies' install scripts, so recreate the shared
@@ -145,13 +153,59 @@ export async function startEmbeddedPostgres(opts: {
     opts.log?.(`Initialising embedded PostgreSQL in ${pgDir}`);
     await server.initialise();
   }
+  const failure = () =>
+    new Error(
+      `Embedded PostgreSQL did not start on 127.0.0.1:${opts.port} (set VPNSIGHT_PG_PORT to use another port, or DATABASE_URL for your own server). Its last messages:\n${recent.join("\n")}`,
+    );
   try {
     await server.start();
   } catch {
-    throw new Error(
-      `Embedded PostgreSQL did not start on 127.0.0.1:${opts.port} (set VPNSIGHT_PG_PORT to use another port, or DATABASE_URL for your own server). Its last messages:\n${recent.join("\n")}`,
-    );
+    throw failure();
   }
   await ensureDatabase(urlFor(opts.port, "postgres"), database);
-  return { url: urlFor(opts.port, database), owned: true, stop: () => server.stop() };
+
+  let stopping = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  // The library keeps the postmaster's ChildProcess in a private field and offers no exit event.
+  const postmaster = () => (server as unknown as { process?: ChildProcess }).process;
+  const keepRunning = (log: (line: string) => void) => {
+    let attempt = 0;
+    const watch = () =>
+      postmaster()?.once("exit", (code, signal) => {
+        if (stopping) return;
+        log(`Embedded PostgreSQL exited unexpectedly (${signal ?? `code ${code}`}); starting it again`);
+        schedule();
+      });
+    const schedule = () => {
+      const delay = RESTART_DELAYS_MS[Math.min(attempt++, RESTART_DELAYS_MS.length - 1)]!;
+      restartTimer = setTimeout(() => {
+        if (stopping) return;
+        recent.length = 0; // a failure then shows this attempt's messages only
+        server.start().then(
+          () => {
+            attempt = 0;
+            log("Embedded PostgreSQL is running again");
+            watch();
+          },
+          () => {
+            log(`${failure().message}\nTrying again in ${RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)]! / 1000} s`);
+            schedule();
+          },
+        );
+      }, delay);
+    };
+    watch();
+  };
+  return {
+    url: urlFor(opts.port, database),
+    owned: true,
+    keepRunning,
+    stop: async () => {
+      stopping = true;
+      clearTimeout(restartTimer);
+      // The library would wait forever for the exit of a server that has already exited.
+      const pm = postmaster();
+      if (pm && pm.exitCode === null && pm.signalCode === null) await server.stop();
+    },
+  };
 }
