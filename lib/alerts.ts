@@ -12,9 +12,11 @@ import { ALERT_STATUSES, TRANSITIONS } from "./alert-status.ts";
 
 /** "learning until <date>" for the entity profile. */
 export async function identityLearning(db: Db, identity: string, settings = DEFAULT_DETECTION_SETTINGS, now = new Date()) {
+  // First seen as the detector reads it (the identity's summary row), which retention keeps.
   const rows = await db.$queryRaw<{ first: Date | null; recent: number }[]>`
-    SELECT min("startedAt") AS first, count(*) FILTER (WHERE "startedAt" >= ${new Date(now.getTime() - settings.windowDays * 86_400_000)})::int AS recent
-    FROM "VpnSession" WHERE identity = ${identity}`;
+    SELECT i."firstSeenAt" AS first,
+           (SELECT count(*) FROM "VpnSession" s WHERE s.identity = i.identity AND s."startedAt" >= ${new Date(now.getTime() - settings.windowDays * 86_400_000)})::int AS recent
+    FROM "Identity" i WHERE i.identity = ${identity}`;
   const row = rows[0];
   if (!row?.first) return null;
   return learningState(row.first, row.recent, now, settings);

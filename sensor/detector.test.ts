@@ -49,3 +49,29 @@ it("under sustained load it defers a burst, then judges the backlog while the se
   const alerts = await t.query<{ n: number }>(`SELECT count(DISTINCT identity)::int AS n FROM "Alert"`);
   expect(alerts[0]!.n).toBe(200);
 }, 90_000);
+
+it("with RETENTION_DAYS it deletes older VPN activity soon after it starts", async () => {
+  const own = await createTestDatabase();
+  await writeAccountingRecords(own.pool, history("old@contoso.com"), "test"); // sessions 35 … 2 days old, two new ones
+  const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), "detector.ts");
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    env: { ...process.env, DATABASE_URL: own.url, RETENTION_DAYS: "30" },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  try {
+    const oldest = async () =>
+      (await own.query<{ days: number }>(`SELECT floor(extract(epoch FROM now() - min("startedAt")) / 86400)::int AS days FROM "VpnSession"`))[0]!.days;
+    expect(await oldest()).toBe(35);
+    const started = Date.now();
+    while ((await oldest()) >= 30) {
+      expect(Date.now() - started).toBeLessThan(30_000);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(await oldest()).toBe(29);
+    const events = await own.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSessionEvent" WHERE "eventTime" < now() - interval '30 days'`);
+    expect(events[0]!.n).toBe(0);
+  } finally {
+    child.kill("SIGTERM");
+    await own.drop();
+  }
+}, 60_000);

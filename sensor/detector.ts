@@ -9,6 +9,7 @@ import { readEnv } from "../lib/config/env.ts";
 import { log as baseLog } from "../lib/log.ts";
 import { detectionSettingsFromEnv } from "../lib/detections.ts";
 import { runPendingDetections } from "../lib/session-judging.ts";
+import { purgeExpiredActivity } from "../lib/retention.ts";
 
 const env = readEnv();
 if (!env.DATABASE_URL) throw new Error("the detector needs DATABASE_URL (the sensor passes it)");
@@ -66,6 +67,20 @@ async function tick(): Promise<void> {
   if (!stopping) setTimeout(tick, backlog ? 0 : TICK_MS);
 }
 
+// Retention (RETENTION_DAYS): soon after start, then hourly; a slice at a time and never while the
+// sensor is busy (the rest waits for the next round).
+const FIRST_PURGE_MS = 5_000;
+const PURGE_EVERY_MS = 3_600_000;
+async function purge(): Promise<void> {
+  try {
+    const deleted = await purgeExpiredActivity(pool, env.RETENTION_DAYS, { mayContinue: () => !sensorBusy && !stopping });
+    if (deleted.events || deleted.sessions) logger.info({ ...deleted, retentionDays: env.RETENTION_DAYS }, "deleted VPN activity older than the retention period");
+  } catch (err) {
+    logger.warn({ error: (err as Error).message }, "retention paused until the next round");
+  }
+  if (!stopping) setTimeout(purge, PURGE_EVERY_MS);
+}
+
 async function stop() {
   if (stopping) return;
   stopping = true;
@@ -77,3 +92,4 @@ process.on("SIGINT", () => void stop());
 // Started by a sensor: end with it, even when it was killed.
 process.on("disconnect", () => void stop());
 void tick();
+if (env.RETENTION_DAYS > 0) setTimeout(purge, FIRST_PURGE_MS);

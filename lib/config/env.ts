@@ -26,17 +26,27 @@ export const EnvSchema = z.object({
   MAX_TRAVEL_KMH: envPositive(1000),
   /** Internal (tests shorten it): how long the detector defers to a busy sensor, see sensor/detector.ts. */
   VPNSIGHT_DETECTOR_MAX_DEFER_MS: envPositive(30_000),
+  /** Days of VPN activity kept (lib/retention.ts); 0 keeps everything. */
+  RETENTION_DAYS: withDefault(0, z.coerce.number().int().min(0)),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** Rules between variables (kept out of EnvSchema so the sensor can extend it). */
+function envRuleProblems(env: Env): { path: string; message: string }[] {
+  const history = Math.max(env.DETECTION_WINDOW_DAYS, env.LEARNING_MIN_DAYS);
+  return env.RETENTION_DAYS > 0 && env.RETENTION_DAYS < history
+    ? [{ path: "RETENTION_DAYS", message: `must be 0 (keep everything) or at least ${history} days, the history detections compare with (DETECTION_WINDOW_DAYS, LEARNING_MIN_DAYS).` }]
+    : [];
+}
+
 /** Validates the environment against a schema; a bad value stops the process with a clear message. */
-export function parseEnv<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv = process.env): z.output<S> {
+export function parseEnv<S extends typeof EnvSchema>(schema: S, source: NodeJS.ProcessEnv = process.env): z.output<S> {
   const parsed = schema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
-  }
+  const problems = parsed.success
+    ? envRuleProblems(parsed.data)
+    : parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  if (problems.length || !parsed.success) throw new Error(`Invalid configuration:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`);
   return parsed.data;
 }
 

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeAccountingRecords } from "../sensor/store.ts";
+import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
+import { DAY, LONDON, start, stop } from "./testing/vpn-history.ts";
+import { identityLearning } from "./alerts.ts";
+import { DEFAULT_DETECTION_SETTINGS } from "./detections.ts";
+import { purgeExpiredActivity } from "./retention.ts";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.drop());
+
+const counts = async () =>
+  (await t.query<{ sessions: number; events: number; identities: number }>(
+    `SELECT (SELECT count(*) FROM "VpnSession")::int AS sessions, (SELECT count(*) FROM "VpnSessionEvent")::int AS events, (SELECT count(*) FROM "Identity")::int AS identities`,
+  ))[0]!;
+
+describe("purgeExpiredActivity", () => {
+  it("deletes ended sessions and timeline rows older than the retention, keeps open sessions, recent activity and the identities", async () => {
+    const now = Date.now();
+    const records = [];
+    // alice: a session a day for 100 days (ended after an hour); bob: one session opened 70 days ago, still open.
+    for (let day = 100; day >= 1; day--) {
+      const s = start("alice@contoso.com", `A-${day}`, now - day * DAY, "81.2.69.142", LONDON);
+      records.push(s, stop(s, now - day * DAY + 3_600_000));
+    }
+    records.push(start("bob@contoso.com", "B-open", now - 70 * DAY, "81.2.69.142", LONDON));
+    await writeAccountingRecords(t.pool, records, "test");
+    expect(await counts()).toEqual({ sessions: 101, events: 201, identities: 2 });
+    const learningBefore = await identityLearning(t.db, "alice@contoso.com", DEFAULT_DETECTION_SETTINGS);
+
+    const deleted = await purgeExpiredActivity(t.pool, 60, { now: new Date(now) });
+    // Days 100 … 61 of alice (40 sessions, 80 events) and the 70-day-old Start of bob's session, which stays: it is still open.
+    expect(deleted).toEqual({ events: 81, sessions: 40 });
+    expect(await counts()).toEqual({ sessions: 61, events: 120, identities: 2 });
+    const oldest = await t.query<{ startedAt: Date; eventTime: Date }>(
+      `SELECT (SELECT min("startedAt") FROM "VpnSession" WHERE identity = 'alice@contoso.com') AS "startedAt", (SELECT min("eventTime") FROM "VpnSessionEvent") AS "eventTime"`,
+    );
+    expect(now - oldest[0]!.startedAt.getTime()).toBeLessThanOrEqual(60 * DAY);
+    expect(now - oldest[0]!.eventTime.getTime()).toBeLessThanOrEqual(60 * DAY);
+    expect(await t.query(`SELECT status FROM "VpnSession" WHERE identity = 'bob@contoso.com'`)).toEqual([{ status: "open" }]);
+    // The profile's learning state rests on the identity's first sighting, which retention keeps.
+    expect(await identityLearning(t.db, "alice@contoso.com", DEFAULT_DETECTION_SETTINGS)).toEqual(learningBefore);
+
+    expect(await purgeExpiredActivity(t.pool, 60, { now: new Date(now) })).toEqual({ events: 0, sessions: 0 });
+  });
+
+  it("stops between slices when asked to (the sensor got busy)", async () => {
+    expect(await purgeExpiredActivity(t.pool, 1, { mayContinue: () => false })).toEqual({ events: 0, sessions: 0 });
+    expect((await counts()).sessions).toBe(61);
+  });
+});
