@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ADMIN } from "./product";
+import { ADMIN, readState } from "./product";
 import { signIn } from "./helpers";
 
 test("an admin creates a user and changes its role; the last admin cannot be demoted", async ({ page }) => {
@@ -37,6 +37,45 @@ test("sign-in fails with a clear message and is throttled after repeated failure
   await page.getByLabel("Password").fill("another-wrong-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert").filter({ hasText: /Too many failed sign-in attempts\. Try again in \d+ minutes?\./ })).toBeVisible();
+});
+
+test("a user changes their own password under Your account: every session of theirs ends, only the new password works", async ({ page, browser, request }) => {
+  const { adminToken } = readState();
+  const user = { email: `changer-${Date.now()}@e2e.test`, password: "changer-password-1" };
+  const next = "changer-password-2";
+  const created = await request.post("/api/v1/users", { headers: { authorization: `Bearer ${adminToken}` }, data: { email: user.email, role: "viewer", password: user.password } });
+  expect(created.status()).toBe(201);
+  const elsewhere = await browser.newPage();
+  await signIn(elsewhere, user);
+  await signIn(page, user);
+
+  await page.getByTestId("current-user").click();
+  await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+  const form = page.getByRole("form", { name: "Change password" });
+  const fill = async (current: string, fresh: string, repeat: string) => {
+    await form.getByLabel("Current password", { exact: true }).fill(current);
+    await form.getByLabel("New password", { exact: true }).fill(fresh);
+    await form.getByLabel("Repeat the new password", { exact: true }).fill(repeat);
+    await form.getByRole("button", { name: "Change password" }).click();
+  };
+  await fill("not-my-password", next, next);
+  await expect(form.getByRole("alert")).toHaveText("The current password is not correct.");
+  await fill(user.password, next, `${next}x`);
+  await expect(form.getByRole("alert")).toHaveText("The two new passwords differ.");
+  await fill(user.password, next, next);
+  await expect(page).toHaveURL(/\/signin\?passwordChanged=1$/);
+  await expect(page.getByRole("status")).toHaveText("Password changed. Sign in with the new one.");
+
+  await elsewhere.goto("/identities");
+  await expect(elsewhere).toHaveURL(/\/signin$/);
+  await elsewhere.close();
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Incorrect email or password." })).toBeVisible();
+  await signIn(page, { email: user.email, password: next });
+  const token = await request.post("/api/v1/account/password", { headers: { authorization: `Bearer ${adminToken}` }, data: { currentPassword: "x", newPassword: "whatever-password-3" } });
+  expect(token.status()).toBe(403);
 });
 
 test("signing out ends the session", async ({ page }) => {

@@ -3,7 +3,8 @@ import { createTestDatabase, type TestDatabase } from "./testing/test-database.t
 import { authenticateWithPassword, INVALID_CREDENTIALS } from "./auth/authenticate.ts";
 import { THROTTLE_POLICY } from "./auth/sign-in-throttle.ts";
 import { ensureFirstAdmin } from "./first-admin.ts";
-import { createUser, resetPassword, updateUser } from "./users.ts";
+import { changeOwnPassword, createUser, resetPassword, updateUser } from "./users.ts";
+import { signedInSince } from "./auth/principal.ts";
 
 let t: TestDatabase;
 const actor = { label: "user:test" };
@@ -95,10 +96,53 @@ describe("sign-in", () => {
     await expect(authenticateWithPassword(t.db, "fresh@example.com", "right-password-1", "203.0.113.6")).resolves.toBeTruthy();
   });
 
+
   it("a password reset takes effect at once", async () => {
     await createUser(t.db, { email: "u@example.com", role: "viewer", password: "old-password-123" }, actor);
+    const signedIn = Date.now() - 1;
     await resetPassword(t.db, "u@example.com", "new-password-456", { label: "cli" });
     await expect(authenticateWithPassword(t.db, "u@example.com", "old-password-123", null)).rejects.toThrow(INVALID_CREDENTIALS);
     await expect(authenticateWithPassword(t.db, "u@example.com", "new-password-456", null)).resolves.toBeTruthy();
+    // …and ends the sessions signed in before it.
+    const user = await t.db.user.findUniqueOrThrow({ where: { email: "u@example.com" } });
+    expect(signedInSince(signedIn, user.passwordChangedAt)).toBe(false);
+    expect(signedInSince(Date.now(), user.passwordChangedAt)).toBe(true);
+  });
+});
+
+describe("changing one's own password", () => {
+  it("needs the current password (wrong guesses count towards the throttle), then ends older sessions and is audited", async () => {
+    const user = await createUser(t.db, { email: "me@example.com", role: "analyst", password: "first-password-1" }, actor);
+    const me = { label: "user:me@example.com" };
+    await expect(changeOwnPassword(t.db, user.id, { currentPassword: "wrong-password-1", newPassword: "second-password-2" }, me)).rejects.toThrow(
+      "The current password is not correct.",
+    );
+    expect(await t.db.signInThrottle.count()).toBe(1);
+    await expect(changeOwnPassword(t.db, user.id, { currentPassword: "first-password-1", newPassword: "short" }, me)).rejects.toThrow(
+      "A password needs at least 12 characters.",
+    );
+    await expect(changeOwnPassword(t.db, user.id, { currentPassword: "first-password-1", newPassword: "first-password-1" }, me)).rejects.toThrow(
+      "The new password must differ from the current one.",
+    );
+    expect((await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).passwordChangedAt).toBeNull();
+
+    const signedIn = Date.now() - 1;
+    await changeOwnPassword(t.db, user.id, { currentPassword: "first-password-1", newPassword: "second-password-2" }, me);
+    await expect(authenticateWithPassword(t.db, "me@example.com", "first-password-1", null)).rejects.toThrow(INVALID_CREDENTIALS);
+    await expect(authenticateWithPassword(t.db, "me@example.com", "second-password-2", null)).resolves.toBeTruthy();
+    const after = await t.db.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(signedInSince(signedIn, after.passwordChangedAt)).toBe(false);
+    const audit = await t.db.auditEntry.findMany({ where: { action: "user.change-password" } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor: "user:me@example.com", target: "user:me@example.com", changes: { password: "changed" } });
+    expect(JSON.stringify(audit.map((a) => [a.target, a.changes]))).not.toContain("second-password-2");
+  });
+
+  it("is refused once the account is throttled, even with the right current password", async () => {
+    const user = await createUser(t.db, { email: "me@example.com", role: "viewer", password: "first-password-1" }, actor);
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerAccount; i++) {
+      await changeOwnPassword(t.db, user.id, { currentPassword: `guess-${i}-password`, newPassword: "second-password-2" }, actor).catch(() => {});
+    }
+    await expect(changeOwnPassword(t.db, user.id, { currentPassword: "first-password-1", newPassword: "second-password-2" }, actor)).rejects.toThrow(/Too many failed/);
   });
 });

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
 import { recordAudit, diffFields, type Actor } from "./audit.ts";
-import { hashPassword, PasswordSchema } from "./auth/password.ts";
+import { hashPassword, PasswordSchema, verifyPassword } from "./auth/password.ts";
+import { THROTTLE_POLICY, accountKey, assertNotThrottled, recordSignInFailure } from "./auth/sign-in-throttle.ts";
 import { RoleSchema, type Role } from "./auth/roles.ts";
-import { conflict, notFound, parseInput, validationError } from "./errors.ts";
+import { AppError, conflict, notFound, parseInput, validationError } from "./errors.ts";
 
 export const EmailSchema = z
   .string()
@@ -82,7 +83,34 @@ export async function resetPassword(db: Db, email: string, password: string, act
   await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { email: address } });
     if (!user) throw notFound(`No user with the email ${address}.`);
-    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash, passwordChangedAt: new Date() } });
     await recordAudit(tx, actor, { action: "user.reset-password", target: `user:${address}`, changes: { password: "changed" } });
+  });
+}
+
+export const ChangePasswordSchema = z
+  .object({ currentPassword: z.string().max(256), newPassword: PasswordSchema })
+  .strict()
+  .refine((v) => v.newPassword !== v.currentPassword, { path: ["newPassword"], message: "The new password must differ from the current one." });
+
+/**
+ * A signed-in user changes their own password. The current one is checked like a sign-in
+ * (wrong guesses count towards the account's throttle); every session signed in before,
+ * including the caller's, ends.
+ */
+export async function changeOwnPassword(db: Db, userId: string, input: z.input<typeof ChangePasswordSchema>, actor: Actor): Promise<void> {
+  const data = parseInput(ChangePasswordSchema, input);
+  const user = await db.user.findUnique({ where: { id: userId } });
+  if (!user) throw notFound("No such user.");
+  const key = accountKey(user.email);
+  await assertNotThrottled(db, [key]);
+  if (!(await verifyPassword(user.passwordHash, data.currentPassword))) {
+    await recordSignInFailure(db, [{ key, limit: THROTTLE_POLICY.maxFailuresPerAccount }]);
+    throw new AppError("validation", "The current password is not correct.", 400);
+  }
+  const passwordHash = await hashPassword(data.newPassword);
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash, passwordChangedAt: new Date() } });
+    await recordAudit(tx, actor, { action: "user.change-password", target: `user:${user.email}`, changes: { password: "changed" } });
   });
 }

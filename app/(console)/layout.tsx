@@ -22,7 +22,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             <NavLink href="/settings">Settings</NavLink>
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
-            <span data-testid="current-user">{principal.name}</span>
+            <Link href="/settings/account" data-testid="current-user" className="hover:underline" title="Your account">{principal.name}</Link>
             <span className="rounded bg-slate-700 px-2 py-0.5 text-xs uppercase tracking-wide" data-testid="current-role">
               {principal.role}
             </span>

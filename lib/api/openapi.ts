@@ -89,6 +89,13 @@ export const openApiDocument = {
         responses: { "200": { description: "Updated", ...json(ref("User")) }, ...errorResponses(400, 401, 403, 404) },
       },
     },
+    "/api/v1/account/password": {
+      post: {
+        summary: "Change the signed-in user's own password (any role; a session, not an API token): every session signed in before ends",
+        requestBody: { required: true, ...json({ type: "object", required: ["currentPassword", "newPassword"], properties: { currentPassword: { type: "string" }, newPassword: { type: "string", minLength: 12 } } }) },
+        responses: { "204": { description: "Changed; sign in again" }, ...errorResponses(400, 401, 403) },
+      },
+    },
     "/api/v1/tokens": {
       get: { summary: "API tokens, without the token values (admin)", responses: { "200": { description: "Tokens" }, ...errorResponses(401, 403) } },
       post: {

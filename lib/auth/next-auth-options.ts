@@ -37,11 +37,16 @@ export const authOptions: NextAuthOptions = {
   callbacks: {
     // Only the user id goes into the JWT; the role is read from the database on every request.
     jwt({ token, user }) {
-      if (user) token.sub = user.id;
+      // signedInAt stays with the token when next-auth re-issues it (iat does not): a password
+      // change ends the sessions signed in before it (lib/auth/principal.ts).
+      if (user) {
+        token.sub = user.id;
+        token.signedInAt = Date.now();
+      }
       return token;
     },
     session({ session, token }) {
-      if (session.user) (session.user as { id?: string }).id = token.sub;
+      if (session.user) Object.assign(session.user, { id: token.sub, signedInAt: token.signedInAt });
       return session;
     },
   },

@@ -3,6 +3,7 @@ import type { Role } from "./roles.ts";
 /** The one permission map: each action and the roles allowed to do it. */
 export const PERMISSIONS = {
   "console.view": ["admin", "analyst", "viewer"],
+  "account.manage": ["admin", "analyst", "viewer"],
   "vpn.read": ["admin", "analyst", "viewer"],
   "vpn.write": ["admin"],
   "radiusClients.read": ["admin", "analyst", "viewer"],

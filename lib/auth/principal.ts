@@ -27,11 +27,16 @@ export async function currentPrincipal(): Promise<Principal | null> {
     return token && { kind: "token", id: token.id, name: token.name, role: token.role };
   }
   const session = await getServerSession(authOptions);
-  const userId = (session?.user as { id?: string } | undefined)?.id;
+  const { id: userId, signedInAt } = (session?.user ?? {}) as { id?: string; signedInAt?: number };
   if (!userId) return null;
   const user = await db().user.findUnique({ where: { id: userId } });
-  if (!user || user.disabled) return null;
+  if (!user || user.disabled || !signedInSince(signedInAt, user.passwordChangedAt)) return null;
   return { kind: "user", id: user.id, name: user.email, role: user.role };
+}
+
+/** A session counts only if it was signed in after the password's last change. */
+export function signedInSince(signedInAt: number | undefined, passwordChangedAt: Date | null): boolean {
+  return passwordChangedAt === null || (signedInAt ?? 0) >= passwordChangedAt.getTime();
 }
 
 export async function actorOf(principal: Principal): Promise<Actor> {

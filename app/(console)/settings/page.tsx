@@ -11,6 +11,7 @@ const SECTIONS: { href: string; title: string; text: string; permission: Permiss
   { href: "/settings/users", title: "Users", text: "Who can sign in, and with which role.", permission: "users.manage" },
   { href: "/settings/tokens", title: "API tokens", text: "Bearer tokens for the API.", permission: "tokens.manage" },
   { href: "/settings/audit", title: "Audit log", text: "Every change to settings, secrets, clients, users and tokens.", permission: "audit.read" },
+  { href: "/settings/account", title: "Your account", text: "Change your password.", permission: "account.manage" },
 ];
 
 export default async function SettingsPage() {
