@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { ADMIN, readState } from "./product";
 import { signIn } from "./helpers";
 
-test("an admin creates a user and changes its role; the last admin cannot be demoted", async ({ page }) => {
+test("an admin creates a user, changes its role and sets its password; the last admin cannot be demoted", async ({ page, browser }) => {
   await signIn(page, ADMIN);
   await page.goto("/settings/users");
   const email = `new-${Date.now()}@e2e.test`;
@@ -17,6 +17,19 @@ test("an admin creates a user and changes its role; the last admin cannot be dem
   await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
   await page.reload();
   await expect(page.getByTestId(`user-row-${email}`).getByLabel(`Role of ${email}`)).toHaveValue("analyst");
+
+  // The user signs in; an admin sets a new password: that session ends, the new password works.
+  const userPage = await browser.newPage();
+  await signIn(userPage, { email, password: "new-user-password-1" });
+  const reset = page.getByRole("form", { name: "Set a password" });
+  await reset.getByLabel("User").selectOption({ label: email });
+  await reset.getByLabel("New password").fill("admin-set-password-2");
+  await reset.getByRole("button", { name: "Set password" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await userPage.goto("/identities");
+  await expect(userPage).toHaveURL(/\/signin$/);
+  await signIn(userPage, { email, password: "admin-set-password-2" });
+  await userPage.close();
 
   // Only ADMIN is an active admin here (other specs' temporary admins are demoted or disabled).
   await page.getByTestId(`user-row-${ADMIN.email}`).getByLabel(`Role of ${ADMIN.email}`).selectOption("viewer");

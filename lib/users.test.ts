@@ -110,6 +110,20 @@ describe("sign-in", () => {
   });
 });
 
+describe("an admin setting a user's password", () => {
+  it("replaces it, ends the user's older sessions and audits it without the password", async () => {
+    const user = await createUser(t.db, { email: "u@example.com", role: "viewer", password: "first-password-1" }, actor);
+    const signedIn = Date.now() - 1;
+    await expect(updateUser(t.db, user.id, { password: "short" }, actor)).rejects.toThrow("A password needs at least 12 characters.");
+    await updateUser(t.db, user.id, { password: "admin-set-password-2" }, actor);
+    await expect(authenticateWithPassword(t.db, "u@example.com", "first-password-1", null)).rejects.toThrow(INVALID_CREDENTIALS);
+    await expect(authenticateWithPassword(t.db, "u@example.com", "admin-set-password-2", null)).resolves.toBeTruthy();
+    expect(signedInSince(signedIn, (await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).passwordChangedAt)).toBe(false);
+    const audit = await t.db.auditEntry.findFirstOrThrow({ where: { action: "user.update", target: "user:u@example.com" }, orderBy: { id: "desc" } });
+    expect(audit.changes).toEqual({ password: "changed" });
+  });
+});
+
 describe("changing one's own password", () => {
   it("needs the current password (wrong guesses count towards the throttle), then ends older sessions and is audited", async () => {
     const user = await createUser(t.db, { email: "me@example.com", role: "analyst", password: "first-password-1" }, actor);

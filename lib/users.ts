@@ -17,7 +17,7 @@ export const CreateUserSchema = z
   .object({ email: EmailSchema, name: z.string().trim().max(100).optional(), role: RoleSchema, password: PasswordSchema })
   .strict();
 export const UpdateUserSchema = z
-  .object({ role: RoleSchema.optional(), disabled: z.boolean().optional(), name: z.string().trim().max(100).optional() })
+  .object({ role: RoleSchema.optional(), disabled: z.boolean().optional(), name: z.string().trim().max(100).optional(), password: PasswordSchema.optional() })
   .strict();
 
 export interface UserView {
@@ -51,11 +51,13 @@ export async function createUser(db: Db, input: z.input<typeof CreateUserSchema>
 }
 
 /**
- * Changes role / disabled / name. The last active admin can be neither demoted
+ * Changes role / disabled / name / password. The last active admin can be neither demoted
  * nor disabled; admins are locked while checking so two requests cannot race past it.
  */
 export async function updateUser(db: Db, id: string, input: z.input<typeof UpdateUserSchema>, actor: Actor): Promise<UserView> {
-  const patch = parseInput(UpdateUserSchema, input);
+  const { password, ...patch } = parseInput(UpdateUserSchema, input);
+  // A new password (set by an admin) also ends the user's sessions signed in before it.
+  const newPassword = password === undefined ? {} : { passwordHash: await hashPassword(password), passwordChangedAt: new Date() };
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "User" WHERE role = 'admin' FOR UPDATE`;
     const before = await tx.user.findUnique({ where: { id }, select: userView });
@@ -68,8 +70,8 @@ export async function updateUser(db: Db, id: string, input: z.input<typeof Updat
         throw validationError("This is the last active admin: make another user admin first.");
       }
     }
-    const changes = diffFields(before, patch, ["role", "disabled", "name"]);
-    const user = await tx.user.update({ where: { id }, data: patch, select: userView });
+    const changes = { ...diffFields(before, patch, ["role", "disabled", "name"]), ...(password === undefined ? {} : { password: "changed" }) };
+    const user = await tx.user.update({ where: { id }, data: { ...patch, ...newPassword }, select: userView });
     if (Object.keys(changes).length) {
       await recordAudit(tx, actor, { action: "user.update", target: `user:${user.email}`, changes });
     }

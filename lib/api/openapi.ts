@@ -83,9 +83,9 @@ export const openApiDocument = {
     },
     "/api/v1/users/{id}": {
       patch: {
-        summary: "Change role, disable or rename a user; the last active admin cannot be demoted or disabled (admin)",
+        summary: "Change role, disable, rename or set the password of a user (a new password ends the user's sessions); the last active admin cannot be demoted or disabled (admin)",
         parameters: idPath,
-        requestBody: { required: true, ...json({ type: "object", properties: { role, disabled: { type: "boolean" }, name: { type: "string" } } }) },
+        requestBody: { required: true, ...json({ type: "object", properties: { role, disabled: { type: "boolean" }, name: { type: "string" }, password: { type: "string", minLength: 12, description: "Write-only." } } }) },
         responses: { "200": { description: "Updated", ...json(ref("User")) }, ...errorResponses(400, 401, 403, 404) },
       },
     },

@@ -39,6 +39,12 @@ export function UsersManager({ users, currentUserId }: { users: UserRow[]; curre
     );
   }
 
+  async function onSetPassword(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    await run(callApi("PATCH", `/api/v1/users/${String(form.get("user") ?? "")}`, { password: String(form.get("password") ?? "") }), event.currentTarget);
+  }
+
   return (
     <div className="space-y-4">
       <div className="card overflow-x-auto">
@@ -103,6 +109,25 @@ export function UsersManager({ users, currentUserId }: { users: UserRow[]; curre
         </div>
         <div className="self-end">
           <button type="submit" className="btn-primary">Create user</button>
+        </div>
+      </form>
+      <form onSubmit={onSetPassword} className="card grid grid-cols-1 gap-3 sm:grid-cols-4" aria-label="Set a password">
+        <div>
+          <label htmlFor="pw-user" className="label">User</label>
+          <select id="pw-user" name="user" className="input" required defaultValue="">
+            <option value="" disabled>Choose…</option>
+            {users.map((u) => (
+              <option key={u.id} value={u.id}>{u.email}</option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="pw-password" className="label">New password</label>
+          <input id="pw-password" name="password" type="password" autoComplete="new-password" required minLength={12} className="input" />
+        </div>
+        <p className="self-end text-xs text-slate-500">Ends the user&apos;s sessions: they sign in with this password.</p>
+        <div className="self-end">
+          <button type="submit" className="btn-secondary">Set password</button>
         </div>
       </form>
     </div>
