@@ -146,6 +146,9 @@ test("a hand-edited filter on the identities list or a profile is reported, not 
   await expect(page.getByRole("alert").filter({ hasText: "sort is one of lastSeen, identity, sessions30d, locations30d." })).toBeVisible();
   await expect(page.getByRole("table", { name: "Identities" })).toHaveCount(0);
   await expect(page.getByLabel("Search identities")).toHaveValue("user23");
+  await page.getByRole("link", { name: "Clear the filters" }).click();
+  await expect(page).toHaveURL(/\/identities$/);
+  await expect(page.getByRole("table", { name: "Identities" })).toBeVisible();
 
   const profile = "/identities/user23%40contoso.com";
   for (const [query, message] of [

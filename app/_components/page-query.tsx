@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { z } from "zod";
 import { AppError, invalidInput } from "@/lib/errors";
 
@@ -21,6 +22,12 @@ export async function orProblem<T>(load: () => Promise<T>, empty: T): Promise<{ 
   }
 }
 
-export function FilterProblem({ problem }: { problem: string }) {
-  return <div role="alert" className="card text-sm text-red-700">{problem}</div>;
+/** The problem, and a way out: the same page without any filter. */
+export function FilterProblem({ problem, clearHref }: { problem: string; clearHref: string }) {
+  return (
+    <div role="alert" className="card space-y-2 text-sm">
+      <p className="text-red-700">This address has a filter the page cannot use: {problem}</p>
+      <Link href={clearHref} className="text-sky-700 hover:underline">Clear the filters</Link>
+    </div>
+  );
 }

@@ -38,7 +38,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
         <button type="submit" className="btn-primary">Filter</button>
       </form>
       {problem ? (
-        <FilterProblem problem={problem} />
+        <FilterProblem problem={problem} clearHref="/alerts" />
       ) : items.length === 0 ? (
         <div className="card text-sm text-slate-600">No alerts. Detections start once an identity has 30 days of VPN history and at least 5 connections in the last 30 days.</div>
       ) : (

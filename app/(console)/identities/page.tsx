@@ -47,7 +47,7 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
         </form>
       </div>
       {problem ? (
-        <FilterProblem problem={problem} />
+        <FilterProblem problem={problem} clearHref="/identities" />
       ) : result.total === 0 ? (
         <div className="card text-sm text-slate-600">
           {query.q || query.online ? (

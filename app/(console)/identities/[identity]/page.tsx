@@ -184,7 +184,7 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
           <span className="text-xs text-slate-500">CSV: the filtered timeline, up to {CSV_ROW_CAP.toLocaleString("en")} rows.</span>
         </form>
         {problem ? (
-          <FilterProblem problem={problem} />
+          <FilterProblem problem={problem} clearHref={base} />
         ) : activities.items.length === 0 ? (
           <p className="text-sm text-slate-600">No activity matches.</p>
         ) : (

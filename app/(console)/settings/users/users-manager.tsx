@@ -91,6 +91,7 @@ export function UsersManager({ users, currentUserId }: { users: UserRow[]; curre
       {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
       {notice && <p role="status" className="text-sm text-green-700">{notice}</p>}
       <form onSubmit={onCreate} className="card grid grid-cols-1 gap-3 sm:grid-cols-4" aria-label="Create user">
+        <h2 className="font-medium sm:col-span-4">Add a user</h2>
         <div>
           <label htmlFor="new-email" className="label">Email</label>
           <input id="new-email" name="email" type="email" required className="input" />
@@ -112,6 +113,7 @@ export function UsersManager({ users, currentUserId }: { users: UserRow[]; curre
         </div>
       </form>
       <form onSubmit={onSetPassword} className="card grid grid-cols-1 gap-3 sm:grid-cols-4" aria-label="Set a password">
+        <h2 className="font-medium sm:col-span-4">Set a user&apos;s password</h2>
         <div>
           <label htmlFor="pw-user" className="label">User</label>
           <select id="pw-user" name="user" className="input" required defaultValue="">
