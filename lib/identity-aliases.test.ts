@@ -44,4 +44,14 @@ describe("aliases and domain mappings", () => {
     await removeIdentityAlias(t.db, "robert@contoso.onmicrosoft.com", actor);
     expect((await t.db.auditEntry.findMany({ orderBy: { id: "asc" } })).map((a) => a.action)).toEqual(["domain-mapping.create", "identity-alias.create", "identity-alias.delete"]);
   });
+
+  it("keeps the earliest first sighting when older sessions were already deleted by the retention", async () => {
+    await writeAccountingRecords(t.pool, [start("carol@contoso.com", "carol@contoso.com", "D", 5), start("cj@contoso.com", "cj@contoso.com", "E", 2)], "test");
+    const longAgo = new Date(Date.now() - 400 * 86_400_000); // cj's first VPN use, its sessions since purged
+    await t.query(`UPDATE "Identity" SET "firstSeenAt" = $1 WHERE identity = 'cj@contoso.com'`, [longAgo]);
+    await addIdentityAlias(t.db, { alias: "cj@contoso.com", identity: "carol@contoso.com" }, actor);
+    const carol = await t.db.identity.findUniqueOrThrow({ where: { identity: "carol@contoso.com" } });
+    expect(carol.firstSeenAt).toEqual(longAgo);
+    expect(await t.db.identity.findUnique({ where: { identity: "cj@contoso.com" } })).toBeNull();
+  });
 });

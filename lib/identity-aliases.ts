@@ -38,6 +38,13 @@ async function reattribute(tx: Prisma.TransactionClient, from: string[], to: (ol
   }
   const touched = [...from, ...targets];
   if (!touched.length) return;
+  // First sightings can be older than any session left (RETENTION_DAYS): carry the earliest over.
+  const earliest = new Map<string, Date>();
+  for (const row of await tx.identity.findMany({ where: { identity: { in: touched } }, select: { identity: true, firstSeenAt: true } })) {
+    const into = from.includes(row.identity) ? to(row.identity) : row.identity;
+    const known = earliest.get(into);
+    if (!known || row.firstSeenAt < known) earliest.set(into, row.firstSeenAt);
+  }
   // Rebuild the summary rows of every identity involved from its sessions.
   await tx.identity.deleteMany({ where: { identity: { in: touched } } });
   for (const identity of touched) {
@@ -45,6 +52,9 @@ async function reattribute(tx: Prisma.TransactionClient, from: string[], to: (ol
       INSERT INTO "Identity" (identity, "firstSeenAt", "lastSeenAt", "lastPublicIp", "lastCountryCode", "lastCountry", "lastCity", "lastLocationKind")
       SELECT DISTINCT ON (identity) identity, min("startedAt") OVER (PARTITION BY identity), "lastUpdateAt", "publicIp", "countryCode", country, city, "locationKind"
       FROM "VpnSession" WHERE identity = ${identity} ORDER BY identity, "lastUpdateAt" DESC`;
+  }
+  for (const [identity, first] of earliest) {
+    await tx.$executeRaw`UPDATE "Identity" SET "firstSeenAt" = LEAST("firstSeenAt", ${first}) WHERE identity = ${identity}`;
   }
 }
 
