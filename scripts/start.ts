@@ -91,7 +91,7 @@ async function main() {
     if (admin?.generated) {
       say("First admin created. Sign in with:");
       process.stdout.write(`\n    email:    ${admin.email}\n    password: ${admin.password}\n\n`);
-      say("This password is shown only once. Change it with: npx vpnsight user reset-password --email " + admin.email);
+      say(`This password is shown only once. Change it in the portal under Settings › Your account (or: npx vpnsight user reset-password --email ${admin.email})`);
     } else if (admin) {
       say(`First admin created: ${admin.email} (password from ADMIN_PASSWORD)`);
     }
