@@ -1,13 +1,20 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import type pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
 
 export type Db = PrismaClient;
 
-// pg waits forever for a connection by default: a database that hangs would hang every page.
+// pg waits forever by default, to connect and for an answer: a database that hangs (a network
+// partition, a stopped server process) would hang every page and API call with it. A query
+// still unanswered after a minute is given up (its connection is dropped); no portal or CLI query
+// comes near that.
 const CONNECT_TIMEOUT_MS = 5_000;
+const QUERY_TIMEOUT_MS = 60_000;
 
-export function createPrismaClient(databaseUrl: string, pool: { connectionTimeoutMillis?: number } = {}): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...pool }) });
+export function createPrismaClient(databaseUrl: string, pool: pg.PoolConfig = {}): PrismaClient {
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS, ...pool }),
+  });
 }
 
 const holder = globalThis as unknown as { vpnsightPrisma?: PrismaClient };

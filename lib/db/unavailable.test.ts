@@ -52,6 +52,24 @@ describe("isDatabaseUnavailable", () => {
     silent.close();
   });
 
+  it("gives up on a database that stops answering on an open connection, once the query timeout passes", async () => {
+    const prisma = createPrismaClient(test.url, { max: 1, query_timeout: 500 });
+    const { pid } = (await prisma.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!;
+    process.kill(pid, "SIGSTOP"); // the server process behind the pooled connection hangs
+    try {
+      const started = Date.now();
+      const failure = await failureOf(() => prisma.$queryRaw`SELECT 1`);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(isDatabaseUnavailable(failure)).toBe(true);
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
+    // The hung connection was dropped, not reused: the next query gets a fresh one.
+    const { again } = (await prisma.$queryRaw<{ again: number }[]>`SELECT pg_backend_pid() AS again`)[0]!;
+    expect(again).not.toBe(pid);
+    await prisma.$disconnect();
+  });
+
   it("recognises a connection the server ended (administrator shutdown of the backend)", async () => {
     const pool = new pg.Pool({ connectionString: test.url, max: 1 });
     pool.on("error", () => {});

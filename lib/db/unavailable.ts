@@ -5,7 +5,7 @@ const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "Sock
 const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "EPIPE"]);
 // SQLSTATE classes 08 (connection exception) and 57P (shutdown, cannot connect now), 53300 (too many connections).
 const SQLSTATE = /^(08|57P0)|^53300$/;
-const PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+const PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout)/;
 
 export const DATABASE_UNAVAILABLE = "VPN Sight cannot reach its database right now. Try again shortly.";
 
