@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
 import { recordAudit, diffFields, type Actor } from "./audit.ts";
-import { hashPassword, PasswordSchema, verifyPassword } from "./auth/password.ts";
-import { THROTTLE_POLICY, accountKey, assertNotThrottled, recordSignInFailure } from "./auth/sign-in-throttle.ts";
+import { INVALID_CREDENTIALS, verifyCredentials } from "./auth/authenticate.ts";
+import { hashPassword, PasswordSchema } from "./auth/password.ts";
 import { RoleSchema, type Role } from "./auth/roles.ts";
 import { AppError, conflict, notFound, parseInput, validationError } from "./errors.ts";
 
@@ -19,6 +19,11 @@ export const CreateUserSchema = z
 export const UpdateUserSchema = z
   .object({ role: RoleSchema.optional(), disabled: z.boolean().optional(), name: z.string().trim().max(100).optional(), password: PasswordSchema.optional() })
   .strict();
+
+/** A new password's columns: set any way (user, admin, CLI), it ends the sessions signed in before it. */
+async function newPassword(password: string) {
+  return { passwordHash: await hashPassword(password), passwordChangedAt: new Date() };
+}
 
 export interface UserView {
   id: string;
@@ -56,8 +61,7 @@ export async function createUser(db: Db, input: z.input<typeof CreateUserSchema>
  */
 export async function updateUser(db: Db, id: string, input: z.input<typeof UpdateUserSchema>, actor: Actor): Promise<UserView> {
   const { password, ...patch } = parseInput(UpdateUserSchema, input);
-  // A new password (set by an admin) also ends the user's sessions signed in before it.
-  const newPassword = password === undefined ? {} : { passwordHash: await hashPassword(password), passwordChangedAt: new Date() };
+  const passwordColumns = password === undefined ? {} : await newPassword(password);
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "User" WHERE role = 'admin' FOR UPDATE`;
     const before = await tx.user.findUnique({ where: { id }, select: userView });
@@ -71,7 +75,7 @@ export async function updateUser(db: Db, id: string, input: z.input<typeof Updat
       }
     }
     const changes = { ...diffFields(before, patch, ["role", "disabled", "name"]), ...(password === undefined ? {} : { password: "changed" }) };
-    const user = await tx.user.update({ where: { id }, data: { ...patch, ...newPassword }, select: userView });
+    const user = await tx.user.update({ where: { id }, data: { ...patch, ...passwordColumns }, select: userView });
     if (Object.keys(changes).length) {
       await recordAudit(tx, actor, { action: "user.update", target: `user:${user.email}`, changes });
     }
@@ -81,11 +85,11 @@ export async function updateUser(db: Db, id: string, input: z.input<typeof Updat
 
 export async function resetPassword(db: Db, email: string, password: string, actor: Actor): Promise<void> {
   const address = parseInput(EmailSchema, email);
-  const passwordHash = await hashPassword(parseInput(PasswordSchema, password));
+  const columns = await newPassword(parseInput(PasswordSchema, password));
   await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { email: address } });
     if (!user) throw notFound(`No user with the email ${address}.`);
-    await tx.user.update({ where: { id: user.id }, data: { passwordHash, passwordChangedAt: new Date() } });
+    await tx.user.update({ where: { id: user.id }, data: columns });
     await recordAudit(tx, actor, { action: "user.reset-password", target: `user:${address}`, changes: { password: "changed" } });
   });
 }
@@ -97,22 +101,22 @@ export const ChangePasswordSchema = z
 
 /**
  * A signed-in user changes their own password. The current one is checked like a sign-in
- * (wrong guesses count towards the account's throttle); every session signed in before,
- * including the caller's, ends.
+ * (wrong guesses count towards the account's and the client's throttle); every session signed
+ * in before, including the caller's, ends.
  */
 export async function changeOwnPassword(db: Db, userId: string, input: z.input<typeof ChangePasswordSchema>, actor: Actor): Promise<void> {
   const data = parseInput(ChangePasswordSchema, input);
   const user = await db.user.findUnique({ where: { id: userId } });
   if (!user) throw notFound("No such user.");
-  const key = accountKey(user.email);
-  await assertNotThrottled(db, [key]);
-  if (!(await verifyPassword(user.passwordHash, data.currentPassword))) {
-    await recordSignInFailure(db, [{ key, limit: THROTTLE_POLICY.maxFailuresPerAccount }]);
-    throw new AppError("validation", "The current password is not correct.", 400);
+  try {
+    await verifyCredentials(db, user.email, data.currentPassword, actor.sourceIp ?? null);
+  } catch (err) {
+    if (err instanceof AppError && err.message === INVALID_CREDENTIALS) throw validationError("The current password is not correct.");
+    throw err;
   }
-  const passwordHash = await hashPassword(data.newPassword);
+  const columns = await newPassword(data.newPassword);
   await db.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: user.id }, data: { passwordHash, passwordChangedAt: new Date() } });
+    await tx.user.update({ where: { id: user.id }, data: columns });
     await recordAudit(tx, actor, { action: "user.change-password", target: `user:${user.email}`, changes: { password: "changed" } });
   });
 }

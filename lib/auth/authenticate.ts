@@ -16,8 +16,9 @@ export const INVALID_CREDENTIALS = "Incorrect email or password.";
 /**
  * Checks email + password with per-account and per-IP throttling. Disabled
  * accounts fail like wrong passwords, so the response does not reveal them.
+ * Also the check of a signed-in user's current password before they change it.
  */
-export async function authenticateWithPassword(
+export async function verifyCredentials(
   db: Db,
   email: string,
   password: string,
@@ -36,6 +37,17 @@ export async function authenticateWithPassword(
     throw new AppError("unauthorized", INVALID_CREDENTIALS, 401);
   }
   await clearSignInFailures(db, accountKey(address));
-  await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
   return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+/** A sign-in: the credentials check, then the last sign-in time. */
+export async function authenticateWithPassword(
+  db: Db,
+  email: string,
+  password: string,
+  clientIp: string | null,
+): Promise<{ id: string; email: string; name: string | null; role: Role }> {
+  const user = await verifyCredentials(db, email, password, clientIp);
+  await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+  return user;
 }
