@@ -136,9 +136,13 @@ export async function getIdentityProfile(db: Db, identity: string) {
   };
 }
 
-export const LocationsQuerySchema = z.object({
-  days: z.coerce.number().refine((d) => [7, 30, 90, 180].includes(d), "days is 7, 30, 90 or 180.").default(30),
-});
+/** The ranges of an identity's locations (the profile's buttons, the locations API). */
+export const LOCATION_RANGES = [7, 30, 90, 180];
+export const locationDays = z.coerce
+  .number()
+  .refine((d) => LOCATION_RANGES.includes(d), `days is one of ${LOCATION_RANGES.join(", ")}.`)
+  .default(30);
+export const LocationsQuerySchema = z.object({ days: locationDays });
 
 /** A distinct location of an identity: where (as geolocated) plus when and how often. */
 export interface IdentityLocation extends Omit<GeoLocation, "kind"> {

@@ -12,8 +12,12 @@ export function pageQuery<S extends z.ZodType>(schema: S, raw: Record<string, st
   return { query: schema.parse({}), problem: invalidInput(parsed.error.issues).message };
 }
 
-/** Runs a list query; a validation error it raises (e.g. a bad cursor) becomes the page's problem. */
-export async function orProblem<T>(load: () => Promise<T>, empty: T): Promise<{ result: T; problem: string | null }> {
+/**
+ * Runs a list query unless the page already has a problem (from pageQuery); a validation error
+ * the query raises (e.g. a bad cursor) becomes the page's problem too.
+ */
+export async function orProblem<T>(load: () => Promise<T>, empty: T, known: string | null = null): Promise<{ result: T; problem: string | null }> {
+  if (known) return { result: empty, problem: known };
   try {
     return { result: await load(), problem: null };
   } catch (err) {

@@ -3,7 +3,7 @@
 import { ALERT_STATUSES } from "../alert-status.ts";
 import { ROLES } from "../auth/roles.ts";
 import { RULES } from "../detections.ts";
-import { IDENTITY_SORTS } from "../identities.ts";
+import { IDENTITY_SORTS, LOCATION_RANGES } from "../identities.ts";
 import { API_VENDORS } from "../vendors.ts";
 
 const error = { $ref: "#/components/schemas/Error" };
@@ -154,7 +154,7 @@ export const openApiDocument = {
         summary: "Distinct VPN locations of an identity (any role)",
         parameters: [
           { name: "identity", in: "path", required: true, schema: { type: "string" } },
-          { name: "days", in: "query", schema: { type: "integer", enum: [7, 30, 90, 180], default: 30 } },
+          { name: "days", in: "query", schema: { type: "integer", enum: LOCATION_RANGES, default: 30 } },
         ],
         responses: {
           "200": {

@@ -4,7 +4,7 @@ import { db } from "@/lib/db/prisma";
 import { IdentityListQuerySchema, listIdentities, type IdentitySort } from "@/lib/identities";
 import { LocalTime } from "@/app/_components/local-time";
 import { searchParamsRecord } from "@/app/_components/search-params";
-import { FilterProblem, pageQuery } from "@/app/_components/page-query";
+import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
 
 export const metadata = { title: "Identities · VPN Sight" };
 
@@ -13,8 +13,9 @@ type Search = Record<string, string | string[] | undefined>;
 export default async function IdentitiesPage({ searchParams }: { searchParams: Promise<Search> }) {
   await requirePagePermission("identities.read");
   const raw = await searchParamsRecord(searchParams);
-  const { query, problem } = pageQuery(IdentityListQuerySchema, raw);
-  const result = problem ? { items: [], total: 0 } : await listIdentities(db(), query);
+  const parsed = pageQuery(IdentityListQuerySchema, raw);
+  const query = parsed.query;
+  const { result, problem } = await orProblem(() => listIdentities(db(), query), { items: [], total: 0, page: 1, pageSize: query.pageSize }, parsed.problem);
   const pages = Math.max(1, Math.ceil(result.total / query.pageSize));
   const href = (patch: Record<string, string | number | undefined>) => {
     const params = new URLSearchParams();

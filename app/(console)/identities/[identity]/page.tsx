@@ -10,6 +10,8 @@ import {
   getIdentityProfile,
   identityActivities,
   identityLocations,
+  LOCATION_RANGES,
+  locationDays,
 } from "@/lib/identities";
 import { identityParam } from "@/lib/api/params";
 import { STATUS_LABELS, identityLearning, listAlerts } from "@/lib/alerts";
@@ -20,14 +22,11 @@ import { searchParamsRecord } from "@/app/_components/search-params";
 import { FilterSelect } from "@/app/_components/filter-select";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
 import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
-import { z } from "zod";
 
 type Search = Record<string, string | string[] | undefined>;
-const RANGES = [7, 30, 90, 180];
-// The page offers four ranges (the API takes any number of days up to 180).
-const ProfileQuerySchema = ActivitiesQuerySchema.extend({
-  days: z.enum(["7", "30", "90", "180"], { error: `days is one of ${RANGES.join(", ")}.` }).default("30").transform(Number),
-});
+const RANGES = LOCATION_RANGES;
+// The page's range drives both its locations and its timeline (the activities API takes any number of days).
+const ProfileQuerySchema = ActivitiesQuerySchema.extend({ days: locationDays });
 const NO_ACTIVITY: Awaited<ReturnType<typeof identityActivities>> = { items: [], nextCursor: null };
 
 function formatBytes(value: string): string {
@@ -61,9 +60,7 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
   if (!profile) notFound();
   const [locations, { result: activities, problem }, options, alerts, learning] = await Promise.all([
     identityLocations(db(), identity, days),
-    filterProblem
-      ? { result: NO_ACTIVITY, problem: filterProblem }
-      : orProblem(() => identityActivities(db(), identity, query), NO_ACTIVITY),
+    orProblem(() => identityActivities(db(), identity, query), NO_ACTIVITY, filterProblem),
     activityFilterOptions(db(), identity),
     listAlerts(db(), { identity, limit: 50 }),
     identityLearning(db(), identity, detectionSettingsFromEnv()),
