@@ -3,27 +3,23 @@
 import { signOut } from "next-auth/react";
 import { useState, type FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
+import { useApiAction } from "@/app/_components/use-api-action";
 
 /** Changing the password ends every session, this one too: the user signs in again with the new one. */
 export function ChangePasswordForm() {
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const api = useApiAction();
+  const [mismatch, setMismatch] = useState(false);
+  const error = mismatch ? "The two new passwords differ." : api.error;
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const newPassword = String(form.get("newPassword") ?? "");
-    if (newPassword !== String(form.get("repeatPassword") ?? "")) {
-      setError("The two new passwords differ.");
-      return;
-    }
-    setPending(true);
-    const result = await callApi("POST", "/api/v1/account/password", { currentPassword: String(form.get("currentPassword") ?? ""), newPassword });
-    setPending(false);
-    if (!result.ok) {
-      setError(result.message);
-      return;
-    }
+    const differ = newPassword !== String(form.get("repeatPassword") ?? "");
+    setMismatch(differ);
+    if (differ) return;
+    const result = await api.run(callApi("POST", "/api/v1/account/password", { currentPassword: String(form.get("currentPassword") ?? ""), newPassword }));
+    if (!result.ok) return;
     await signOut({ redirect: false });
     window.location.assign("/signin?passwordChanged=1");
   }
@@ -45,7 +41,7 @@ export function ChangePasswordForm() {
       </div>
       <p className="text-xs text-slate-500">At least 12 characters. Every session of your account ends, this one too: you then sign in with the new password.</p>
       {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
-      <button type="submit" className="btn-primary" disabled={pending}>{pending ? "Changing…" : "Change password"}</button>
+      <button type="submit" className="btn-primary">Change password</button>
     </form>
   );
 }
