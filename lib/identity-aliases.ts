@@ -50,11 +50,9 @@ async function reattribute(tx: Prisma.TransactionClient, from: string[], to: (ol
   for (const identity of touched) {
     await tx.$executeRaw`
       INSERT INTO "Identity" (identity, "firstSeenAt", "lastSeenAt", "lastPublicIp", "lastCountryCode", "lastCountry", "lastCity", "lastLocationKind")
-      SELECT DISTINCT ON (identity) identity, min("startedAt") OVER (PARTITION BY identity), "lastUpdateAt", "publicIp", "countryCode", country, city, "locationKind"
+      SELECT DISTINCT ON (identity) identity, LEAST(min("startedAt") OVER (PARTITION BY identity), ${earliest.get(identity) ?? null}::timestamptz),
+             "lastUpdateAt", "publicIp", "countryCode", country, city, "locationKind"
       FROM "VpnSession" WHERE identity = ${identity} ORDER BY identity, "lastUpdateAt" DESC`;
-  }
-  for (const [identity, first] of earliest) {
-    await tx.$executeRaw`UPDATE "Identity" SET "firstSeenAt" = LEAST("firstSeenAt", ${first}) WHERE identity = ${identity}`;
   }
 }
 

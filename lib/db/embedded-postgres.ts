@@ -176,8 +176,10 @@ export async function startEmbeddedPostgres(opts: {
         log(`Embedded PostgreSQL exited unexpectedly (${signal ?? `code ${code}`}); starting it again`);
         schedule();
       });
+    const nextDelay = () => RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)]!;
     const schedule = () => {
-      const delay = RESTART_DELAYS_MS[Math.min(attempt++, RESTART_DELAYS_MS.length - 1)]!;
+      const delay = nextDelay();
+      attempt += 1;
       restartTimer = setTimeout(() => {
         if (stopping) return;
         recent.length = 0; // a failure then shows this attempt's messages only
@@ -188,7 +190,7 @@ export async function startEmbeddedPostgres(opts: {
             watch();
           },
           () => {
-            log(`${failure().message}\nTrying again in ${RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)]! / 1000} s`);
+            log(`${failure().message}\nTrying again in ${nextDelay() / 1000} s`);
             schedule();
           },
         );
