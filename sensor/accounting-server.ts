@@ -2,7 +2,7 @@ import dgram from "node:dgram";
 import { unmapIpv4 } from "../lib/net/cidr.ts";
 import { clientFor, type SensorConfig } from "./config.ts";
 import { decodeAccountingRequest } from "./decode.ts";
-import type { DurableWriter } from "./durable-writer.ts";
+import { RecordRefusedError, type DurableWriter } from "./durable-writer.ts";
 import type { SensorMetrics } from "./metrics.ts";
 import { encodeAccountingResponse, verifyAccountingRequest } from "./protocol/verify.ts";
 import { normalizeAccounting, type NormalizeContext } from "./session-event.ts";
@@ -94,7 +94,7 @@ export class AccountingServer {
     this.pendingReplies += 1;
     this.deps.writer
       .add(normalized.record)
-      .then(reply, () => metrics.unanswered.inc())
+      .then(reply, (err) => (err instanceof RecordRefusedError ? metrics.drop("refused_by_database") : metrics.unanswered.inc()))
       .finally(() => {
         this.inFlight.delete(flightKey);
         this.pendingReplies -= 1;

@@ -42,7 +42,10 @@ type Decoded = Record<string, unknown> & { "Vendor-Specific"?: Record<string, un
 function first(value: unknown): unknown {
   return Array.isArray(value) && !(value.length === 2 && typeof value[0] === "number") ? value[0] : value;
 }
-const asString = (v: unknown) => (typeof v === "string" ? v.replace(/\0+$/, "") : null);
+// Trailing NULs are C-string padding some NAS send. An embedded NUL cannot be stored as text
+// (PostgreSQL refuses it, and with it the whole batch): it becomes U+FFFD, like bytes that are not UTF-8.
+const asString = (v: unknown) =>
+  typeof v !== "string" ? null : v.includes("\0") ? v.replace(/\0+$/, "").replaceAll("\0", "\uFFFD") : v;
 const asNumber = (v: unknown) => (typeof v === "number" ? v : null);
 /** Tagged attributes (RFC 2868) decode as [tag, value]. */
 const untag = (v: unknown) => (Array.isArray(v) && v.length === 2 && typeof v[0] === "number" ? v[1] : v);

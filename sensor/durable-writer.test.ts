@@ -25,6 +25,7 @@ function heldWriter(maxBatch: number, maxConcurrentBatches: number) {
       for (const r of records) stored.add(label(r));
     },
     databaseReachable: async () => true,
+    isRefused: () => false,
     spool: new Spool(fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-writer-")), 1024 * 1024),
     maxBatch,
     maxConcurrentBatches,

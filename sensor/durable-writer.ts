@@ -12,6 +12,13 @@ export interface DurableWriterOptions {
   writeToDatabase: (records: AccountingRecord[]) => Promise<void>;
   /** Cheap reachability check used before replaying the spool. */
   databaseReachable: () => Promise<boolean>;
+  /** The database refused the data itself (a value it cannot hold): not an outage, and retrying cannot help. */
+  isRefused: (err: unknown) => boolean;
+  /**
+   * A record the database refused, written alone. From a live batch it is not answered (RFC 2866: what cannot be
+   * recorded is not acknowledged); from the spool it was answered already, so it is set aside (spool/refused.jsonl).
+   */
+  onRefused?: (record: AccountingRecord, err: Error, answered: boolean) => void;
   spool: Spool;
   maxBatch: number;
   /** Batches being made durable at once (PostgreSQL flushes their WAL together). */
@@ -26,6 +33,11 @@ export interface DurableWriterOptions {
 }
 
 class TimeoutError extends Error {}
+
+/** The record was refused by the database (the caller must not answer). */
+export class RecordRefusedError extends Error {
+  override name = "RecordRefusedError";
+}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -117,8 +129,11 @@ export class DurableWriter {
   private async flush(batch: Pending[]): Promise<void> {
     this.inFlight += 1;
     try {
-      await this.persist(batch.map((p) => p.record));
-      for (const p of batch) p.resolve();
+      const refused = await this.persist(batch.map((p) => p.record));
+      for (const p of batch) {
+        if (refused.has(p.record)) p.reject(new RecordRefusedError("refused by the database"));
+        else p.resolve();
+      }
     } catch (err) {
       for (const p of batch) p.reject(err as Error);
     } finally {
@@ -127,21 +142,43 @@ export class DurableWriter {
     }
   }
 
-  private async persist(records: AccountingRecord[]): Promise<void> {
+  /** Returns the records the database refused (not durable, not to be answered). */
+  private async persist(records: AccountingRecord[]): Promise<Set<AccountingRecord>> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    const refused = new Set<AccountingRecord>();
     if (this.mode === "database") {
       try {
-        await withTimeout(this.opts.writeToDatabase(records), this.opts.writeTimeoutMs);
-        this.opts.onBatch?.(records.length, "database", seconds());
-        return;
+        await this.write(records, this.opts.writeTimeoutMs, (record, err) => {
+          refused.add(record);
+          this.opts.onRefused?.(record, err, false);
+        });
+        this.opts.onBatch?.(records.length - refused.size, "database", seconds());
+        return refused;
       } catch (err) {
         this.setMode("spool");
         this.opts.log("database write failed: spooling until it is back", { error: (err as Error).message });
       }
     }
-    await this.opts.spool.append(records);
-    this.opts.onBatch?.(records.length, "spool", seconds());
+    const rest = records.filter((r) => !refused.has(r));
+    await this.opts.spool.append(rest);
+    this.opts.onBatch?.(rest.length, "spool", seconds());
+    return refused;
+  }
+
+  /**
+   * Writes a batch. When the database refuses it, one bad record must not hold back the others (nor,
+   * from the spool, everything after it): the records are written one by one and the refused ones reported.
+   * Any other failure (unreachable, too slow) is thrown.
+   */
+  private async write(records: AccountingRecord[], timeoutMs: number, refuse: (record: AccountingRecord, err: Error) => void): Promise<void> {
+    try {
+      await withTimeout(this.opts.writeToDatabase(records), timeoutMs);
+    } catch (err) {
+      if (!this.opts.isRefused(err)) throw err;
+      if (records.length === 1) return refuse(records[0]!, err as Error);
+      for (const record of records) await this.write([record], timeoutMs, refuse);
+    }
   }
 
   private setMode(mode: "database" | "spool"): void {
@@ -157,7 +194,15 @@ export class DurableWriter {
     try {
       if (!(await this.opts.databaseReachable())) return;
       await this.opts.spool.drain(
-        (records) => withTimeout(this.opts.writeToDatabase(records), this.opts.writeTimeoutMs * 5),
+        async (records) => {
+          const refused: AccountingRecord[] = [];
+          await this.write(records, this.opts.writeTimeoutMs * 5, (record, err) => {
+            refused.push(record);
+            this.opts.onRefused?.(record, err, true);
+          });
+          // Answered while spooled: kept, never dropped.
+          if (refused.length) await this.opts.spool.setAside(refused);
+        },
         (file) => this.opts.log("skipped a torn spool tail (never acknowledged)", { file }),
       );
       // Single-threaded: no append can slip in between this check and the switch.

@@ -14,7 +14,7 @@ import { DurableWriter } from "./durable-writer.ts";
 import { writeHeartbeat } from "./heartbeat.ts";
 import { SensorMetrics, serveMetrics } from "./metrics.ts";
 import { Spool } from "./spool.ts";
-import { closeStaleSessions, writeAccountingRecords } from "./store.ts";
+import { closeStaleSessions, isRefusedByDatabase, writeAccountingRecords } from "./store.ts";
 
 const env = readSensorEnv();
 const logger = baseLog.child({ sensorId: env.sensorId });
@@ -39,6 +39,17 @@ const writer = new DurableWriter({
       return true;
     } catch {
       return false;
+    }
+  },
+  isRefused: isRefusedByDatabase,
+  onRefused: (record, err, answered) => {
+    // What identifies the record for an admin; a record holds no secret.
+    const which = "sessionKey" in record ? { userName: record.userName, acctSessionId: record.acctSessionId, nas: record.nasKey } : { nas: record.nasKey };
+    if (answered) {
+      metrics.setAside.inc();
+      logger.error({ ...which, kind: record.kind, error: err.message }, "the database refused a spooled record: kept in spool/refused.jsonl");
+    } else {
+      logger.error({ ...which, kind: record.kind, error: err.message }, "the database refused a record: not answered");
     }
   },
   spool,

@@ -10,6 +10,7 @@ export class SensorMetrics {
   readonly dropped = new Counter({ name: "vpnsight_radius_packets_dropped_total", help: "Datagrams dropped without a reply, by reason", labelNames: ["reason"], registers: [this.registry] });
   readonly ignored = new Counter({ name: "vpnsight_radius_records_ignored_total", help: "Verified requests acknowledged but not stored (other status types)", labelNames: ["reason"], registers: [this.registry] });
   readonly unanswered = new Counter({ name: "vpnsight_radius_unanswered_total", help: "Verified requests not answered because they could not be recorded (spool full)", registers: [this.registry] });
+  readonly setAside = new Counter({ name: "vpnsight_records_set_aside_total", help: "Answered records from the spool that the database refused, kept in spool/refused.jsonl", registers: [this.registry] });
   readonly duplicatesInFlight = new Counter({ name: "vpnsight_radius_duplicates_in_flight_total", help: "Retransmissions ignored while the original was still being recorded", registers: [this.registry] });
   readonly recordsDurable = new Counter({ name: "vpnsight_records_durable_total", help: "Accounting records made durable, by where", labelNames: ["target"], registers: [this.registry] });
   readonly spoolDepth = new Gauge({ name: "vpnsight_spool_depth", help: "Batches waiting in the spool", registers: [this.registry] });

@@ -103,6 +103,24 @@ describe("normalization: fields", () => {
     expect(normalize([int(40, 15), ipv4(4, "10.0.0.1")]).result).toEqual({ ignored: "status-type-15" });
   });
 
+  it("makes every value storable: a NUL inside text becomes U+FFFD (trailing ones are padding), out-of-range numbers are capped or unknown", () => {
+    const { event } = normalize([
+      str(1, "bob\0smith@contoso.com\0\0"), int(40, 3), str(44, "A\0B"), ipv4(4, "10.0.0.1"), str(32, "nas\0one"),
+      int(46, 0xffffffff), int(85, 0xffffffff), int(42, 0xffffffff), int(52, 0xffffffff), int(43, 7), int(53, 1),
+    ]);
+    expect(event).toMatchObject({
+      userName: "bob\uFFFDsmith@contoso.com",
+      identity: "bob\uFFFDsmith@contoso.com",
+      acctSessionId: "A\uFFFDB",
+      nasIdentifier: "nas\uFFFDone",
+      sessionTime: null, // 136 years: no real session (the column is a 32-bit int)
+      interimInterval: null,
+      inputBytes: String(2n ** 63n - 1n), // 2^64 − 1 capped at what a bigint holds
+      outputBytes: String((1n << 32n) + 7n),
+    });
+    expect(normalize([...session(3), int(46, 2 ** 31 - 1)]).event!.sessionTime).toBe(2 ** 31 - 1);
+  });
+
   it("keeps unknown attributes raw instead of failing", () => {
     const { decoded, event } = normalize([...session(1), [200, Buffer.from("hello")], vsa(99999, 1, "x")]);
     expect(decoded.unknown).toEqual([{ type: 200, hex: Buffer.from("hello").toString("hex") }]);

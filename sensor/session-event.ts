@@ -65,6 +65,13 @@ export function eventTimeOf(d: DecodedAccounting, receivedAt: Date): Date {
 
 const KINDS = { Start: "start", "Interim-Update": "interim", Stop: "stop" } as const;
 
+// What the store's columns hold (PostgreSQL refuses a batch with a value out of range): durations in a
+// signed 32-bit int — over 68 years is no real session, so unknown — and byte counts in a signed 64-bit bigint.
+const INT_MAX = 2 ** 31 - 1;
+const BIGINT_MAX = 2n ** 63n - 1n;
+const storableSeconds = (v: number | null) => (v !== null && v <= INT_MAX ? v : null);
+const storableBytes = (v: bigint) => (v > BIGINT_MAX ? BIGINT_MAX : v).toString();
+
 export function normalizeAccounting(d: DecodedAccounting, ctx: NormalizeContext): NormalizeResult {
   const nasKey = d.nasIpAddress ?? d.nasIdentifier ?? ctx.sourceIp;
   const eventTime = eventTimeOf(d, ctx.receivedAt);
@@ -85,8 +92,8 @@ export function normalizeAccounting(d: DecodedAccounting, ctx: NormalizeContext)
   const vendor = detectVendor(ctx.configuredVendor, d);
   const publicIp = publicIpFor(vendor, d);
   const sessionKey = sha256(nasKey, acctSessionId, userName);
-  const inputBytes = d.inputOctets.toString();
-  const outputBytes = d.outputOctets.toString();
+  const inputBytes = storableBytes(d.inputOctets);
+  const outputBytes = storableBytes(d.outputOctets);
   // Start and Stop happen once per session; an Interim is identified by its counters.
   const eventKey = kind === "interim" ? sha256(sessionKey, kind, String(d.sessionTime ?? ""), inputBytes, outputBytes) : sha256(sessionKey, kind);
   return {
@@ -108,11 +115,11 @@ export function normalizeAccounting(d: DecodedAccounting, ctx: NormalizeContext)
       clientName: d.clientName,
       eventTime: eventTime.toISOString(),
       receivedAt: ctx.receivedAt.toISOString(),
-      sessionTime: d.sessionTime,
+      sessionTime: storableSeconds(d.sessionTime),
       inputBytes,
       outputBytes,
       terminateCause: d.terminateCause,
-      interimInterval: d.interimInterval,
+      interimInterval: storableSeconds(d.interimInterval),
     },
   };
 }

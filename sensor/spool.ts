@@ -134,8 +134,23 @@ export class Spool {
     await this.sealActive();
   }
 
+  /**
+   * Keeps answered records the database refused (a value it cannot hold) in refused.jsonl, one JSON
+   * record per line, fsync'd: they were acknowledged, so they are never dropped; never replayed.
+   */
+  async setAside(records: AccountingRecord[]): Promise<void> {
+    const file = await fs.promises.open(path.join(this.dir, REFUSED_FILE), "a", 0o600);
+    try {
+      await file.write(records.map((r) => `${JSON.stringify(r)}\n`).join(""));
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
+  }
+
 }
 
+export const REFUSED_FILE = "refused.jsonl";
 const segmentName = (seq: number) => `seg-${String(seq).padStart(16, "0")}.spool`;
 const seqOf = (file: string) => Number(path.basename(file).slice(4, 20));
 

@@ -176,6 +176,15 @@ export function splitIntoRounds(events: SessionEvent[]): SessionEvent[][] {
 const RETRYABLE = new Set(["40P01", "40001"]); // deadlock, serialization failure
 
 /**
+ * PostgreSQL refused the data itself — SQLSTATE class 22 (data exception: a value out of range, a character
+ * text cannot hold) or 23 (a constraint): not an outage, so spooling and replaying it would never succeed.
+ */
+export function isRefusedByDatabase(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^2[23]/.test(code);
+}
+
+/**
  * The only writer of sessions: writes a batch of records in one transaction
  * (group commit). Concurrent batches touching the same sessions may deadlock;
  * Postgres then aborts one, which is simply retried.

@@ -82,5 +82,7 @@ export const DROP_REASONS = [
   "bad_message_authenticator",
   "unsupported_code",
   "disabled",
+  // Verified, but PostgreSQL refused the record (sensor log): not answered, as it is not recorded.
+  "refused_by_database",
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];

@@ -8,6 +8,7 @@ const REASON_LABELS: Record<string, string> = {
   bad_message_authenticator: "bad Message-Authenticator",
   unsupported_code: "not accounting",
   disabled: "accounting disabled",
+  refused_by_database: "refused by the database (see the sensor's log)",
 };
 
 export function SensorsPanel({ sensors }: { sensors: SensorView[] }) {
