@@ -138,6 +138,8 @@ test("the alerts list pages with Older alerts / Newest, filters by a local Creat
   await page.goto("/alerts?since=yesterday");
   await expect(page.getByRole("alert").filter({ hasText: "since must be an ISO 8601 date-time." })).toBeVisible();
   await expect(page.getByRole("table", { name: "Alerts" })).toHaveCount(0);
+  await page.goto("/alerts?identity=user%0023");
+  await expect(page.getByRole("alert").filter({ hasText: "Text cannot contain the NUL character (U+0000)." })).toBeVisible();
 });
 
 test("a hand-edited filter on the identities list or a profile is reported, not silently dropped", async ({ page }) => {
@@ -149,6 +151,8 @@ test("a hand-edited filter on the identities list or a profile is reported, not 
   await page.getByRole("link", { name: "Clear the filters" }).click();
   await expect(page).toHaveURL(/\/identities$/);
   await expect(page.getByRole("table", { name: "Identities" })).toBeVisible();
+  await page.goto("/identities?q=user%0023");
+  await expect(page.getByRole("alert").filter({ hasText: "Text cannot contain the NUL character (U+0000)." })).toBeVisible();
 
   const profile = "/identities/user23%40contoso.com";
   for (const [query, message] of [
@@ -167,7 +171,7 @@ test("a hand-edited filter on the identities list or a profile is reported, not 
 
 test("an identity without VPN activity or an unknown alert answers 404 with a page that leads back", async ({ page }) => {
   await signIn(page, VIEWER);
-  for (const path of ["/identities/nobody%40nowhere.example", "/alerts/999999999"]) {
+  for (const path of ["/identities/nobody%40nowhere.example", "/identities/user23%00", "/alerts/999999999"]) {
     const response = await page.goto(path);
     expect(response?.status()).toBe(404);
     await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();

@@ -88,6 +88,17 @@ test("the API answers 401 without a token, 403 for a short role, and publishes i
   // A missing field is named in the message.
   const noAddress = await request.post("/api/v1/radius-clients", { headers: { authorization: `Bearer ${adminToken}` }, data: { name: "no-address" } });
   expect((await noAddress.json()).error.message).toBe("address is required.");
+  // PostgreSQL text cannot hold U+0000: the door refuses it as bad input, wherever it comes in (not a 500).
+  for (const [method, url, data] of [
+    ["GET", "/api/v1/identities/%00", undefined],
+    ["GET", "/api/v1/vpn-sessions?identity=a%00b", undefined],
+    ["DELETE", "/api/v1/identity-aliases/a%2500b", undefined], // the route decodes its segment once more
+    ["POST", "/api/v1/radius-clients", { name: "nul\u0000client", address: "127.0.0.3" }],
+  ] as const) {
+    const res = await request.fetch(url, { method, headers: { authorization: `Bearer ${adminToken}` }, data });
+    expect(res.status(), url).toBe(400);
+    expect((await res.json()).error, url).toEqual({ code: "validation", message: "Text cannot contain the NUL character (U+0000)." });
+  }
 });
 
 test("a disabled user loses access at once, and a demoted one loses admin pages at once", async ({ browser, request }) => {

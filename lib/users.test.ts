@@ -72,6 +72,8 @@ describe("sign-in", () => {
     await expect(authenticateWithPassword(t.db, "U@example.com", "right-password-1", "192.0.2.9")).resolves.toMatchObject({ id: u.id, role: "analyst" });
     await expect(authenticateWithPassword(t.db, "u@example.com", "wrong-password-1", "192.0.2.9")).rejects.toThrow(INVALID_CREDENTIALS);
     await expect(authenticateWithPassword(t.db, "nobody@example.com", "right-password-1", "192.0.2.9")).rejects.toThrow(INVALID_CREDENTIALS);
+    // PostgreSQL cannot look up text with U+0000: refused like a wrong password, not a server error.
+    await expect(authenticateWithPassword(t.db, "u@example.com\0", "right-password-1", "192.0.2.9")).rejects.toThrow(INVALID_CREDENTIALS);
     await updateUser(t.db, u.id, { disabled: true }, actor);
     await expect(authenticateWithPassword(t.db, "u@example.com", "right-password-1", "192.0.2.9")).rejects.toThrow(INVALID_CREDENTIALS);
     void admin;

@@ -1,12 +1,14 @@
 import Link from "next/link";
 import type { z } from "zod";
 import { AppError, invalidInput } from "@/lib/errors";
+import { NUL_REFUSED, containsNul } from "@/lib/api/nul";
 
 /**
  * A page's filters from its address. A value that does not parse (a hand-edited or stale link) is
  * reported, not dropped: the page shows the problem instead of a list that only looks filtered.
  */
 export function pageQuery<S extends z.ZodType>(schema: S, raw: Record<string, string>): { query: z.output<S>; problem: string | null } {
+  if (containsNul(raw)) return { query: schema.parse({}), problem: NUL_REFUSED };
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { query: parsed.data, problem: null };
   return { query: schema.parse({}), problem: invalidInput(parsed.error.issues).message };

@@ -6,6 +6,7 @@ import type { Actor } from "../audit.ts";
 import { AppError, invalidInput } from "../errors.ts";
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/unavailable.ts";
 import { log } from "../log.ts";
+import { NUL_REFUSED, containsNul } from "./nul.ts";
 
 export type ApiErrorCode = AppError["code"] | "unavailable" | "internal";
 
@@ -57,17 +58,29 @@ export function apiRoute(permission: Permission, handler: (call: ApiCall) => Pro
       }
       const raw = ctx?.params ? await ctx.params : {};
       const params = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)]));
+      // Path segments are decoded once more by the routes that name a record by text (identity, alias, domain).
+      const decodedAgain = Object.values(params).map((v) => {
+        try {
+          return decodeURIComponent(v);
+        } catch {
+          return v;
+        }
+      });
+      if (containsNul(decodedAgain) || containsNul([...new URL(req.url).searchParams])) throw new AppError("validation", NUL_REFUSED, 400);
       const result = await handler({
         req,
         principal,
         params,
         actor: () => actorOf(principal),
         json: async () => {
+          let body: unknown;
           try {
-            return await req.json();
+            body = await req.json();
           } catch {
             throw new AppError("validation", "The request body must be JSON.", 400);
           }
+          if (containsNul(body)) throw new AppError("validation", NUL_REFUSED, 400);
+          return body;
         },
       });
       return result instanceof Response ? result : NextResponse.json(result);

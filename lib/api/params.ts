@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { notFound } from "../errors.ts";
+import { containsNul } from "./nul.ts";
 
 const Uuid = z.uuid();
 
@@ -19,6 +20,6 @@ export function identityParam(params: Record<string, string>): string {
   } catch {
     throw notFound("No such identity.");
   }
-  if (!decoded || decoded.length > 320) throw notFound("No such identity.");
+  if (!decoded || decoded.length > 320 || containsNul(decoded)) throw notFound("No such identity.");
   return decoded.toLowerCase();
 }

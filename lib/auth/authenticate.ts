@@ -1,5 +1,6 @@
 import type { Db } from "../db/prisma.ts";
 import { AppError } from "../errors.ts";
+import { containsNul } from "../api/nul.ts";
 import { dummyPasswordHash, verifyPassword } from "./password.ts";
 import type { Role } from "./roles.ts";
 import {
@@ -25,6 +26,8 @@ export async function verifyCredentials(
   clientIp: string | null,
 ): Promise<{ id: string; email: string; name: string | null; role: Role }> {
   const address = email.trim().toLowerCase();
+  // No account's address contains U+0000, and PostgreSQL could not even look it up.
+  if (containsNul(address)) throw new AppError("unauthorized", INVALID_CREDENTIALS, 401);
   const keys = [accountKey(address), ...(clientIp ? [ipKey(clientIp)] : [])];
   await assertNotThrottled(db, keys);
   const user = await db.user.findUnique({ where: { email: address } });

@@ -7,6 +7,7 @@ import { FilterSelect } from "@/app/_components/filter-select";
 import { LocalDateTimeField } from "@/app/_components/local-date-time-field";
 import { LocalTime } from "@/app/_components/local-time";
 import { searchParamsRecord } from "@/app/_components/search-params";
+import { NUL_REFUSED, containsNul } from "@/lib/api/nul";
 import { FilterProblem, orProblem } from "@/app/_components/page-query";
 
 export const metadata = { title: "Alerts · VPN Sight" };
@@ -16,7 +17,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   await requirePagePermission("alerts.read");
   const raw = await searchParamsRecord(searchParams);
   // A filter that does not parse is reported, not dropped: an unfiltered list would look like its answer.
-  const { result, problem } = await orProblem(() => listAlerts(db(), raw), { items: [], nextCursor: null });
+  const { result, problem } = await orProblem(() => listAlerts(db(), raw), { items: [], nextCursor: null }, containsNul(raw) ? NUL_REFUSED : null);
   const { items, nextCursor } = result;
   const pageHref = (cursor: string | null) => {
     const params = new URLSearchParams(Object.entries(raw).filter(([k]) => k !== "cursor"));
