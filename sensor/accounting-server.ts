@@ -78,14 +78,20 @@ export class AccountingServer {
       metrics.accept((performance.now() - arrived) / 1000);
     };
 
-    const decoded = decodeAccountingRequest(verified.packet, verified.attributes);
-    const normalized = normalizeAccounting(decoded, {
-      sourceIp,
-      receivedAt,
-      configuredVendor: client?.vendor ?? null,
-      mappings: config.mappings,
-      geolocate: this.deps.geolocate,
-    });
+    let normalized: ReturnType<typeof normalizeAccounting>;
+    try {
+      normalized = normalizeAccounting(decodeAccountingRequest(verified.packet, verified.attributes), {
+        sourceIp,
+        receivedAt,
+        configuredVendor: client?.vendor ?? null,
+        mappings: config.mappings,
+        geolocate: this.deps.geolocate,
+      });
+    } catch (err) {
+      // One packet must never take the sensor down: its NAS would send it again, and again.
+      this.deps.log("an authentic packet could not be read: dropped as malformed", { source: sourceIp, error: (err as Error).message });
+      return metrics.drop("malformed");
+    }
     if ("ignored" in normalized) {
       metrics.ignored.inc({ reason: normalized.ignored });
       return reply();

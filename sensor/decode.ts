@@ -63,25 +63,39 @@ function ipv6(value: Buffer | undefined): string | null {
   return groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::").replace(/:{3,}/, "::");
 }
 
-function decodeWithPackage(packet: Buffer): Decoded {
+const decodePackage = (packet: Buffer) => radius.decode_without_secret({ packet }).attributes as Decoded;
+
+/** Whether the package can read this attribute on its own (in an otherwise empty packet). */
+function decodesAlone(packet: Buffer, attribute: RawAttribute): boolean {
+  const start = attribute.offset - 2;
+  const alone = Buffer.concat([packet.subarray(0, 20), packet.subarray(start, attribute.offset + attribute.value.length)]);
+  alone.writeUInt16BE(alone.length, 2);
   try {
-    return radius.decode_without_secret({ packet }).attributes as Decoded;
+    decodePackage(alone);
+    return true;
   } catch {
-    // A malformed Vendor-Specific inside an authentic packet: keep the standard attributes.
+    return false;
+  }
+}
+
+/**
+ * An authentic packet may still hold an attribute the package cannot read (an integer or address of the
+ * wrong length, a malformed Vendor-Specific), and its decoder then throws for the whole packet. Those
+ * attributes are set to type 255, which no dictionary knows, so they are skipped; the rest is decoded.
+ */
+function decodeWithPackage(packet: Buffer, attributes: RawAttribute[]): Decoded {
+  try {
+    return decodePackage(packet);
+  } catch {
     const copy = Buffer.from(packet);
-    let offset = 20;
-    while (offset < copy.length) {
-      const len = copy[offset + 1]!;
-      if (copy[offset] === ATTR.vendorSpecific) copy[offset] = 255; // no dictionary knows 255: skipped
-      offset += len;
-    }
-    return radius.decode_without_secret({ packet: copy }).attributes as Decoded;
+    for (const attribute of attributes) if (!decodesAlone(packet, attribute)) copy[attribute.offset - 2] = 255;
+    return decodePackage(copy);
   }
 }
 
 /** Decodes a verified Accounting-Request (structure already checked by verify). */
 export function decodeAccountingRequest(packet: Buffer, attributes: RawAttribute[]): DecodedAccounting {
-  const a = decodeWithPackage(packet);
+  const a = decodeWithPackage(packet, attributes);
   const vsa = a["Vendor-Specific"] ?? {};
   const statusTypeCode = rawUint32(attributes, ATTR.acctStatusType);
   const gigawords = (type: number) => BigInt(rawUint32(attributes, type) ?? 0) << 32n;

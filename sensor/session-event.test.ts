@@ -73,6 +73,24 @@ describe("normalization: fields", () => {
     expect(normalize([...session(3), int(41, 90)]).event!.eventTime).toBe("2026-11-24T11:58:30.000Z");
   });
 
+  it("an Event-Timestamp after the packet's arrival beyond 5 minutes of clock skew is a wrong NAS clock, not used", () => {
+    const at = (iso: string) => int(55, Date.parse(iso) / 1000);
+    expect(normalize([...session(3), at("2026-11-24T12:04:00Z")]).event!.eventTime).toBe("2026-11-24T12:04:00.000Z");
+    expect(normalize([...session(3), at("2026-11-24T12:06:00Z"), int(41, 30)]).event!.eventTime).toBe("2026-11-24T11:59:30.000Z");
+    expect(normalize([...session(3), int(55, 0xfffffff0)]).event!.eventTime).toBe(receivedAt.toISOString());
+    expect(normalize([...session(3), at("2026-10-01T08:00:00Z")]).event!.eventTime).toBe("2026-10-01T08:00:00.000Z"); // late records are fine
+  });
+
+  it("decodes an authentic packet whose attributes the decoder cannot read, skipping just those", () => {
+    const raw = (type: number, bytes: number[]): Attr => [type, Buffer.from(bytes)];
+    const { decoded, event } = normalize([
+      ...session(3), raw(85, [1, 2]), raw(8, [10, 1, 2]), raw(168, [1, 2, 3, 4, 5]), raw(26, [0, 0, 1]), vsa(311, 34, Buffer.alloc(0)),
+      str(31, "81.2.69.142"), int(46, 600),
+    ]);
+    expect(decoded).toMatchObject({ interimInterval: null, framedIpv6Address: null, callingStationId: "81.2.69.142" });
+    expect(event).toMatchObject({ userName: "CONTOSO\\Bob", publicIp: "81.2.69.142", sessionTime: 600, assignedIp: null });
+  });
+
   it("keys the session by NAS, Acct-Session-Id and User-Name, and identifies retransmissions of the same record", () => {
     const a = normalize([...session(3), int(46, 60), int(42, 100), int(41, 0)]).event!;
     const b = normalize([...session(3), int(46, 60), int(42, 100), int(41, 5)]).event!;

@@ -58,9 +58,17 @@ export interface NormalizeContext {
   geolocate: (ip: string) => GeoLocation;
 }
 
-/** Event time = Event-Timestamp when present, else receive time − Acct-Delay-Time. */
+/** Clock skew tolerated between a NAS and the sensor. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Event time = Event-Timestamp when present, else receive time − Acct-Delay-Time. An Event-Timestamp
+ * after the packet's arrival (beyond clock skew) comes from a NAS clock that is wrong: it is not used —
+ * such a session would stay the identity's "last connection" until that date.
+ */
 export function eventTimeOf(d: DecodedAccounting, receivedAt: Date): Date {
-  return d.eventTimestamp ?? new Date(receivedAt.getTime() - d.acctDelayTime * 1000);
+  if (d.eventTimestamp && d.eventTimestamp.getTime() <= receivedAt.getTime() + CLOCK_SKEW_MS) return d.eventTimestamp;
+  return new Date(receivedAt.getTime() - d.acctDelayTime * 1000);
 }
 
 const KINDS = { Start: "start", "Interim-Update": "interim", Stop: "stop" } as const;
