@@ -120,7 +120,10 @@ describe("vpnsight CLI on DATABASE_URL", () => {
     ]);
     const bad = await runCli(["detect", "--since", "yesterday"], { env });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("detect needs --since DATE");
+    expect(bad.stderr).toContain("--since yesterday is not a date: use YYYY-MM-DD");
+    const missing = await runCli(["detect"], { env });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("detect needs --since DATE");
   });
 });
 

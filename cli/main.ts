@@ -87,7 +87,8 @@ const commands: Record<string, Command> = {
   detect: async (args, db, databaseUrl) => {
     const { values } = parseArgs({ args, options: { since: { type: "string" } } });
     const since = values.since ? new Date(values.since) : null;
-    if (!since || Number.isNaN(since.getTime())) throw new UsageError("detect needs --since DATE (e.g. 2026-10-01).");
+    if (!since) throw new UsageError("detect needs --since DATE (e.g. 2026-10-01).");
+    if (Number.isNaN(since.getTime())) throw new UsageError(`--since ${values.since} is not a date: use YYYY-MM-DD (e.g. 2026-10-01).`);
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
     const judged = await redetectSince(pool, since, detectionSettingsFromEnv()).finally(() => pool.end());
     const alerts = await db.alert.count({ where: { occurredAt: { gte: since } } });

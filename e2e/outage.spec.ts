@@ -69,3 +69,33 @@ test("with the database down, pages, the API, the health check and sign-in say s
   expect(log).toContain("Embedded PostgreSQL exited unexpectedly");
   expect(log).toContain("Embedded PostgreSQL is running again");
 });
+
+test("a sensor that crashes is started again by npm start, and the portal stays up meanwhile", async ({ request }) => {
+  const { pid, viewerToken, logFile } = readState();
+  // The sensor is a direct child of npm start's process (its detector is the sensor's child).
+  const sensorPid = () => {
+    try {
+      return Number(execFileSync("pgrep", ["-P", String(pid), "-f", "sensor/main.mjs"], { encoding: "utf8" }).trim().split("\n")[0]);
+    } catch {
+      return 0;
+    }
+  };
+  const crashed = sensorPid();
+  expect(crashed).toBeGreaterThan(0);
+  const killedAt = Date.now();
+  process.kill(crashed, "SIGKILL");
+  const restarted = () => {
+    const now = sensorPid();
+    return now > 0 && now !== crashed;
+  };
+  await expect.poll(restarted, { timeout: 20_000 }).toBe(true);
+  expect((await request.get("/api/healthz")).status()).toBe(200);
+  // The new sensor reports in: its heartbeat on the sensors API started after the kill.
+  await expect
+    .poll(async () => {
+      const { items } = await (await request.get("/api/v1/sensors", { headers: { authorization: `Bearer ${viewerToken}` } })).json();
+      return items.some((s: { startedAt: string }) => Date.parse(s.startedAt) > killedAt);
+    }, { timeout: 30_000 })
+    .toBe(true);
+  expect(fs.readFileSync(logFile, "utf8")).toContain("the sensor exited unexpectedly (SIGKILL); starting it again in 1 s");
+});

@@ -18,6 +18,10 @@ const { createPrismaClient } = await import("../lib/db/prisma.ts");
 const { loadSecretKey } = await import("../lib/secret-box.ts");
 const { verifyInstallationKey } = await import("../lib/installation-key.ts");
 const { ensureFirstAdmin } = await import("../lib/first-admin.ts");
+const { restartDelayMs } = await import("../lib/restart-delay.ts");
+
+/** A child that exits within this time of its first start failed to start (rather than crashed). */
+const STARTUP_MS = 10_000;
 
 const say = (line: string) => process.stdout.write(`[vpnsight] ${line}\n`);
 
@@ -60,14 +64,16 @@ async function main() {
   say(database.owned ? `Embedded PostgreSQL running (data in ${dataDir}/postgres)` : "Using the configured database");
   // Meanwhile the sensor spools what it acknowledges and the portal reports the outage.
   database.keepRunning?.(say);
-  const children: ChildProcess[] = [];
+  const children = new Map<string, ChildProcess>();
+  const restartTimers = new Set<NodeJS.Timeout>();
   let stopping = false;
 
   async function shutdown(code: number) {
     if (stopping) return;
     stopping = true;
+    for (const timer of restartTimers) clearTimeout(timer);
     await Promise.all(
-      children.map(
+      [...children.values()].map(
         (child) =>
           new Promise<void>((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -111,16 +117,37 @@ async function main() {
     RADIUS_ACCT_PORT: String(env.RADIUS_ACCT_PORT),
     NEXT_TELEMETRY_DISABLED: "1",
   };
-  /** A child that takes the whole product down with it when it dies. */
+  /**
+   * A child that fails while starting (a port in use, a bad setting) takes the product down with its message;
+   * one that dies later (a crash, a kill) is started again, so the NAS's retransmissions find a sensor.
+   */
   const startChild = (service: "portal" | "sensor", args: string[]) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...childEnv, VPNSIGHT_SERVICE: service } });
-    children.push(child);
-    child.on("exit", (code) => {
-      if (!stopping) {
-        process.stderr.write(`[vpnsight] the ${service} exited (code ${code}); stopping\n`);
-        void shutdown(code ?? 1);
-      }
-    });
+    let attempt = 0;
+    let everUp = false;
+    const run = () => {
+      const started = Date.now();
+      const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...childEnv, VPNSIGHT_SERVICE: service } });
+      children.set(service, child);
+      child.on("exit", (code, signal) => {
+        if (stopping) return;
+        const ranFor = Date.now() - started;
+        if (!everUp && ranFor < STARTUP_MS) {
+          process.stderr.write(`[vpnsight] the ${service} exited while starting (code ${code}); stopping\n`);
+          void shutdown(code ?? 1);
+          return;
+        }
+        if (ranFor > 60_000) attempt = 0; // it had been running fine: not a crash loop
+        const delay = restartDelayMs(attempt++);
+        process.stderr.write(`[vpnsight] the ${service} exited unexpectedly (${signal ?? `code ${code}`}); starting it again in ${delay / 1000} s\n`);
+        const timer = setTimeout(() => {
+          restartTimers.delete(timer);
+          if (!stopping) run();
+        }, delay);
+        restartTimers.add(timer);
+      });
+      setTimeout(() => (everUp ||= child.exitCode === null && child.signalCode === null), STARTUP_MS).unref();
+    };
+    run();
   };
   startChild("portal", [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(env.PORT)]);
   say(`Portal: http://localhost:${env.PORT}`);

@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import pg from "pg";
 import { readOrCreateSecretFile } from "../data-files.ts";
 import { randomAlphanumeric } from "../random.ts";
+import { restartDelayMs } from "../restart-delay.ts";
 
 export const EMBEDDED_DATABASE = "vpnsight";
 
@@ -20,7 +21,6 @@ export interface RunningDatabase {
   keepRunning?(log: (line: string) => void): void;
 }
 
-const RESTART_DELAYS_MS = [1_000, 2_000, 5_000, 10_000]; // then every 10 s
 
 /**
  * npm here does not run dependencies' install scripts, so recreate the shared
@@ -176,7 +176,7 @@ export async function startEmbeddedPostgres(opts: {
         log(`Embedded PostgreSQL exited unexpectedly (${signal ?? `code ${code}`}); starting it again`);
         schedule();
       });
-    const nextDelay = () => RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)]!;
+    const nextDelay = () => restartDelayMs(attempt);
     const schedule = () => {
       const delay = nextDelay();
       attempt += 1;
