@@ -103,6 +103,9 @@ test("an admin maps a NetBIOS domain: DOMAIN\\user sessions join the UPN identit
   await expect(page.getByTestId("names-as-sent")).toContainText("CONTOSO\\user3");
   await page.goto("/settings/audit");
   await expect(page.getByRole("row").filter({ hasText: "domain-mapping.create" }).first()).toContainText(`user:${ADMIN.email}`);
+  // A cursor no id can reach (it was a server error) is reported like any bad filter.
+  await page.goto("/settings/audit?before=99999999999999999999");
+  await expect(page.getByRole("alert").filter({ hasText: "before is an entry id: use nextBefore from the previous page." })).toBeVisible();
 });
 
 test("the alerts list pages with Older alerts / Newest, filters by a local Created since, and reports a bad filter", async ({ page, request }) => {
@@ -151,6 +154,8 @@ test("a hand-edited filter on the identities list or a profile is reported, not 
   await page.getByRole("link", { name: "Clear the filters" }).click();
   await expect(page).toHaveURL(/\/identities$/);
   await expect(page.getByRole("table", { name: "Identities" })).toBeVisible();
+  await page.goto("/identities?page=0");
+  await expect(page.getByRole("alert").filter({ hasText: "page is a whole number from 1 to 100000." })).toBeVisible();
   await page.goto("/identities?q=user%0023");
   await expect(page.getByRole("alert").filter({ hasText: "Text cannot contain the NUL character (U+0000)." })).toBeVisible();
 
@@ -171,6 +176,8 @@ test("a hand-edited filter on the identities list or a profile is reported, not 
 
 test("an identity without VPN activity or an unknown alert answers 404 with a page that leads back", async ({ page }) => {
   await signIn(page, VIEWER);
+  const badlyEncoded = await page.goto("/identities/%FF");
+  expect(badlyEncoded?.status()).toBe(400);
   for (const path of ["/identities/nobody%40nowhere.example", "/identities/user23%00", "/alerts/999999999"]) {
     const response = await page.goto(path);
     expect(response?.status()).toBe(404);

@@ -92,13 +92,24 @@ test("the API answers 401 without a token, 403 for a short role, and publishes i
   for (const [method, url, data] of [
     ["GET", "/api/v1/identities/%00", undefined],
     ["GET", "/api/v1/vpn-sessions?identity=a%00b", undefined],
-    ["DELETE", "/api/v1/identity-aliases/a%2500b", undefined], // the route decodes its segment once more
+    ["DELETE", "/api/v1/identity-aliases/a%00b", undefined],
     ["POST", "/api/v1/radius-clients", { name: "nul\u0000client", address: "127.0.0.3" }],
   ] as const) {
     const res = await request.fetch(url, { method, headers: { authorization: `Bearer ${adminToken}` }, data });
     expect(res.status(), url).toBe(400);
     expect((await res.json()).error, url).toEqual({ code: "validation", message: "Text cannot contain the NUL character (U+0000)." });
   }
+  // Odd addresses are the client's mistake (4xx), never a server error.
+  const auth = { authorization: `Bearer ${adminToken}` };
+  const badEncoding = await request.get("/api/v1/alerts/%FF", { headers: auth });
+  expect(badEncoding.status()).toBe(400);
+  expect((await badEncoding.json()).error).toEqual({ code: "validation", message: "The address is not valid URL encoding." });
+  // A segment arrives decoded once: "%25" names the identity or alias "%" (none here), it is not decoded again.
+  expect((await request.get("/api/v1/identities/%25", { headers: auth })).status()).toBe(404);
+  expect((await request.delete("/api/v1/identity-aliases/%25", { headers: auth })).status()).toBe(404);
+  const yearZero = await request.get("/api/v1/vpn-sessions?until=0000-01-01T00:00:00Z", { headers: auth });
+  expect(yearZero.status()).toBe(400);
+  expect((await yearZero.json()).error.message).toBe("until must be a date-time from the year 0001 on.");
 });
 
 test("a disabled user loses access at once, and a demoted one loses admin pages at once", async ({ browser, request }) => {

@@ -6,6 +6,7 @@ import { DEFAULT_DETECTION_SETTINGS, RULES, learningState, type RuleId } from ".
 import { conflict, notFound, parseInput, validationError } from "./errors.ts";
 import { decodeCursor, encodeCursor } from "./api/cursor.ts";
 import { ALERT_STATUSES, TRANSITIONS } from "./alert-status.ts";
+import { isoDateTime } from "./api/params.ts";
 
 // The alerts API and the entity profile's learning state. Judging sessions and raising
 // alerts is lib/session-judging.ts (run by the sensor's detector process, without Prisma).
@@ -32,7 +33,7 @@ export const AlertQuerySchema = z.object({
   status: z.enum(ALERT_STATUSES, { error: "status is new, in_progress, resolved or dismissed." }).optional(),
   severity: z.enum(["medium", "high"], { error: "severity is medium or high." }).optional(),
   rule: z.enum(RULE_IDS, { error: `rule is ${RULE_IDS.join(", ")}.` }).optional(),
-  since: z.iso.datetime({ offset: true, error: "since must be an ISO 8601 date-time." }).optional(),
+  since: isoDateTime("since").optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().max(200).optional(),
 });

@@ -3,8 +3,12 @@ import type { Db } from "./db/prisma.ts";
 import { parseInput } from "./errors.ts";
 
 export const AuditQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number({ error: "limit must be a number." }).int().min(1).max(500, { error: "limit is 1 to 500." }).default(100),
+  before: z.coerce
+    .number({ error: "before must be a number." })
+    .int({ error: "before is an entry id: use nextBefore from the previous page." })
+    .positive({ error: "before is an entry id: use nextBefore from the previous page." })
+    .optional(),
 });
 
 export interface AuditView {

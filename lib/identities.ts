@@ -5,6 +5,7 @@ import type { GeoLocation } from "./geo.ts";
 import { decodeCursor, encodeCursor } from "./api/cursor.ts";
 import { canonicalName, parseUserName } from "./identity.ts";
 import { toApiVendor, type VendorId } from "./vendors.ts";
+import { isoDateTime } from "./api/params.ts";
 
 // ---------- identities list ----------
 
@@ -17,8 +18,8 @@ export const IdentityListQuerySchema = z.object({
   online: z.enum(["1", "true", "0", "false"]).optional().transform((v) => v === "1" || v === "true"),
   sort: z.enum(IDENTITY_SORTS, { error: `sort is one of ${IDENTITY_SORTS.join(", ")}.` }).default("lastSeen"),
   dir: z.enum(["asc", "desc"]).default("desc"),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  page: z.coerce.number({ error: "page must be a number." }).int({ error: "page is a whole number from 1 to 100000." }).min(1, { error: "page is a whole number from 1 to 100000." }).max(100_000, { error: "page is a whole number from 1 to 100000." }).default(1),
+  pageSize: z.coerce.number({ error: "pageSize must be a number." }).int({ error: "pageSize is 1 to 200." }).min(1, { error: "pageSize is 1 to 200." }).max(200, { error: "pageSize is 1 to 200." }).default(50),
 });
 export type IdentityListQuery = z.output<typeof IdentityListQuerySchema>;
 
@@ -199,8 +200,8 @@ export const ACTIVITY_TYPES = { start: "Connection started", interim: "Connectio
 export const CSV_ROW_CAP = 50_000;
 
 export const ActivitiesQuerySchema = z.object({
-  since: z.iso.datetime({ offset: true, error: "since must be an ISO 8601 date-time." }).optional(),
-  until: z.iso.datetime({ offset: true, error: "until must be an ISO 8601 date-time." }).optional(),
+  since: isoDateTime("since").optional(),
+  until: isoDateTime("until").optional(),
   days: z.coerce.number().int().min(1).max(180).optional(),
   type: z.enum(["start", "interim", "stop"], { error: "type is start, interim or stop." }).optional(),
   location: z.string().max(200).optional(),

@@ -58,15 +58,7 @@ export function apiRoute(permission: Permission, handler: (call: ApiCall) => Pro
       }
       const raw = ctx?.params ? await ctx.params : {};
       const params = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)]));
-      // Path segments are decoded once more by the routes that name a record by text (identity, alias, domain).
-      const decodedAgain = Object.values(params).map((v) => {
-        try {
-          return decodeURIComponent(v);
-        } catch {
-          return v;
-        }
-      });
-      if (containsNul(decodedAgain) || containsNul([...new URL(req.url).searchParams])) throw new AppError("validation", NUL_REFUSED, 400);
+      if (containsNul(params) || containsNul([...new URL(req.url).searchParams])) throw new AppError("validation", NUL_REFUSED, 400);
       const result = await handler({
         req,
         principal,

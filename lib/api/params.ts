@@ -4,6 +4,12 @@ import { containsNul } from "./nul.ts";
 
 const Uuid = z.uuid();
 
+/** A date-time filter (ISO 8601 with offset). The year 0000 parses in JavaScript, not in PostgreSQL. */
+export const isoDateTime = (name: string) =>
+  z.iso
+    .datetime({ offset: true, error: `${name} must be an ISO 8601 date-time.` })
+    .refine((value) => !value.startsWith("0000"), { error: `${name} must be a date-time from the year 0001 on.` });
+
 /** Our ids are UUIDs; anything else cannot name a record. */
 export function idParam(params: Record<string, string>): string {
   const parsed = Uuid.safeParse(params.id);
@@ -11,15 +17,23 @@ export function idParam(params: Record<string, string>): string {
   return parsed.data;
 }
 
-/** An identity key from a URL segment: the primary UPN (or DOMAIN\user), URL-encoded. */
+/**
+ * The identity key (primary UPN or DOMAIN\user) named by an API route's `[identity]` segment. Next.js hands
+ * route handlers their segments decoded already: decoding again would turn an identity containing "%41" into
+ * another one ("A"), or fail on a lone "%".
+ */
 export function identityParam(params: Record<string, string>): string {
-  const raw = params.identity ?? "";
-  let decoded = raw;
+  const identity = params.identity ?? "";
+  if (!identity || identity.length > 320 || containsNul(identity)) throw notFound("No such identity.");
+  return identity.toLowerCase();
+}
+
+/** The same from a page's `[identity]` segment, which Next.js hands pages still URL-encoded. */
+export function identityPageParam(params: Record<string, string>): string {
   try {
-    decoded = raw.includes("%") ? decodeURIComponent(raw) : raw;
-  } catch {
-    throw notFound("No such identity.");
+    return identityParam({ identity: decodeURIComponent(params.identity ?? "") });
+  } catch (err) {
+    if (err instanceof URIError) throw notFound("No such identity.");
+    throw err;
   }
-  if (!decoded || decoded.length > 320 || containsNul(decoded)) throw notFound("No such identity.");
-  return decoded.toLowerCase();
 }

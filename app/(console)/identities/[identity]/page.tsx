@@ -13,7 +13,7 @@ import {
   LOCATION_RANGES,
   locationDays,
 } from "@/lib/identities";
-import { identityParam } from "@/lib/api/params";
+import { identityPageParam } from "@/lib/api/params";
 import { STATUS_LABELS, identityLearning, listAlerts } from "@/lib/alerts";
 import { detectionSettingsFromEnv } from "@/lib/detections";
 import { LocalTime } from "@/app/_components/local-time";
@@ -49,7 +49,7 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
   await requirePagePermission("identities.read");
   let identity: string;
   try {
-    identity = identityParam(await params);
+    identity = identityPageParam(await params);
   } catch {
     notFound();
   }

@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
-import { listAudit } from "@/lib/audit-log";
+import { AuditQuerySchema, listAudit } from "@/lib/audit-log";
+import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
+import { searchParamsRecord } from "@/app/_components/search-params";
 import { db } from "@/lib/db/prisma";
 import { formatDateTime } from "@/app/_components/format";
 import { Breadcrumb, SETTINGS } from "@/app/_components/breadcrumb";
@@ -18,33 +20,37 @@ function describeChanges(changes: unknown): string {
     .join("; ");
 }
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePagePermission("audit.read");
-  const { before } = await searchParams;
-  const page = await listAudit(db(), { limit: 100, before: before && /^\d+$/.test(before) ? Number(before) : undefined });
+  const { query, problem: known } = pageQuery(AuditQuerySchema, await searchParamsRecord(searchParams));
+  const { result: page, problem } = await orProblem(() => listAudit(db(), query), { items: [], nextBefore: null }, known);
   return (
     <div className="space-y-4">
       <Breadcrumb root={SETTINGS} current="Audit log" />
       <h1 className="text-xl font-semibold">Audit log</h1>
-      <div className="card overflow-x-auto">
-        <table className="data-table">
-          <thead>
-            <tr><th>When</th><th>Who</th><th>Action</th><th>Target</th><th>What changed</th></tr>
-          </thead>
-          <tbody>
-            {page.items.map((e) => (
-              <tr key={e.id}>
-                <td className="whitespace-nowrap">{formatDateTime(e.at)}</td>
-                <td>{e.actor}{e.sourceIp && <div className="text-xs text-slate-500">{e.sourceIp}</div>}</td>
-                <td className="font-mono text-xs">{e.action}</td>
-                <td>{e.target}</td>
-                <td>{describeChanges(e.changes)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {page.items.length === 0 && <p className="text-sm text-slate-600">Nothing has changed yet.</p>}
-      </div>
+      {problem ? (
+        <FilterProblem problem={problem} clearHref="/settings/audit" />
+      ) : (
+        <div className="card overflow-x-auto">
+          <table className="data-table">
+            <thead>
+              <tr><th>When</th><th>Who</th><th>Action</th><th>Target</th><th>What changed</th></tr>
+            </thead>
+            <tbody>
+              {page.items.map((e) => (
+                <tr key={e.id}>
+                  <td className="whitespace-nowrap">{formatDateTime(e.at)}</td>
+                  <td>{e.actor}{e.sourceIp && <div className="text-xs text-slate-500">{e.sourceIp}</div>}</td>
+                  <td className="font-mono text-xs">{e.action}</td>
+                  <td>{e.target}</td>
+                  <td>{describeChanges(e.changes)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {page.items.length === 0 && <p className="text-sm text-slate-600">Nothing has changed yet.</p>}
+        </div>
+      )}
       {page.nextBefore && (
         <Link className="text-sky-700 underline" href={`/settings/audit?before=${page.nextBefore}`}>Older entries</Link>
       )}

@@ -3,6 +3,6 @@ import { db } from "@/lib/db/prisma";
 import { removeDomainMapping } from "@/lib/identity-aliases";
 
 export const DELETE = apiRoute("identities.manage", async ({ params, actor }) => {
-  await removeDomainMapping(db(), decodeURIComponent(params.domain ?? ""), await actor());
+  await removeDomainMapping(db(), params.domain ?? "", await actor());
   return new Response(null, { status: 204 });
 });

@@ -3,6 +3,6 @@ import { db } from "@/lib/db/prisma";
 import { removeIdentityAlias } from "@/lib/identity-aliases";
 
 export const DELETE = apiRoute("identities.manage", async ({ params, actor }) => {
-  await removeIdentityAlias(db(), decodeURIComponent(params.alias ?? ""), await actor());
+  await removeIdentityAlias(db(), params.alias ?? "", await actor());
   return new Response(null, { status: 204 });
 });
