@@ -74,6 +74,8 @@ describe("sign-in", () => {
     await expect(authenticateWithPassword(t.db, "nobody@example.com", "right-password-1", "192.0.2.9")).rejects.toThrow(INVALID_CREDENTIALS);
     // PostgreSQL cannot look up text with U+0000: refused like a wrong password, not a server error.
     await expect(authenticateWithPassword(t.db, "u@example.com\0", "right-password-1", "192.0.2.9")).rejects.toThrow(INVALID_CREDENTIALS);
+    await expect(authenticateWithPassword(t.db, `${"u".repeat(400)}@example.com`, "right-password-1", "192.0.2.9")).rejects.toThrow(INVALID_CREDENTIALS);
+    expect(await t.db.signInThrottle.count({ where: { key: { startsWith: "email:uuuu" } } })).toBe(0);
     await updateUser(t.db, u.id, { disabled: true }, actor);
     await expect(authenticateWithPassword(t.db, "u@example.com", "right-password-1", "192.0.2.9")).rejects.toThrow(INVALID_CREDENTIALS);
     void admin;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
 import { recordAudit, diffFields, type Actor } from "./audit.ts";
-import { INVALID_CREDENTIALS, verifyCredentials } from "./auth/authenticate.ts";
+import { INVALID_CREDENTIALS, MAX_EMAIL_LENGTH, verifyCredentials } from "./auth/authenticate.ts";
 import { hashPassword, PasswordSchema } from "./auth/password.ts";
 import { RoleSchema, type Role } from "./auth/roles.ts";
 import { AppError, conflict, notFound, parseInput, validationError } from "./errors.ts";
@@ -10,7 +10,7 @@ export const EmailSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .max(254)
+  .max(MAX_EMAIL_LENGTH)
   .regex(/^[^\s@]+@[^\s@]+$/, "Enter an email address such as alice@example.com.");
 
 export const CreateUserSchema = z

@@ -13,6 +13,8 @@ import {
 } from "./sign-in-throttle.ts";
 
 export const INVALID_CREDENTIALS = "Incorrect email or password.";
+/** The longest address an account may have (RFC 5321's path limit). */
+export const MAX_EMAIL_LENGTH = 254;
 
 /**
  * Checks email + password with per-account and per-IP throttling. Disabled
@@ -26,8 +28,9 @@ export async function verifyCredentials(
   clientIp: string | null,
 ): Promise<{ id: string; email: string; name: string | null; role: Role }> {
   const address = email.trim().toLowerCase();
-  // No account's address contains U+0000, and PostgreSQL could not even look it up.
-  if (containsNul(address)) throw new AppError("unauthorized", INVALID_CREDENTIALS, 401);
+  // No account's address is that long or contains U+0000 (which PostgreSQL could not even look up): refused
+  // before any work, so such attempts cost nothing and leave no throttle row of arbitrary size behind.
+  if (address.length > MAX_EMAIL_LENGTH || containsNul(address)) throw new AppError("unauthorized", INVALID_CREDENTIALS, 401);
   const keys = [accountKey(address), ...(clientIp ? [ipKey(clientIp)] : [])];
   await assertNotThrottled(db, keys);
   const user = await db.user.findUnique({ where: { email: address } });
