@@ -75,3 +75,18 @@ it("with RETENTION_DAYS it deletes older VPN activity soon after it starts", asy
     await own.drop();
   }
 }, 60_000);
+
+it("ends when its sensor is gone, even if the sensor died while the detector was still starting", async () => {
+  const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), "detector.ts");
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    env: { ...process.env, DATABASE_URL: t.url },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  child.disconnect(); // what a crashed sensor's channel does, before the detector's modules have loaded
+  const exited = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => resolve(null), 15_000);
+    child.once("exit", (code) => (clearTimeout(timer), resolve(code)));
+  });
+  if (exited === null) child.kill("SIGKILL");
+  expect(exited).toBe(0);
+}, 30_000);

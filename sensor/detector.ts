@@ -89,7 +89,9 @@ async function stop() {
 }
 process.on("SIGTERM", () => void stop());
 process.on("SIGINT", () => void stop());
-// Started by a sensor: end with it, even when it was killed.
+// Started by a sensor: end with it, even when it was killed — also when it died while this process was
+// still loading its modules, before the listener above existed (the event is then gone: an orphan for good).
 process.on("disconnect", () => void stop());
+if (!process.connected) void stop();
 void tick();
 if (env.RETENTION_DAYS > 0) setTimeout(purge, FIRST_PURGE_MS);
