@@ -6,7 +6,7 @@ import { DEFAULT_DETECTION_SETTINGS, RULES, learningState, type RuleId } from ".
 import { conflict, notFound, parseInput, validationError } from "./errors.ts";
 import { decodeCursor, encodeCursor } from "./api/cursor.ts";
 import { ALERT_STATUSES, TRANSITIONS } from "./alert-status.ts";
-import { isoDateTime } from "./api/params.ts";
+import { isoDateTime, wholeNumber } from "./api/params.ts";
 
 // The alerts API and the entity profile's learning state. Judging sessions and raising
 // alerts is lib/session-judging.ts (run by the sensor's detector process, without Prisma).
@@ -34,7 +34,7 @@ export const AlertQuerySchema = z.object({
   severity: z.enum(["medium", "high"], { error: "severity is medium or high." }).optional(),
   rule: z.enum(RULE_IDS, { error: `rule is ${RULE_IDS.join(", ")}.` }).optional(),
   since: isoDateTime("since").optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: wholeNumber("limit", 1, 500).default(100),
   cursor: z.string().max(200).optional(),
 });
 

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
 import { parseInput } from "./errors.ts";
+import { wholeNumber } from "./api/params.ts";
 
 export const AuditQuerySchema = z.object({
-  limit: z.coerce.number({ error: "limit must be a number." }).int().min(1).max(500, { error: "limit is 1 to 500." }).default(100),
+  limit: wholeNumber("limit", 1, 500).default(100),
   before: z.coerce
     .number({ error: "before must be a number." })
     .int({ error: "before is an entry id: use nextBefore from the previous page." })

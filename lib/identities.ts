@@ -5,7 +5,7 @@ import type { GeoLocation } from "./geo.ts";
 import { decodeCursor, encodeCursor } from "./api/cursor.ts";
 import { canonicalName, parseUserName } from "./identity.ts";
 import { toApiVendor, type VendorId } from "./vendors.ts";
-import { isoDateTime } from "./api/params.ts";
+import { isoDateTime, wholeNumber } from "./api/params.ts";
 
 // ---------- identities list ----------
 
@@ -18,8 +18,8 @@ export const IdentityListQuerySchema = z.object({
   online: z.enum(["1", "true", "0", "false"]).optional().transform((v) => v === "1" || v === "true"),
   sort: z.enum(IDENTITY_SORTS, { error: `sort is one of ${IDENTITY_SORTS.join(", ")}.` }).default("lastSeen"),
   dir: z.enum(["asc", "desc"]).default("desc"),
-  page: z.coerce.number({ error: "page must be a number." }).int({ error: "page is a whole number from 1 to 100000." }).min(1, { error: "page is a whole number from 1 to 100000." }).max(100_000, { error: "page is a whole number from 1 to 100000." }).default(1),
-  pageSize: z.coerce.number({ error: "pageSize must be a number." }).int({ error: "pageSize is 1 to 200." }).min(1, { error: "pageSize is 1 to 200." }).max(200, { error: "pageSize is 1 to 200." }).default(50),
+  page: wholeNumber("page", 1, 100_000).default(1),
+  pageSize: wholeNumber("pageSize", 1, 200).default(50),
 });
 export type IdentityListQuery = z.output<typeof IdentityListQuerySchema>;
 
@@ -202,11 +202,11 @@ export const CSV_ROW_CAP = 50_000;
 export const ActivitiesQuerySchema = z.object({
   since: isoDateTime("since").optional(),
   until: isoDateTime("until").optional(),
-  days: z.coerce.number().int().min(1).max(180).optional(),
+  days: wholeNumber("days", 1, 180).optional(),
   type: z.enum(["start", "interim", "stop"], { error: "type is start, interim or stop." }).optional(),
   location: z.string().max(200).optional(),
   nas: z.string().max(255).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  limit: wholeNumber("limit", 1, 1000).default(50),
   cursor: z.string().max(200).optional(),
 });
 export type ActivitiesQuery = z.output<typeof ActivitiesQuerySchema>;

@@ -3,7 +3,7 @@ import type { Db } from "./db/prisma.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
 import { decodeCursor, encodeCursor } from "./api/cursor.ts";
 import { toApiVendor } from "./vendors.ts";
-import { isoDateTime } from "./api/params.ts";
+import { isoDateTime, wholeNumber } from "./api/params.ts";
 
 export const VpnSessionQuerySchema = z.object({
   identity: z.string().trim().toLowerCase().min(1).max(320).optional(),
@@ -11,7 +11,7 @@ export const VpnSessionQuerySchema = z.object({
   until: isoDateTime("until").optional(),
   status: z.enum(["open", "closed", "stale"], { error: "status must be open, closed or stale." }).optional(),
   nas: z.string().trim().min(1).max(255).optional(),
-  limit: z.coerce.number({ error: "limit must be a number." }).int().min(1, "limit is 1 to 1000.").max(1000, "limit is 1 to 1000.").default(50),
+  limit: wholeNumber("limit", 1, 1000).default(50),
   cursor: z.string().max(200).optional(),
 });
 export type VpnSessionQuery = z.output<typeof VpnSessionQuerySchema>;

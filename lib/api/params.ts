@@ -10,6 +10,12 @@ export const isoDateTime = (name: string) =>
     .datetime({ offset: true, error: `${name} must be an ISO 8601 date-time.` })
     .refine((value) => !value.startsWith("0000"), { error: `${name} must be a date-time from the year 0001 on.` });
 
+/** A whole-number filter (a page, a limit, a number of days) within its bounds, named in the message. */
+export const wholeNumber = (name: string, min: number, max: number) => {
+  const bounds = { error: `${name} is a whole number from ${min} to ${max}.` };
+  return z.coerce.number({ error: `${name} must be a number.` }).int(bounds).min(min, bounds).max(max, bounds);
+};
+
 /** Our ids are UUIDs; anything else cannot name a record. */
 export function idParam(params: Record<string, string>): string {
   const parsed = Uuid.safeParse(params.id);

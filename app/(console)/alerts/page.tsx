@@ -1,14 +1,13 @@
 import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
-import { ALERT_STATUSES, STATUS_LABELS, listAlerts } from "@/lib/alerts";
+import { ALERT_STATUSES, AlertQuerySchema, STATUS_LABELS, listAlerts } from "@/lib/alerts";
 import { RULES } from "@/lib/detections";
 import { db } from "@/lib/db/prisma";
 import { FilterSelect } from "@/app/_components/filter-select";
 import { LocalDateTimeField } from "@/app/_components/local-date-time-field";
 import { LocalTime } from "@/app/_components/local-time";
 import { searchParamsRecord } from "@/app/_components/search-params";
-import { NUL_REFUSED, containsNul } from "@/lib/api/nul";
-import { FilterProblem, orProblem } from "@/app/_components/page-query";
+import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
 
 export const metadata = { title: "Alerts · VPN Sight" };
 type Search = Record<string, string | string[] | undefined>;
@@ -17,7 +16,8 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   await requirePagePermission("alerts.read");
   const raw = await searchParamsRecord(searchParams);
   // A filter that does not parse is reported, not dropped: an unfiltered list would look like its answer.
-  const { result, problem } = await orProblem(() => listAlerts(db(), raw), { items: [], nextCursor: null }, containsNul(raw) ? NUL_REFUSED : null);
+  const { query, problem: known } = pageQuery(AlertQuerySchema, raw);
+  const { result, problem } = await orProblem(() => listAlerts(db(), query), { items: [], nextCursor: null }, known);
   const { items, nextCursor } = result;
   const pageHref = (cursor: string | null) => {
     const params = new URLSearchParams(Object.entries(raw).filter(([k]) => k !== "cursor"));
