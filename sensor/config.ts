@@ -10,9 +10,30 @@ import { ipBlockMatcher, parseIpOrCidr, type IpBlock } from "../lib/net/cidr.ts"
 import type { VendorId } from "../lib/vendors.ts";
 import { openSecret } from "../lib/secret-box.ts";
 import { SECRET_PURPOSE } from "../lib/secrets.ts";
+import { parseBindSpec } from "./udp-listener.ts";
+
+const seconds = (fallback: number) => envPositive(fallback).transform((s) => s * 1000);
 
 export const SensorEnvSchema = EnvSchema.extend({
-  RADIUS_BIND: optionalString,
+  /** Unset or "::": every address of this host (followed as it changes); "0.0.0.0": every IPv4 one; else a list. */
+  RADIUS_BIND: optionalString.transform((text, ctx) => {
+    try {
+      return parseBindSpec(text);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** RadSec (RFC 6614) TCP port; 0 turns RadSec off. It listens once a client CA is configured. */
+  RADSEC_PORT: envPort(2083, 0),
+  RADSEC_CERT: optionalString,
+  RADSEC_KEY: optionalString,
+  /** A PEM file of the CA(s) that sign RadSec clients' certificates (besides one uploaded in the portal). */
+  RADSEC_CA: optionalString,
+  RADSEC_MAX_CONNECTIONS: envPositive(256),
+  RADSEC_MAX_IN_FLIGHT: envPositive(256),
+  RADSEC_IDLE_TIMEOUT_S: seconds(300),
+  RADSEC_HANDSHAKE_TIMEOUT_S: seconds(10),
   SENSOR_ID: optionalString,
   SENSOR_METRICS_PORT: envPort(9813, 0),
   SPOOL_MAX_MB: envPositive(1024),
@@ -35,6 +56,8 @@ export interface ClientConfig {
   /** The client's own secrets (current, then previous within grace); empty → the global ones. */
   secrets: string[];
   requireMessageAuthenticator: boolean;
+  /** RadSec: the certificate this client must present (lib/certificates.ts), or null for any the CA signed. */
+  certificate: string | null;
 }
 
 /** What the packet path needs, in memory: decrypted secrets never leave this process. */
@@ -43,10 +66,13 @@ export interface SensorConfig {
   globalSecrets: string[];
   clients: ClientConfig[];
   mappings: IdentityMappings;
+  /** PEM of the CA(s) that sign RadSec clients' certificates, uploaded in the portal (RADSEC_CA adds to it). */
+  radsecClientCa: string | null;
 }
 
 export const EMPTY_CONFIG: SensorConfig = {
   enabled: false,
+  radsecClientCa: null,
   globalSecrets: [],
   clients: [],
   mappings: { netbiosToUpnSuffix: new Map(), aliasToPrimary: new Map() },
@@ -54,7 +80,13 @@ export const EMPTY_CONFIG: SensorConfig = {
 
 /** The sealed rows as read from the database; also cached on disk (still sealed) for starts while the DB is down. */
 interface SealedConfig {
-  settings: { enabled: boolean; secretSealed: string | null; previousSecretSealed: string | null; previousSecretExpiresAt: string | null } | null;
+  settings: {
+    enabled: boolean;
+    secretSealed: string | null;
+    previousSecretSealed: string | null;
+    previousSecretExpiresAt: string | null;
+    radsecClientCa: string | null;
+  } | null;
   clients: {
     id: string;
     name: string;
@@ -64,6 +96,7 @@ interface SealedConfig {
     previousSecretSealed: string | null;
     previousSecretExpiresAt: string | null;
     requireMessageAuthenticator: boolean;
+    certificate: string | null;
   }[];
   domains: { netbiosDomain: string; upnSuffix: string }[];
   aliases: { alias: string; identity: string }[];
@@ -72,8 +105,8 @@ interface SealedConfig {
 async function readSealedConfig(db: pg.Pool): Promise<SealedConfig> {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   const [settings, clients, domains, aliases] = await Promise.all([
-    db.query(`SELECT enabled, "secretSealed", "previousSecretSealed", "previousSecretExpiresAt" FROM "VpnSettings" WHERE id = 1`),
-    db.query(`SELECT id, name, address, vendor, "secretSealed", "previousSecretSealed", "previousSecretExpiresAt", "requireMessageAuthenticator" FROM "RadiusClient"`),
+    db.query(`SELECT enabled, "secretSealed", "previousSecretSealed", "previousSecretExpiresAt", "radsecClientCa" FROM "VpnSettings" WHERE id = 1`),
+    db.query(`SELECT id, name, address, vendor, "secretSealed", "previousSecretSealed", "previousSecretExpiresAt", "requireMessageAuthenticator", certificate FROM "RadiusClient"`),
     db.query(`SELECT "netbiosDomain", "upnSuffix" FROM "DomainMapping"`),
     db.query(`SELECT alias, identity FROM "IdentityAlias"`),
   ]);
@@ -96,6 +129,7 @@ function unsealConfig(sealed: SealedConfig, key: Buffer, now = Date.now()): Sens
   const s = sealed.settings;
   return {
     enabled: Boolean(s?.enabled),
+    radsecClientCa: s?.radsecClientCa ?? null,
     globalSecrets: s ? secrets(s.secretSealed, s.previousSecretSealed, s.previousSecretExpiresAt, SECRET_PURPOSE.vpnSharedSecret) : [],
     clients: sealed.clients.flatMap((c) => {
       const block = parseIpOrCidr(c.address);
@@ -107,6 +141,7 @@ function unsealConfig(sealed: SealedConfig, key: Buffer, now = Date.now()): Sens
         vendor: c.vendor,
         secrets: secrets(c.secretSealed, c.previousSecretSealed, c.previousSecretExpiresAt, SECRET_PURPOSE.radiusClientSecret(c.id)),
         requireMessageAuthenticator: c.requireMessageAuthenticator,
+        certificate: c.certificate ?? null,
       }];
     }),
     mappings: {

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import type { RadsecStatus } from "./radsec-service.ts";
 
 export interface HeartbeatData {
   sensorId: string;
@@ -8,16 +9,19 @@ export interface HeartbeatData {
   dropped: Record<string, number>;
   spoolDepth: number;
   listening: string;
+  statusServer: number;
+  radsec: RadsecStatus | null;
 }
 
 /** Every 10 s: this sensor's counters, for the sensors panel of the VPN settings page. */
 export async function writeHeartbeat(pool: pg.Pool, h: HeartbeatData): Promise<void> {
   await pool.query(
-    `INSERT INTO "SensorStatus" ("sensorId", "lastHeartbeat", "lastPacketAt", "startedAt", accepted, dropped, "spoolDepth", listening)
-     VALUES ($1, now(), $2, $3, $4, $5, $6, $7)
+    `INSERT INTO "SensorStatus" ("sensorId", "lastHeartbeat", "lastPacketAt", "startedAt", accepted, dropped, "spoolDepth", listening, "statusServer", radsec)
+     VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT ("sensorId") DO UPDATE SET "lastHeartbeat" = now(), "lastPacketAt" = EXCLUDED."lastPacketAt",
        "startedAt" = EXCLUDED."startedAt", accepted = EXCLUDED.accepted, dropped = EXCLUDED.dropped,
-       "spoolDepth" = EXCLUDED."spoolDepth", listening = EXCLUDED.listening`,
-    [h.sensorId, h.lastPacketAt, h.startedAt, h.accepted, JSON.stringify(h.dropped), h.spoolDepth, h.listening],
+       "spoolDepth" = EXCLUDED."spoolDepth", listening = EXCLUDED.listening, "statusServer" = EXCLUDED."statusServer",
+       radsec = EXCLUDED.radsec`,
+    [h.sensorId, h.lastPacketAt, h.startedAt, h.accepted, JSON.stringify(h.dropped), h.spoolDepth, h.listening, h.statusServer, h.radsec && JSON.stringify(h.radsec)],
   );
 }

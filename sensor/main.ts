@@ -7,13 +7,15 @@ import { migrateDatabase } from "../lib/db/migrator.ts";
 import { openGeoLocator } from "../lib/geo.ts";
 import { log as baseLog } from "../lib/log.ts";
 import { installationKey } from "../lib/secrets.ts";
-import { AccountingServer } from "./accounting-server.ts";
 import { ConfigWatcher, readSensorEnv } from "./config.ts";
 import { superviseDetector } from "./detector-process.ts";
 import { DurableWriter } from "./durable-writer.ts";
 import { writeHeartbeat } from "./heartbeat.ts";
 import { SensorMetrics, serveMetrics } from "./metrics.ts";
+import { RadsecService } from "./radsec-service.ts";
+import { RequestHandler } from "./request-handler.ts";
 import { Spool } from "./spool.ts";
+import { UdpListener, hostPort } from "./udp-listener.ts";
 import { closeStaleSessions, isRefusedByDatabase, writeAccountingRecords } from "./store.ts";
 
 const env = readSensorEnv();
@@ -63,18 +65,29 @@ const writer = new DurableWriter({
   log,
 });
 
-const server = new AccountingServer({ config: () => config.current, writer, metrics, geolocate: (ip) => geo.lookup(ip), log });
+const handler = new RequestHandler({
+  config: () => config.current,
+  writer,
+  metrics,
+  geolocate: (ip) => geo.lookup(ip),
+  canRecord: () => writer.mode === "database" || spool.hasRoom,
+  log,
+});
+const udp = new UdpListener(env.RADIUS_ACCT_PORT, env.RADIUS_BIND, handler, log);
+const radsec = new RadsecService(env, { handler, metrics, config: () => config.current, log });
 
 async function main() {
   await config.start();
-  const listening = await server.listen(env.RADIUS_ACCT_PORT, env.RADIUS_BIND);
+  await udp.start();
+  await radsec.start();
+  const listening = () => [...udp.addresses.map((a) => `udp ${hostPort(a, env.RADIUS_ACCT_PORT)}`), ...radsec.listening].join(", ");
   const metricsServer = env.SENSOR_METRICS_PORT
     ? serveMetrics(metrics, env.SENSOR_METRICS_PORT, () => ({
         ok: true,
         detail: { mode: writer.mode, spoolDepth: spool.depth, enabled: config.current.enabled },
       }))
     : null;
-  log(`listening for RADIUS accounting on ${listening.join(", ")}`, { enabled: config.current.enabled, geo: geo.source });
+  log(`listening for RADIUS accounting on ${listening() || "(no address yet)"}`, { enabled: config.current.enabled, geo: geo.source });
 
   const heartbeat = () =>
     writeHeartbeat(pool, {
@@ -82,7 +95,8 @@ async function main() {
       startedAt,
       lastPacketAt: metrics.lastPacketAt,
       spoolDepth: spool.depth,
-      listening: listening.join(", "),
+      listening: listening(),
+      radsec: radsec.status,
       ...metrics.snapshot(),
     }).catch(() => {});
   void heartbeat();
@@ -98,10 +112,10 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stop reading, flush, answer, exit`);
-    server.stopReading();
+    handler.stopReading();
     await writer.close();
-    await server.drained();
-    await server.close();
+    await handler.drained();
+    await Promise.all([udp.close(), radsec.close()]);
     clearInterval(heartbeatTimer);
     clearInterval(sweepTimer);
     await detector?.stop();

@@ -9,6 +9,8 @@ export class SpoolFullError extends Error {
 
 const HEADER = 8; // u32 length + u32 crc32 of the payload
 const SEGMENT_MAX_BYTES = 64 * 1024 * 1024;
+/** About one full batch (500 records) in the spool. */
+const SEGMENT_HEADROOM = 512 * 1024;
 
 /**
  * A durable local queue for when PostgreSQL is unreachable: append-only
@@ -42,6 +44,10 @@ export class Spool {
   }
   get sizeBytes(): number {
     return this.bytes;
+  }
+  /** Room for another batch: while the database is unreachable, the sensor can still make records durable. */
+  get hasRoom(): boolean {
+    return this.bytes + SEGMENT_HEADROOM <= this.maxBytes;
   }
   /** Nothing stored and nothing being appended. */
   get isEmpty(): boolean {

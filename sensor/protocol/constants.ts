@@ -3,6 +3,8 @@
 export const CODE = {
   accountingRequest: 4,
   accountingResponse: 5,
+  /** RFC 5997: a liveness probe; on the accounting port it is answered with an Accounting-Response. */
+  statusServer: 12,
 } as const;
 
 export const HEADER_LENGTH = 20;
@@ -16,6 +18,8 @@ export const ATTR = {
   framedIpAddress: 8,
   callingStationId: 31,
   calledStationId: 30,
+  /** RFC 2865 §5.33: opaque to us, copied into the reply unmodified and in order. */
+  proxyState: 33,
   nasIdentifier: 32,
   vendorSpecific: 26,
   acctStatusType: 40,
@@ -78,10 +82,14 @@ export const TERMINATE_CAUSE: Record<number, string> = {
 export const DROP_REASONS = [
   "malformed",
   "unknown_client",
+  // RadSec: the RADIUS client entry of that address is bound to another certificate than the one presented.
+  "certificate_mismatch",
   "bad_authenticator",
   "bad_message_authenticator",
   "unsupported_code",
   "disabled",
+  // Verified, but the sensor could not record it now (database down and spool full): a Status-Server is not answered.
+  "not_recording",
   // Verified, but PostgreSQL refused the record (sensor log): not answered, as it is not recorded.
   "refused_by_database",
 ] as const;

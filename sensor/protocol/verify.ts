@@ -17,7 +17,7 @@ export interface RawAttribute {
 }
 
 export type Verification =
-  | { ok: true; packet: Buffer; identifier: number; attributes: RawAttribute[]; secret: string }
+  | { ok: true; kind: "accounting" | "status-server"; packet: Buffer; identifier: number; attributes: RawAttribute[]; secret: string }
   | { ok: false; reason: DropReason };
 
 export interface SecretCandidates {
@@ -78,14 +78,22 @@ export function accountingMessageAuthenticator(packet: Buffer, valueOffset: numb
   return createHmac("md5", Buffer.from(secret, "latin1")).update(copy).digest();
 }
 
+/** RFC 3579 §3.2 for Status-Server (RFC 5997 §3): the Request Authenticator as sent, only the attribute's value zeroed. */
+function statusServerMessageAuthenticator(packet: Buffer, valueOffset: number, secret: string): Buffer {
+  const copy = Buffer.from(packet);
+  copy.fill(0, valueOffset, valueOffset + 16);
+  return createHmac("md5", Buffer.from(secret, "latin1")).update(copy).digest();
+}
+
 /**
- * Verifies an Accounting-Request against the candidate secrets (client's own
+ * Verifies an Accounting-Request or a Status-Server against the candidate secrets (client's own
  * current/previous, else global current/previous). Never throws on input.
  */
-export function verifyAccountingRequest(datagram: Buffer, candidates: SecretCandidates): Verification {
+export function verifyRequest(datagram: Buffer, candidates: SecretCandidates): Verification {
   const structure = parseStructure(datagram);
   if (!structure) return { ok: false, reason: "malformed" };
   const { packet, attributes } = structure;
+  if (packet[0] === CODE.statusServer) return verifyStatusServer(packet, attributes, candidates.secrets);
   if (packet[0] !== CODE.accountingRequest) return { ok: false, reason: "unsupported_code" };
   const received = packet.subarray(AUTHENTICATOR_OFFSET, AUTHENTICATOR_OFFSET + AUTHENTICATOR_LENGTH);
   const secret = candidates.secrets.find((s) => timingSafeEqual(accountingRequestAuthenticator(packet, s), received));
@@ -102,16 +110,42 @@ export function verifyAccountingRequest(datagram: Buffer, candidates: SecretCand
   } else if (candidates.requireMessageAuthenticator) {
     return { ok: false, reason: "bad_message_authenticator" };
   }
-  return { ok: true, packet, identifier: packet[1]!, attributes, secret };
+  return { ok: true, kind: "accounting", packet, identifier: packet[1]!, attributes, secret };
 }
 
-/** Accounting-Response (RFC 2866 §3): no attributes; MD5(5 | Id | 20 | Request Authenticator | Secret). */
-export function encodeAccountingResponse(request: Buffer, secret: string): Buffer {
-  const response = Buffer.alloc(HEADER_LENGTH);
+/** RFC 5997 §3: the Request Authenticator is random, so only a Message-Authenticator (required) proves the secret. */
+function verifyStatusServer(packet: Buffer, attributes: RawAttribute[], secrets: string[]): Verification {
+  const messageAuthenticators = attributes.filter((a) => a.type === ATTR.messageAuthenticator);
+  const ma = messageAuthenticators[0];
+  if (messageAuthenticators.length !== 1 || ma!.value.length !== 16) return { ok: false, reason: "bad_message_authenticator" };
+  const secret = secrets.find((s) => timingSafeEqual(statusServerMessageAuthenticator(packet, ma!.offset, s), ma!.value));
+  if (secret === undefined) return { ok: false, reason: "bad_message_authenticator" };
+  return { ok: true, kind: "status-server", packet, identifier: packet[1]!, attributes, secret };
+}
+
+const attribute = (type: number, value: Buffer) => Buffer.concat([Buffer.from([type, value.length + 2]), value]);
+
+/**
+ * The Accounting-Response to a verified request (RFC 2866 §3): every Proxy-State copied unmodified and in order
+ * (RFC 2865 §5.33); to a Status-Server, also a Message-Authenticator, first (RFC 5997 §3, BlastRADIUS advice).
+ * Response Authenticator: MD5(5 | Id | Length | Request Authenticator | Attributes | Secret).
+ */
+export function encodeAccountingResponse(verified: Extract<Verification, { ok: true }>): Buffer {
+  const { packet: request, secret } = verified;
+  const proxyStates = verified.attributes.filter((a) => a.type === ATTR.proxyState).map((a) => attribute(ATTR.proxyState, a.value));
+  const withMa = verified.kind === "status-server";
+  const body = Buffer.concat([...(withMa ? [attribute(ATTR.messageAuthenticator, Buffer.alloc(16))] : []), ...proxyStates]);
+  const response = Buffer.alloc(HEADER_LENGTH + body.length);
   response[0] = CODE.accountingResponse;
   response[1] = request[1]!;
-  response.writeUInt16BE(HEADER_LENGTH, 2);
-  const authenticator = request.subarray(AUTHENTICATOR_OFFSET, AUTHENTICATOR_OFFSET + AUTHENTICATOR_LENGTH);
-  md5With(response.subarray(0, AUTHENTICATOR_OFFSET), authenticator, response.subarray(HEADER_LENGTH), secret).copy(response, AUTHENTICATOR_OFFSET);
+  response.writeUInt16BE(response.length, 2);
+  const requestAuthenticator = request.subarray(AUTHENTICATOR_OFFSET, AUTHENTICATOR_OFFSET + AUTHENTICATOR_LENGTH);
+  body.copy(response, HEADER_LENGTH);
+  if (withMa) {
+    // RFC 3579 §3.2: over the response with the Request Authenticator in place and the value zeroed.
+    requestAuthenticator.copy(response, AUTHENTICATOR_OFFSET);
+    createHmac("md5", Buffer.from(secret, "latin1")).update(response).digest().copy(response, HEADER_LENGTH + 2);
+  }
+  md5With(response.subarray(0, AUTHENTICATOR_OFFSET), requestAuthenticator, response.subarray(HEADER_LENGTH), secret).copy(response, AUTHENTICATOR_OFFSET);
   return response;
 }

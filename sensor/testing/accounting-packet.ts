@@ -1,6 +1,6 @@
 // Builds Accounting-Requests straight from the RFC formulas, independently of
 // the sensor's code, for tests: RFC 2866 §3 and RFC 3579 §3.2.
-import { createHash, createHmac } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import net from "node:net";
 
 export type Attr = [type: number, value: Buffer];
@@ -63,6 +63,42 @@ export function buildAccountingRequest(secret: string, attrs: Attr[], opts: Buil
   return opts.padding ? Buffer.concat([packet, Buffer.alloc(opts.padding, 0xab)]) : packet;
 }
 
+/**
+ * A Status-Server (RFC 5997 §3) as a proxy sends it: a random Request Authenticator, and a Message-Authenticator
+ * computed over the packet with that authenticator in place (RFC 3579 §3.2).
+ */
+export function buildStatusServer(secret: string, attrs: Attr[], opts: { identifier?: number; messageAuthenticator?: false | "wrong" } = {}): Buffer {
+  const all = opts.messageAuthenticator === false ? attrs : [...attrs, [80, Buffer.alloc(16)] as Attr];
+  const body = Buffer.concat(all.map(([type, value]) => Buffer.concat([Buffer.from([type, value.length + 2]), value])));
+  const packet = Buffer.alloc(20 + body.length);
+  packet[0] = 12;
+  packet[1] = opts.identifier ?? 1;
+  packet.writeUInt16BE(packet.length, 2);
+  randomBytes(16).copy(packet, 4);
+  body.copy(packet, 20);
+  if (opts.messageAuthenticator !== false) {
+    const mac = createHmac("md5", secret).update(packet).digest();
+    if (opts.messageAuthenticator === "wrong") mac[0] = mac[0]! ^ 0xff;
+    mac.copy(packet, packet.length - 16);
+  }
+  return packet;
+}
+
+/** A reply's Message-Authenticator, checked as a client does: HMAC-MD5 with the Request Authenticator in place. */
+export function responseMessageAuthenticatorValid(response: Buffer, request: Buffer, secret: string): boolean {
+  let offset = 20;
+  while (offset + 2 <= response.length) {
+    if (response[offset] === 80) {
+      const copy = Buffer.from(response);
+      request.copy(copy, 4, 4, 20);
+      copy.fill(0, offset + 2, offset + 18);
+      return createHmac("md5", secret).update(copy).digest().equals(response.subarray(offset + 2, offset + 18));
+    }
+    offset += response[offset + 1]!;
+  }
+  return false;
+}
+
 /** What a NAS checks on the answer: MD5(Code | Id | Length | Request Authenticator | Attributes | Secret). */
 export function isValidAccountingResponse(response: Buffer, request: Buffer, secret: string): boolean {
   if (response.length < 20 || response[0] !== 5 || response[1] !== request[1]) return false;
@@ -107,12 +143,16 @@ export function isValidAccountingRequest(datagram: Buffer, secret: string): bool
   return true;
 }
 
-/** The Accounting-Response a correct server sends for `request`. */
+/** The Accounting-Response a correct server sends for `request`: its Proxy-State attributes (33), in order. */
 export function expectedAccountingResponse(request: Buffer, secret: string): Buffer {
-  const response = Buffer.alloc(20);
+  const proxyStates: Buffer[] = [];
+  for (let offset = 20, end = request.readUInt16BE(2); offset + 2 <= end && request[offset + 1]! >= 2; offset += request[offset + 1]!) {
+    if (request[offset] === 33) proxyStates.push(request.subarray(offset, offset + request[offset + 1]!));
+  }
+  const response = Buffer.concat([Buffer.alloc(20), ...proxyStates]);
   response[0] = 5;
   response[1] = request[1]!;
-  response.writeUInt16BE(20, 2);
-  createHash("md5").update(response.subarray(0, 4)).update(request.subarray(4, 20)).update(secret).digest().copy(response, 4);
+  response.writeUInt16BE(response.length, 2);
+  createHash("md5").update(response.subarray(0, 4)).update(request.subarray(4, 20)).update(response.subarray(20)).update(secret).digest().copy(response, 4);
   return response;
 }

@@ -69,8 +69,13 @@ export async function startSensor(env: Record<string, string>, opts: StartOption
     child,
     logs: () => output,
     async metric(name, labels = "") {
-      const line = (await metricsText()).split("\n").find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ""} `));
-      return line ? Number(line.split(" ").at(-1)) : 0;
+      // The sum over every series of `name` that has all the given labels (e.g. every transport of one reason).
+      const wanted = labels.split(/,(?=\w+=")/).filter(Boolean);
+      return (await metricsText())
+        .split("\n")
+        .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+        .filter((l) => wanted.every((w) => l.slice(name.length).split(" ")[0]!.replace(/^\{|\}$/g, "").split(/,(?=\w+=")/).includes(w)))
+        .reduce((sum, l) => sum + Number(l.split(" ").at(-1)), 0);
     },
     async health() {
       return (await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).json();
