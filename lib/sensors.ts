@@ -1,4 +1,5 @@
 import type { Db } from "./db/prisma.ts";
+import type { SensorRadsec } from "./radsec-settings.ts";
 
 export interface SensorView {
   sensorId: string;
@@ -9,6 +10,10 @@ export interface SensorView {
   accepted: string;
   dropped: Record<string, number>;
   spoolDepth: number;
+  /** Status-Server probes (RFC 5997) answered since the sensor started. */
+  statusServer: string;
+  /** Its RadSec listener, as it reported it (null: RADSEC_PORT=0). */
+  radsec: (SensorRadsec & { certificatePem?: string }) | null;
   /** A sensor writes a heartbeat every 10 s; three missed ones make it stale. */
   online: boolean;
 }
@@ -24,6 +29,8 @@ export async function listSensors(db: Db, now = Date.now()): Promise<SensorView[
     accepted: r.accepted.toString(),
     dropped: (r.dropped ?? {}) as Record<string, number>,
     spoolDepth: r.spoolDepth,
+    statusServer: r.statusServer.toString(),
+    radsec: (r.radsec ?? null) as SensorView["radsec"],
     online: now - r.lastHeartbeat.getTime() < 30_000,
   }));
 }

@@ -138,7 +138,10 @@ export class RadsecListener {
     if (client && !certificateMatchesBinding(client.certificate, certificate)) return close("certificate_mismatch", { client: client.name });
 
     socket.setTimeout(limits.idleTimeoutMs, () => close("idle_timeout"));
-    socket.on("error", () => socket.destroy());
+    socket.on("error", (err) => {
+      log("RadSec: connection error", { peer: ip, error: err.message });
+      socket.destroy();
+    });
     const peer = `tls|${ip}|${socket.remotePort}|${Date.now()}`;
     let buffered: Buffer = Buffer.alloc(0);
     let inFlight = 0;
