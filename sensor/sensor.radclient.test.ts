@@ -16,8 +16,8 @@ let t: TestDatabase;
 let sensor: SensorProcess;
 let dataDir: string;
 
-function radclient(packets: string, secret = SECRET): { ok: boolean; output: string } {
-  const result = spawnSync("radclient", ["-r", "1", "-t", "1", `127.0.0.1:${sensor.port}`, "acct", secret], { input: packets, encoding: "utf8" });
+function radclient(packets: string, secret = SECRET, command = "acct"): { ok: boolean; output: string } {
+  const result = spawnSync("radclient", ["-x", "-r", "1", "-t", "1", `127.0.0.1:${sensor.port}`, command, secret], { input: packets, encoding: "utf8" });
   return { ok: result.status === 0, output: result.stdout + result.stderr };
 }
 
@@ -113,6 +113,25 @@ describe("sensor with radclient", () => {
     expect(result.ok).toBe(false);
     expect(await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="bad_authenticator"')).toBe(before + 1);
     expect(await sessionRow("EVIL-1")).toEqual([]);
+  });
+
+  it("copies two Proxy-State attributes into the reply, in order, under a valid authenticator (radclient checks it)", async () => {
+    const result = radclient(`User-Name = "gina"\nAcct-Status-Type = Start\nAcct-Session-Id = "PS-1"\nProxy-State = 0x70726f78792d6f6e65\nNAS-Identifier = "n1"\nProxy-State = 0x0002ff\n`);
+    expect(result.ok, result.output).toBe(true);
+    const reply = result.output.slice(result.output.indexOf("Received Accounting-Response"));
+    expect(reply).toMatch(/Proxy-State = 0x70726f78792d6f6e65\s+Proxy-State = 0x0002ff/);
+  });
+
+  it("answers radclient's Status-Server (RFC 5997) only with the right secret, and counts the probes", async () => {
+    const before = await sensor.metric("vpnsight_radius_status_server_total", 'transport="udp"');
+    const probe = radclient(`Message-Authenticator = 0x00\n`, SECRET, "status");
+    expect(probe.ok, probe.output).toBe(true);
+    expect(probe.output).toContain("Received Accounting-Response");
+    expect(await sensor.metric("vpnsight_radius_status_server_total", 'transport="udp"')).toBe(before + 1);
+    const forged = radclient(`Message-Authenticator = 0x00\n`, "not-the-secret-000", "status");
+    expect(forged.ok).toBe(false);
+    expect(await sensor.metric("vpnsight_radius_status_server_total", 'transport="udp"')).toBe(before + 1);
+    expect(await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="bad_message_authenticator"')).toBeGreaterThanOrEqual(1);
   });
 
   it("times each answer from arrival to Accounting-Response (answered requests only)", async () => {

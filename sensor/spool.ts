@@ -9,8 +9,6 @@ export class SpoolFullError extends Error {
 
 const HEADER = 8; // u32 length + u32 crc32 of the payload
 const SEGMENT_MAX_BYTES = 64 * 1024 * 1024;
-/** About one full batch (500 records) in the spool. */
-const SEGMENT_HEADROOM = 512 * 1024;
 
 /**
  * A durable local queue for when PostgreSQL is unreachable: append-only
@@ -25,6 +23,8 @@ export class Spool {
   private entries = 0;
   private appending = 0;
   private activeBytes = 0;
+  /** The spool's size when an append was last refused for lack of room (null: none since it last shrank). */
+  private refusedAtBytes: number | null = null;
 
   constructor(
     private readonly dir: string,
@@ -45,9 +45,12 @@ export class Spool {
   get sizeBytes(): number {
     return this.bytes;
   }
-  /** Room for another batch: while the database is unreachable, the sensor can still make records durable. */
+  /**
+   * Could a record be spooled now? False from a refused append until replay has freed space: what a Status-Server
+   * answer promises (the sensor would answer accounting).
+   */
   get hasRoom(): boolean {
-    return this.bytes + SEGMENT_HEADROOM <= this.maxBytes;
+    return this.refusedAtBytes === null || this.bytes < this.refusedAtBytes;
   }
   /** Nothing stored and nothing being appended. */
   get isEmpty(): boolean {
@@ -66,7 +69,10 @@ export class Spool {
   append(records: AccountingRecord[]): Promise<void> {
     const run = async () => {
       const payload = Buffer.from(JSON.stringify(records));
-      if (this.bytes + payload.length + HEADER > this.maxBytes) throw new SpoolFullError("spool is full");
+      if (this.bytes + payload.length + HEADER > this.maxBytes) {
+        this.refusedAtBytes = this.bytes;
+        throw new SpoolFullError("spool is full");
+      }
       const entry = Buffer.alloc(HEADER + payload.length);
       entry.writeUInt32BE(payload.length, 0);
       entry.writeUInt32BE(crc32(payload), 4);

@@ -38,6 +38,8 @@ export interface StartOptions {
   nodeFlags?: string[];
   /** Every chunk of the sensor's output, besides what logs() keeps. */
   onOutput?: (chunk: Buffer) => void;
+  /** A command the sensor runs under, e.g. ["ip", "netns", "exec", "ns1"] (multi-homed tests). */
+  prefix?: string[];
 }
 
 const KEPT_OUTPUT = 1_000_000; // characters of output logs() keeps (a long bench run with --trace-gc prints more)
@@ -46,7 +48,8 @@ export async function startSensor(env: Record<string, string>, opts: StartOption
   const port = Number(env.RADIUS_ACCT_PORT ?? (await freePort()));
   const metricsPort = Number(env.SENSOR_METRICS_PORT ?? 20000 + Math.floor(Math.random() * 20000));
   let output = "";
-  const child = spawn(process.execPath, [...SENSOR_NODE_FLAGS, ...(opts.nodeFlags ?? []), await builtSensor()], {
+  const [command, ...args] = [...(opts.prefix ?? []), process.execPath, ...SENSOR_NODE_FLAGS, ...(opts.nodeFlags ?? []), await builtSensor()];
+  const child = spawn(command!, args, {
     cwd: ROOT,
     env: { ...process.env, RADIUS_BIND: "127.0.0.1", ...env, RADIUS_ACCT_PORT: String(port), SENSOR_METRICS_PORT: String(metricsPort) },
     stdio: ["ignore", "pipe", "pipe"],
