@@ -35,6 +35,7 @@ function productEnv(dataDir: string): NodeJS.ProcessEnv {
     VPNSIGHT_PG_PORT: String(PG_PORT),
     RADIUS_ACCT_PORT: "18130",
     SENSOR_METRICS_PORT: "19830",
+    RADSEC_PORT: "20830",
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
   };

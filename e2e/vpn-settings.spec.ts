@@ -1,9 +1,14 @@
 import { spawnSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import dgram from "node:dgram";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import tls from "node:tls";
 import pg from "pg";
 import { expect, test, type Page } from "@playwright/test";
+import { buildAccountingRequest, int, ipv4, isValidAccountingResponse, str } from "../sensor/testing/accounting-packet";
+import { createTestCa } from "../sensor/testing/test-pki";
 import { ADMIN, ANALYST, readState, restartProduct } from "./product";
 import { signIn } from "./helpers";
 
@@ -201,4 +206,54 @@ test("an admin forwards alerts to a syslog SIEM and sends a test CEF line", asyn
   await expect(page.getByRole("status").filter({ hasText: "Test sent to syslog." })).toBeVisible();
   expect(await received).toMatch(/vpnsight \d+ suspicious-vpn-connection - CEF:0\|VPN Sight\|/);
   siem.close();
+});
+
+// RadSec as an admin sets it up (accounting is enabled by the tests above).
+test("an admin downloads the sensor's certificate, uploads a client CA, and RadSec accounting is stored", async ({ page, request }) => {
+  const { adminToken } = readState();
+  await signIn(page, ADMIN);
+  await page.goto("/settings/identities/vpn");
+  const section = page.getByRole("region", { name: "RadSec (RADIUS over TLS)" });
+  await expect(section.getByTestId("radsec-state").first()).toContainText("off: no client CA yet (port 20830)");
+  const fingerprint = (await section.getByTestId("radsec-fingerprint").first().textContent())!.trim();
+  expect(fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+
+  const downloading = page.waitForEvent("download");
+  await section.getByRole("link", { name: "Download certificate" }).first().click();
+  const download = await downloading;
+  const certPem = fs.readFileSync((await download.path())!, "utf8");
+  expect(new X509Certificate(certPem).fingerprint256).toBe(fingerprint);
+
+  // Bad input is refused with a reason, and nothing is saved.
+  await section.getByLabel("or paste PEM").fill("not a certificate");
+  await section.getByRole("button", { name: "Upload client CA" }).click();
+  await expect(section.getByRole("alert")).toContainText("No certificate found");
+  await expect(section.getByTestId("radsec-ca")).toHaveText("None uploaded.");
+
+  const ca = await createTestCa("E2E Site CA");
+  const client = await ca.issue("nas-e2e.contoso.test");
+  const caFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-e2e-ca-")), "site-ca.pem");
+  fs.writeFileSync(caFile, ca.certPem);
+  await section.getByLabel("CA certificate file (PEM)").setInputFiles(caFile);
+  await section.getByRole("button", { name: "Upload client CA" }).click();
+  await expect(section.getByTestId("radsec-ca")).toContainText("CN=E2E Site CA");
+  // The sensor follows within a second; the panel shows it with the next heartbeat (every 10 s).
+  await expect(async () => {
+    await page.reload();
+    await expect(section.getByTestId("radsec-state").first()).toContainText("on, TCP port 20830", { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+
+  // A RadSec client that trusts exactly the downloaded certificate.
+  const socket = tls.connect({ host: "127.0.0.1", port: 20830, ca: certPem, checkServerIdentity: () => undefined, cert: client.certPem, key: client.keyPem });
+  await new Promise<void>((resolve, reject) => socket.once("secureConnect", resolve).once("error", reject));
+  const packet = buildAccountingRequest("radsec", [str(1, "ivy@contoso.com"), int(40, 1), str(44, "E2E-TLS-1"), str(31, "81.2.69.160"), ipv4(4, "10.0.0.5")]);
+  const answer = new Promise<Buffer>((resolve) => socket.once("data", resolve));
+  socket.write(packet);
+  expect(isValidAccountingResponse(await answer, packet, "radsec")).toBe(true);
+  socket.destroy();
+  const sessions = await (await request.get(`/api/v1/vpn-sessions?identity=${encodeURIComponent("ivy@contoso.com")}`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
+  expect(sessions.items.map((s: { publicIp: string }) => s.publicIp)).toEqual(["81.2.69.160"]);
+
+  await page.goto("/settings/audit");
+  await expect(page.getByRole("row").filter({ hasText: "radsec.client_ca" }).first()).toContainText(`user:${ADMIN.email}`);
 });

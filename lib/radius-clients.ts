@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
 import { recordAudit, diffFields, type Actor } from "./audit.ts";
 import { notifyConfigChanged } from "./config-notify.ts";
+import { CertificateBindingSchema } from "./certificates.ts";
 import { conflict, notFound, parseInput } from "./errors.ts";
 import { formatIpBlock, parseIpOrCidr } from "./net/cidr.ts";
 import { seal, unseal, SECRET_PURPOSE } from "./secrets.ts";
@@ -22,6 +23,8 @@ const clientFields = {
   address: AddressSchema,
   vendor: ApiVendorSchema,
   requireMessageAuthenticator: z.boolean(),
+  /** RadSec: the certificate (SHA-256 fingerprint or CN/SAN name) this client must present; null: any the CA signed. */
+  certificate: CertificateBindingSchema.nullable(),
 };
 
 export const CreateRadiusClientSchema = z
@@ -29,6 +32,7 @@ export const CreateRadiusClientSchema = z
     ...clientFields,
     vendor: clientFields.vendor.default("other" as const),
     requireMessageAuthenticator: clientFields.requireMessageAuthenticator.default(false),
+    certificate: clientFields.certificate.default(null),
     sharedSecret: SharedSecretSchema.optional(),
   })
   .strict();
@@ -38,6 +42,7 @@ export const UpdateRadiusClientSchema = z
     address: clientFields.address.optional(),
     vendor: clientFields.vendor.optional(),
     requireMessageAuthenticator: clientFields.requireMessageAuthenticator.optional(),
+    certificate: clientFields.certificate.optional(),
     /** A new own secret (rotates the old one), or null to fall back to the global secret. */
     sharedSecret: SharedSecretSchema.nullable().optional(),
   })
@@ -49,6 +54,7 @@ export interface RadiusClientView {
   address: string;
   vendor: ApiVendor;
   requireMessageAuthenticator: boolean;
+  certificate: string | null;
   ownSecretConfigured: boolean;
   secretUpdatedAt: Date | null;
   previousSecretExpiresAt: Date | null;
@@ -64,6 +70,7 @@ function toView(row: ClientRow): RadiusClientView {
     address: row.address,
     vendor: toApiVendor(row.vendor),
     requireMessageAuthenticator: row.requireMessageAuthenticator,
+    certificate: row.certificate,
     ownSecretConfigured: Boolean(row.secretSealed),
     secretUpdatedAt: row.secretUpdatedAt,
     previousSecretExpiresAt: previousLive ? row.previousSecretExpiresAt : null,
@@ -90,6 +97,7 @@ export async function createRadiusClient(db: Db, input: unknown, actor: Actor): 
         address: data.address,
         vendor: data.vendor,
         requireMessageAuthenticator: data.requireMessageAuthenticator,
+        certificate: data.certificate,
       },
     });
     const row = data.sharedSecret
@@ -105,6 +113,7 @@ export async function createRadiusClient(db: Db, input: unknown, actor: Actor): 
         address: { to: row.address },
         vendor: { to: row.vendor },
         requireMessageAuthenticator: { to: row.requireMessageAuthenticator },
+        ...(row.certificate ? { certificate: { to: row.certificate } } : {}),
         ...(data.sharedSecret ? { sharedSecret: "set" } : {}),
       },
     });
@@ -122,7 +131,7 @@ export async function updateRadiusClient(db: Db, id: string, input: unknown, act
       throw conflict(`A RADIUS client named ${patch.name} already exists.`);
     }
     const { sharedSecret, ...plain } = patch;
-    const changes: Record<string, unknown> = diffFields(before, plain, ["name", "address", "vendor", "requireMessageAuthenticator"]);
+    const changes: Record<string, unknown> = diffFields(before, plain, ["name", "address", "vendor", "requireMessageAuthenticator", "certificate"]);
     let secretFields: Prisma.RadiusClientUpdateInput = {};
     const purpose = SECRET_PURPOSE.radiusClientSecret(id);
     if (sharedSecret === null && before.secretSealed) {

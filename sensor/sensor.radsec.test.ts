@@ -8,7 +8,7 @@ import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import { updateRadsecSettings } from "../lib/radsec-settings.ts";
-import { createRadiusClient } from "../lib/radius-clients.ts";
+import { createRadiusClient, deleteRadiusClient } from "../lib/radius-clients.ts";
 import { updateVpnSettings } from "../lib/vpn-settings.ts";
 import { buildAccountingRequest, buildStatusServer, expectedAccountingResponse, int, isValidAccountingResponse, responseMessageAuthenticatorValid, str } from "./testing/accounting-packet.ts";
 import { startFreeradiusProxy, startRadsecproxy, type Peer } from "./testing/radius-peers.ts";
@@ -126,6 +126,26 @@ describe("RadSec listener", () => {
     expect(await refusedAtHandshake(null)).toBe(true);
     await waitFor(async () => (await sensor.metric("vpnsight_radsec_connections_closed_total", 'reason="handshake"')) >= before + 2, 5000, "handshake refusals counted");
     expect(await stored("REFUSED-%")).toEqual([]);
+  });
+
+  it("holds a RADIUS client bound to a certificate to it: another certificate from the same CA is closed", async () => {
+    const other = await siteCa.issue("someone-else.contoso.test");
+    const bound = await createRadiusClient(t.db, { name: "tls-proxy", address: "127.0.0.0/8", certificate: "proxy.contoso.test" }, admin);
+    try {
+      await new Promise((r) => setTimeout(r, 1500)); // LISTEN/NOTIFY reaches the sensor
+      expect(await refusedAtHandshake(other)).toBe(true);
+      expect(await sensor.metric("vpnsight_radsec_connections_closed_total", 'reason="certificate_mismatch"')).toBeGreaterThanOrEqual(1);
+      const socket = await connect(client);
+      const got = responses(socket);
+      const packet = startPacket("BOUND-OK", 5);
+      socket.write(packet);
+      await waitFor(async () => got.length === 1, 5000, "the bound certificate's answer");
+      expect(isValidAccountingResponse(got[0]!, packet, "radsec")).toBe(true);
+      socket.destroy();
+    } finally {
+      await deleteRadiusClient(t.db, bound.id, admin);
+      await new Promise((r) => setTimeout(r, 1500));
+    }
   });
 
   it("closes only the connection that sends garbage or a Length larger than the stream; others go on", async () => {

@@ -30,6 +30,11 @@ const alertRule = { type: "string", enum: Object.keys(RULES) };
 const severity = { type: "string", enum: [...new Set(Object.values(RULES).map((r) => r.severity))] };
 const secret = { type: "string", minLength: 16, maxLength: 128, description: "Printable ASCII, no leading or trailing space. Write-only." };
 const time = { type: ["string", "null"], format: "date-time" };
+const certificateBinding = {
+  type: ["string", "null"],
+  maxLength: 255,
+  description: "RadSec: the certificate this client must present, a SHA-256 fingerprint (hex, colons optional) or a subject CN / subjectAltName; null accepts any certificate the client CA signed.",
+};
 
 export const openApiDocument = {
   openapi: "3.1.0",
@@ -51,6 +56,24 @@ export const openApiDocument = {
         summary: "Enable/disable accounting and set or rotate the shared secret (admin)",
         requestBody: { required: true, ...json(ref("VpnSettingsUpdate")) },
         responses: { "200": { description: "Saved settings", ...json(ref("VpnSettings")) }, ...errorResponses(400, 401, 403) },
+      },
+    },
+    "/api/v1/settings/radsec": {
+      get: {
+        summary: "RadSec (RADIUS over TLS): the client CA and each sensor's listener (any role)",
+        responses: { "200": { description: "RadSec settings", ...json(ref("RadsecSettings")) }, ...errorResponses(401, 403) },
+      },
+      put: {
+        summary: "Upload (PEM) or remove (null) the CA that signs RadSec clients' certificates (admin); sensors follow within a second",
+        requestBody: { required: true, ...json(ref("RadsecSettingsUpdate")) },
+        responses: { "200": { description: "Saved", ...json(ref("RadsecSettings")) }, ...errorResponses(400, 401, 403) },
+      },
+    },
+    "/api/v1/sensors/{sensorId}/radsec-certificate": {
+      get: {
+        summary: "A sensor's RadSec server certificate (PEM), to configure a proxy or NAS with (any role)",
+        parameters: [{ name: "sensorId", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "PEM certificate", content: { "application/x-pem-file": { schema: { type: "string" } } } }, ...errorResponses(401, 403, 404) },
       },
     },
     "/api/v1/radius-clients": {
@@ -344,6 +367,7 @@ export const openApiDocument = {
           address: { type: "string", description: "IP or CIDR" },
           vendor,
           requireMessageAuthenticator: { type: "boolean" },
+          certificate: certificateBinding,
           ownSecretConfigured: { type: "boolean" },
           secretUpdatedAt: time,
           previousSecretExpiresAt: time,
@@ -353,12 +377,51 @@ export const openApiDocument = {
         type: "object",
         required: ["name", "address"],
         additionalProperties: false,
-        properties: { name: { type: "string" }, address: { type: "string" }, vendor, requireMessageAuthenticator: { type: "boolean" }, sharedSecret: secret },
+        properties: { name: { type: "string" }, address: { type: "string" }, vendor, requireMessageAuthenticator: { type: "boolean" }, certificate: certificateBinding, sharedSecret: secret },
       },
       RadiusClientUpdate: {
         type: "object",
         additionalProperties: false,
-        properties: { name: { type: "string" }, address: { type: "string" }, vendor, requireMessageAuthenticator: { type: "boolean" }, sharedSecret: { ...secret, type: ["string", "null"] } },
+        properties: { name: { type: "string" }, address: { type: "string" }, vendor, requireMessageAuthenticator: { type: "boolean" }, certificate: certificateBinding, sharedSecret: { ...secret, type: ["string", "null"] } },
+      },
+      RadsecSettings: {
+        type: "object",
+        properties: {
+          clientCa: {
+            type: "array",
+            description: "The uploaded client CA certificates (empty: none uploaded; RADSEC_CA on a sensor may add one)",
+            items: { type: "object", properties: { subject: { type: "string" }, issuer: { type: "string" }, fingerprint256: { type: "string" }, validTo: { type: "string", format: "date-time" }, ca: { type: "boolean" } } },
+          },
+          clientCaPem: { type: ["string", "null"] },
+          sensors: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: {
+                sensorId: { type: "string" },
+                online: { type: "boolean" },
+                radsec: {
+                  type: ["object", "null"],
+                  description: "null: RADSEC_PORT=0 on that sensor",
+                  properties: {
+                    listening: { type: "boolean" },
+                    port: { type: "integer" },
+                    fingerprint256: { type: "string" },
+                    certificateSource: { type: "string", enum: ["file", "generated"] },
+                    clientCa: { type: ["string", "null"], enum: ["file", "portal", "file+portal", null] },
+                    error: { type: ["string", "null"] },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      RadsecSettingsUpdate: {
+        type: "object",
+        required: ["clientCa"],
+        additionalProperties: false,
+        properties: { clientCa: { type: ["string", "null"], description: "PEM: one or more CA certificates, no private key; at most 256 KB" } },
       },
       VpnSession: {
         type: "object",

@@ -2,11 +2,13 @@ import { requirePagePermission } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/prisma";
 import { listRadiusClients } from "@/lib/radius-clients";
+import { getRadsecSettings } from "@/lib/radsec-settings";
 import { listSensors } from "@/lib/sensors";
 import { getVpnSettings } from "@/lib/vpn-settings";
 import { formatDateTime } from "@/app/_components/format";
 import { VpnSettingsForm } from "./vpn-settings-form";
 import { RadiusClientsPanel } from "./radius-clients-panel";
+import { RadsecPanel } from "./radsec-panel";
 import { SensorsPanel } from "./sensors-panel";
 import { Breadcrumb, SETTINGS } from "@/app/_components/breadcrumb";
 
@@ -15,7 +17,7 @@ export const metadata = { title: "VPN · Settings · VPN Sight" };
 export default async function VpnSettingsPage() {
   const principal = await requirePagePermission("vpn.read");
   const canWrite = can(principal.role, "vpn.write");
-  const [settings, clients, sensors] = await Promise.all([getVpnSettings(db()), listRadiusClients(db()), listSensors(db())]);
+  const [settings, clients, sensors, radsec] = await Promise.all([getVpnSettings(db()), listRadiusClients(db()), listSensors(db()), getRadsecSettings(db())]);
   const secretStatus = settings.secretConfigured
     ? `configured on ${formatDateTime(settings.secretUpdatedAt)} by ${settings.secretUpdatedBy ?? "unknown"}`
     : "not configured";
@@ -59,6 +61,7 @@ export default async function VpnSettingsPage() {
         )}
       </section>
       <RadiusClientsPanel clients={JSON.parse(JSON.stringify(clients))} canWrite={canWrite} />
+      <RadsecPanel view={JSON.parse(JSON.stringify(radsec))} canWrite={canWrite} />
       <SensorsPanel sensors={sensors} />
     </div>
   );

@@ -16,6 +16,7 @@ interface ClientRow {
   address: string;
   vendor: string;
   requireMessageAuthenticator: boolean;
+  certificate: string | null;
   ownSecretConfigured: boolean;
   secretUpdatedAt: string | null;
   previousSecretExpiresAt: string | null;
@@ -29,12 +30,14 @@ export function RadiusClientsPanel({ clients, canWrite }: { clients: ClientRow[]
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
     const secret = String(form.get("secret") ?? "");
+    const certificate = String(form.get("certificate") ?? "").trim();
     await run(callApi("POST", "/api/v1/radius-clients", {
       name: String(form.get("name") ?? ""),
       address: String(form.get("address") ?? ""),
       vendor: String(form.get("vendor") ?? "other"),
       requireMessageAuthenticator: form.get("requireMessageAuthenticator") === "on",
       ...(secret ? { sharedSecret: secret } : {}),
+      ...(certificate ? { certificate } : {}),
     }), formElement);
   }
 
@@ -71,6 +74,7 @@ export function RadiusClientsPanel({ clients, canWrite }: { clients: ClientRow[]
                 <th>Vendor</th>
                 <th>Secret</th>
                 <th>Message-Authenticator</th>
+                <th>RadSec certificate</th>
                 {canWrite && <th className="sr-only">Actions</th>}
               </tr>
             </thead>
@@ -87,6 +91,7 @@ export function RadiusClientsPanel({ clients, canWrite }: { clients: ClientRow[]
                     )}
                   </td>
                   <td>{c.requireMessageAuthenticator ? "required" : "optional"}</td>
+                  <td className="max-w-48 break-all font-mono text-xs">{c.certificate ?? "any from the client CA"}</td>
                   {canWrite && (
                     <td className="space-x-2 whitespace-nowrap text-right">
                       <button type="button" className="btn-secondary" onClick={() => onRotate(c)}>
@@ -124,6 +129,10 @@ export function RadiusClientsPanel({ clients, canWrite }: { clients: ClientRow[]
           <div>
             <label htmlFor="client-secret" className="label">Own secret (optional)</label>
             <input id="client-secret" name="secret" type="password" autoComplete="new-password" className="input" />
+          </div>
+          <div>
+            <label htmlFor="client-certificate" className="label">RadSec certificate (optional)</label>
+            <input id="client-certificate" name="certificate" className="input" placeholder="SHA-256 fingerprint or CN / SAN name" />
           </div>
           <label className="flex items-center gap-2 self-end text-sm">
             <input type="checkbox" name="requireMessageAuthenticator" />

@@ -4,6 +4,8 @@ import type { SensorView } from "@/lib/sensors";
 const REASON_LABELS: Record<string, string> = {
   malformed: "malformed",
   unknown_client: "unknown client",
+  certificate_mismatch: "RadSec certificate not the client's",
+  not_recording: "Status-Server while unable to record",
   bad_authenticator: "bad authenticator (wrong secret?)",
   bad_message_authenticator: "bad Message-Authenticator",
   unsupported_code: "not accounting",
@@ -29,6 +31,7 @@ export function SensorsPanel({ sensors }: { sensors: SensorView[] }) {
                 <th>Last heartbeat</th>
                 <th>Last packet</th>
                 <th>Accepted</th>
+                <th>Status-Server</th>
                 <th>Dropped</th>
                 <th>Spool</th>
               </tr>
@@ -40,7 +43,7 @@ export function SensorsPanel({ sensors }: { sensors: SensorView[] }) {
                   <tr key={s.sensorId} data-testid={`sensor-${s.sensorId}`}>
                     <td>
                       {s.sensorId}
-                      <div className="text-xs text-slate-500">UDP {s.listening}</div>
+                      <div className="text-xs text-slate-500">{s.listening}</div>
                     </td>
                     <td>
                       <span className={s.online ? "text-green-700" : "text-red-700"}>{s.online ? "online" : "not reporting"}</span>
@@ -48,6 +51,7 @@ export function SensorsPanel({ sensors }: { sensors: SensorView[] }) {
                     <td>{formatDateTime(s.lastHeartbeat)}</td>
                     <td>{formatDateTime(s.lastPacketAt)}</td>
                     <td data-testid="sensor-accepted">{s.accepted}</td>
+                    <td data-testid="sensor-status-server">{s.statusServer}</td>
                     <td data-testid="sensor-dropped">
                       {dropped.length === 0 ? "0" : dropped.map(([reason, n]) => `${n} ${REASON_LABELS[reason] ?? reason}`).join(", ")}
                     </td>
