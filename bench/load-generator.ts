@@ -4,6 +4,7 @@
 // outstanding requests and NAS-style retransmission (timeout, 3 tries).
 import { hash } from "node:crypto";
 import dgram from "node:dgram";
+import tls from "node:tls";
 import { parseArgs } from "node:util";
 
 export interface LoadOptions {
@@ -29,6 +30,11 @@ export interface LoadOptions {
    * together, which real NASes do not do.
    */
   concurrentSessions?: number;
+  /**
+   * RadSec instead of UDP: TLS connections (one per 256 outstanding requests, as for UDP sockets), packets framed by
+   * their Length; the secret is then "radsec" (RFC 6614).
+   */
+  tls?: { cert: string; key: string; ca: string };
   /** Each transmission sent this many times at once (a retransmission storm drill); default 1. */
   copies?: number;
   /**
@@ -172,21 +178,48 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** Where one NAS "port" sends its requests and hears its answers: a UDP socket or a RadSec connection. */
+interface Channel {
+  send: (packet: Buffer) => void;
+  onMessage: (listener: (msg: Buffer) => void) => void;
+  close: () => void;
+}
+
+async function udpChannel(o: LoadOptions): Promise<Channel> {
+  const socket = dgram.createSocket({ type: o.host.includes(":") ? "udp6" : "udp4", recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+  await new Promise<void>((r) => socket.bind(0, () => r()));
+  return { send: (packet) => socket.send(packet, o.port, o.host), onMessage: (l) => socket.on("message", l), close: () => socket.close() };
+}
+
+async function tlsChannel(o: LoadOptions, creds: NonNullable<LoadOptions["tls"]>): Promise<Channel> {
+  const socket = tls.connect({ host: o.host, port: o.port, ...creds, checkServerIdentity: () => undefined });
+  await new Promise<void>((resolve, reject) => socket.once("secureConnect", resolve).once("error", reject));
+  socket.setNoDelay(true);
+  let listener: (msg: Buffer) => void = () => {};
+  let buffered: Buffer = Buffer.alloc(0);
+  socket.on("data", (chunk: Buffer) => {
+    buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
+    while (buffered.length >= 4 && buffered.length >= buffered.readUInt16BE(2)) {
+      const length = buffered.readUInt16BE(2);
+      listener(buffered.subarray(0, length));
+      buffered = buffered.subarray(length);
+    }
+  });
+  socket.on("error", () => {});
+  return { send: (packet) => socket.write(packet), onMessage: (l) => (listener = l), close: () => socket.destroy() };
+}
+
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   // A NAS has 256 Identifiers per source port: a window over 256 takes more sockets, as a NAS fleet has.
-  const sockets: dgram.Socket[] = [];
-  for (let i = 0; i < Math.ceil(o.window / 256); i++) {
-    const socket = dgram.createSocket({ type: o.host.includes(":") ? "udp6" : "udp4", recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
-    await new Promise<void>((r) => socket.bind(0, () => r()));
-    sockets.push(socket);
-  }
+  const channels: Channel[] = [];
+  for (let i = 0; i < Math.ceil(o.window / 256); i++) channels.push(o.tls ? await tlsChannel(o, o.tls) : await udpChannel(o));
   const mix = new SessionMix(o);
   // Outstanding requests by key = socket index × 256 + Identifier.
   // `owner`: the session whose next record waits for this one (none for a record sent again as a new request).
   const outstanding = new Map<number, { packet: Buffer; attrs: Attr[]; record: string; session: string; owner: Session | null; firstSent: number; tries: number; deadline: number }>();
   const toResend: { attrs: Attr[]; record: string; session: string }[] = [];
   let resent = 0;
-  const freeIds = Array.from({ length: 256 * sockets.length }, (_, i) => i);
+  const freeIds = Array.from({ length: 256 * channels.length }, (_, i) => i);
   const latencies: number[] = [];
   const answeredRecords = new Set<string>();
   const sessionsAnswered = new Set<string>();
@@ -209,11 +242,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     if (o.resendFraction && Math.random() < o.resendFraction) toResend.push(req);
     pump();
   };
-  sockets.forEach((socket, index) => socket.on("message", onMessage(index)));
+  channels.forEach((channel, index) => channel.onMessage(onMessage(index)));
 
   const transmit = (id: number) => {
     const req = outstanding.get(id)!;
-    for (let copy = 0; copy < (o.copies ?? 1); copy++) sockets[id >> 8]!.send(req.packet, o.port, o.host);
+    for (let copy = 0; copy < (o.copies ?? 1); copy++) channels[id >> 8]!.send(req.packet);
     req.deadline = performance.now() + o.timeoutMs;
   };
   // One sweep for every request's timeout: cheaper than a timer per request (set, cleared, GC'd).
@@ -262,7 +295,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   while (outstanding.size && Date.now() < drainDeadline) await new Promise((r) => setTimeout(r, 20));
   clearInterval(sweeper);
   timedOut += outstanding.size;
-  for (const socket of sockets) socket.close();
+  for (const channel of channels) channel.close();
   latencies.sort((a, b) => a - b);
   return {
     sent,

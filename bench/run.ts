@@ -13,13 +13,15 @@ import { updateVpnSettings } from "../lib/vpn-settings.ts";
 import { RADACCT_SCHEMA, freeradiusInstalled, startFreeradius } from "./freeradius.ts";
 import { runLoad, type LoadOptions, type LoadResult } from "./load-generator.ts";
 import { childPids, cpuSeconds, peakRssMb, trackGroupMemory } from "./process-stats.ts";
-import { startSensor, type SensorProcess } from "../sensor/testing/sensor-process.ts";
+import { startSensor, waitFor, type SensorProcess } from "../sensor/testing/sensor-process.ts";
+import { createTestCa } from "../sensor/testing/test-pki.ts";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 128);
 // Rounds of sensor → FreeRADIUS + SQL → FreeRADIUS-null, so a noisy moment hits one round, not one target.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SECRET = "bench-secret-0000001";
+const RADSEC_PORT = 28134;
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-bench-"));
 fs.chmodSync(workDir, 0o755);
 process.env.VPNSIGHT_SECRET_KEY ??= randomBytes(32).toString("base64");
@@ -119,13 +121,25 @@ async function sensorAnswerTimes(sensor: SensorProcess, label: string, load: () 
 }
 
 /** The sensor as shipped, on fixed ports; BENCH_CPU_PROF, BENCH_SENSOR_FLAGS and BENCH_SENSOR_LOG apply. */
-async function startBenchSensor(databaseUrl: string, port: number): Promise<SensorProcess> {
+/** The RadSec client's certificate (from a throw-away CA, given to the sensor as RADSEC_CA). */
+async function radsecCredentials(): Promise<{ caFile: string; client: { cert: string; key: string } }> {
+  const ca = await createTestCa("Bench RadSec CA");
+  const client = await ca.issue("bench-nas");
+  const caFile = path.join(workDir, "radsec-ca.pem");
+  fs.writeFileSync(caFile, ca.certPem);
+  return { caFile, client: { cert: client.certPem, key: client.keyPem } };
+}
+
+async function startBenchSensor(databaseUrl: string, port: number, radsecCaFile: string): Promise<SensorProcess> {
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the sensor there (open in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // BENCH_SENSOR_LOG=file keeps the sensor's output (e.g. with BENCH_SENSOR_FLAGS=--trace-gc).
   const keep = process.env.BENCH_SENSOR_LOG ? fs.createWriteStream(process.env.BENCH_SENSOR_LOG) : undefined;
   return startSensor(
-    { DATABASE_URL: databaseUrl, RADIUS_ACCT_PORT: String(port), SENSOR_METRICS_PORT: "28139", VPNSIGHT_DATA_DIR: path.join(workDir, "sensor"), SENSOR_ID: "bench" },
+    {
+      DATABASE_URL: databaseUrl, RADIUS_ACCT_PORT: String(port), SENSOR_METRICS_PORT: "28139", VPNSIGHT_DATA_DIR: path.join(workDir, "sensor"), SENSOR_ID: "bench",
+      RADSEC_PORT: String(RADSEC_PORT), RADSEC_CA: radsecCaFile,
+    },
     { nodeFlags: [...profile, ...(process.env.BENCH_SENSOR_FLAGS?.split(" ").filter(Boolean) ?? [])], onOutput: keep && ((chunk) => keep.write(chunk)) },
   );
 }
@@ -157,8 +171,12 @@ async function main() {
   const prisma = createPrismaClient(dbUrl("vpnsight"));
   await updateVpnSettings(prisma, { enabled: true, sharedSecret: SECRET }, { label: "bench" });
   await prisma.$disconnect();
-  const sensor = await startBenchSensor(dbUrl("vpnsight"), 28131);
+  const radsec = await radsecCredentials();
+  const sensor = await startBenchSensor(dbUrl("vpnsight"), 28131, radsec.caFile);
   started.push(() => sensor.stop());
+  await waitFor(async () => sensor.logs().includes("RadSec: listening"), 10_000, "the sensor's RadSec listener");
+  const serverCert = fs.readFileSync(path.join(workDir, "sensor", "radsec", "server.crt"), "utf8");
+  const overTls = (extra: Partial<LoadOptions> = {}): Partial<LoadOptions> => ({ secret: "radsec", tls: { ...radsec.client, ca: serverCert }, ...extra });
   const vs = new pg.Client({ connectionString: dbUrl("vpnsight") });
   await vs.connect();
   const radius = new pg.Client({ connectionString: dbUrl("radius") });
@@ -202,6 +220,11 @@ async function main() {
     log(`  (detector: ${pending.pending === 0 ? `all ${pending.sessions} sessions judged ${((Date.now() - detectStarted) / 1000).toFixed(1)} s after the load stopped` : `${pending.pending} of ${pending.sessions} sessions still unjudged after 180 s`})`);
     rows.push({ round, target: "VPN Sight sensor", ...ours, groupMemoryMb: memory.stop(), check: `${stored.rows[0]!.n} records stored / ${ours.result.answeredRecords.size} answered` });
 
+    // The same sensor over RadSec (TLS): one connection per 256 outstanding requests.
+    const tlsRun = await measure(sensor.child.pid!, () => runLoad(loadOptions(RADSEC_PORT, `radsec${round}`, overTls())));
+    const tlsStored = await vs.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE $1`, [`radsec${round}-%`]);
+    rows.push({ round, target: "VPN Sight sensor, RadSec (TLS)", ...tlsRun, check: `${tlsStored.rows[0]!.n} records stored / ${tlsRun.result.answeredRecords.size} answered` });
+
     if (frSql && frNull) {
       const sql = await measure(frSql.child.pid!, () => runLoad(loadOptions(28132, `frsql${round}`)));
       const radacct = await radius.query<{ n: number }>(`SELECT count(*)::int AS n FROM radacct WHERE acctsessionid LIKE $1`, [`frsql${round}-%`]);
@@ -213,10 +236,15 @@ async function main() {
 
   // Latency at fixed rates; FreeRADIUS-to-nothing at the same rates shows the floor of the
   // measurement itself (the generator's own scheduling and GC on the shared cores).
-  const fixed: { rate: number; result: LoadResult; floor?: LoadResult }[] = [];
+  const fixed: { rate: number; result: LoadResult; floor?: LoadResult; radsec?: LoadResult }[] = [];
   for (const rate of sensorOnly ? [] : [1000, 5000, 10000]) {
-    const fixedLoad = (port: number, runId: string) => runLoad(loadOptions(port, runId, { rate, window: 256, duration: Math.min(DURATION, 10) }));
-    fixed.push({ rate, result: await sensorAnswerTimes(sensor, `${rate} req/s`, () => fixedLoad(28131, `rate${rate}`)), floor: frNull ? await fixedLoad(28133, `frnullrate${rate}`) : undefined });
+    const fixedLoad = (port: number, runId: string, extra: Partial<LoadOptions> = {}) => runLoad(loadOptions(port, runId, { rate, window: 256, duration: Math.min(DURATION, 10), ...extra }));
+    fixed.push({
+      rate,
+      result: await sensorAnswerTimes(sensor, `${rate} req/s`, () => fixedLoad(28131, `rate${rate}`)),
+      floor: frNull ? await fixedLoad(28133, `frnullrate${rate}`) : undefined,
+      radsec: rate <= 5000 ? await fixedLoad(RADSEC_PORT, `radsecrate${rate}`, overTls()) : undefined,
+    });
   }
   await stopStarted();
 
@@ -238,12 +266,15 @@ async function main() {
   const nullRatios = ratios("FreeRADIUS,", 100);
   if (sqlRatios.length) log(`\nsensor / FreeRADIUS-SQL   = ${sqlRatios.map((x) => x.toFixed(2)).join(", ")} × by round (target ≥ 5)`);
   if (nullRatios.length) log(`sensor / FreeRADIUS-null  = ${nullRatios.map((x) => x.toFixed(0)).join(", ")} % by round (target ≥ 60 %)`);
+  const tlsRatios = Array.from({ length: ROUNDS }, (_, i) => (100 * (rate(i + 1, "VPN Sight sensor, RadSec") ?? 0)) / (rate(i + 1, "VPN Sight sensor") ?? 1));
+  log(`sensor RadSec / UDP       = ${tlsRatios.map((x) => x.toFixed(0)).join(", ")} % by round (answered/s over TLS against UDP, same sensor)`);
   log(`\nsensor latency at fixed rates (target p99 ≤ 20 ms at 5,000 req/s):`);
   for (const f of fixed) {
     log(`  ${String(f.rate).padStart(6)} req/s offered → ${f.result.answeredPerSecond.toFixed(0).padStart(6)} answered/s, p50 ${f.result.latencyMs.p50.toFixed(2)} ms, p99 ${f.result.latencyMs.p99.toFixed(2)} ms, timeouts ${f.result.timedOut}`);
     if (f.floor) log(`         FreeRADIUS-to-nothing, same rate: p50 ${f.floor.latencyMs.p50.toFixed(2)} ms, p99 ${f.floor.latencyMs.p99.toFixed(2)} ms (the measurement's floor)`);
+    if (f.radsec) log(`         the sensor over RadSec, same rate: ${f.radsec.answeredPerSecond.toFixed(0)} answered/s, p50 ${f.radsec.latencyMs.p50.toFixed(2)} ms, p99 ${f.radsec.latencyMs.p99.toFixed(2)} ms, timeouts ${f.radsec.timedOut}`);
   }
-  const sensorRows = rows.filter((r) => r.target === "VPN Sight sensor");
+  const sensorRows = rows.filter((r) => r.target.startsWith("VPN Sight sensor"));
   const lost = sensorRows.reduce((n, r) => n + r.result.answeredRecords.size - Number(r.check.split(" ")[0]), 0);
   const peakRss = Math.max(...sensorRows.map((r) => r.rssMb));
   const withDetector = Math.max(...sensorRows.map((r) => r.groupMemoryMb ?? 0));

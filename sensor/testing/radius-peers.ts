@@ -6,7 +6,7 @@ import path from "node:path";
 
 export const FREERADIUS_BIN = "/usr/sbin/freeradius";
 export const RADSECPROXY_BIN = "/usr/sbin/radsecproxy";
-const STOCK_RADDB = "/etc/freeradius/3.0";
+export const STOCK_RADDB = "/etc/freeradius/3.0";
 
 export interface Peer {
   child: ChildProcess;
@@ -14,7 +14,7 @@ export interface Peer {
   stop: () => Promise<void>;
 }
 
-async function startPeer(bin: string, args: string[], ready: RegExp, what: string): Promise<Peer> {
+export async function startPeer(bin: string, args: string[], ready: RegExp, what: string): Promise<Peer> {
   let output = "";
   const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.on("data", (d) => (output += d));
