@@ -53,7 +53,7 @@ export class RadsecListener {
     });
     this.tlsServer.on("secureConnection", (socket) => this.onConnection(socket));
     this.tlsServer.on("tlsClientError", (err, socket) => {
-      deps.metrics.radsecRefused.inc({ reason: /timed out/i.test(err.message) ? "handshake_timeout" : "handshake" });
+      deps.metrics.radsecRefused.inc({ reason: /timeout|timed out/i.test(err.message) ? "handshake_timeout" : "handshake" });
       deps.log("RadSec: TLS handshake refused", { peer: socket.remoteAddress, error: err.message });
       socket.destroy();
     });

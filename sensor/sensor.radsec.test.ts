@@ -2,6 +2,7 @@
 // with a TLS home server, and TLS clients that misbehave (another CA, garbage, a lying Length, idle floods).
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import tls from "node:tls";
@@ -38,7 +39,7 @@ const startPacket = (id: string, identifier = 1) =>
   buildAccountingRequest("radsec", [str(1, "dave@contoso.com"), int(40, 1), str(44, id), str(31, "81.2.69.160"), str(32, "tls-nas")], { identifier });
 
 /** A TLS client of our own (Node's TLS stack, OpenSSL): many requests in flight on one connection. */
-function connect(cert: Issued | null): Promise<tls.TLSSocket> {
+function connect(cert: Issued | null, versions: Pick<tls.ConnectionOptions, "minVersion" | "maxVersion"> = {}): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({
       host: "127.0.0.1",
@@ -46,6 +47,7 @@ function connect(cert: Issued | null): Promise<tls.TLSSocket> {
       ca: fs.readFileSync(path.join(dir, "sensor.crt")),
       checkServerIdentity: () => undefined,
       ...(cert ? { cert: cert.certPem, key: cert.keyPem } : {}),
+      ...versions,
     });
     socket.once("secureConnect", () => resolve(socket));
     socket.once("error", reject);
@@ -118,6 +120,20 @@ describe("RadSec listener", () => {
     expect(await sensor.metric("vpnsight_radius_status_server_total", 'transport="tls"')).toBeGreaterThanOrEqual(1);
     expect(await sensor.metric("vpnsight_radius_packets_accepted_total", 'transport="tls"')).toBeGreaterThanOrEqual(50);
     socket.destroy();
+  });
+
+  it("speaks TLS 1.2 and 1.3, and nothing older", async () => {
+    for (const version of ["TLSv1.2", "TLSv1.3"] as const) {
+      const socket = await connect(client, { minVersion: version, maxVersion: version });
+      expect(socket.getProtocol()).toBe(version);
+      const got = responses(socket);
+      const packet = startPacket(`VERSION-${version}`, 4);
+      socket.write(packet);
+      await waitFor(async () => got.length === 1, 5000, `an answer over ${version}`);
+      expect(isValidAccountingResponse(got[0]!, packet, "radsec")).toBe(true);
+      socket.destroy();
+    }
+    await expect(connect(client, { minVersion: "TLSv1", maxVersion: "TLSv1.1" })).rejects.toThrow();
   });
 
   it("refuses at the handshake a client certificate from another CA, or none", async () => {
@@ -213,6 +229,34 @@ describe("RadSec listener", () => {
     await waitFor(async () => got.length === 1, 5000, "an answer after the flood");
     socket.destroy();
   }, 60_000);
+});
+
+describe("RadSec timeouts", () => {
+  it("drops a connection that never finishes its handshake, and one that stays idle", async () => {
+    const port = await freePort();
+    // Its own data directory; the first sensor's certificate given as files (RADSEC_CERT, RADSEC_KEY).
+    const short = await startSensor({
+      DATABASE_URL: t.url, VPNSIGHT_DATA_DIR: path.join(dir, "data-short"), RADSEC_PORT: String(port),
+      RADSEC_CERT: path.join(dir, "data", "radsec", "server.crt"), RADSEC_KEY: path.join(dir, "data", "radsec", "server.key"), RADSEC_HANDSHAKE_TIMEOUT_S: "1", RADSEC_IDLE_TIMEOUT_S: "2", SENSOR_DETECTIONS: "off", SENSOR_ID: "short-timeouts",
+    });
+    try {
+      await waitFor(async () => short.logs().includes("RadSec: listening"), 10_000, "the RadSec listener");
+      const silent = net.connect(port, "127.0.0.1");
+      const silentAt = Date.now();
+      await new Promise((r) => silent.on("close", r));
+      expect(Date.now() - silentAt).toBeGreaterThanOrEqual(900);
+      expect(Date.now() - silentAt).toBeLessThan(5000);
+      const idle = tls.connect({ host: "127.0.0.1", port, ca: fs.readFileSync(path.join(dir, "sensor.crt")), checkServerIdentity: () => undefined, cert: client.certPem, key: client.keyPem });
+      await new Promise<void>((resolve, reject) => idle.once("secureConnect", resolve).once("error", reject));
+      const idleAt = Date.now();
+      await new Promise((r) => idle.on("close", r));
+      expect(Date.now() - idleAt).toBeGreaterThanOrEqual(1900);
+      expect(await short.metric("vpnsight_radsec_connections_closed_total", 'reason="handshake_timeout"')).toBe(1);
+      expect(await short.metric("vpnsight_radsec_connections_closed_total", 'reason="idle_timeout"')).toBe(1);
+    } finally {
+      await short.stop();
+    }
+  });
 });
 
 describe("RadSec through real peers", () => {
