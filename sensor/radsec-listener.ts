@@ -6,7 +6,7 @@ import { clientFor, type SensorConfig } from "./config.ts";
 import type { SensorMetrics } from "./metrics.ts";
 import { HEADER_LENGTH, MAX_PACKET_LENGTH } from "./protocol/constants.ts";
 import type { ServerCertificate } from "./radsec-certificate.ts";
-import type { RequestHandler } from "./request-handler.ts";
+import type { Outcome, RequestHandler } from "./request-handler.ts";
 import { ADDRESS_SYNC_MS, type BindSpec } from "./udp-listener.ts";
 
 export interface RadsecLimits {
@@ -142,7 +142,7 @@ export class RadsecListener {
       log("RadSec: connection error", { peer: ip, error: err.message });
       socket.destroy();
     });
-    const peer = `tls|${ip}|${socket.remotePort}|${Date.now()}`;
+    const peer = `tls|${ip}|${socket.remotePort}`;
     let buffered: Buffer = Buffer.alloc(0);
     let inFlight = 0;
     socket.on("data", (chunk: Buffer) => {
@@ -156,14 +156,19 @@ export class RadsecListener {
         buffered = buffered.subarray(length);
         inFlight += 1;
         if (inFlight >= limits.maxInFlight) socket.pause();
-        void handler
-          .handle(packet, { transport: "tls", ip, peer, certificate }, (response) => {
-            if (!socket.destroyed) socket.write(response);
-          })
-          .then(() => {
-            inFlight -= 1;
-            if (inFlight < limits.maxInFlight && socket.isPaused()) socket.resume();
-          });
+        const settled = (outcome: Outcome) => {
+          inFlight -= 1;
+          // Attributes that do not tile the Length: the stream lost its framing (e.g. a Length longer than the packet).
+          if (outcome === "malformed") return close("malformed_stream");
+          if (inFlight < limits.maxInFlight && socket.isPaused()) socket.resume();
+        };
+        const outcome = handler.handle(packet, { transport: "tls", ip, peer, certificate }, (response) => {
+          if (!socket.destroyed) socket.write(response);
+        });
+        if (typeof outcome === "string") {
+          settled(outcome);
+          if (socket.destroyed) return;
+        } else void outcome.then(settled);
       }
     });
   }

@@ -3,10 +3,12 @@ import { clientFor, type SensorConfig } from "./config.ts";
 import { decodeAccountingRequest } from "./decode.ts";
 import { RecordRefusedError, type DurableWriter } from "./durable-writer.ts";
 import type { SensorMetrics, Transport } from "./metrics.ts";
+import type { DropReason } from "./protocol/constants.ts";
 import { encodeAccountingResponse, verifyRequest } from "./protocol/verify.ts";
 import { normalizeAccounting, type NormalizeContext } from "./session-event.ts";
 
-const SETTLED = Promise.resolve();
+/** How a request ended: answered, dropped (why), or not answered because it could not be recorded. */
+export type Outcome = "answered" | DropReason | "unanswered";
 
 /** RFC 6614 §2.3: over TLS the shared secret is the fixed string "radsec"; the TLS session authenticates. */
 export const RADSEC_SECRET = "radsec";
@@ -45,14 +47,20 @@ export class RequestHandler {
 
   constructor(private readonly deps: RequestHandlerDeps) {}
 
-  /** Resolves once the request is settled: answered, dropped or refused (RadSec counts its requests in flight by it). */
-  handle(msg: Buffer, source: RequestSource, reply: (response: Buffer) => void): Promise<void> {
-    if (!this.reading) return SETTLED;
-    return this.process(msg, source, reply) ?? SETTLED;
+  /**
+   * The request's outcome: at once for a drop, once recorded otherwise (RadSec counts its requests in flight by it,
+   * and closes a stream whose packet is malformed).
+   */
+  handle(msg: Buffer, source: RequestSource, reply: (response: Buffer) => void): Outcome | Promise<Outcome> {
+    if (!this.reading) return "unanswered";
+    return this.process(msg, source, reply);
   }
 
-  /** Returns the durable write when the request was handed to the writer. */
-  private process(msg: Buffer, source: RequestSource, reply: (response: Buffer) => void): Promise<void> | void {
+  private process(msg: Buffer, source: RequestSource, reply: (response: Buffer) => void): Outcome | Promise<Outcome> {
+    const drop = (reason: DropReason): Outcome => {
+      this.deps.metrics.drop(reason, source.transport);
+      return reason;
+    };
     const { metrics } = this.deps;
     const { transport } = source;
     metrics.received.inc({ transport });
@@ -60,28 +68,33 @@ export class RequestHandler {
     const arrived = performance.now();
     metrics.lastPacketAt = receivedAt;
     const config = this.deps.config();
-    if (!config.enabled) return metrics.drop("disabled", transport);
+    if (!config.enabled) return drop("disabled");
     const client = clientFor(config, source.ip);
-    if (config.clients.length > 0 && !client) return metrics.drop("unknown_client", transport);
-    if (transport === "tls" && client && !certificateMatchesBinding(client.certificate, source.certificate)) return metrics.drop("certificate_mismatch", transport);
+    if (config.clients.length > 0 && !client) return drop("unknown_client");
+    if (transport === "tls" && client && !certificateMatchesBinding(client.certificate, source.certificate)) return drop("certificate_mismatch");
     const verified = verifyRequest(msg, {
       secrets: transport === "tls" ? [RADSEC_SECRET] : client && client.secrets.length ? client.secrets : config.globalSecrets,
       requireMessageAuthenticator: transport === "udp" && (client?.requireMessageAuthenticator ?? false),
     });
-    if (!verified.ok) return metrics.drop(verified.reason, transport);
+    if (!verified.ok) return drop(verified.reason);
 
     if (verified.kind === "status-server") {
       // RFC 5997: "alive" must mean "would record accounting now".
-      if (!this.deps.canRecord()) return metrics.drop("not_recording", transport);
+      if (!this.deps.canRecord()) return drop("not_recording");
       metrics.answeredStatusServer(transport);
-      return reply(encodeAccountingResponse(verified));
+      reply(encodeAccountingResponse(verified));
+      return "answered";
     }
 
     const flightKey = `${source.peer}|${verified.identifier}|${verified.packet.toString("latin1", 4, 20)}`;
-    if (this.inFlight.has(flightKey)) return void metrics.duplicatesInFlight.inc();
-    const answer = () => {
+    if (this.inFlight.has(flightKey)) {
+      metrics.duplicatesInFlight.inc();
+      return "unanswered"; // the original's answer answers it
+    }
+    const answer = (): Outcome => {
       reply(encodeAccountingResponse(verified));
       metrics.accept(transport, (performance.now() - arrived) / 1000);
+      return "answered";
     };
 
     let normalized: ReturnType<typeof normalizeAccounting>;
@@ -96,7 +109,7 @@ export class RequestHandler {
     } catch (err) {
       // One packet must never take the sensor down: its NAS would send it again, and again.
       this.deps.log("an authentic packet could not be read: dropped as malformed", { source: source.ip, error: (err as Error).message });
-      return metrics.drop("malformed", transport);
+      return drop("malformed");
     }
     if ("ignored" in normalized) {
       metrics.ignored.inc({ reason: normalized.ignored });
@@ -106,7 +119,11 @@ export class RequestHandler {
     this.pending += 1;
     return this.deps.writer
       .add(normalized.record)
-      .then(answer, (err) => (err instanceof RecordRefusedError ? metrics.drop("refused_by_database", transport) : metrics.unanswered.inc()))
+      .then(answer, (err): Outcome => {
+        if (err instanceof RecordRefusedError) return drop("refused_by_database");
+        metrics.unanswered.inc();
+        return "unanswered";
+      })
       .finally(() => {
         this.inFlight.delete(flightKey);
         this.pending -= 1;

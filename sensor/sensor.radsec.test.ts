@@ -164,7 +164,7 @@ describe("RadSec listener", () => {
     }
   });
 
-  it("closes only the connection that sends garbage or a Length larger than the stream; others go on", async () => {
+  it("closes only the connection that sends garbage, an impossible Length or one larger than its packet; others go on", async () => {
     const good = await connect(client);
     const got = responses(good);
     const garbage = await connect(client);
@@ -177,11 +177,19 @@ describe("RadSec listener", () => {
     lying.writeUInt16BE(4097, 2); // beyond any RADIUS packet
     liar.write(lying);
     await liarClosed;
+    // A Length longer than its packet swallows the start of the next one: the attributes no longer tile, the framing is lost.
+    const swallower = await connect(client);
+    const swallowerClosed = new Promise((r) => swallower.on("close", r));
+    const long = Buffer.from(startPacket("LIAR-2"));
+    long.writeUInt16BE(long.length + 10, 2);
+    swallower.write(Buffer.concat([long, startPacket("LIAR-3")]));
+    await swallowerClosed;
+    expect(await stored("LIAR-%")).toEqual([]);
     const packet = startPacket("AFTER-GARBAGE", 7);
     good.write(packet);
     await waitFor(async () => got.length === 1, 5000, "the good connection's answer");
     expect(got[0]).toEqual(expectedAccountingResponse(packet, "radsec"));
-    expect(await sensor.metric("vpnsight_radsec_connections_closed_total", 'reason="malformed_stream"')).toBeGreaterThanOrEqual(2);
+    expect(await sensor.metric("vpnsight_radsec_connections_closed_total", 'reason="malformed_stream"')).toBeGreaterThanOrEqual(3);
     good.destroy();
   });
 
