@@ -25,6 +25,12 @@ describe("secret box (AES-256-GCM)", () => {
     expect(() => openSecret(randomBytes(32), sealed, "p")).toThrow(/not the key that encrypted it/);
   });
 
+  it("refuses a truncated authentication tag", () => {
+    const [version, iv, tag, body] = sealSecret(key, "secret-value-123", "p").split(".");
+    const short = Buffer.from(tag!, "base64url").subarray(0, 4).toString("base64url");
+    expect(() => openSecret(key, [version, iv, short, body].join("."), "p")).toThrow(SecretKeyError);
+  });
+
   it("binds a value to its purpose and detects tampering", () => {
     const sealed = sealSecret(key, "secret-value-123", "vpn.sharedSecret");
     expect(() => openSecret(key, sealed, "radiusClient.x.secret")).toThrow(SecretKeyError);

@@ -40,7 +40,8 @@ export function openSecret(key: Buffer, sealed: string, purpose: string): string
     throw new SecretKeyError(`A stored secret (${purpose}) is not in a format this version understands.`);
   }
   try {
-    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+    // The tag's length pinned: a truncated tag (down to 4 bytes) would otherwise be accepted and be forgeable.
+    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(purpose));
     decipher.setAuthTag(Buffer.from(tag, "base64url"));
     return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");

@@ -5,7 +5,9 @@ export interface SensorView {
   sensorId: string;
   listening: string;
   lastHeartbeat: Date;
+  /** The last request answered; the last one dropped. */
   lastPacketAt: Date | null;
+  lastDroppedAt: Date | null;
   startedAt: Date;
   accepted: string;
   dropped: Record<string, number>;
@@ -25,6 +27,7 @@ export async function listSensors(db: Db, now = Date.now()): Promise<SensorView[
     listening: r.listening,
     lastHeartbeat: r.lastHeartbeat,
     lastPacketAt: r.lastPacketAt,
+    lastDroppedAt: r.lastDroppedAt,
     startedAt: r.startedAt,
     accepted: r.accepted.toString(),
     dropped: (r.dropped ?? {}) as Record<string, number>,

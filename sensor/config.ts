@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -36,6 +37,8 @@ export const SensorEnvSchema = EnvSchema.extend({
   RADSEC_HANDSHAKE_TIMEOUT_S: seconds(10),
   SENSOR_ID: optionalString,
   SENSOR_METRICS_PORT: envPort(9813, 0),
+  /** /metrics and /healthz show counters and state: loopback unless a monitoring host needs them (e.g. 0.0.0.0). */
+  SENSOR_METRICS_BIND: z.preprocess((v) => (v === "" || v === undefined ? "127.0.0.1" : v), z.string().refine((v) => net.isIP(v) !== 0, { error: "SENSOR_METRICS_BIND is an IP address (0.0.0.0 or :: for every address)." })),
   SPOOL_MAX_MB: envPositive(1024),
   STALE_SESSION_HOURS: envPositive(24),
   DB_WRITE_TIMEOUT_MS: envPositive(2000),

@@ -4,7 +4,8 @@ import type { RadsecStatus } from "./radsec-service.ts";
 export interface HeartbeatData {
   sensorId: string;
   startedAt: Date;
-  lastPacketAt: Date | null;
+  lastAcceptedAt: Date | null;
+  lastDroppedAt: Date | null;
   accepted: number;
   dropped: Record<string, number>;
   spoolDepth: number;
@@ -16,12 +17,12 @@ export interface HeartbeatData {
 /** Every 10 s: this sensor's counters, for the sensors panel of the VPN settings page. */
 export async function writeHeartbeat(pool: pg.Pool, h: HeartbeatData): Promise<void> {
   await pool.query(
-    `INSERT INTO "SensorStatus" ("sensorId", "lastHeartbeat", "lastPacketAt", "startedAt", accepted, dropped, "spoolDepth", listening, "statusServer", radsec)
-     VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9)
+    `INSERT INTO "SensorStatus" ("sensorId", "lastHeartbeat", "lastPacketAt", "startedAt", accepted, dropped, "spoolDepth", listening, "statusServer", radsec, "lastDroppedAt")
+     VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT ("sensorId") DO UPDATE SET "lastHeartbeat" = now(), "lastPacketAt" = EXCLUDED."lastPacketAt",
        "startedAt" = EXCLUDED."startedAt", accepted = EXCLUDED.accepted, dropped = EXCLUDED.dropped,
        "spoolDepth" = EXCLUDED."spoolDepth", listening = EXCLUDED.listening, "statusServer" = EXCLUDED."statusServer",
-       radsec = EXCLUDED.radsec`,
-    [h.sensorId, h.lastPacketAt, h.startedAt, h.accepted, JSON.stringify(h.dropped), h.spoolDepth, h.listening, h.statusServer, h.radsec && JSON.stringify(h.radsec)],
+       radsec = EXCLUDED.radsec, "lastDroppedAt" = EXCLUDED."lastDroppedAt"`,
+    [h.sensorId, h.lastAcceptedAt, h.startedAt, h.accepted, JSON.stringify(h.dropped), h.spoolDepth, h.listening, h.statusServer, h.radsec && JSON.stringify(h.radsec), h.lastDroppedAt],
   );
 }

@@ -82,7 +82,7 @@ async function main() {
   await radsec.start();
   const listening = () => [...udp.addresses.map((a) => `udp ${hostPort(a, env.RADIUS_ACCT_PORT)}`), ...radsec.listening].join(", ");
   const metricsServer = env.SENSOR_METRICS_PORT
-    ? serveMetrics(metrics, env.SENSOR_METRICS_PORT, () => ({
+    ? serveMetrics(metrics, env.SENSOR_METRICS_PORT, env.SENSOR_METRICS_BIND, () => ({
         ok: true,
         detail: { mode: writer.mode, spoolDepth: spool.depth, enabled: config.current.enabled },
       }))
@@ -93,7 +93,8 @@ async function main() {
     writeHeartbeat(pool, {
       sensorId: env.sensorId,
       startedAt,
-      lastPacketAt: metrics.lastPacketAt,
+      lastAcceptedAt: metrics.lastAcceptedAt,
+      lastDroppedAt: metrics.lastDroppedAt,
       spoolDepth: spool.depth,
       listening: listening(),
       radsec: radsec.status,

@@ -25,7 +25,9 @@ export class SensorMetrics {
   readonly batchSeconds = new Histogram({ name: "vpnsight_store_batch_seconds", help: "Time to make a batch durable", labelNames: ["target"], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5], registers: [this.registry] });
 
   private counts = { accepted: 0, statusServer: 0, dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number> };
-  lastPacketAt: Date | null = null;
+  /** The last request answered, and the last one dropped: forged datagrams must not look like a live NAS. */
+  lastAcceptedAt: Date | null = null;
+  lastDroppedAt: Date | null = null;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -36,15 +38,18 @@ export class SensorMetrics {
   }
 
   drop(reason: DropReason, transport: Transport): void {
+    this.lastDroppedAt = new Date();
     this.dropped.inc({ reason, transport });
     this.counts.dropped[reason] += 1;
   }
   accept(transport: Transport, answerSeconds: number): void {
+    this.lastAcceptedAt = new Date();
     this.accepted.inc({ transport });
     this.answerSeconds.observe({ transport }, answerSeconds);
     this.counts.accepted += 1;
   }
   answeredStatusServer(transport: Transport): void {
+    this.lastAcceptedAt = new Date();
     this.statusServer.inc({ transport });
     this.counts.statusServer += 1;
   }
@@ -53,7 +58,7 @@ export class SensorMetrics {
   }
 }
 
-export function serveMetrics(metrics: SensorMetrics, port: number, health: () => { ok: boolean; detail: object }): http.Server {
+export function serveMetrics(metrics: SensorMetrics, port: number, host: string, health: () => { ok: boolean; detail: object }): http.Server {
   const server = http.createServer(async (req, res) => {
     if (req.url === "/metrics") {
       res.writeHead(200, { "content-type": metrics.registry.contentType });
@@ -66,6 +71,6 @@ export function serveMetrics(metrics: SensorMetrics, port: number, health: () =>
       res.writeHead(404).end();
     }
   });
-  server.listen(port);
+  server.listen(port, host);
   return server;
 }

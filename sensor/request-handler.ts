@@ -66,7 +66,6 @@ export class RequestHandler {
     metrics.received.inc({ transport });
     const receivedAt = new Date();
     const arrived = performance.now();
-    metrics.lastPacketAt = receivedAt;
     const config = this.deps.config();
     if (!config.enabled) return drop("disabled");
     const client = clientFor(config, source.ip);

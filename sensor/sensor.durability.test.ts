@@ -90,6 +90,12 @@ describe("database outage", () => {
     await waitFor(async () => (await sensor.health().catch(() => { throw new Error(sensor.logs()); })).mode === "spool", 10_000, "spool mode");
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
     const answeredInOutage = answered.size - duringOutage;
+    // What the spool holds (user names, addresses) is the sensor user's alone.
+    const spoolDir = path.join(dataDir, "spool");
+    expect(fs.statSync(spoolDir).mode & 0o777).toBe(0o700);
+    const segments = fs.readdirSync(spoolDir).filter((f) => f.endsWith(".spool"));
+    expect(segments.length).toBeGreaterThan(0);
+    for (const f of segments) expect(fs.statSync(path.join(spoolDir, f)).mode & 0o777).toBe(0o600);
     database = await startEmbeddedPostgres({ dataDir, port: pgPort });
     await new Promise((r) => setTimeout(r, 1500));
     running = false;

@@ -92,6 +92,11 @@ describe("replies from the address asked", () => {
       expect(sensor.logs()).not.toContain("spooling");
       const stored = await t.query<{ id: string }>(`SELECT "acctSessionId" AS id FROM "VpnSession" WHERE "acctSessionId" LIKE 'NS-%' ORDER BY 1`);
       expect(stored.map((r) => r.id)).toEqual(["NS-10.77.0.1", "NS-127.0.0.1", "NS-::1", "NS-VIP4", "NS-VIP6"]);
+      // /metrics and /healthz answer on loopback only (SENSOR_METRICS_BIND's default), not on the host's other addresses.
+      const fetchIn = (address: string) =>
+        spawnSync("ip", ["netns", "exec", ns, process.execPath, "-e", `fetch("http://${address}:${sensor.metricsPort}/healthz").then((r) => console.log(r.status), (e) => console.log(e.cause?.code ?? e.message))`], { encoding: "utf8" }).stdout.trim();
+      expect(fetchIn("127.0.0.1")).toBe("200");
+      expect(fetchIn("10.77.0.1")).toBe("ECONNREFUSED");
       // The address leaves: no longer served.
       ip("-n", ns, "addr", "del", "10.77.0.2/24", "dev", "v0");
       await waitFor(async () => sensor!.logs().includes("stopped serving RADIUS accounting on 10.77.0.2"), 10_000, "the address released");

@@ -213,4 +213,17 @@ describe("sensor with radclient", () => {
     expect(rows.map((r) => r.sensorId)).toContain("test-sensor");
     expect(Object.keys(rows[0]!.dropped)).toContain("bad_authenticator");
   });
+
+  it("reports the last accepted and the last dropped request apart: forged datagrams do not look like a live NAS", async () => {
+    const status = () =>
+      t.query<{ lastPacketAt: Date | null; lastDroppedAt: Date | null; lastHeartbeat: Date }>(`SELECT "lastPacketAt", "lastDroppedAt", "lastHeartbeat" FROM "SensorStatus" WHERE "sensorId" = 'test-sensor'`).then((r) => r[0]!);
+    const forgedAt = new Date();
+    expect(radclient(`User-Name = "mallory"\nAcct-Status-Type = Start\nAcct-Session-Id = "FORGED-1"\n`, "not-the-secret-000").ok).toBe(false);
+    const after = await waitFor(async () => {
+      const s = await status();
+      return s.lastHeartbeat > forgedAt ? s : null;
+    }, 15_000, "a heartbeat after the forged datagram");
+    expect(after.lastDroppedAt!.getTime()).toBeGreaterThanOrEqual(forgedAt.getTime() - 5);
+    expect(after.lastPacketAt!.getTime()).toBeLessThan(forgedAt.getTime());
+  });
 });

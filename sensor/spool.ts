@@ -30,7 +30,9 @@ export class Spool {
     private readonly dir: string,
     private readonly maxBytes: number,
   ) {
-    fs.mkdirSync(dir, { recursive: true });
+    // Records hold user names and addresses: only the sensor's user may read them.
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
     for (const file of this.segmentFiles()) {
       this.bytes += fs.statSync(file).size;
       this.entries += checkedPayloads(fs.readFileSync(file)).payloads.length;
@@ -84,7 +86,7 @@ export class Spool {
         this.activeSeq += 1;
       }
       if (!this.active) {
-        this.active = await fs.promises.open(path.join(this.dir, segmentName(this.activeSeq)), "a");
+        this.active = await fs.promises.open(path.join(this.dir, segmentName(this.activeSeq)), "a", 0o600);
         this.activeBytes = 0;
       }
       await this.active.write(entry);

@@ -29,7 +29,8 @@ export function SensorsPanel({ sensors }: { sensors: SensorView[] }) {
                 <th>Sensor</th>
                 <th>State</th>
                 <th>Last heartbeat</th>
-                <th>Last packet</th>
+                <th>Last accepted</th>
+                <th>Last dropped</th>
                 <th>Accepted</th>
                 <th>Status-Server</th>
                 <th>Dropped</th>
@@ -49,7 +50,8 @@ export function SensorsPanel({ sensors }: { sensors: SensorView[] }) {
                       <span className={s.online ? "text-green-700" : "text-red-700"}>{s.online ? "online" : "not reporting"}</span>
                     </td>
                     <td>{formatDateTime(s.lastHeartbeat)}</td>
-                    <td>{formatDateTime(s.lastPacketAt)}</td>
+                    <td data-testid="sensor-last-accepted">{formatDateTime(s.lastPacketAt)}</td>
+                    <td data-testid="sensor-last-dropped">{formatDateTime(s.lastDroppedAt)}</td>
                     <td data-testid="sensor-accepted">{s.accepted}</td>
                     <td data-testid="sensor-status-server">{s.statusServer}</td>
                     <td data-testid="sensor-dropped">
