@@ -136,3 +136,26 @@ test("a disabled user loses access at once, and a demoted one loses admin pages 
   await page.close();
   void ADMIN;
 });
+
+test("only an admin sees the alert webhook's URL whole: it carries the receiver's credential", async ({ page, request }) => {
+  const { adminToken, viewerToken } = readState();
+  const url = "https://hooks.example.test/services/T0001/B0002/s3cr3t-token?sig=abc";
+  const saved = await request.put("/api/v1/settings/alert-forwarding", {
+    headers: { authorization: `Bearer ${adminToken}` },
+    data: { syslogEnabled: false, webhookEnabled: false, webhookUrl: url, webhookSecret: "webhook-secret-e2e-0001" },
+  });
+  expect(saved.status()).toBe(200);
+  expect((await saved.json()).webhookUrl).toBe(url);
+  const asAdmin = await request.get("/api/v1/settings/alert-forwarding", { headers: { authorization: `Bearer ${adminToken}` } });
+  expect((await asAdmin.json()).webhookUrl).toBe(url);
+  const asViewer = await request.get("/api/v1/settings/alert-forwarding", { headers: { authorization: `Bearer ${viewerToken}` } });
+  const body = await asViewer.text();
+  expect(JSON.parse(body).webhookUrl).toBe("https://hooks.example.test/•••");
+  expect(body).not.toContain("s3cr3t-token");
+
+  await signIn(page, ANALYST);
+  await page.goto("/settings/alerts");
+  await expect(page.getByLabel("URL")).toHaveValue("https://hooks.example.test/•••");
+  expect(await page.content()).not.toContain("s3cr3t-token");
+  await request.put("/api/v1/settings/alert-forwarding", { headers: { authorization: `Bearer ${adminToken}` }, data: { syslogEnabled: false, webhookEnabled: false, webhookUrl: null } });
+});

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
 import { recordAudit, type Actor } from "./audit.ts";
 import { enabledTargets, sendTo, type ForwardedAlert, type Target } from "./alert-delivery.ts";
+import { credentialUrlFor } from "./credential-display.ts";
 import { parseInput, validationError } from "./errors.ts";
 import { SECRET_PURPOSE, seal } from "./secrets.ts";
 
@@ -21,7 +22,8 @@ export const ForwardingSettingsSchema = z
   })
   .strict();
 
-export async function getForwardingSettings(db: Db) {
+/** `revealCredentials`: the caller may change forwarding (admin); others see the webhook URL masked. */
+export async function getForwardingSettings(db: Db, { revealCredentials }: { revealCredentials: boolean }) {
   const row = await db.alertForwarding.findUnique({ where: { id: 1 } });
   const recent = await db.alertDelivery.findMany({ orderBy: { id: "desc" }, take: 20 });
   return {
@@ -30,7 +32,7 @@ export async function getForwardingSettings(db: Db) {
     syslogPort: row?.syslogPort ?? null,
     syslogProtocol: (row?.syslogProtocol ?? "udp") as "udp" | "tcp",
     webhookEnabled: row?.webhookEnabled ?? false,
-    webhookUrl: row?.webhookUrl ?? null,
+    webhookUrl: credentialUrlFor(row?.webhookUrl ?? null, revealCredentials),
     webhookSecretConfigured: Boolean(row?.webhookSecretSealed),
     deliveries: recent.map((d) => ({
       id: d.id.toString(),
@@ -68,7 +70,7 @@ export async function updateForwardingSettings(db: Db, input: unknown, actor: Ac
     if (s.webhookSecret) changes.webhookSecret = before?.webhookSecretSealed ? "rotated" : "set";
     if (Object.keys(changes).length) await recordAudit(tx, actor, { action: "alert-forwarding.update", target: "settings:alert-forwarding", changes });
   });
-  return getForwardingSettings(db);
+  return getForwardingSettings(db, { revealCredentials: true });
 }
 
 /** "Send test": a sample alert to each enabled target, now; reports each result. */

@@ -7,6 +7,7 @@ import {
   ActivitiesQuerySchema,
   IdentityListQuerySchema,
   activitiesCsv,
+  csvCell,
   activityFilterOptions,
   getIdentityProfile,
   identityActivities,
@@ -142,5 +143,12 @@ describe("entity profile", () => {
     expect(lines).toHaveLength(5);
     expect(lines.slice(1).every((l) => l.includes(",stop,") && l.endsWith(",User-Request"))).toBe(true);
     expect(text).toContain('"Paris, Île-de-France, France"');
+  });
+
+  it("defuses formulas in CSV cells, also after a ';' (Excel in ';' locales splits cells there)", () => {
+    expect(csvCell("=HYPERLINK(\"x\")")).toBe('"\'=HYPERLINK(""x"")"');
+    expect(csvCell("User-Request;=cmd|' /C calc'!A0")).toBe('"User-Request;=cmd|\' /C calc\'!A0"');
+    expect(csvCell("a;b")).toBe('"a;b"');
+    expect(csvCell("plain")).toBe("plain");
   });
 });

@@ -283,11 +283,12 @@ export async function activityFilterOptions(db: Db, identity: string, now = new 
 }
 
 const CSV_COLUMNS: (keyof Activity)[] = ["time", "type", "publicIp", "location", "nas", "vendor", "assignedIp", "durationSeconds", "inputBytes", "outputBytes", "terminateCause"];
-const csvCell = (v: unknown) => {
+export const csvCell = (v: unknown) => {
   const s = v === null || v === undefined ? "" : String(v);
-  // Quote, and defuse spreadsheet formulas (CSV injection).
+  // Defuse spreadsheet formulas (CSV injection): a leading formula character gets a quote mark; and a cell with ";"
+  // is quoted, as Excel in ";" locales would otherwise split it there and read "=…" after it as a formula.
   const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return /[",;\n\r]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
 /** The filtered timeline as CSV, streamed page by page, capped at CSV_ROW_CAP rows. */

@@ -94,7 +94,7 @@ describe("replies from the address asked", () => {
       expect(stored.map((r) => r.id)).toEqual(["NS-10.77.0.1", "NS-127.0.0.1", "NS-::1", "NS-VIP4", "NS-VIP6"]);
       // /metrics and /healthz answer on loopback only (SENSOR_METRICS_BIND's default), not on the host's other addresses.
       const fetchIn = (address: string) =>
-        spawnSync("ip", ["netns", "exec", ns, process.execPath, "-e", `fetch("http://${address}:${sensor.metricsPort}/healthz").then((r) => console.log(r.status), (e) => console.log(e.cause?.code ?? e.message))`], { encoding: "utf8" }).stdout.trim();
+        spawnSync("ip", ["netns", "exec", ns, process.execPath, "-e", `fetch("http://${address}:${sensor!.metricsPort}/healthz").then((r) => console.log(r.status), (e) => console.log(e.cause?.code ?? e.message))`], { encoding: "utf8" }).stdout.trim();
       expect(fetchIn("127.0.0.1")).toBe("200");
       expect(fetchIn("10.77.0.1")).toBe("ECONNREFUSED");
       // The address leaves: no longer served.

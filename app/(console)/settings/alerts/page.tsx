@@ -11,7 +11,7 @@ export const metadata = { title: "Alerts forwarding · Settings · VPN Sight" };
 
 export default async function AlertForwardingPage() {
   const principal = await requirePagePermission("vpn.read");
-  const settings = await getForwardingSettings(db());
+  const settings = await getForwardingSettings(db(), { revealCredentials: can(principal.role, "alertForwarding.write") });
   return (
     <div className="space-y-4">
       <Breadcrumb root={SETTINGS} current="Alerts forwarding" />
