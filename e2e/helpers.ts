@@ -22,3 +22,44 @@ export function fetchFromPage(page: Page, method: string, url: string, body?: un
     { method, url, body },
   );
 }
+
+/**
+ * Signs in through next-auth's credentials endpoint from a given local address (another client machine, as the
+ * portal sees it: 127.0.0.2 is a different socket peer from the browser's 127.0.0.1), optionally claiming a
+ * forwarded address. Returns the error next-auth reports, or null when signed in.
+ */
+export async function signInFrom(baseURL: string, localAddress: string, user: { email: string; password: string }, forwardedFor?: string): Promise<string | null> {
+  const http = await import("node:http");
+  const url = new URL(baseURL);
+  const call = (method: string, path: string, body: string | null, cookie: string) =>
+    new Promise<{ status: number; cookies: string[]; text: string }>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: url.hostname === "localhost" ? "127.0.0.1" : url.hostname,
+          port: url.port,
+          path,
+          method,
+          localAddress,
+          headers: {
+            cookie,
+            ...(forwardedFor ? { "x-forwarded-for": forwardedFor } : {}),
+            ...(body ? { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) } : {}),
+          },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (d) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, cookies: (res.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]!), text }));
+        },
+      );
+      req.on("error", reject);
+      req.end(body ?? undefined);
+    });
+  const csrf = await call("GET", "/api/auth/csrf", null, "");
+  const { csrfToken } = JSON.parse(csrf.text) as { csrfToken: string };
+  const form = new URLSearchParams({ csrfToken, email: user.email, password: user.password, json: "true" }).toString();
+  const signedIn = await call("POST", "/api/auth/callback/credentials", form, csrf.cookies.join("; "));
+  if (signedIn.cookies.some((c) => c.includes("session-token="))) return null;
+  const target = (JSON.parse(signedIn.text || "{}") as { url?: string }).url ?? "";
+  return new URL(target, baseURL).searchParams.get("error") ?? `HTTP ${signedIn.status}`;
+}

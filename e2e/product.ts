@@ -36,6 +36,8 @@ function productEnv(dataDir: string): NodeJS.ProcessEnv {
     RADIUS_ACCT_PORT: "18130",
     SENSOR_METRICS_PORT: "19830",
     RADSEC_PORT: "20830",
+    // The SIEM drill (vpn-settings.spec) listens on loopback, which forwarding refuses by default.
+    ALERT_FORWARDING_ALLOW_PRIVATE: "1",
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
   };

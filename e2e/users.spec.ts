@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { ADMIN, readState } from "./product";
-import { signIn } from "./helpers";
+import { signIn, signInFrom } from "./helpers";
 
 test("an admin creates a user, changes its role and sets its password; the last admin cannot be demoted", async ({ page, browser }) => {
   await signIn(page, ADMIN);
@@ -49,7 +49,40 @@ test("sign-in fails with a clear message and is throttled after repeated failure
   }
   await page.getByLabel("Password").fill("another-wrong-password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: /Too many failed sign-in attempts\. Try again in \d+ minutes?\./ })).toBeVisible();
+  await expect(page.getByRole("alert").filter({ hasText: /Too many failed sign-in attempts from this address\. Try again in \d+ minutes?\./ })).toBeVisible();
+});
+
+test("a stranger's wrong passwords do not lock the owner out, and a forged X-Forwarded-For buys no fresh attempts", async ({ page, request, baseURL }) => {
+  const { adminToken } = readState();
+  const owner = { email: `owner-${Date.now()}@e2e.test`, password: "owner-password-001" };
+  expect((await request.post("/api/v1/users", { headers: { authorization: `Bearer ${adminToken}` }, data: { email: owner.email, role: "viewer", password: owner.password } })).status()).toBe(201);
+  // The stranger (the browser, 127.0.0.1) claims a new address on every attempt; the portal sees the socket peer.
+  await page.goto("/signin");
+  for (let i = 0; i < 5; i++) {
+    await page.setExtraHTTPHeaders({ "x-forwarded-for": `203.0.113.${i + 1}` });
+    await page.getByLabel("Email").fill(owner.email);
+    await page.getByLabel("Password").fill(`stranger-guess-${i}`);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert").filter({ hasText: "Incorrect email or password." })).toBeVisible();
+  }
+  await page.setExtraHTTPHeaders({ "x-forwarded-for": "203.0.113.77" });
+  await page.getByLabel("Password").fill(owner.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: /Too many failed sign-in attempts from this address/ })).toBeVisible();
+  // The owner, from another machine (127.0.0.2), signs in with the right password.
+  expect(await signInFrom(baseURL!, "127.0.0.2", owner)).toBeNull();
+  expect(await signInFrom(baseURL!, "127.0.0.2", { ...owner, password: "not-the-password" })).toBe("Incorrect email or password.");
+
+  // The audit log names the socket peer, not the claimed address.
+  const audit = await (await request.get("/api/v1/audit?limit=20", { headers: { authorization: `Bearer ${adminToken}` } })).json();
+  const throttled = audit.items.find((e: { action: string; target: string }) => e.action === "auth.throttled" && e.target === `user:${owner.email}`);
+  // The browser reaches "localhost" over ::1 or 127.0.0.1: either way the peer, never the claimed 203.0.113.x.
+  expect(throttled.sourceIp).toMatch(/^(127\.0\.0\.1|::1)$/);
+  const spoofed = await request.post("/api/v1/tokens", { headers: { authorization: `Bearer ${adminToken}`, "x-forwarded-for": "198.51.100.200" }, data: { name: `xff-${Date.now()}`, role: "viewer" } });
+  expect(spoofed.status()).toBe(201);
+  const after = await (await request.get("/api/v1/audit?limit=5", { headers: { authorization: `Bearer ${adminToken}` } })).json();
+  expect(after.items[0]).toMatchObject({ action: "token.create" });
+  expect(after.items[0].sourceIp).toMatch(/^(127\.0\.0\.1|::1)$/);
 });
 
 test("a user changes their own password under Your account: every session of theirs ends, only the new password works", async ({ page, browser, request }) => {

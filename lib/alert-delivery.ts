@@ -1,10 +1,13 @@
 import { createHmac } from "node:crypto";
 import dgram from "node:dgram";
+import http from "node:http";
+import https from "node:https";
 import net from "node:net";
 import os from "node:os";
 import type pg from "pg";
 import type { Queryable } from "./db/pg.ts";
 import { RULES, type RuleId } from "./detections.ts";
+import { assertLiteralAllowed, describeDeliveryError, guardedLookup } from "./forwarding-destination.ts";
 import { SECRET_PURPOSE, unseal } from "./secrets.ts";
 
 // Alert forwarding's sending side: formats, targets, the delivery queue. Plain pg, no Prisma:
@@ -58,9 +61,10 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 export type Target = "syslog" | "webhook";
 
 function sendSyslog(host: string, port: number, protocol: string, line: string): Promise<void> {
+  assertLiteralAllowed(host, port);
   if (protocol === "tcp") {
     return new Promise((resolve, reject) => {
-      const socket = net.createConnection({ host, port, timeout: 5000 }, () => {
+      const socket = net.createConnection({ host, port, timeout: 5000, lookup: guardedLookup(port) }, () => {
         // RFC 6587 octet counting: "LEN SP MSG"
         socket.end(`${Buffer.byteLength(line)} ${line}`, () => resolve());
       });
@@ -69,7 +73,7 @@ function sendSyslog(host: string, port: number, protocol: string, line: string):
     });
   }
   return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket(net.isIPv6(host) ? "udp6" : "udp4");
+    const socket = dgram.createSocket({ type: net.isIPv6(host) ? "udp6" : "udp4", lookup: guardedLookup(port) as dgram.SocketOptions["lookup"] });
     socket.send(line, port, host, (err) => {
       socket.close();
       if (err) reject(err);
@@ -78,16 +82,42 @@ function sendSyslog(host: string, port: number, protocol: string, line: string):
   });
 }
 
-async function sendWebhook(url: string, secret: string, alert: ForwardedAlert): Promise<void> {
+/**
+ * POSTs the alert with node:http(s), not fetch: the connection goes through guardedLookup (the resolved address is
+ * checked), and a redirect is a delivery error, never followed (it could point anywhere).
+ */
+function sendWebhook(url: string, secret: string, alert: ForwardedAlert): Promise<void> {
   const body = JSON.stringify(alert);
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-vpnsight-timestamp": timestamp, "x-vpnsight-signature": signWebhook(secret, timestamp, body) },
-    body,
-    signal: AbortSignal.timeout(5000),
+  const target = new URL(url);
+  const port = Number(target.port || (target.protocol === "https:" ? 443 : 80));
+  assertLiteralAllowed(target.hostname, port);
+  const request = target.protocol === "https:" ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      target,
+      {
+        method: "POST",
+        lookup: guardedLookup(port),
+        timeout: 5000,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          "x-vpnsight-timestamp": timestamp,
+          "x-vpnsight-signature": signWebhook(secret, timestamp, body),
+        },
+      },
+      (res) => {
+        res.resume(); // the body is never read into an error: it could echo anything
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) resolve();
+        else reject(new Error(status >= 300 && status < 400 ? `webhook answered HTTP ${status} (redirects are not followed)` : `webhook answered HTTP ${status}`));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", reject);
+    req.end(body);
   });
-  if (!res.ok) throw new Error(`webhook answered HTTP ${res.status}`);
 }
 
 /** The forwarding settings' columns the senders need (the AlertForwarding row). */
@@ -176,7 +206,7 @@ export async function deliverDueAlerts(pool: pg.Pool, now = new Date()): Promise
       await pool.query(`UPDATE "AlertDelivery" SET attempts = $2, "lastError" = $3, "nextAttemptAt" = $4 WHERE id = $1`, [
         d.id,
         attempts,
-        (err as Error).message.slice(0, 500),
+        describeDeliveryError(err),
         new Date(now.getTime() + backoffSeconds(attempts) * 1000),
       ]);
     }

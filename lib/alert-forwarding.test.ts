@@ -16,6 +16,8 @@ const ALERT: ForwardedAlert = {
 
 beforeAll(async () => {
   t = await createTestDatabase();
+  // The receivers below listen on loopback, which forwarding refuses by default (see "destinations" below).
+  process.env.ALERT_FORWARDING_ALLOW_PRIVATE = "1";
 });
 afterAll(async () => t.drop());
 beforeEach(async () => {
@@ -126,5 +128,54 @@ describe("forwarding", () => {
   it("validates settings with clear messages", async () => {
     await expect(updateForwardingSettings(t.db, { syslogEnabled: true, webhookEnabled: false }, admin)).rejects.toThrow("Syslog forwarding needs a host and a port.");
     await expect(updateForwardingSettings(t.db, { syslogEnabled: false, webhookEnabled: true, webhookUrl: "ftp://x" }, admin)).rejects.toThrow(/http\(s\) URL/);
+  });
+});
+
+describe("destinations (SSRF)", () => {
+  const receiver = async (status = 204, location?: string) => {
+    const hits: string[] = [];
+    const server = http.createServer((req, res) => {
+      hits.push(req.url ?? "");
+      res.writeHead(status, location ? { location } : {}).end("a body that must not reach the admin");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    return { hits, server, port: (server.address() as net.AddressInfo).port };
+  };
+  const forward = async (webhookUrl: string) => {
+    await updateForwardingSettings(t.db, { syslogEnabled: false, webhookEnabled: true, webhookUrl, webhookSecret: "webhook-secret-000001" }, admin);
+    return sendTestAlert(t.db);
+  };
+
+  it("refuses loopback (by address or by a name resolving to it), link-local and metadata addresses unless allowed", async () => {
+    const r = await receiver();
+    process.env.ALERT_FORWARDING_ALLOW_PRIVATE = "0";
+    try {
+      for (const url of [`http://127.0.0.1:${r.port}/hook`, `http://localhost:${r.port}/hook`, `http://[::ffff:127.0.0.1]:${r.port}/`, "http://169.254.169.254/latest/meta-data/"]) {
+        const [result] = await forward(url);
+        expect(result, url).toMatchObject({ target: "webhook", ok: false, error: expect.stringMatching(/^destination refused: .* \(ALERT_FORWARDING_ALLOW_PRIVATE=1 allows it\)$/) });
+      }
+      await updateForwardingSettings(t.db, { syslogEnabled: true, syslogHost: "127.0.0.1", syslogPort: 5514, webhookEnabled: false }, admin);
+      expect((await sendTestAlert(t.db))[0]).toMatchObject({ target: "syslog", ok: false, error: expect.stringContaining("destination refused") });
+      expect(r.hits).toEqual([]);
+    } finally {
+      process.env.ALERT_FORWARDING_ALLOW_PRIVATE = "1";
+    }
+    expect(await forward(`http://localhost:${r.port}/hook`)).toEqual([{ target: "webhook", ok: true }]);
+    expect(r.hits).toEqual(["/hook"]);
+    r.server.close();
+  });
+
+  it("does not follow redirects, and reports failures in words without the response body", async () => {
+    const elsewhere = await receiver();
+    const redirecting = await receiver(302, `http://127.0.0.1:${elsewhere.port}/internal`);
+    expect(await forward(`http://127.0.0.1:${redirecting.port}/hook`)).toEqual([{ target: "webhook", ok: false, error: "webhook answered HTTP 302 (redirects are not followed)" }]);
+    expect(elsewhere.hits).toEqual([]);
+    const failing = await receiver(500);
+    const [result] = await forward(`http://127.0.0.1:${failing.port}/hook`);
+    expect(result).toEqual({ target: "webhook", ok: false, error: "webhook answered HTTP 500" });
+    failing.server.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await forward(`http://127.0.0.1:${failing.port}/hook`)).toEqual([{ target: "webhook", ok: false, error: "connection refused" }]);
+    for (const r of [elsewhere, redirecting]) r.server.close();
   });
 });

@@ -3,6 +3,7 @@ import type { Db } from "./db/prisma.ts";
 import { recordAudit, type Actor } from "./audit.ts";
 import { enabledTargets, sendTo, type ForwardedAlert, type Target } from "./alert-delivery.ts";
 import { credentialUrlFor } from "./credential-display.ts";
+import { describeDeliveryError } from "./forwarding-destination.ts";
 import { parseInput, validationError } from "./errors.ts";
 import { SECRET_PURPOSE, seal } from "./secrets.ts";
 
@@ -89,7 +90,7 @@ export async function sendTestAlert(db: Db): Promise<{ target: Target; ok: boole
       await sendTo(row, target, sample);
       results.push({ target, ok: true });
     } catch (err) {
-      results.push({ target, ok: false, error: (err as Error).message });
+      results.push({ target, ok: false, error: describeDeliveryError(err) });
     }
   }
   return results;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
 import { authenticateWithPassword, INVALID_CREDENTIALS } from "./auth/authenticate.ts";
-import { THROTTLE_POLICY } from "./auth/sign-in-throttle.ts";
+import { THROTTLE_POLICY, recordSignInFailure, sourceAccountKey, sourceKey } from "./auth/sign-in-throttle.ts";
 import { ensureFirstAdmin } from "./first-admin.ts";
 import { changeOwnPassword, createUser, resetPassword, updateUser } from "./users.ts";
 import { signedInSince } from "./auth/principal.ts";
@@ -81,18 +81,42 @@ describe("sign-in", () => {
     void admin;
   });
 
-  it("throttles an account after repeated failures, even with the right password, with a clear message", async () => {
+  it("throttles the source that fails, not the account: its owner still signs in from elsewhere (no lockout by strangers)", async () => {
     await createUser(t.db, { email: "u@example.com", role: "analyst", password: "right-password-1" }, actor);
-    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerAccount; i++) {
-      await expect(authenticateWithPassword(t.db, "u@example.com", `wrong-${i}-password`, `192.0.2.${i + 1}`)).rejects.toThrow(INVALID_CREDENTIALS);
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerSourceAndAccount; i++) {
+      await expect(authenticateWithPassword(t.db, "u@example.com", `wrong-${i}-password`, "192.0.2.66")).rejects.toThrow(INVALID_CREDENTIALS);
     }
-    await expect(authenticateWithPassword(t.db, "u@example.com", "right-password-1", "198.51.100.1")).rejects.toThrow(
-      /Too many failed sign-in attempts\. Try again in 15 minutes\./,
+    // The failing source waits, even with the right password…
+    await expect(authenticateWithPassword(t.db, "u@example.com", "right-password-1", "192.0.2.66")).rejects.toThrow(
+      /Too many failed sign-in attempts from this address\. Try again in 1 minute\./,
     );
+    // …the owner, elsewhere, signs in.
+    await expect(authenticateWithPassword(t.db, "u@example.com", "right-password-1", "198.51.100.1")).resolves.toMatchObject({ email: "u@example.com" });
+    // Logged and audited, without the password.
+    const audit = await t.db.auditEntry.findFirstOrThrow({ where: { action: "auth.throttled" } });
+    expect(audit).toMatchObject({ target: "user:u@example.com", sourceIp: "192.0.2.66" });
+    expect(audit.changes).toMatchObject({ source: "192.0.2.66", key: "pair", failures: 5, delayMinutes: 1 });
+  });
+
+  it("doubles the delay with each further failure, up to 15 minutes, and purges expired rows", async () => {
+    await createUser(t.db, { email: "u@example.com", role: "analyst", password: "right-password-1" }, actor);
+    const t0 = new Date("2026-11-29T10:00:00Z");
+    const fail = (at: Date) => recordSignInFailure(t.db, { email: "u@example.com", ip: "192.0.2.7" }, [{ key: sourceAccountKey("192.0.2.7", "u@example.com"), limit: 5 }], at);
+    const delays: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const at = new Date(t0.getTime() + i * 1000);
+      await fail(at);
+      const row = await t.db.signInThrottle.findUniqueOrThrow({ where: { key: sourceAccountKey("192.0.2.7", "u@example.com") } });
+      delays.push(row.lockedUntil ? Math.round((row.lockedUntil.getTime() - at.getTime()) / 60_000) : 0);
+    }
+    expect(delays).toEqual([0, 0, 0, 0, 1, 2, 4, 8, 15]);
+    // Long after the window and the delay: the row is gone at the next failure anywhere.
+    await recordSignInFailure(t.db, { email: "x@example.com", ip: "192.0.2.8" }, [{ key: sourceKey("192.0.2.8"), limit: 20 }], new Date(t0.getTime() + 3_600_000));
+    expect(await t.db.signInThrottle.findUnique({ where: { key: sourceAccountKey("192.0.2.7", "u@example.com") } })).toBeNull();
   });
 
   it("throttles a client IP that tries many accounts", async () => {
-    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerIp; i++) {
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerSource; i++) {
       await authenticateWithPassword(t.db, `user${i}@example.com`, "wrong-password-x", "203.0.113.5").catch(() => {});
     }
     await createUser(t.db, { email: "fresh@example.com", role: "viewer", password: "right-password-1" }, actor);
@@ -134,7 +158,7 @@ describe("changing one's own password", () => {
     await expect(changeOwnPassword(t.db, user.id, { currentPassword: "wrong-password-1", newPassword: "second-password-2" }, me)).rejects.toThrow(
       "The current password is not correct.",
     );
-    expect(await t.db.signInThrottle.count()).toBe(1);
+    expect((await t.db.signInThrottle.findUniqueOrThrow({ where: { key: sourceAccountKey(null, "me@example.com") } })).failures).toBe(1);
     await expect(changeOwnPassword(t.db, user.id, { currentPassword: "first-password-1", newPassword: "short" }, me)).rejects.toThrow(
       "A password needs at least 12 characters.",
     );
@@ -155,9 +179,9 @@ describe("changing one's own password", () => {
     expect(JSON.stringify(audit.map((a) => [a.target, a.changes]))).not.toContain("second-password-2");
   });
 
-  it("is refused once the account is throttled, even with the right current password", async () => {
+  it("is refused once its source is throttled, even with the right current password", async () => {
     const user = await createUser(t.db, { email: "me@example.com", role: "viewer", password: "first-password-1" }, actor);
-    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerAccount; i++) {
+    for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerSourceAndAccount; i++) {
       await changeOwnPassword(t.db, user.id, { currentPassword: `guess-${i}-password`, newPassword: "second-password-2" }, actor).catch(() => {});
     }
     await expect(changeOwnPassword(t.db, user.id, { currentPassword: "first-password-1", newPassword: "second-password-2" }, actor)).rejects.toThrow(/Too many failed/);

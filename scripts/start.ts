@@ -115,6 +115,7 @@ async function main() {
     NEXTAUTH_SECRET: nextAuthSecret,
     NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`,
     RADIUS_ACCT_PORT: String(env.RADIUS_ACCT_PORT),
+    PORT: String(env.PORT),
     NEXT_TELEMETRY_DISABLED: "1",
   };
   /**
@@ -149,7 +150,7 @@ async function main() {
     };
     run();
   };
-  startChild("portal", [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(env.PORT)]);
+  startChild("portal", [path.join(root, "scripts/portal-server.mjs")]);
   say(`Portal: http://localhost:${env.PORT}`);
   startChild("sensor", [...SENSOR_NODE_FLAGS, await buildSensor()]);
   say(`Sensor: RADIUS accounting on UDP ${env.RADIUS_ACCT_PORT}`);

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { z } from "zod";
-import { EnvSchema, envPort, envPositive, optionalString, parseEnv } from "../lib/config/env.ts";
+import { DEFAULT_RADSEC_PORT, DEFAULT_SENSOR_METRICS_PORT, EnvSchema, envPort, envPositive, optionalString, parseEnv } from "../lib/config/env.ts";
 import { CONFIG_CHANNEL } from "../lib/config-notify.ts";
 import type { IdentityMappings } from "../lib/identity.ts";
 import { ipBlockMatcher, parseIpOrCidr, type IpBlock } from "../lib/net/cidr.ts";
@@ -26,7 +26,7 @@ export const SensorEnvSchema = EnvSchema.extend({
     }
   }),
   /** RadSec (RFC 6614) TCP port; 0 turns RadSec off. It listens once a client CA is configured. */
-  RADSEC_PORT: envPort(2083, 0),
+  RADSEC_PORT: envPort(DEFAULT_RADSEC_PORT, 0),
   RADSEC_CERT: optionalString,
   RADSEC_KEY: optionalString,
   /** A PEM file of the CA(s) that sign RadSec clients' certificates (besides one uploaded in the portal). */
@@ -36,7 +36,7 @@ export const SensorEnvSchema = EnvSchema.extend({
   RADSEC_IDLE_TIMEOUT_S: seconds(300),
   RADSEC_HANDSHAKE_TIMEOUT_S: seconds(10),
   SENSOR_ID: optionalString,
-  SENSOR_METRICS_PORT: envPort(9813, 0),
+  SENSOR_METRICS_PORT: envPort(DEFAULT_SENSOR_METRICS_PORT, 0),
   /** /metrics and /healthz show counters and state: loopback unless a monitoring host needs them (e.g. 0.0.0.0). */
   SENSOR_METRICS_BIND: z.preprocess((v) => (v === "" || v === undefined ? "127.0.0.1" : v), z.string().refine((v) => net.isIP(v) !== 0, { error: "SENSOR_METRICS_BIND is an IP address (0.0.0.0 or :: for every address)." })),
   SPOOL_MAX_MB: envPositive(1024),

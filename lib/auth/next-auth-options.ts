@@ -5,12 +5,7 @@ import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/unavailable.t
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
 import { authenticateWithPassword } from "./authenticate.ts";
-
-function clientIpOf(headers: Record<string, unknown> | undefined): string | null {
-  const forwarded = headers?.["x-forwarded-for"];
-  const first = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
-  return first || null;
-}
+import { clientAddress } from "./client-address.ts";
 
 export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
@@ -22,7 +17,7 @@ export const authOptions: NextAuthOptions = {
       async authorize(credentials, req) {
         if (!credentials?.email || !credentials.password) throw new Error("Enter your email and password.");
         try {
-          const user = await authenticateWithPassword(db(), credentials.email, credentials.password, clientIpOf(req?.headers));
+          const user = await authenticateWithPassword(db(), credentials.email, credentials.password, clientAddress(req?.headers));
           return { id: user.id, email: user.email, name: user.name ?? user.email };
         } catch (err) {
           // next-auth hands an Error's message to the sign-in form: only messages meant for users.

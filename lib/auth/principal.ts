@@ -1,4 +1,5 @@
 import { getServerSession } from "next-auth";
+import { clientAddress } from "./client-address.ts";
 import { headers } from "next/headers";
 import { resolveToken } from "../api-tokens.ts";
 import { db } from "../db/prisma.ts";
@@ -41,6 +42,6 @@ export function signedInSince(signedInAt: number | undefined, passwordChangedAt:
 
 export async function actorOf(principal: Principal): Promise<Actor> {
   const requestHeaders = await headers();
-  const sourceIp = requestHeaders.get("x-forwarded-for")?.split(",")[0]?.trim() || null;
+  const sourceIp = clientAddress(requestHeaders);
   return { label: `${principal.kind}:${principal.name}`, sourceIp };
 }

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseIpOrCidr } from "../net/cidr.ts";
 
 // Empty strings count as unset, so `FOO= npm start` behaves like no FOO at all.
 export const optionalString = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
@@ -8,6 +9,10 @@ const withDefault = <T extends z.ZodType>(fallback: unknown, schema: T) => z.pre
 export const envPort = (fallback: number, min = 1) => withDefault(fallback, z.coerce.number().int().min(min).max(65535));
 export const envPositive = (fallback: number) => withDefault(fallback, z.coerce.number().positive());
 const port = envPort;
+
+/** The sensor's default ports (its own env schema, sensor/config.ts), also known to the portal's forwarding guard. */
+export const DEFAULT_SENSOR_METRICS_PORT = 9813;
+export const DEFAULT_RADSEC_PORT = 2083;
 
 export const EnvSchema = z.object({
   PORT: port(3000),
@@ -26,6 +31,13 @@ export const EnvSchema = z.object({
   MAX_TRAVEL_KMH: envPositive(1000),
   /** Internal (tests shorten it): how long the detector defers to a busy sensor, see sensor/detector.ts. */
   VPNSIGHT_DETECTOR_MAX_DEFER_MS: envPositive(30_000),
+  /** Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed (lib/auth/client-address.ts); default none. */
+  TRUSTED_PROXIES: z.preprocess(
+    (v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : []),
+    z.array(z.string().refine((s) => parseIpOrCidr(s) !== null, { error: (i) => `${String(i.input)} is not an IP address or CIDR block.` })),
+  ),
+  /** 1: alert forwarding may reach loopback, link-local and metadata addresses and this product's ports (lib/forwarding-destination.ts). */
+  ALERT_FORWARDING_ALLOW_PRIVATE: withDefault("0", z.enum(["0", "1"], { error: "ALERT_FORWARDING_ALLOW_PRIVATE is 0 or 1." })).transform((v) => v === "1"),
   /** Days of VPN activity kept (lib/retention.ts); 0 keeps everything. */
   RETENTION_DAYS: withDefault(0, z.coerce.number().int().min(0)),
 });

@@ -13,7 +13,8 @@ function describeChanges(changes: unknown): string {
   if (!changes || typeof changes !== "object") return "";
   return Object.entries(changes as Record<string, unknown>)
     .map(([field, change]) => {
-      if (typeof change === "string") return `${field}: ${change}`;
+      // A plain value (text, number, list) is shown as it is; {from, to} as a change.
+      if (change === null || typeof change !== "object" || Array.isArray(change)) return `${field}: ${Array.isArray(change) ? JSON.stringify(change) : String(change)}`;
       const c = change as { from?: unknown; to?: unknown };
       return "from" in c ? `${field}: ${String(c.from)} → ${String(c.to)}` : `${field}: ${String(c.to)}`;
     })
