@@ -36,6 +36,11 @@ afterAll(async () => t.drop());
 
 describe("vpnsight CLI on DATABASE_URL", () => {
   it("token create prints the token alone on the last line, once, and it carries the role", async () => {
+    // A token belongs to a user: without an admin there is no one to own it.
+    const orphan = await runCli(["token", "create", "--name", "siem", "--role", "analyst"], { env });
+    expect(orphan.code).toBe(1);
+    expect(orphan.stderr).toContain("No active admin to own the token");
+    await runCli(["user", "create", "--email", "root@example.com", "--role", "admin"], { env, stdin: "root-password-123\n" });
     const { code, stdout } = await runCli(["token", "create", "--name", "siem", "--role", "analyst"], { env });
     expect(code).toBe(0);
     const token = stdout.trim().split("\n").at(-1)!;
@@ -43,6 +48,19 @@ describe("vpnsight CLI on DATABASE_URL", () => {
     expect(await resolveToken(t.db, token)).toMatchObject({ name: "siem", role: "analyst" });
     const stored = await t.query(`SELECT * FROM "ApiToken"`);
     expect(JSON.stringify(stored)).not.toContain(token);
+    expect(stdout).toMatch(/for root@example\.com \(expires \d{4}-\d{2}-\d{2}\)/);
+  });
+
+  it("token create takes --owner and --expires-days, and refuses a bad value", async () => {
+    await runCli(["user", "create", "--email", "bea@example.com", "--role", "viewer"], { env, stdin: "bea-password-1234\n" });
+    const made = await runCli(["token", "create", "--name", "bea-siem", "--role", "admin", "--owner", "bea@example.com", "--expires-days", "none"], { env });
+    expect(made.code).toBe(0);
+    expect(made.stdout).toContain("for bea@example.com (never expires)");
+    // An admin token of a viewer acts as a viewer.
+    expect(await resolveToken(t.db, made.stdout.trim().split("\n").at(-1)!)).toMatchObject({ role: "viewer" });
+    const bad = await runCli(["token", "create", "--name", "x", "--role", "viewer", "--expires-days", "soon"], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--expires-days is a number of days, or none.");
   });
 
   it("user create and reset-password read the password from stdin", async () => {

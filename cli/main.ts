@@ -21,7 +21,9 @@ const USAGE = `Usage: vpnsight <command>
 
   user create --email E --role admin|analyst|viewer [--name N]   password on stdin
   user reset-password --email E                                   password on stdin
-  token create --name N --role admin|analyst|viewer               prints the token on the last line, once
+  token create --name N --role admin|analyst|viewer [--owner EMAIL] [--expires-days N|none]
+                                                                 prints the token on the last line, once; owner: the
+                                                                 first admin by default; expiry: 90 days by default
   vpn set --enable|--disable [--secret-stdin] [--grace-hours H]   secret on stdin with --secret-stdin
   vpn show
   detect --since YYYY-MM-DD                                       judge stored history again (alerts are deduplicated)
@@ -60,10 +62,14 @@ const commands: Record<string, Command> = {
     console.log(`Password changed for ${values.email.toLowerCase()}`);
   },
   "token create": async (args, db) => {
-    const { values } = parseArgs({ args, options: { name: { type: "string" }, role: { type: "string" } } });
+    const { values } = parseArgs({ args, options: { name: { type: "string" }, role: { type: "string" }, owner: { type: "string" }, "expires-days": { type: "string" } } });
     if (!values.name || !values.role) throw new UsageError("token create needs --name and --role.");
-    const { token, view } = await createToken(db, { name: values.name, role: values.role as "admin" }, CLI_ACTOR);
-    console.log(`Created ${view.role} token "${view.name}". It is shown only this once:`);
+    const days = values["expires-days"];
+    if (days !== undefined && days !== "none" && !/^\d+$/.test(days)) throw new UsageError("--expires-days is a number of days, or none.");
+    const expiresInDays = days === undefined ? undefined : days === "none" ? null : Number(days);
+    const { token, view } = await createToken(db, { name: values.name, role: values.role as "admin", expiresInDays }, CLI_ACTOR, values.owner ? { email: values.owner } : undefined);
+    const expiry = view.expiresAt ? `expires ${view.expiresAt.toISOString().slice(0, 10)}` : "never expires";
+    console.log(`Created ${view.role} token "${view.name}" for ${view.owner} (${expiry}). It is shown only this once:`);
     console.log(token);
   },
   "vpn set": async (args, db) => {

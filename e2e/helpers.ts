@@ -63,3 +63,19 @@ export async function signInFrom(baseURL: string, localAddress: string, user: { 
   const target = (JSON.parse(signedIn.text || "{}") as { url?: string }).url ?? "";
   return new URL(target, baseURL).searchParams.get("error") ?? `HTTP ${signedIn.status}`;
 }
+
+/** Runs SQL on the product's embedded database (for what no interface can do, e.g. letting time pass). */
+export async function productSql(dataDir: string, sql: string, params: unknown[] = []): Promise<void> {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const { default: pg } = await import("pg");
+  const password = fs.readFileSync(path.join(dataDir, "postgres.password"), "utf8").trim();
+  const port = fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[3];
+  const client = new pg.Client({ connectionString: `postgresql://postgres:${password}@127.0.0.1:${port}/vpnsight` });
+  await client.connect();
+  try {
+    await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}

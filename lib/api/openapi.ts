@@ -122,8 +122,21 @@ export const openApiDocument = {
     "/api/v1/tokens": {
       get: { summary: "API tokens, without the token values (admin)", responses: { "200": { description: "Tokens" }, ...errorResponses(401, 403) } },
       post: {
-        summary: "Create an API token; the token is in this response only (admin)",
-        requestBody: { required: true, ...json({ type: "object", required: ["name", "role"], properties: { name: { type: "string" }, role } }) },
+        summary:
+          "Create an API token; the token is in this response only (admin). It belongs to its creator (for a token, that token's owner): it acts with the lower of its role and the owner's, and stops when the owner is disabled",
+        requestBody: {
+          required: true,
+          ...json({
+            type: "object",
+            required: ["name", "role"],
+            additionalProperties: false,
+            properties: {
+              name: { type: "string", maxLength: 100 },
+              role,
+              expiresInDays: { type: ["integer", "null"], minimum: 1, maximum: 3650, default: 90, description: "null: never expires" },
+            },
+          }),
+        },
         responses: { "201": { description: "Created; `token` holds the secret value" }, ...errorResponses(400, 401, 403) },
       },
     },

@@ -13,6 +13,8 @@ export interface Principal {
   /** The user's email or the token's name. */
   name: string;
   role: Role;
+  /** The user a token acts for (the user themself for a session). */
+  userId: string;
 }
 
 /**
@@ -25,14 +27,14 @@ export async function currentPrincipal(): Promise<Principal | null> {
   if (authorization !== null) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     const token = match ? await resolveToken(db(), match[1]!) : null;
-    return token && { kind: "token", id: token.id, name: token.name, role: token.role };
+    return token && { kind: "token", id: token.id, name: token.name, role: token.role, userId: token.ownerId };
   }
   const session = await getServerSession(authOptions);
   const { id: userId, signedInAt } = (session?.user ?? {}) as { id?: string; signedInAt?: number };
   if (!userId) return null;
   const user = await db().user.findUnique({ where: { id: userId } });
   if (!user || user.disabled || !signedInSince(signedInAt, user.passwordChangedAt)) return null;
-  return { kind: "user", id: user.id, name: user.email, role: user.role };
+  return { kind: "user", id: user.id, name: user.email, role: user.role, userId: user.id };
 }
 
 /** A session counts only if it was signed in after the password's last change. */

@@ -14,7 +14,16 @@ interface TokenRow {
   createdBy: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  expiresAt: string | null;
+  owner: string | null;
 }
+
+const EXPIRY_OPTIONS = [
+  ["30", "30 days"],
+  ["90", "90 days"],
+  ["365", "365 days"],
+  ["none", "never"],
+] as const;
 
 export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
   const { error, run } = useApiAction();
@@ -24,7 +33,11 @@ export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const result = await run(
-      callApi<{ token: string }>("POST", "/api/v1/tokens", { name: String(form.get("name") ?? ""), role: String(form.get("role") ?? "viewer") }),
+      callApi<{ token: string }>("POST", "/api/v1/tokens", {
+        name: String(form.get("name") ?? ""),
+        role: String(form.get("role") ?? "viewer"),
+        expiresInDays: form.get("expires") === "none" ? null : Number(form.get("expires") ?? 90),
+      }),
       event.currentTarget,
     );
     if (result.ok) setCreated(result.data.token);
@@ -49,19 +62,23 @@ export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
         ) : (
           <table className="data-table">
             <thead>
-              <tr><th>Name</th><th>Role</th><th>Prefix</th><th>Created</th><th>Last used</th><th>Status</th></tr>
+              <tr><th>Name</th><th>Role</th><th>Owner</th><th>Prefix</th><th>Created</th><th>Expires</th><th>Last used</th><th>Status</th></tr>
             </thead>
             <tbody>
               {tokens.map((t) => (
                 <tr key={t.id}>
                   <td>{t.name}</td>
                   <td>{t.role}</td>
+                  <td data-testid="token-owner">{t.owner ?? "none (does not work)"}</td>
                   <td className="font-mono">{t.prefix}…</td>
                   <td>{formatDateTime(t.createdAt)} by {t.createdBy}</td>
-                  <td>{formatDateTime(t.lastUsedAt)}</td>
+                  <td data-testid="token-expires">{t.expiresAt ? formatDateTime(t.expiresAt) : "never"}</td>
+                  <td>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : "never"}</td>
                   <td>
                     {t.revokedAt ? (
                       `revoked ${formatDateTime(t.revokedAt)}`
+                    ) : t.expiresAt && Date.parse(t.expiresAt) <= Date.now() ? (
+                      "expired"
                     ) : (
                       <button type="button" className="btn-danger" onClick={() => onRevoke(t)}>Revoke</button>
                     )}
@@ -73,7 +90,7 @@ export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
         )}
       </div>
       {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
-      <form onSubmit={onCreate} className="card grid grid-cols-1 gap-3 sm:grid-cols-3" aria-label="Create API token">
+      <form onSubmit={onCreate} className="card grid grid-cols-1 gap-3 sm:grid-cols-4" aria-label="Create API token">
         <div>
           <label htmlFor="token-name" className="label">Name</label>
           <input id="token-name" name="name" required className="input" />
@@ -84,6 +101,14 @@ export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
             <option value="admin">admin</option>
             <option value="analyst">analyst</option>
             <option value="viewer">viewer</option>
+          </select>
+        </div>
+        <div>
+          <label htmlFor="token-expires" className="label">Expires after</label>
+          <select id="token-expires" name="expires" className="input" defaultValue="90">
+            {EXPIRY_OPTIONS.map(([value, label]) => (
+              <option key={value} value={value}>{label}</option>
+            ))}
           </select>
         </div>
         <div className="self-end">
