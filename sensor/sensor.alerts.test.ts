@@ -21,7 +21,8 @@ let sensor: SensorProcess;
 beforeAll(async () => {
   t = await createTestDatabase();
   await updateVpnSettings(t.db, { enabled: true, sharedSecret: SECRET }, { label: "test" });
-  sensor = await startSensor({ DATABASE_URL: t.url, VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-alerts-")) });
+  // The SIEM below listens on loopback, which alert forwarding refuses by default.
+  sensor = await startSensor({ DATABASE_URL: t.url, VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-alerts-")), ALERT_FORWARDING_ALLOW_PRIVATE: "1" });
 });
 afterAll(async () => {
   await sensor.stop();
