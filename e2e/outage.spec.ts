@@ -99,3 +99,19 @@ test("a sensor that crashes is started again by npm start, and the portal stays 
     .toBe(true);
   expect(fs.readFileSync(logFile, "utf8")).toContain("the sensor exited unexpectedly (SIGKILL); starting it again in 1 s");
 });
+
+test("npm start's children get only the environment they need: no admin password anywhere, no session key in the sensor", async () => {
+  const { pid } = readState();
+  const childPid = (pattern: string) => Number(execFileSync("pgrep", ["-P", String(pid), "-f", pattern], { encoding: "utf8" }).trim().split("\n")[0]);
+  const environ = (p: number) => new Map(fs.readFileSync(`/proc/${p}/environ`, "utf8").split("\0").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+  const sensor = environ(childPid("sensor/main.mjs"));
+  const portal = environ(childPid("portal-server.mjs"));
+  // npm start itself was given ADMIN_EMAIL and ADMIN_PASSWORD (e2e/product.ts).
+  expect(environ(pid).has("ADMIN_PASSWORD")).toBe(true);
+  for (const env of [sensor, portal]) {
+    expect(env.has("ADMIN_PASSWORD")).toBe(false);
+    expect(env.has("DATABASE_URL")).toBe(true);
+  }
+  expect(sensor.has("NEXTAUTH_SECRET")).toBe(false);
+  expect(portal.has("NEXTAUTH_SECRET")).toBe(true);
+});

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { ADMIN, readState } from "./product";
-import { signIn, signInFrom } from "./helpers";
+import { fetchFromPage, signIn, signInFrom } from "./helpers";
 
 test("an admin creates a user, changes its role and sets its password; the last admin cannot be demoted", async ({ page, browser }) => {
   await signIn(page, ADMIN);
@@ -124,12 +124,40 @@ test("a user changes their own password under Your account: every session of the
   expect(token.status()).toBe(403);
 });
 
-test("signing out ends the session", async ({ page }) => {
+test("signing out ends the session, on the server too: a copy of the cookie no longer works", async ({ page, browser }) => {
   await signIn(page, ADMIN);
+  const cookies = await page.context().cookies();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/signin/);
   await page.goto("/settings/identities/vpn");
   await expect(page).toHaveURL(/\/signin$/);
+  // Someone who copied the cookie before the sign-out:
+  const thief = await browser.newContext();
+  await thief.addCookies(cookies);
+  const stolen = await thief.newPage();
+  await stolen.goto("/settings/identities/vpn");
+  await expect(stolen).toHaveURL(/\/signin$/);
+  expect((await fetchFromPage(stolen, "GET", "/api/v1/settings/vpn")).status).toBe(401);
+  await thief.close();
+});
+
+test("Sign out everywhere ends the user's sessions in every browser", async ({ page, browser, request }) => {
+  const { adminToken } = readState();
+  const user = { email: `everywhere-${Date.now()}@e2e.test`, password: "everywhere-password-1" };
+  expect((await request.post("/api/v1/users", { headers: { authorization: `Bearer ${adminToken}` }, data: { email: user.email, role: "viewer", password: user.password } })).status()).toBe(201);
+  const elsewhere = await (await browser.newContext()).newPage();
+  await signIn(elsewhere, user);
+  await signIn(page, user);
+  await page.goto("/settings/account");
+  await expect(page.getByText(/after 60 minutes without activity, and 12 hours after sign-in/)).toBeVisible();
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(page).toHaveURL(/\/signin/);
+  await elsewhere.goto("/identities");
+  await expect(elsewhere).toHaveURL(/\/signin/);
+  await elsewhere.context().close();
+  const audit = await (await request.get("/api/v1/audit?limit=10", { headers: { authorization: `Bearer ${adminToken}` } })).json();
+  expect(audit.items.some((e: { action: string; target: string }) => e.action === "user.sign-out-everywhere" && e.target === `user:${user.email}`)).toBe(true);
 });
 
 test("the sign-in page and the console load without failed requests or console errors, with the product's icon", async ({ page, request }) => {

@@ -107,8 +107,10 @@ async function main() {
     return;
   }
 
+  // What only start.ts needs (the first admin's password) reaches no child; the portal's session key not the sensor.
+  const { ADMIN_PASSWORD: _adminPassword, ADMIN_EMAIL: _adminEmail, ...inherited } = process.env;
   const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...inherited,
     DATABASE_URL: database.url,
     VPNSIGHT_DATA_DIR: dataDir,
     VPNSIGHT_SECRET_KEY: key.toString("base64"),
@@ -127,7 +129,9 @@ async function main() {
     let firstRun = true;
     const run = () => {
       const started = Date.now();
-      const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...childEnv, VPNSIGHT_SERVICE: service } });
+      const { NEXTAUTH_SECRET: _sessionKey, NEXTAUTH_URL: _url, ...sensorEnv } = childEnv;
+      const env = service === "portal" ? childEnv : sensorEnv;
+      const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...env, VPNSIGHT_SERVICE: service } });
       children.set(service, child);
       child.on("exit", (code, signal) => {
         if (stopping) return;

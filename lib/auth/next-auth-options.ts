@@ -1,14 +1,17 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { readEnv } from "../config/env.ts";
 import { db } from "../db/prisma.ts";
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/unavailable.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
 import { authenticateWithPassword } from "./authenticate.ts";
 import { clientAddress } from "./client-address.ts";
+import { endSession, startSession } from "./sessions.ts";
 
 export const authOptions: NextAuthOptions = {
-  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  // The cookie lives as long as a session may (SESSION_MAX_HOURS); the server decides sooner (lib/auth/sessions.ts).
+  session: { strategy: "jwt", maxAge: readEnv().SESSION_MAX_HOURS * 60 * 60 },
   pages: { signIn: "/signin", error: "/signin" },
   providers: [
     CredentialsProvider({
@@ -17,8 +20,10 @@ export const authOptions: NextAuthOptions = {
       async authorize(credentials, req) {
         if (!credentials?.email || !credentials.password) throw new Error("Enter your email and password.");
         try {
-          const user = await authenticateWithPassword(db(), credentials.email, credentials.password, clientAddress(req?.headers));
-          return { id: user.id, email: user.email, name: user.name ?? user.email };
+          const sourceIp = clientAddress(req?.headers);
+          const user = await authenticateWithPassword(db(), credentials.email, credentials.password, sourceIp);
+          const sessionId = await startSession(db(), user.id, sourceIp);
+          return { id: user.id, email: user.email, name: user.name ?? user.email, sessionId };
         } catch (err) {
           // next-auth hands an Error's message to the sign-in form: only messages meant for users.
           if (err instanceof AppError) throw new Error(err.message);
@@ -37,12 +42,20 @@ export const authOptions: NextAuthOptions = {
       if (user) {
         token.sub = user.id;
         token.signedInAt = Date.now();
+        // The server-side session row (lib/auth/sessions.ts): lifetime, idle timeout, sign-out.
+        token.sid = (user as { sessionId?: string }).sessionId;
       }
       return token;
     },
     session({ session, token }) {
-      if (session.user) Object.assign(session.user, { id: token.sub, signedInAt: token.signedInAt });
+      if (session.user) Object.assign(session.user, { id: token.sub, signedInAt: token.signedInAt, sid: token.sid });
       return session;
+    },
+  },
+  events: {
+    // Signing out ends the session on the server: a copied cookie stops working too.
+    async signOut({ token }) {
+      await endSession(db(), (token as { sid?: string } | null)?.sid).catch((err) => log.error({ err }, "could not end a session"));
     },
   },
 };

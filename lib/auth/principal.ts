@@ -1,5 +1,6 @@
 import { getServerSession } from "next-auth";
 import { clientAddress } from "./client-address.ts";
+import { sessionIsLive } from "./sessions.ts";
 import { headers } from "next/headers";
 import { resolveToken } from "../api-tokens.ts";
 import { db } from "../db/prisma.ts";
@@ -30,10 +31,11 @@ export async function currentPrincipal(): Promise<Principal | null> {
     return token && { kind: "token", id: token.id, name: token.name, role: token.role, userId: token.ownerId };
   }
   const session = await getServerSession(authOptions);
-  const { id: userId, signedInAt } = (session?.user ?? {}) as { id?: string; signedInAt?: number };
+  const { id: userId, signedInAt, sid } = (session?.user ?? {}) as { id?: string; signedInAt?: number; sid?: string };
   if (!userId) return null;
   const user = await db().user.findUnique({ where: { id: userId } });
   if (!user || user.disabled || !signedInSince(signedInAt, user.passwordChangedAt)) return null;
+  if (!(await sessionIsLive(db(), sid, user.id))) return null;
   return { kind: "user", id: user.id, name: user.email, role: user.role, userId: user.id };
 }
 

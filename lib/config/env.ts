@@ -38,6 +38,10 @@ export const EnvSchema = z.object({
   ),
   /** 1: alert forwarding may reach loopback, link-local and metadata addresses and this product's ports (lib/forwarding-destination.ts). */
   ALERT_FORWARDING_ALLOW_PRIVATE: withDefault("0", z.enum(["0", "1"], { error: "ALERT_FORWARDING_ALLOW_PRIVATE is 0 or 1." })).transform((v) => v === "1"),
+  /** A portal session ends this long after sign-in, whatever the activity (lib/auth/sessions.ts). */
+  SESSION_MAX_HOURS: envPositive(12),
+  /** …and after this long without a request. */
+  SESSION_IDLE_MINUTES: envPositive(60),
   /** Days of VPN activity kept (lib/retention.ts); 0 keeps everything. */
   RETENTION_DAYS: withDefault(0, z.coerce.number().int().min(0)),
 });

@@ -1,11 +1,14 @@
 import { requirePagePermission } from "@/lib/auth/page-guard";
+import { readEnv } from "@/lib/config/env";
 import { Breadcrumb, SETTINGS } from "@/app/_components/breadcrumb";
 import { ChangePasswordForm } from "./change-password-form";
+import { SignOutEverywhere } from "./sign-out-everywhere";
 
 export const metadata = { title: "Your account · Settings · VPN Sight" };
 
 export default async function AccountPage() {
   const principal = await requirePagePermission("account.manage");
+  const env = readEnv();
   return (
     <div className="space-y-4">
       <Breadcrumb root={SETTINGS} current="Your account" />
@@ -17,6 +20,7 @@ export default async function AccountPage() {
         <dd>{principal.role}</dd>
       </dl>
       <ChangePasswordForm />
+      <SignOutEverywhere idleMinutes={env.SESSION_IDLE_MINUTES} maxHours={env.SESSION_MAX_HOURS} />
     </div>
   );
 }
