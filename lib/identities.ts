@@ -227,13 +227,20 @@ export interface Activity {
   terminateCause: string | null;
 }
 
+/**
+ * What a NAS is called on the page: the NAS-IP-Address or NAS-Identifier it sent, else the address it sent from.
+ * Its key (sensor/session-event.ts nasKeyOf) also names the RADIUS client, which no page needs to show.
+ */
+const NAS_LABEL = Prisma.sql`COALESCE(s."nasIp", s."nasIdentifier", s."sourceIp")`;
+
 /** Newest first, keyset-paginated on (eventTime, id) so deep pages stay fast. Default range 30 days, at most 180. */
 export async function identityActivities(db: Db, identity: string, q: ActivitiesQuery, now = new Date()) {
   const since = q.since ? new Date(q.since) : new Date(now.getTime() - (q.days ?? 30) * 86_400_000);
   const conditions = [Prisma.sql`e.identity = ${identity}`, Prisma.sql`e."eventTime" >= ${since}`];
   if (q.until) conditions.push(Prisma.sql`e."eventTime" < ${new Date(q.until)}`);
   if (q.type) conditions.push(Prisma.sql`e.kind = ${q.type}`);
-  if (q.nas) conditions.push(Prisma.sql`s."nasKey" = ${q.nas}`);
+  // A NAS is shown by its label (nasLabel below) and filtered by it, or by its key.
+  if (q.nas) conditions.push(Prisma.sql`${q.nas} IN (s."nasKey", s."nasIp", s."nasIdentifier", s."sourceIp")`);
   if (q.location) {
     const [kind, countryCode, city] = q.location.split("|");
     if (kind === "geo") conditions.push(Prisma.sql`s."locationKind" = 'geo' AND s."countryCode" IS NOT DISTINCT FROM ${countryCode || null} AND s.city IS NOT DISTINCT FROM ${city || null}`);
@@ -245,10 +252,10 @@ export async function identityActivities(db: Db, identity: string, q: Activities
     conditions.push(Prisma.sql`(e."eventTime", e.id) < (${after.time}, ${after.id})`);
   }
   const rows = await db.$queryRaw<
-    { id: bigint; kind: keyof typeof ACTIVITY_TYPES; eventTime: Date; publicIp: string | null; locationKind: string | null; countryCode: string | null; country: string | null; region: string | null; city: string | null; nasKey: string; vendor: VendorId; assignedIp: string | null; sessionTime: number | null; inputBytes: bigint; outputBytes: bigint; terminateCause: string | null }[]
+    { id: bigint; kind: keyof typeof ACTIVITY_TYPES; eventTime: Date; publicIp: string | null; locationKind: string | null; countryCode: string | null; country: string | null; region: string | null; city: string | null; nasLabel: string; vendor: VendorId; assignedIp: string | null; sessionTime: number | null; inputBytes: bigint; outputBytes: bigint; terminateCause: string | null }[]
   >`
     SELECT e.id, e.kind, e."eventTime", COALESCE(e."publicIp", s."publicIp") AS "publicIp", s."locationKind", s."countryCode", s.country, s.region, s.city,
-           s."nasKey", s.vendor, s."assignedIp", e."sessionTime", e."inputBytes", e."outputBytes", e."terminateCause"
+           ${NAS_LABEL} AS "nasLabel", s.vendor, s."assignedIp", e."sessionTime", e."inputBytes", e."outputBytes", e."terminateCause"
     FROM "VpnSessionEvent" e JOIN "VpnSession" s ON s."sessionKey" = e."sessionKey"
     WHERE ${Prisma.join(conditions, " AND ")}
     ORDER BY e."eventTime" DESC, e.id DESC
@@ -261,7 +268,7 @@ export async function identityActivities(db: Db, identity: string, q: Activities
     publicIp: r.publicIp,
     location: locationLabel(r.locationKind, r.country, r.region, r.city),
     locationKey: locationKey(r.locationKind, r.countryCode, r.city),
-    nas: r.nasKey,
+    nas: r.nasLabel,
     vendor: toApiVendor(r.vendor),
     assignedIp: r.assignedIp,
     durationSeconds: r.sessionTime,
@@ -277,9 +284,9 @@ export async function identityActivities(db: Db, identity: string, q: Activities
 export async function activityFilterOptions(db: Db, identity: string, now = new Date()) {
   const [locations, nas] = await Promise.all([
     identityLocations(db, identity, 180, now),
-    db.$queryRaw<{ nasKey: string }[]>`SELECT DISTINCT "nasKey" FROM "VpnSession" WHERE identity = ${identity} ORDER BY 1 LIMIT 100`,
+    db.$queryRaw<{ nas: string }[]>`SELECT DISTINCT ${NAS_LABEL} AS nas FROM "VpnSession" s WHERE identity = ${identity} ORDER BY 1 LIMIT 100`,
   ]);
-  return { locations: locations.map((l) => ({ key: l.key, label: l.label })), nas: nas.map((n) => n.nasKey) };
+  return { locations: locations.map((l) => ({ key: l.key, label: l.label })), nas: nas.map((n) => n.nas) };
 }
 
 const CSV_COLUMNS: (keyof Activity)[] = ["time", "type", "publicIp", "location", "nas", "vendor", "assignedIp", "durationSeconds", "inputBytes", "outputBytes", "terminateCause"];

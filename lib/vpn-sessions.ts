@@ -50,7 +50,7 @@ export async function listVpnSessions(db: Db, query: VpnSessionQuery) {
   const where: Prisma.VpnSessionWhereInput = {
     ...(query.identity ? { identity: query.identity } : {}),
     ...(query.status ? { status: query.status } : {}),
-    ...(query.nas ? { OR: [{ nasKey: query.nas }, { nasIp: query.nas }, { nasIdentifier: query.nas }] } : {}),
+    ...(query.nas ? { OR: [{ nasKey: query.nas }, { nasIp: query.nas }, { nasIdentifier: query.nas }, { sourceIp: query.nas }] } : {}),
     startedAt: { ...(query.since ? { gte: new Date(query.since) } : {}), ...(query.until ? { lt: new Date(query.until) } : {}) },
     ...(after ? { AND: [{ OR: [{ startedAt: { lt: after.time } }, { startedAt: after.time, id: { lt: after.id } }] }] } : {}),
   };

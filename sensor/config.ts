@@ -51,6 +51,7 @@ export function readSensorEnv(source = process.env) {
 }
 
 export interface ClientConfig {
+  id: string;
   name: string;
   block: IpBlock;
   /** Built when the configuration loads, not per packet. */
@@ -138,6 +139,7 @@ function unsealConfig(sealed: SealedConfig, key: Buffer, now = Date.now()): Sens
       const block = parseIpOrCidr(c.address);
       if (!block) return [];
       return [{
+        id: c.id,
         name: c.name,
         block,
         contains: ipBlockMatcher(block),

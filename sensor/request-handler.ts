@@ -100,6 +100,7 @@ export class RequestHandler {
     try {
       normalized = normalizeAccounting(decodeAccountingRequest(verified.packet, verified.attributes), {
         sourceIp: source.ip,
+        clientId: client?.id ?? null,
         receivedAt,
         configuredVendor: client?.vendor ?? null,
         mappings: config.mappings,

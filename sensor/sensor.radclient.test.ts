@@ -1,5 +1,6 @@
 // The sensor as a NAS meets it: real UDP packets from FreeRADIUS' radclient.
 import { spawnSync } from "node:child_process";
+import dgram from "node:dgram";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import { createRadiusClient, deleteRadiusClient } from "../lib/radius-clients.ts";
 import { updateVpnSettings } from "../lib/vpn-settings.ts";
-import { buildAccountingRequest, int, isValidAccountingResponse, str } from "./testing/accounting-packet.ts";
+import { buildAccountingRequest, int, ipv4, isValidAccountingResponse, str } from "./testing/accounting-packet.ts";
 import { sendAndWait, startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 
 const SECRET = "radclient-secret-0001";
@@ -189,6 +190,44 @@ describe("sensor with radclient", () => {
     expect((await sessionRow("LIVE-4"))[0]).toMatchObject({ vendor: "f5" });
     await deleteRadiusClient(t.db, other.id, admin);
     await deleteRadiusClient(t.db, local.id, admin);
+  });
+
+  it("one RADIUS client cannot close or take over another client's NAS sessions by naming its NAS-IP-Address", async () => {
+    const a = await createRadiusClient(t.db, { name: "client-a", address: "127.0.0.1", sharedSecret: "client-a-secret-0001" }, admin);
+    const b = await createRadiusClient(t.db, { name: "client-b", address: "127.0.0.2", sharedSecret: "client-b-secret-0001" }, admin);
+    try {
+      // Client B (source 127.0.0.2) runs a session on its NAS 10.5.0.1.
+      const fromB = (packet: Buffer) =>
+        new Promise<Buffer | null>((resolve) => {
+          const socket = dgram.createSocket("udp4");
+          const timer = setTimeout(() => (socket.close(), resolve(null)), 1500);
+          socket.on("message", (m) => (clearTimeout(timer), socket.close(), resolve(m)));
+          socket.bind(0, "127.0.0.2", () => socket.send(packet, sensor.port, "127.0.0.1"));
+        });
+      const bStart = buildAccountingRequest("client-b-secret-0001", [str(1, "victim@contoso.com"), int(40, 1), str(44, "NAS-B-1"), ipv4(4, "10.5.0.1")]);
+      await waitFor(async () => (await fromB(bStart)) !== null, 5000, "client B accepted");
+      expect((await sessionRow("NAS-B-1"))[0]).toMatchObject({ status: "open" });
+
+      // Client A (radclient from 127.0.0.1, its own valid secret) names B's NAS: Accounting-Off, then a Stop of B's session.
+      const off = radclient(`Acct-Status-Type = Accounting-Off\nNAS-IP-Address = 10.5.0.1\n`, "client-a-secret-0001");
+      expect(off.ok, off.output).toBe(true);
+      const stop = radclient(`User-Name = "victim@contoso.com"\nAcct-Status-Type = Stop\nAcct-Session-Id = "NAS-B-1"\nNAS-IP-Address = 10.5.0.1\nAcct-Session-Time = 5\n`, "client-a-secret-0001");
+      expect(stop.ok, stop.output).toBe(true);
+      const rows = await t.query<{ status: string; nasKey: string }>(`SELECT status, "nasKey" FROM "VpnSession" WHERE "acctSessionId" = 'NAS-B-1' ORDER BY "nasKey"`);
+      expect(rows).toEqual([
+        { status: "closed", nasKey: `client:${a.id}|10.5.0.1` }, // A's own record, filed under A
+        { status: "open", nasKey: `client:${b.id}|10.5.0.1` }, // B's session untouched
+      ]);
+
+      // B's own Accounting-Off closes B's sessions.
+      const bOff = buildAccountingRequest("client-b-secret-0001", [int(40, 8), ipv4(4, "10.5.0.1")]);
+      expect(await fromB(bOff)).not.toBeNull();
+      expect(await t.query(`SELECT status FROM "VpnSession" WHERE "nasKey" = $1`, [`client:${b.id}|10.5.0.1`])).toEqual([{ status: "closed" }]);
+    } finally {
+      await deleteRadiusClient(t.db, a.id, admin);
+      await deleteRadiusClient(t.db, b.id, admin);
+      await new Promise((r) => setTimeout(r, 1500));
+    }
   });
 
   it("two sensors on one database (HA) record a packet sent to both once", async () => {

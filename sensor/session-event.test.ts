@@ -14,7 +14,7 @@ const geolocate = (ip: string): GeoLocation =>
 function normalize(attrs: Attr[], ctx: Partial<NormalizeContext> = {}) {
   const packet = buildAccountingRequest(SECRET, attrs);
   const decoded = decodeAccountingRequest(packet, parseStructure(packet)!.attributes);
-  const result = normalizeAccounting(decoded, { sourceIp: "192.0.2.50", receivedAt, configuredVendor: null, mappings: NO_MAPPINGS, geolocate, ...ctx });
+  const result = normalizeAccounting(decoded, { sourceIp: "192.0.2.50", clientId: null, receivedAt, configuredVendor: null, mappings: NO_MAPPINGS, geolocate, ...ctx });
   return { decoded, result, event: "record" in result ? (result.record as SessionEvent) : null };
 }
 
@@ -100,7 +100,19 @@ describe("normalization: fields", () => {
     expect(c.eventKey).not.toBe(a.eventKey);
     const otherNas = normalize([str(1, "CONTOSO\\Bob"), int(40, 3), str(44, "0000A1B2"), str(32, "asa-2")]).event!;
     expect(otherNas.sessionKey).not.toBe(a.sessionKey);
-    expect(otherNas.nasKey).toBe("asa-2");
+    expect(otherNas.nasKey).toBe("source:192.0.2.50|asa-2");
+  });
+
+  it("keys a NAS under the client (or source address) that sent it: a named NAS-IP-Address never reaches another client's sessions", () => {
+    const fromA = normalize(session(1), { clientId: "aaaaaaaa-0000-4000-8000-000000000001" }).event!;
+    const fromB = normalize(session(1), { clientId: "bbbbbbbb-0000-4000-8000-000000000002" }).event!;
+    expect(fromA.nasKey).toBe("client:aaaaaaaa-0000-4000-8000-000000000001|10.0.0.1");
+    expect(fromA.sessionKey).not.toBe(fromB.sessionKey);
+    const elsewhere = normalize(session(1), { sourceIp: "198.51.100.9" }).event!;
+    expect(elsewhere.nasKey).toBe("source:198.51.100.9|10.0.0.1");
+    expect(normalize([int(40, 8), ipv4(4, "10.0.0.1")], { clientId: "aaaaaaaa-0000-4000-8000-000000000001" }).result).toMatchObject({
+      record: { kind: "nas-off", nasKey: "client:aaaaaaaa-0000-4000-8000-000000000001|10.0.0.1" },
+    });
   });
 
   it("resolves the identity and keeps the name as sent", () => {
@@ -117,7 +129,7 @@ describe("normalization: fields", () => {
 
   it("turns Accounting-On/Off into NAS events and acknowledges other status types without storing", () => {
     const on = normalize([int(40, 7), ipv4(4, "10.0.0.1")]).result;
-    expect(on).toEqual({ record: { kind: "nas-on", nasKey: "10.0.0.1", eventTime: receivedAt.toISOString(), terminateCause: "NAS-Reboot" } });
+    expect(on).toEqual({ record: { kind: "nas-on", nasKey: "source:192.0.2.50|10.0.0.1", eventTime: receivedAt.toISOString(), terminateCause: "NAS-Reboot" } });
     expect(normalize([int(40, 15), ipv4(4, "10.0.0.1")]).result).toEqual({ ignored: "status-type-15" });
   });
 

@@ -52,6 +52,8 @@ const sha256 = (...parts: string[]) => hash("sha256", parts.join("\u0000"), "hex
 
 export interface NormalizeContext {
   sourceIp: string;
+  /** The configured RADIUS client the request came from (null: none matched, only global secrets). */
+  clientId: string | null;
   receivedAt: Date;
   configuredVendor: VendorId | null;
   mappings: IdentityMappings;
@@ -80,8 +82,19 @@ const BIGINT_MAX = 2n ** 63n - 1n;
 const storableSeconds = (v: number | null) => (v !== null && v <= INT_MAX ? v : null);
 const storableBytes = (v: bigint) => (v > BIGINT_MAX ? BIGINT_MAX : v).toString();
 
+/**
+ * Whose sessions a record may touch: the RADIUS client it came from (with only global secrets, its source address),
+ * then the NAS it names within that. NAS-IP-Address and NAS-Identifier are labels any holder of a secret may write,
+ * so they never reach another client's sessions: one client cannot close (Accounting-Off) or file sessions under
+ * another's NAS. Behind a proxy (one client), the NAS named still tells its NASes apart.
+ */
+export function nasKeyOf(d: Pick<DecodedAccounting, "nasIpAddress" | "nasIdentifier">, ctx: Pick<NormalizeContext, "clientId" | "sourceIp">): string {
+  const origin = ctx.clientId ? `client:${ctx.clientId}` : `source:${ctx.sourceIp}`;
+  return `${origin}|${d.nasIpAddress ?? d.nasIdentifier ?? ""}`;
+}
+
 export function normalizeAccounting(d: DecodedAccounting, ctx: NormalizeContext): NormalizeResult {
-  const nasKey = d.nasIpAddress ?? d.nasIdentifier ?? ctx.sourceIp;
+  const nasKey = nasKeyOf(d, ctx);
   const eventTime = eventTimeOf(d, ctx.receivedAt);
   if (d.statusType === "Accounting-On" || d.statusType === "Accounting-Off") {
     return {
