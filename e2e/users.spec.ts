@@ -165,7 +165,18 @@ test("the sign-in page and the console load without failed requests or console e
   page.on("console", (m) => void (m.type() === "error" && problems.push(`console: ${m.text()}`)));
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("response", (r) => void (r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.url()}`)));
-  await page.goto("/signin");
+  const signin = await page.goto("/signin");
+  // A strict Content-Security-Policy: scripts only with this response's nonce (a CSP violation is a console error below).
+  const csp = signin!.headers()["content-security-policy"] ?? "";
+  const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+  expect(csp).toContain("script-src 'self' 'nonce-");
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(csp).not.toContain("unsafe-eval");
+  expect(await page.locator(`script[nonce]`).count()).toBeGreaterThan(0);
+  expect(await page.evaluate(() => [...document.scripts].filter((s) => !s.nonce).length)).toBe(0);
+  expect(nonce).toBeTruthy();
+  expect(signin!.headers()["permissions-policy"]).toContain("camera=()");
+  expect((await request.get("/signin")).headers()["content-security-policy"]).not.toContain(nonce!); // fresh per request
   await expect(page.locator('link[rel="icon"]')).toHaveCount(1);
   const icon = await page.locator('link[rel="icon"]').getAttribute("href");
   const iconResponse = await request.get(icon!);
