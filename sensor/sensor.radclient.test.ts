@@ -213,7 +213,7 @@ describe("sensor with radclient", () => {
       expect(off.ok, off.output).toBe(true);
       const stop = radclient(`User-Name = "victim@contoso.com"\nAcct-Status-Type = Stop\nAcct-Session-Id = "NAS-B-1"\nNAS-IP-Address = 10.5.0.1\nAcct-Session-Time = 5\n`, "client-a-secret-0001");
       expect(stop.ok, stop.output).toBe(true);
-      const rows = await t.query<{ status: string; nasKey: string }>(`SELECT status, "nasKey" FROM "VpnSession" WHERE "acctSessionId" = 'NAS-B-1' ORDER BY "nasKey"`);
+      const rows = await t.query<{ status: string; nasKey: string }>(`SELECT status, "nasKey" FROM "VpnSession" WHERE "acctSessionId" = 'NAS-B-1' ORDER BY status::text`);
       expect(rows).toEqual([
         { status: "closed", nasKey: `client:${a.id}|10.5.0.1` }, // A's own record, filed under A
         { status: "open", nasKey: `client:${b.id}|10.5.0.1` }, // B's session untouched
