@@ -119,6 +119,12 @@ export const openApiDocument = {
         responses: { "204": { description: "Changed; sign in again" }, ...errorResponses(400, 401, 403) },
       },
     },
+    "/api/v1/account/sessions": {
+      delete: {
+        summary: "Sign out everywhere: end every portal session of the signed-in user, this one included (a session, not an API token)",
+        responses: { "200": { description: "Sessions ended", ...json({ type: "object", properties: { ended: { type: "integer" } } }) }, ...errorResponses(401, 403) },
+      },
+    },
     "/api/v1/tokens": {
       get: { summary: "API tokens, without the token values (admin)", responses: { "200": { description: "Tokens" }, ...errorResponses(401, 403) } },
       post: {
