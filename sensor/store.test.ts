@@ -122,6 +122,20 @@ describe("session store", () => {
     }
   });
 
+  it("stores a record that arrives more than DETECTION_WINDOW_DAYS after its event time, but does not queue it for judging", async () => {
+    const now = new Date();
+    const longAgo = new Date(now.getTime() - 60 * 86_400_000).toISOString();
+    const late = sessionEvent({ sessionKey: "late-1", identity: "late@contoso.com", eventTime: longAgo, receivedAt: now.toISOString() });
+    const onTime = sessionEvent({ sessionKey: "ontime-1", identity: "late@contoso.com", eventTime: new Date(now.getTime() - 86_400_000).toISOString(), receivedAt: now.toISOString() });
+    await writeAccountingRecords(t.pool, [late, onTime], "s1");
+    const rows = await t.query<{ sessionKey: string; detectedAt: Date | null }>(`SELECT "sessionKey", "detectedAt" FROM "VpnSession" ORDER BY 1`);
+    expect(rows).toEqual([
+      { sessionKey: "late-1", detectedAt: now }, // recorded, marked judged at its arrival: no alert "as now"
+      { sessionKey: "ontime-1", detectedAt: null }, // waits for the detector
+    ]);
+    expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSessionEvent"`)).toEqual([{ n: 2 }]);
+  });
+
   it("splits a batch so each statement touches a session once", () => {
     const rounds = splitIntoRounds([event("start", 0), event("interim", 1), event("start", 0, { sessionKey: "key-0" }), event("stop", 2)]);
     expect(rounds.map((r) => r.map((e) => `${e.sessionKey}:${e.kind}`))).toEqual([["key-0:start", "key-1:start"], ["key-1:interim"], ["key-1:stop"]]);

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { readEnv } from "../lib/config/env.ts";
 import { inTransaction } from "../lib/db/pg.ts";
 import { isNasEvent, type AccountingRecord, type SessionEvent } from "./session-event.ts";
 
@@ -15,9 +16,19 @@ const FIELDS = {
   ci: ["city", "text"], la: ["latitude", "float8"], lo: ["longitude", "float8"], cn: ["clientName", "text"],
   ib: ["inputBytes", "bigint"], ob: ["outputBytes", "bigint"], tc: ["terminateCause", "text"],
   ii: ["interimInterval", "int"], t: ["kind", "text"], et: ["eventTime", "timestamptz"], ra: ["receivedAt", "timestamptz"],
-  st: ["sessionTime", "int"],
+  st: ["sessionTime", "int"], nj: ["notJudged", "boolean"],
 } as const satisfies Record<string, readonly [string, string]>;
 type RowKey = keyof typeof FIELDS;
+
+/**
+ * A record that arrives more than DETECTION_WINDOW_DAYS after its own event time (a NAS's Event-Timestamp far in the
+ * past, a very late import) is stored but its session is not judged: an alert on it would not be news, and an
+ * attacker with a secret could otherwise fabricate old sessions that alert as if they happened now. `npx vpnsight
+ * detect --since` still judges such history on purpose.
+ */
+let notJudgedAfterMs: number | undefined;
+const tooLateToJudge = (e: SessionEvent) =>
+  Date.parse(e.receivedAt) - Date.parse(e.eventTime) > (notJudgedAfterMs ??= readEnv().DETECTION_WINDOW_DAYS * 86_400_000);
 
 /** The batch as JSON with FIELDS' keys; undefined (null) values are left out by JSON.stringify. */
 export function toRows(events: SessionEvent[]): string {
@@ -51,6 +62,7 @@ export function toRows(events: SessionEvent[]): string {
       et: e.eventTime,
       ra: e.receivedAt,
       st: e.sessionTime ?? undefined,
+      nj: tooLateToJudge(e) || undefined,
     })),
   );
 }
@@ -68,7 +80,8 @@ const INPUT = `SELECT x.*,
   CASE WHEN x.kind = 'stop' THEN x."eventTime" END AS "endedAt",
   x."sessionTime" AS "durationSeconds",
   (CASE WHEN x.kind = 'stop' THEN 'closed' ELSE 'open' END)::"SessionStatus" AS status,
-  $2::text AS "sensorId"
+  $2::text AS "sensorId",
+  CASE WHEN x."notJudged" THEN x."receivedAt" END AS "detectedAt"
 FROM (${RECORDS}) AS x`;
 
 // Idempotent upsert of sessions, in any arrival order (FreeRADIUS radacct style):
@@ -79,11 +92,11 @@ INSERT INTO "VpnSession" AS s (
   "sessionKey", identity, "userName", vendor, "nasKey", "nasIp", "nasIdentifier", "sourceIp", "acctSessionId",
   "publicIp", "assignedIp", "locationKind", "countryCode", country, region, city, latitude, longitude, "clientName",
   "startedAt", "startInferred", "lastUpdateAt", "endedAt", "durationSeconds", "inputBytes", "outputBytes",
-  "terminateCause", "interimInterval", status)
+  "terminateCause", "interimInterval", status, "detectedAt")
 SELECT "sessionKey", identity, "userName", vendor, "nasKey", "nasIp", "nasIdentifier", "sourceIp", "acctSessionId",
   "publicIp", "assignedIp", "locationKind", "countryCode", country, region, city, latitude, longitude, "clientName",
   "startedAt", "startInferred", "lastUpdateAt", "endedAt", "durationSeconds", "inputBytes", "outputBytes",
-  "terminateCause", "interimInterval", status
+  "terminateCause", "interimInterval", status, "detectedAt"
 FROM input
 ON CONFLICT ("sessionKey") DO UPDATE SET
   "startedAt" = CASE WHEN NOT EXCLUDED."startInferred" THEN EXCLUDED."startedAt"
