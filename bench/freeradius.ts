@@ -2,7 +2,7 @@
 // the stock rlm_sql radacct schema and queries, configured in a temp dir on loopback.
 import fs from "node:fs";
 import path from "node:path";
-import { FREERADIUS_BIN, STOCK_RADDB, startPeer, stockRaddbForAccounting, type Peer } from "../sensor/testing/radius-peers.ts";
+import { FREERADIUS_BIN, STOCK_RADDB, startPeer, stockRaddbForAccounting, writeAccountingSite, type Peer } from "../sensor/testing/radius-peers.ts";
 
 export { FREERADIUS_BIN };
 export const RADACCT_SCHEMA = `${STOCK_RADDB}/mods-config/sql/main/postgresql/schema.sql`;
@@ -23,25 +23,7 @@ export interface FreeradiusTarget {
 /** Copies the stock configuration and replaces the site, the clients and the sql connection. */
 export function writeFreeradiusConfig(t: FreeradiusTarget): string {
   const raddb = stockRaddbForAccounting(t.dir);
-  fs.writeFileSync(
-    path.join(raddb, "sites-enabled", "bench"),
-    `server bench {
-\tlisten {
-\t\ttype = acct
-\t\tipaddr = 127.0.0.1
-\t\tport = ${t.port}
-\t}
-\tpreacct {
-\t\tpreprocess
-\t\tacct_unique
-\t}
-\taccounting {
-\t\t${t.mode === "sql" ? "sql" : "ok"}
-\t}
-}
-`,
-  );
-  fs.writeFileSync(path.join(raddb, "clients.conf"), `client bench {\n\tipaddr = 127.0.0.1\n\tsecret = ${t.secret}\n}\n`);
+  writeAccountingSite(raddb, { name: "bench", port: t.port, clientSecret: t.secret, preacct: ["preprocess", "acct_unique"], accounting: t.mode === "sql" ? "sql" : "ok" });
   if (t.mode === "sql" && t.db) {
     const sqlConf = fs
       .readFileSync(path.join(raddb, "mods-available", "sql"), "utf8")

@@ -55,6 +55,19 @@ export function stockRaddbForAccounting(dir: string): string {
   return raddb;
 }
 
+/**
+ * One accounting-only virtual server on 127.0.0.1 (`sites-enabled/<name>`) and radclient on loopback as its only
+ * client: what the benchmark and the proxy tests both run.
+ */
+export function writeAccountingSite(raddb: string, site: { name: string; port: number; clientSecret: string; preacct: string[]; accounting: string }): void {
+  const preacct = site.preacct.map((line) => `\t\t${line}`).join("\n");
+  fs.writeFileSync(
+    path.join(raddb, "sites-enabled", site.name),
+    `server ${site.name} {\n\tlisten {\n\t\ttype = acct\n\t\tipaddr = 127.0.0.1\n\t\tport = ${site.port}\n\t}\n\tpreacct {\n${preacct}\n\t}\n\taccounting {\n\t\t${site.accounting}\n\t}\n}\n`,
+  );
+  fs.writeFileSync(path.join(raddb, "clients.conf"), `client radclient {\n\tipaddr = 127.0.0.1\n\tsecret = ${site.clientSecret}\n}\n`);
+}
+
 export type HomeServer =
   | { proto: "udp"; port: number; secret: string }
   | { proto: "tls"; port: number; certFile: string; keyFile: string; caFile: string };
@@ -72,26 +85,7 @@ export async function startFreeradiusProxy(opts: {
 }): Promise<Peer> {
   const raddb = stockRaddbForAccounting(opts.dir);
   const t = opts.timers ?? { responseWindow: 20, zombiePeriod: 40, checkInterval: 30, checkTimeout: 4, numAnswersToAlive: 3 };
-  fs.writeFileSync(
-    path.join(raddb, "sites-enabled", "proxy"),
-    `server proxy {
-\tlisten {
-\t\ttype = acct
-\t\tipaddr = 127.0.0.1
-\t\tport = ${opts.listenPort}
-\t}
-\tpreacct {
-\t\tupdate control {
-\t\t\t&Proxy-To-Realm := "sensor"
-\t\t}
-\t}
-\taccounting {
-\t\tok
-\t}
-}
-`,
-  );
-  fs.writeFileSync(path.join(raddb, "clients.conf"), `client radclient {\n\tipaddr = 127.0.0.1\n\tsecret = ${opts.clientSecret}\n}\n`);
+  writeAccountingSite(raddb, { name: "proxy", port: opts.listenPort, clientSecret: opts.clientSecret, preacct: ['update control {', '\t&Proxy-To-Realm := "sensor"', "}"], accounting: "ok" });
   const home = opts.home;
   const transport =
     home.proto === "udp"
