@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { cameOverHttps } from "@/lib/auth/client-address";
 
 // Optimistic check only: send visitors without a session cookie to sign-in.
 // Authorization itself happens on the server at every page and route (lib/auth).
@@ -35,10 +36,10 @@ function contentSecurityPolicy(nonce: string): string {
   ].join("; ");
 }
 
-/** The security headers of every response; HSTS only when the request came over HTTPS (a TLS-terminating proxy). */
+/** The security headers of every response; HSTS only when the request came over HTTPS (a trusted TLS-terminating proxy). */
 function withSecurityHeaders(response: NextResponse, request: NextRequest, csp: string): NextResponse {
   response.headers.set("Content-Security-Policy", csp);
-  if (request.headers.get("x-forwarded-proto") === "https") response.headers.set("Strict-Transport-Security", "max-age=31536000");
+  if (cameOverHttps(request.headers)) response.headers.set("Strict-Transport-Security", "max-age=31536000");
   return response;
 }
 

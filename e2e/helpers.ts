@@ -29,39 +29,53 @@ export function fetchFromPage(page: Page, method: string, url: string, body?: un
  * forwarded address. Returns the error next-auth reports, or null when signed in.
  */
 export async function signInFrom(baseURL: string, localAddress: string, user: { email: string; password: string }, forwardedFor?: string): Promise<string | null> {
+  return (await signInWithHeaders(baseURL, localAddress, user, forwardedFor ? { "x-forwarded-for": forwardedFor } : {})).error;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** name=value of each Set-Cookie, and the headers whole. */
+  cookies: string[];
+  setCookies: string[];
+  text: string;
+}
+
+/** One HTTP request to the portal from a given local address (a socket peer of the test's choosing). */
+export async function requestFrom(baseURL: string, localAddress: string, method: string, path: string, headers: Record<string, string | number>, body?: string): Promise<RawResponse> {
   const http = await import("node:http");
   const url = new URL(baseURL);
-  const call = (method: string, path: string, body: string | null, cookie: string) =>
-    new Promise<{ status: number; cookies: string[]; text: string }>((resolve, reject) => {
-      const req = http.request(
-        {
-          host: url.hostname === "localhost" ? "127.0.0.1" : url.hostname,
-          port: url.port,
-          path,
-          method,
-          localAddress,
-          headers: {
-            cookie,
-            ...(forwardedFor ? { "x-forwarded-for": forwardedFor } : {}),
-            ...(body ? { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) } : {}),
-          },
-        },
-        (res) => {
-          let text = "";
-          res.on("data", (d) => (text += d));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, cookies: (res.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]!), text }));
-        },
-      );
-      req.on("error", reject);
-      req.end(body ?? undefined);
-    });
-  const csrf = await call("GET", "/api/auth/csrf", null, "");
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: url.hostname === "localhost" ? "127.0.0.1" : url.hostname, port: url.port, path, method, localAddress, headers },
+      (res) => {
+        let text = "";
+        res.on("data", (d) => (text += d));
+        res.on("end", () => {
+          const setCookies = res.headers["set-cookie"] ?? [];
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, cookies: setCookies.map((c) => c.split(";")[0]!), setCookies, text });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** The same sign-in with extra request headers; also returns the sign-in response's Set-Cookie headers whole. */
+export async function signInWithHeaders(baseURL: string, localAddress: string, user: { email: string; password: string }, extraHeaders: Record<string, string>): Promise<{ error: string | null; setCookies: string[] }> {
+  const csrf = await requestFrom(baseURL, localAddress, "GET", "/api/auth/csrf", extraHeaders);
   const { csrfToken } = JSON.parse(csrf.text) as { csrfToken: string };
   const form = new URLSearchParams({ csrfToken, email: user.email, password: user.password, json: "true" }).toString();
-  const signedIn = await call("POST", "/api/auth/callback/credentials", form, csrf.cookies.join("; "));
-  if (signedIn.cookies.some((c) => c.includes("session-token="))) return null;
+  const signedIn = await requestFrom(baseURL, localAddress, "POST", "/api/auth/callback/credentials", {
+    ...extraHeaders,
+    cookie: csrf.cookies.join("; "),
+    "content-type": "application/x-www-form-urlencoded",
+    "content-length": Buffer.byteLength(form),
+  }, form);
+  if (signedIn.cookies.some((c) => c.includes("session-token="))) return { error: null, setCookies: signedIn.setCookies };
   const target = (JSON.parse(signedIn.text || "{}") as { url?: string }).url ?? "";
-  return new URL(target, baseURL).searchParams.get("error") ?? `HTTP ${signedIn.status}`;
+  return { error: new URL(target, baseURL).searchParams.get("error") ?? `HTTP ${signedIn.status}`, setCookies: signedIn.setCookies };
 }
 
 /** Runs SQL on the product's embedded database (for what no interface can do, e.g. letting time pass). */

@@ -38,6 +38,8 @@ function productEnv(dataDir: string): NodeJS.ProcessEnv {
     RADSEC_PORT: "20830",
     // The SIEM drill (vpn-settings.spec) listens on loopback, which forwarding refuses by default.
     ALERT_FORWARDING_ALLOW_PRIVATE: "1",
+    // A TLS-terminating proxy at 127.0.0.3 (users.spec: Secure cookies); the browser's 127.0.0.1 is not trusted.
+    TRUSTED_PROXIES: "127.0.0.3",
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
   };

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { ADMIN, readState } from "./product";
-import { fetchFromPage, signIn, signInFrom } from "./helpers";
+import { fetchFromPage, requestFrom, signIn, signInFrom, signInWithHeaders } from "./helpers";
 
 test("an admin creates a user, changes its role and sets its password; the last admin cannot be demoted", async ({ page, browser }) => {
   await signIn(page, ADMIN);
@@ -83,6 +83,34 @@ test("a stranger's wrong passwords do not lock the owner out, and a forged X-For
   const after = await (await request.get("/api/v1/audit?limit=5", { headers: { authorization: `Bearer ${adminToken}` } })).json();
   expect(after.items[0]).toMatchObject({ action: "token.create" });
   expect(after.items[0].sourceIp).toMatch(/^(127\.0\.0\.1|::1)$/);
+});
+
+test("cookies are Secure and HSTS is sent when HTTPS is reported by a trusted proxy, and only then", async ({ request, baseURL }) => {
+  const { adminToken } = readState();
+  const user = { email: `https-${Date.now()}@e2e.test`, password: "https-password-001" };
+  expect((await request.post("/api/v1/users", { headers: { authorization: `Bearer ${adminToken}` }, data: { email: user.email, role: "viewer", password: user.password } })).status()).toBe(201);
+  const https = { "x-forwarded-proto": "https", "x-forwarded-for": "198.51.100.60" };
+
+  // Through the trusted TLS-terminating proxy (127.0.0.3): a __Secure- cookie marked Secure, and HSTS.
+  const proxied = await signInWithHeaders(baseURL!, "127.0.0.3", user, https);
+  expect(proxied.error).toBeNull();
+  const sessionCookie = proxied.setCookies.find((c) => c.includes("session-token="))!;
+  expect(sessionCookie).toMatch(/^__Secure-next-auth\.session-token=/);
+  expect(sessionCookie).toMatch(/;\s*Secure/i);
+  const cookie = sessionCookie.split(";")[0]!;
+  const page = await requestFrom(baseURL!, "127.0.0.3", "GET", "/api/v1/identities?limit=1", { ...https, cookie });
+  expect(page.status).toBe(200);
+  expect(page.headers["strict-transport-security"]).toBe("max-age=31536000");
+
+  // The same header from an untrusted client (127.0.0.1) is ignored: plain cookie, no HSTS.
+  const forged = await signInWithHeaders(baseURL!, "127.0.0.1", user, https);
+  expect(forged.error).toBeNull();
+  const plain = forged.setCookies.find((c) => c.includes("session-token="))!;
+  expect(plain).toMatch(/^next-auth\.session-token=/);
+  expect(plain).not.toMatch(/;\s*Secure/i);
+  const direct = await requestFrom(baseURL!, "127.0.0.1", "GET", "/api/v1/identities?limit=1", { ...https, cookie: plain.split(";")[0]! });
+  expect(direct.status).toBe(200);
+  expect(direct.headers["strict-transport-security"]).toBeUndefined();
 });
 
 test("a user changes their own password under Your account: every session of theirs ends, only the new password works", async ({ page, browser, request }) => {

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useEffect, useRef } from "react";
 
 /** `YYYY-MM-DDTHH:mm` in the browser's time zone, as a datetime-local input shows it. */
 function toLocalInput(iso: string): string {
@@ -13,16 +13,28 @@ function toLocalInput(iso: string): string {
  * A date-time field of a GET form in the browser's local time that submits, under `name`, the
  * instant as ISO 8601 (what the API and the page's query schema take): a bare datetime-local
  * value has no time zone, and the server cannot know the browser's.
+ *
+ * The input is uncontrolled and the instant is computed when the form is submitted (the form's
+ * `formdata` event), so a value typed before the page hydrated is neither reset nor lost.
  */
 export function LocalDateTimeField({ id, name, label, value }: { id: string; name: string; label: string; value: string | undefined }) {
-  const [local, setLocal] = useState("");
-  useEffect(() => setLocal(value ? toLocalInput(value) : ""), [value]);
-  const instant = local ? new Date(local) : null;
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    const input = ref.current;
+    const form = input?.form;
+    if (!input || !form) return;
+    if (value && input.value === "") input.value = toLocalInput(value);
+    const onFormData = (event: FormDataEvent) => {
+      const instant = input.value ? new Date(input.value) : null;
+      event.formData.set(name, instant && !Number.isNaN(instant.getTime()) ? instant.toISOString() : "");
+    };
+    form.addEventListener("formdata", onFormData);
+    return () => form.removeEventListener("formdata", onFormData);
+  }, [name, value]);
   return (
     <div>
       <label htmlFor={id} className="label">{label}</label>
-      <input id={id} type="datetime-local" className="input" value={local} onChange={(e) => setLocal(e.target.value)} />
-      <input type="hidden" name={name} value={instant && !Number.isNaN(instant.getTime()) ? instant.toISOString() : ""} />
+      <input ref={ref} id={id} type="datetime-local" className="input" defaultValue="" />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PEER_HEADER, clientAddress, trustedProxyMatcher } from "./client-address.ts";
+import { PEER_HEADER, cameOverHttps, clientAddress, trustedProxyMatcher } from "./client-address.ts";
 
 const none = trustedProxyMatcher([]);
 const proxies = trustedProxyMatcher(["10.0.0.0/8", "2001:db8::1"]);
@@ -25,5 +25,23 @@ describe("the client's address", () => {
   it("is unknown without a recorded peer (a request that did not come through the portal's server)", () => {
     expect(clientAddress({ "x-forwarded-for": "203.0.113.99" }, none)).toBeNull();
     expect(clientAddress(undefined, none)).toBeNull();
+  });
+});
+
+describe("cameOverHttps", () => {
+  const none = trustedProxyMatcher([]);
+  const proxies = trustedProxyMatcher(["10.0.0.0/8"]);
+
+  it("believes X-Forwarded-Proto only from a trusted proxy", () => {
+    expect(cameOverHttps({ [PEER_HEADER]: "192.0.2.10", "x-forwarded-proto": "https" }, none)).toBe(false);
+    expect(cameOverHttps({ [PEER_HEADER]: "10.0.0.6", "x-forwarded-proto": "https" }, proxies)).toBe(true);
+    expect(cameOverHttps({ [PEER_HEADER]: "10.0.0.6", "x-forwarded-proto": "http" }, proxies)).toBe(false);
+    expect(cameOverHttps({ [PEER_HEADER]: "10.0.0.6" }, proxies)).toBe(false);
+  });
+
+  it("takes the value the nearest proxy added, and none without a recorded peer", () => {
+    expect(cameOverHttps({ [PEER_HEADER]: "10.0.0.6", "x-forwarded-proto": "https, http" }, proxies)).toBe(false);
+    expect(cameOverHttps({ [PEER_HEADER]: "10.0.0.6", "x-forwarded-proto": "http, HTTPS" }, proxies)).toBe(true);
+    expect(cameOverHttps({ "x-forwarded-proto": "https" }, proxies)).toBe(false);
   });
 });

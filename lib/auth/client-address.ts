@@ -48,3 +48,15 @@ export function clientAddress(headers: HeaderSource, trusted: (ip: string) => bo
   }
   return nearest;
 }
+
+/**
+ * Whether the browser reached us over HTTPS. The portal itself serves plain HTTP, so only a TLS-terminating proxy
+ * can say so, and it is believed only when it is a trusted proxy (TRUSTED_PROXIES): the right-most
+ * X-Forwarded-Proto, the one the nearest proxy added. Decides Secure cookies and HSTS.
+ */
+export function cameOverHttps(headers: HeaderSource, trusted: (ip: string) => boolean = trustedFromEnv()): boolean {
+  const peer = unmapIpv4(headerOf(headers, PEER_HEADER)?.trim() ?? "");
+  if (!net.isIP(peer) || !trusted(peer)) return false;
+  const proto = (headerOf(headers, "x-forwarded-proto") ?? "").split(",").at(-1)?.trim().toLowerCase();
+  return proto === "https";
+}

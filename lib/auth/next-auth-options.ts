@@ -6,7 +6,7 @@ import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/unavailable.t
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
 import { authenticateWithPassword } from "./authenticate.ts";
-import { clientAddress } from "./client-address.ts";
+import { cameOverHttps, clientAddress } from "./client-address.ts";
 import { endSession, startSession } from "./sessions.ts";
 
 export const authOptions: NextAuthOptions = {
@@ -59,3 +59,15 @@ export const authOptions: NextAuthOptions = {
     },
   },
 };
+
+type Headerish = Parameters<typeof cameOverHttps>[0];
+
+/**
+ * The options for one request: cookies are Secure (and get next-auth's __Secure-/__Host- names) when the portal's
+ * public URL is https or this request came over HTTPS through a trusted proxy. Writing and reading a session use the
+ * same decision, so they agree on the cookie's name.
+ */
+export function authOptionsFor(headers: Headerish): NextAuthOptions {
+  const publicUrlIsHttps = readEnv().NEXTAUTH_URL?.startsWith("https://") ?? false;
+  return { ...authOptions, useSecureCookies: publicUrlIsHttps || cameOverHttps(headers) };
+}

@@ -5,7 +5,7 @@ import { headers } from "next/headers";
 import { resolveToken } from "../api-tokens.ts";
 import { db } from "../db/prisma.ts";
 import type { Actor } from "../audit.ts";
-import { authOptions } from "./next-auth-options.ts";
+import { authOptionsFor } from "./next-auth-options.ts";
 import type { Role } from "./roles.ts";
 
 export interface Principal {
@@ -30,7 +30,7 @@ export async function currentPrincipal(): Promise<Principal | null> {
     const token = match ? await resolveToken(db(), match[1]!) : null;
     return token && { kind: "token", id: token.id, name: token.name, role: token.role, userId: token.ownerId };
   }
-  const session = await getServerSession(authOptions);
+  const session = await getServerSession(authOptionsFor(requestHeaders));
   const { id: userId, signedInAt, sid } = (session?.user ?? {}) as { id?: string; signedInAt?: number; sid?: string };
   if (!userId) return null;
   const user = await db().user.findUnique({ where: { id: userId } });

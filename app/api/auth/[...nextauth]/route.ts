@@ -1,5 +1,11 @@
 import NextAuth from "next-auth";
-import { authOptions } from "@/lib/auth/next-auth-options";
+import type { NextRequest } from "next/server";
+import { authOptionsFor } from "@/lib/auth/next-auth-options";
 
-const handler = NextAuth(authOptions);
+type Context = { params: Promise<{ nextauth: string[] }> };
+
+// Options per request: whether cookies are Secure depends on how this request arrived (lib/auth/client-address.ts).
+async function handler(req: NextRequest, ctx: Context) {
+  return NextAuth(req as never, ctx as never, authOptionsFor(req.headers));
+}
 export { handler as GET, handler as POST };
