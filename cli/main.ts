@@ -7,6 +7,7 @@ import { createToken } from "../lib/api-tokens.ts";
 import type { Actor } from "../lib/audit.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
+import { createRoles, urlForRole } from "../lib/db/roles.ts";
 import { isDatabaseUnavailable } from "../lib/db/unavailable.ts";
 import { createPrismaClient, type Db } from "../lib/db/prisma.ts";
 import { AppError } from "../lib/errors.ts";
@@ -28,6 +29,10 @@ const USAGE = `Usage: vpnsight <command>
   vpn show
   detect --since YYYY-MM-DD                                       judge stored history again (alerts are deduplicated)
   migrate                                                         apply pending database migrations
+  db roles [--new-passwords]                                      create the portal's and the sensor's least-privilege
+                                                                 roles (or renew their passwords) and grant their rights;
+                                                                 run as the tables' owner (MIGRATION_DATABASE_URL, else
+                                                                 DATABASE_URL); prints their URLs, passwords once
 
 Works on DATABASE_URL, or on the embedded database in $VPNSIGHT_DATA_DIR (default .data),
 also while \`npm start\` is running.`;
@@ -45,7 +50,8 @@ async function readStdinLine(what: string): Promise<string> {
   return text;
 }
 
-type Command = (args: string[], db: Db, databaseUrl: string) => Promise<void>;
+/** The database the CLI works on, and the URL of the tables' owner (migrations, roles). */
+type Command = (args: string[], db: Db, databaseUrl: string, ownerUrl: string) => Promise<void>;
 
 const commands: Record<string, Command> = {
   "user create": async (args, db) => {
@@ -100,6 +106,19 @@ const commands: Record<string, Command> = {
     const alerts = await db.alert.count({ where: { occurredAt: { gte: since } } });
     console.log(`Judged ${judged} sessions since ${since.toISOString()}; ${alerts} alerts for that period.`);
   },
+  "db roles": async (args, _db, _databaseUrl, ownerUrl) => {
+    const { values } = parseArgs({ args, options: { "new-passwords": { type: "boolean" } } });
+    const client = new pg.Client({ connectionString: ownerUrl });
+    await client.connect();
+    const roles = await createRoles(client, { newPasswords: values["new-passwords"] }).finally(() => client.end());
+    const fresh = roles.filter((r) => r.password);
+    console.log(`Roles ${roles.map((r) => r.role).join(" and ")} are ready, with the rights in lib/db/roles.ts.`);
+    console.log(fresh.length ? "New passwords, shown only this once (PASSWORD marks one that was kept):" : "Their passwords were kept (--new-passwords renews them):");
+    const [portal, sensor] = roles;
+    console.log(`DATABASE_URL=${urlForRole(ownerUrl, portal!.role, portal!.password)}`);
+    console.log(`SENSOR_DATABASE_URL=${urlForRole(ownerUrl, sensor!.role, sensor!.password)}`);
+    console.log("MIGRATION_DATABASE_URL=the URL this command ran on (the tables' owner)");
+  },
   migrate: async () => {
     // Migrations already ran when the database was opened.
     console.log("Database schema is up to date.");
@@ -119,9 +138,10 @@ async function main(argv: string[]): Promise<number> {
   const database = await openDatabase(env, log);
   const db = createPrismaClient(database.url);
   try {
-    await migrateDatabase(database.url, { log });
+    const ownerUrl = env.MIGRATION_DATABASE_URL ?? database.url;
+    await migrateDatabase(ownerUrl, { log });
     await verifyInstallationKey(db, installationKey());
-    await command(args, db, database.url);
+    await command(args, db, database.url, ownerUrl);
     return 0;
   } finally {
     await db.$disconnect();

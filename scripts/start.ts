@@ -89,7 +89,7 @@ async function main() {
   process.on("SIGTERM", () => void shutdown(0));
 
   try {
-    await migrateDatabase(database.url, { log: say });
+    await migrateDatabase(env.MIGRATION_DATABASE_URL ?? database.url, { log: say });
     const prisma = createPrismaClient(database.url);
     await verifyInstallationKey(prisma, key);
     const admin = await ensureFirstAdmin(prisma, env);
@@ -108,7 +108,8 @@ async function main() {
   }
 
   // What only start.ts needs (the first admin's password) reaches no child; the portal's session key not the sensor.
-  const { ADMIN_PASSWORD: _adminPassword, ADMIN_EMAIL: _adminEmail, ...inherited } = process.env;
+  // Each child gets its own database role's URL (lib/db/roles.ts), never the owner's.
+  const { ADMIN_PASSWORD: _adminPassword, ADMIN_EMAIL: _adminEmail, MIGRATION_DATABASE_URL: _owner, SENSOR_DATABASE_URL: _sensorUrl, ...inherited } = process.env;
   const childEnv: NodeJS.ProcessEnv = {
     ...inherited,
     DATABASE_URL: database.url,
@@ -124,13 +125,14 @@ async function main() {
    * A child that fails while starting (a port in use, a bad setting) takes the product down with its message;
    * one that dies later (a crash, a kill) is started again, so the NAS's retransmissions find a sensor.
    */
+  const sensorDatabaseUrl = database.owned ? database.url : (env.SENSOR_DATABASE_URL ?? database.url);
   const startChild = (service: "portal" | "sensor", args: string[]) => {
     let attempt = 0;
     let firstRun = true;
     const run = () => {
       const started = Date.now();
       const { NEXTAUTH_SECRET: _sessionKey, NEXTAUTH_URL: _url, ...sensorEnv } = childEnv;
-      const env = service === "portal" ? childEnv : sensorEnv;
+      const env = service === "portal" ? childEnv : { ...sensorEnv, DATABASE_URL: sensorDatabaseUrl };
       const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...env, VPNSIGHT_SERVICE: service } });
       children.set(service, child);
       child.on("exit", (code, signal) => {

@@ -22,8 +22,8 @@ const env = readSensorEnv();
 const logger = baseLog.child({ sensorId: env.sensorId });
 const log = (msg: string, extra?: object) => logger.info(extra ?? {}, msg);
 
-// DATABASE_URL (npm start passes it), else the embedded database in $VPNSIGHT_DATA_DIR.
-const database = await openDatabase(env, log);
+// SENSOR_DATABASE_URL or DATABASE_URL (npm start passes the sensor's), else the embedded database in $VPNSIGHT_DATA_DIR.
+const database = await openDatabase({ ...env, DATABASE_URL: env.SENSOR_DATABASE_URL ?? env.DATABASE_URL }, log);
 if (database.owned) await migrateDatabase(database.url, { log });
 const pool = new pg.Pool({ connectionString: database.url, max: 4, connectionTimeoutMillis: 2000 });
 pool.on("error", (err) => logger.warn({ error: err.message }, "database connection error"));

@@ -17,6 +17,10 @@ export const DEFAULT_RADSEC_PORT = 2083;
 export const EnvSchema = z.object({
   PORT: port(3000),
   DATABASE_URL: optionalString,
+  /** The sensor's own least-privilege role (lib/db/roles.ts); DATABASE_URL when unset. */
+  SENSOR_DATABASE_URL: optionalString,
+  /** The tables' owner, for migrations, when DATABASE_URL is a least-privilege role; DATABASE_URL when unset. */
+  MIGRATION_DATABASE_URL: optionalString,
   VPNSIGHT_DATA_DIR: withDefault(".data", z.string()),
   VPNSIGHT_SECRET_KEY: optionalString,
   VPNSIGHT_PG_PORT: port(54329),

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { applyRoleGrants } from "./roles.ts";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
 
@@ -64,7 +65,9 @@ export async function migrateDatabase(
   await client.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [ADVISORY_LOCK_KEY]);
-    await client.query(CREATE_HISTORY_TABLE);
+    // A least-privilege role (lib/db/roles.ts) may check the history but not create it.
+    const { rows: history } = await client.query<{ exists: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS exists`);
+    if (!history[0]!.exists) await client.query(CREATE_HISTORY_TABLE);
     const { rows } = await client.query<HistoryRow>(
       `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL ORDER BY started_at`,
     );
@@ -103,11 +106,14 @@ export async function migrateDatabase(
         await client.query("COMMIT");
       } catch (err) {
         await client.query("ROLLBACK");
-        throw new MigrationError(`Migration ${file.name} failed and was rolled back: ${(err as Error).message}`);
+        const hint = (err as { code?: string }).code === "42501" ? ". This role may not change the schema: set MIGRATION_DATABASE_URL to the tables' owner" : "";
+        throw new MigrationError(`Migration ${file.name} failed and was rolled back: ${(err as Error).message}${hint}`);
       }
       opts.log?.(`Applied migration ${file.name}`);
       applied.push(file.name);
     }
+    // New tables get the least-privilege roles' grants (when the site created those roles).
+    if (applied.length) await applyRoleGrants(client);
     return { applied };
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [ADVISORY_LOCK_KEY]).catch(() => {});
