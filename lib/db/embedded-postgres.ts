@@ -97,6 +97,47 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   }
 }
 
+/** The uid of a local user, from /etc/passwd (null when there is no such user yet). */
+function uidOf(user: string): number | null {
+  try {
+    const line = fs.readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith(`${user}:`));
+    return line ? Number(line.split(":")[2]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Started as root, the embedded server runs as the `postgres` user, which must pass through every directory above
+ * `<dataDir>/postgres`. A private data directory (mode 0700, e.g. from `mktemp -d`) gets only the search bit for
+ * others (o+x): they can pass through it but not list it, and everything in it stays readable by its owner only
+ * (secrets 0600, spool 0700). A directory above it is not ours to change: say exactly what to do.
+ */
+export function letPostgresUserIn(dataDir: string, log?: (line: string) => void): void {
+  if (process.getuid?.() !== 0) return void fs.mkdirSync(dataDir, { recursive: true });
+  const postgresUid = uidOf("postgres");
+  const passable = (dir: string) => {
+    const st = fs.statSync(dir);
+    return (st.mode & 0o001) !== 0 || (postgresUid !== null && st.uid === postgresUid && (st.mode & 0o100) !== 0);
+  };
+  const data = path.resolve(dataDir);
+  for (let dir = path.dirname(data); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(dir) && !passable(dir)) {
+      const mode = (fs.statSync(dir).mode & 0o777).toString(8).padStart(4, "0");
+      throw new Error(
+        `The embedded PostgreSQL runs as the "postgres" user (PostgreSQL refuses to run as root), which cannot enter ${dir} (mode ${mode}) above the data directory ${data}. ` +
+          `Put VPNSIGHT_DATA_DIR somewhere it can pass (e.g. /var/lib/vpnsight), or run \`chmod o+x ${dir}\` (lets other users pass through, not list it), or set DATABASE_URL to your own PostgreSQL.`,
+      );
+    }
+    if (dir === path.dirname(dir)) break;
+  }
+  fs.mkdirSync(data, { recursive: true });
+  if (!passable(data)) {
+    fs.chmodSync(data, (fs.statSync(data).mode & 0o777) | 0o001);
+    log?.(`Let the "postgres" user, who runs the embedded database, pass through ${data} (o+x); nothing in it becomes readable to others`);
+  }
+}
+
 /**
  * Starts the embedded PostgreSQL whose data lives in `<dataDir>/postgres`, or
  * attaches to it when another VPN Sight process (npm start, the CLI) already
@@ -112,6 +153,7 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<RunningDatabase> {
   const pgDir = path.join(opts.dataDir, "postgres");
   const database = opts.database ?? EMBEDDED_DATABASE;
+  letPostgresUserIn(opts.dataDir, opts.log);
   const password = readOrCreateSecretFile(opts.dataDir, "postgres.password", () => randomAlphanumeric(32));
   const urlFor = (port: number, db: string) => `postgresql://postgres:${password}@127.0.0.1:${port}/${db}`;
 
