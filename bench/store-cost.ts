@@ -21,7 +21,10 @@ function records(run: string): SessionEvent[] {
   const out: SessionEvent[] = [];
   const live: { key: string; id: string; user: string; step: number }[] = [];
   for (let n = 0; out.length < RECORDS; ) {
-    if (live.length < 200) live.push({ key: sha(`${run}${n}`), id: `${run}-${n}`, user: `user${n % 20_000}@contoso.com`, step: 0 }), n++;
+    if (live.length < 200) {
+      live.push({ key: sha(`${run}${n}`), id: `${run}-${n}`, user: `user${n % 20_000}@contoso.com`, step: 0 });
+      n++;
+    }
     const i = Math.floor(Math.random() * live.length);
     const s = live[i]!;
     const kind = s.step === 0 ? "start" : s.step < 3 ? "interim" : "stop";

@@ -1,12 +1,11 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useBrowserValue } from "./use-hydrated";
 
 /** The browser's local time; UTC on hover (and before hydration). */
 export function LocalTime({ iso }: { iso: string }) {
   const utc = iso.replace("T", " ").slice(0, 19) + " UTC";
-  const [text, setText] = useState(utc);
-  useEffect(() => setText(new Date(iso).toLocaleString()), [iso]);
+  const text = useBrowserValue(() => new Date(iso).toLocaleString(), utc);
   return (
     <time dateTime={iso} title={utc}>
       {text}

@@ -27,8 +27,8 @@ export function ServerProblem({ error, retry }: { error: Error & { digest?: stri
         </>
       ) : database === "reachable" ? (
         <p className="text-sm text-slate-600">
-          A server error occurred{error.digest ? ` (reference ${error.digest}, also in the portal's log)` : ""}. Try again; if it persists, the
-          portal's log has the details.
+          A server error occurred{error.digest ? ` (reference ${error.digest}, also in the portal&apos;s log)` : ""}. Try again; if it persists, the
+          portal&apos;s log has the details.
         </p>
       ) : (
         <p className="text-sm text-slate-600">Checking the database…</p>

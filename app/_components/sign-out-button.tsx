@@ -1,13 +1,12 @@
 "use client";
 
-import { useEffect, useState } from "react";
 import { signOut } from "next-auth/react";
+import { useBrowserValue } from "./use-hydrated";
 
 // Redirect ourselves (relative), so sign-out works whatever host name the portal is reached by.
 // Disabled until hydrated: before that a click would do nothing and leave the user signed in.
 export function SignOutButton() {
-  const [ready, setReady] = useState(false);
-  useEffect(() => setReady(true), []);
+  const ready = useBrowserValue(() => true, false);
   return (
     <button
       type="button"

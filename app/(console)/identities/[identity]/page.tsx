@@ -35,7 +35,10 @@ function formatBytes(value: string): string {
   const units = ["KB", "MB", "GB", "TB"];
   let v = n / 1024;
   let u = 0;
-  while (v >= 1024 && u < units.length - 1) (v /= 1024), u++;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${v.toFixed(1)} ${units[u]}`;
 }
 function formatDuration(seconds: number | null): string {

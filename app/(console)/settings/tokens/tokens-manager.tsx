@@ -28,6 +28,8 @@ const EXPIRY_OPTIONS = [
 export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
   const { error, run } = useApiAction();
   const [created, setCreated] = useState<string | null>(null);
+  // When the list was rendered: a token past its expiry then shows as expired (a reload re-reads the time).
+  const [now] = useState(Date.now);
 
   async function onCreate(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -77,7 +79,7 @@ export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
                   <td>
                     {t.revokedAt ? (
                       `revoked ${formatDateTime(t.revokedAt)}`
-                    ) : t.expiresAt && Date.parse(t.expiresAt) <= Date.now() ? (
+                    ) : t.expiresAt && Date.parse(t.expiresAt) <= now ? (
                       "expired"
                     ) : (
                       <button type="button" className="btn-danger" onClick={() => onRevoke(t)}>Revoke</button>
