@@ -52,7 +52,10 @@ export function proxy(request: NextRequest) {
     const message = "The address is not valid URL encoding.";
     return pathname.startsWith("/api/")
       ? NextResponse.json({ error: { code: "validation", message } }, { status: 400 })
-      : new NextResponse(`Bad request: ${message}`, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+      : new NextResponse(`Bad request: ${message}`, {
+          status: 400,
+          headers: { "content-type": "text/plain; charset=utf-8" },
+        });
   }
   if (NO_SIGN_IN_NEEDED.test(pathname) || SESSION_COOKIES.some((name) => request.cookies.has(name))) {
     const requestHeaders = new Headers(request.headers);

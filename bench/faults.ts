@@ -25,8 +25,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const load = (port: number, runId: string, extra: Partial<LoadOptions>): LoadOptions => ({
-  host: "127.0.0.1", port, secret: SECRET, duration: 5, rate: 2000, window: 128, timeoutMs: 1000, tries: 3,
-  identities: 5000, nas: 20, interimsPerSession: 2, runId, ...extra,
+  host: "127.0.0.1",
+  port,
+  secret: SECRET,
+  duration: 5,
+  rate: 2000,
+  window: 128,
+  timeoutMs: 1000,
+  tries: 3,
+  identities: 5000,
+  nas: 20,
+  interimsPerSession: 2,
+  runId,
+  ...extra,
 });
 
 /** One query on its own connection (drills stop and start PostgreSQL, so no pool outlives one). */
@@ -41,7 +52,9 @@ async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[]
 }
 
 /** Stored records of a run as "session:kind" keys (interims by step), with duplicates counted. */
-async function storedRecords(runId: string): Promise<{ keys: Set<string>; duplicates: number; sessions: number; distinctSessions: number }> {
+async function storedRecords(
+  runId: string,
+): Promise<{ keys: Set<string>; duplicates: number; sessions: number; distinctSessions: number }> {
   const rows = await query<{ id: string; kind: string; step: number | null; n: number }>(
     `SELECT s."acctSessionId" AS id, e.kind, e."sessionTime" / 300 AS step, count(*)::int AS n
      FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE $1 GROUP BY 1, 2, 3`,
@@ -62,7 +75,10 @@ async function storedRecords(runId: string): Promise<{ keys: Set<string>; duplic
 async function assertAnsweredStoredOnce(drill: string, runId: string, result: LoadResult): Promise<string> {
   const stored = await storedRecords(runId);
   const missing = [...result.answeredRecords].filter((k) => !stored.keys.has(k));
-  if (missing.length) throw new Error(`${drill}: ${missing.length} answered records are not stored, e.g. ${missing.slice(0, 3).join(", ")}`);
+  if (missing.length)
+    throw new Error(
+      `${drill}: ${missing.length} answered records are not stored, e.g. ${missing.slice(0, 3).join(", ")}`,
+    );
   if (stored.duplicates) throw new Error(`${drill}: ${stored.duplicates} records stored more than once`);
   if (stored.sessions !== stored.distinctSessions) throw new Error(`${drill}: duplicate sessions`);
   return `${result.answeredRecords.size} answered records all stored exactly once (${stored.keys.size} stored, ${stored.sessions} sessions)`;
@@ -73,7 +89,13 @@ async function assertAnsweredStoredOnce(drill: string, runId: string, result: Lo
  * Stop at 900 s): every stored session must show exactly the counters of its latest record.
  */
 async function assertCounters(runId: string): Promise<string> {
-  const rows = await query<{ status: string; duration: number | null; input: string; output: string; latest: number | null }>(
+  const rows = await query<{
+    status: string;
+    duration: number | null;
+    input: string;
+    output: string;
+    latest: number | null;
+  }>(
     `SELECT s.status, s."durationSeconds" AS duration, s."inputBytes"::text AS input, s."outputBytes"::text AS output, e.latest
      FROM "VpnSession" s
      LEFT JOIN (SELECT "sessionKey", max("sessionTime") AS latest FROM "VpnSessionEvent" GROUP BY 1) e USING ("sessionKey")
@@ -82,21 +104,32 @@ async function assertCounters(runId: string): Promise<string> {
   );
   const wrong = rows.filter((r) => {
     const seconds = r.latest ?? 0;
-    if ((r.duration ?? 0) !== seconds || r.input !== String(seconds * 1000) || r.output !== String(seconds * 5000)) return true;
+    if ((r.duration ?? 0) !== seconds || r.input !== String(seconds * 1000) || r.output !== String(seconds * 5000))
+      return true;
     return r.status === "closed" && seconds !== 900;
   });
-  if (wrong.length) throw new Error(`${runId}: ${wrong.length} sessions with wrong counters, e.g. ${JSON.stringify(wrong[0])}`);
+  if (wrong.length)
+    throw new Error(`${runId}: ${wrong.length} sessions with wrong counters, e.g. ${JSON.stringify(wrong[0])}`);
   return `counters right in all ${rows.length} sessions (${rows.filter((r) => r.status === "closed").length} closed at 900 s)`;
 }
 
 async function sensorWith(env: Record<string, string> = {}): Promise<SensorProcess> {
-  return startSensor({ DATABASE_URL: database.url, VPNSIGHT_DATA_DIR: path.join(workDir, "sensor"), DB_WRITE_TIMEOUT_MS: "1000", ...env });
+  return startSensor({
+    DATABASE_URL: database.url,
+    VPNSIGHT_DATA_DIR: path.join(workDir, "sensor"),
+    DB_WRITE_TIMEOUT_MS: "1000",
+    ...env,
+  });
 }
 const drained = (sensor: SensorProcess) =>
-  waitFor(async () => {
-    const h = await sensor.health();
-    return h.mode === "database" && h.spoolDepth === 0;
-  }, 120_000, "spool drained");
+  waitFor(
+    async () => {
+      const h = await sensor.health();
+      return h.mode === "database" && h.spoolDepth === 0;
+    },
+    120_000,
+    "spool drained",
+  );
 
 const drills: [string, () => Promise<string>][] = [
   [
@@ -133,7 +166,9 @@ const drills: [string, () => Promise<string>][] = [
     "retransmission storm (every packet sent 3 times at once, NAS retries, 20 % sent again with a new Identifier and Acct-Delay-Time)",
     async () => {
       const sensor = await sensorWith();
-      const result = await runLoad(load(sensor.port, "storm", { duration: 5, copies: 3, resendFraction: 0.2, timeoutMs: 300 }));
+      const result = await runLoad(
+        load(sensor.port, "storm", { duration: 5, copies: 3, resendFraction: 0.2, timeoutMs: 300 }),
+      );
       const duplicatesInFlight = await sensor.metric("vpnsight_radius_duplicates_in_flight_total");
       await sensor.stop();
       if (result.resent === 0) throw new Error("storm: nothing was sent again as a new request");

@@ -2,13 +2,24 @@
 // the stock rlm_sql radacct schema and queries, configured in a temp dir on loopback.
 import fs from "node:fs";
 import path from "node:path";
-import { FREERADIUS_BIN, STOCK_RADDB, startPeer, stockRaddbForAccounting, writeAccountingSite, type Peer } from "../sensor/testing/radius-peers.ts";
+import {
+  FREERADIUS_BIN,
+  STOCK_RADDB,
+  startPeer,
+  stockRaddbForAccounting,
+  writeAccountingSite,
+  type Peer,
+} from "../sensor/testing/radius-peers.ts";
 
 export { FREERADIUS_BIN };
 export const RADACCT_SCHEMA = `${STOCK_RADDB}/mods-config/sql/main/postgresql/schema.sql`;
 
 export function freeradiusInstalled(): boolean {
-  return fs.existsSync(FREERADIUS_BIN) && fs.existsSync(RADACCT_SCHEMA) && fs.existsSync("/usr/lib/freeradius/rlm_sql_postgresql.so");
+  return (
+    fs.existsSync(FREERADIUS_BIN) &&
+    fs.existsSync(RADACCT_SCHEMA) &&
+    fs.existsSync("/usr/lib/freeradius/rlm_sql_postgresql.so")
+  );
 }
 
 export interface FreeradiusTarget {
@@ -23,7 +34,13 @@ export interface FreeradiusTarget {
 /** Copies the stock configuration and replaces the site, the clients and the sql connection. */
 export function writeFreeradiusConfig(t: FreeradiusTarget): string {
   const raddb = stockRaddbForAccounting(t.dir);
-  writeAccountingSite(raddb, { name: "bench", port: t.port, clientSecret: t.secret, preacct: ["preprocess", "acct_unique"], accounting: t.mode === "sql" ? "sql" : "ok" });
+  writeAccountingSite(raddb, {
+    name: "bench",
+    port: t.port,
+    clientSecret: t.secret,
+    preacct: ["preprocess", "acct_unique"],
+    accounting: t.mode === "sql" ? "sql" : "ok",
+  });
   if (t.mode === "sql" && t.db) {
     const sqlConf = fs
       .readFileSync(path.join(raddb, "mods-available", "sql"), "utf8")
@@ -40,5 +57,10 @@ export function writeFreeradiusConfig(t: FreeradiusTarget): string {
 }
 
 export async function startFreeradius(t: FreeradiusTarget): Promise<Peer> {
-  return startPeer(FREERADIUS_BIN, ["-f", "-l", "stdout", "-d", writeFreeradiusConfig(t)], /Ready to process requests/, "FreeRADIUS");
+  return startPeer(
+    FREERADIUS_BIN,
+    ["-f", "-l", "stdout", "-d", writeFreeradiusConfig(t)],
+    /Ready to process requests/,
+    "FreeRADIUS",
+  );
 }

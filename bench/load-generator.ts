@@ -107,7 +107,10 @@ function responseAuthenticator(response: Buffer, request: Buffer, secret: string
 function publicIp(n: number): { v4: string; v6: string } {
   // Spread over real public ranges so geolocation has work to do.
   const a = [81, 82, 88, 90, 109, 151, 176, 185, 195, 212, 213, 217][n % 12]!;
-  return { v4: `${a}.${(n >> 4) & 255}.${(n >> 12) & 255}.${(n % 250) + 1}`, v6: `2a01:${(n % 4096).toString(16)}::${((n >> 12) % 65535).toString(16)}` };
+  return {
+    v4: `${a}.${(n >> 4) & 255}.${(n >> 12) & 255}.${(n % 250) + 1}`,
+    v6: `2a01:${(n % 4096).toString(16)}::${((n >> 12) % 65535).toString(16)}`,
+  };
 }
 
 const VENDOR_SHAPES: ((ip: { v4: string; v6: string }, user: string, n: number) => Attr[])[] = [
@@ -137,7 +140,10 @@ class SessionMix {
     return this.o.interimsPerSession + 2;
   }
   /** `owner` is the session itself: released when this record is answered or given up. */
-  next(secret: string, identifier: number): { packet: Buffer; attrs: Attr[]; record: string; session: string; owner: Session } {
+  next(
+    secret: string,
+    identifier: number,
+  ): { packet: Buffer; attrs: Attr[]; record: string; session: string; owner: Session } {
     if (!this.ready.length || this.ready.length + this.busy < (this.o.concurrentSessions ?? 4096)) {
       this.ready.push({ id: `${this.o.runId}-${this.counter}`, step: 0, n: this.counter++ });
     }
@@ -148,7 +154,7 @@ class SessionMix {
     this.busy += 1;
     const kind = session.step === 0 ? 1 : session.step === this.steps - 1 ? 2 : 3;
     const user = `user${session.n % this.o.identities}@contoso.com`;
-    const nas = `10.${(session.n % this.o.nas) >> 8}.${session.n % this.o.nas & 255}.1`;
+    const nas = `10.${(session.n % this.o.nas) >> 8}.${(session.n % this.o.nas) & 255}.1`;
     const now = Math.floor(Date.now() / 1000);
     const elapsed = session.step * 300;
     const attrs: Attr[] = [
@@ -186,9 +192,17 @@ interface Channel {
 }
 
 async function udpChannel(o: LoadOptions): Promise<Channel> {
-  const socket = dgram.createSocket({ type: o.host.includes(":") ? "udp6" : "udp4", recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+  const socket = dgram.createSocket({
+    type: o.host.includes(":") ? "udp6" : "udp4",
+    recvBufferSize: 4 << 20,
+    sendBufferSize: 4 << 20,
+  });
   await new Promise<void>((r) => socket.bind(0, () => r()));
-  return { send: (packet) => socket.send(packet, o.port, o.host), onMessage: (l) => socket.on("message", l), close: () => socket.close() };
+  return {
+    send: (packet) => socket.send(packet, o.port, o.host),
+    onMessage: (l) => socket.on("message", l),
+    close: () => socket.close(),
+  };
 }
 
 async function tlsChannel(o: LoadOptions, creds: NonNullable<LoadOptions["tls"]>): Promise<Channel> {
@@ -212,11 +226,24 @@ async function tlsChannel(o: LoadOptions, creds: NonNullable<LoadOptions["tls"]>
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   // A NAS has 256 Identifiers per source port: a window over 256 takes more sockets, as a NAS fleet has.
   const channels: Channel[] = [];
-  for (let i = 0; i < Math.ceil(o.window / 256); i++) channels.push(o.tls ? await tlsChannel(o, o.tls) : await udpChannel(o));
+  for (let i = 0; i < Math.ceil(o.window / 256); i++)
+    channels.push(o.tls ? await tlsChannel(o, o.tls) : await udpChannel(o));
   const mix = new SessionMix(o);
   // Outstanding requests by key = socket index × 256 + Identifier.
   // `owner`: the session whose next record waits for this one (none for a record sent again as a new request).
-  const outstanding = new Map<number, { packet: Buffer; attrs: Attr[]; record: string; session: string; owner: Session | null; firstSent: number; tries: number; deadline: number }>();
+  const outstanding = new Map<
+    number,
+    {
+      packet: Buffer;
+      attrs: Attr[];
+      record: string;
+      session: string;
+      owner: Session | null;
+      firstSent: number;
+      tries: number;
+      deadline: number;
+    }
+  >();
   const toResend: { attrs: Attr[]; record: string; session: string }[] = [];
   let resent = 0;
   const freeIds = Array.from({ length: 256 * channels.length }, (_, i) => i);
@@ -250,23 +277,26 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     req.deadline = performance.now() + o.timeoutMs;
   };
   // One sweep for every request's timeout: cheaper than a timer per request (set, cleared, GC'd).
-  const sweeper = setInterval(() => {
-    const now = performance.now();
-    for (const [id, req] of outstanding) {
-      if (req.deadline > now) continue;
-      if (req.tries >= o.tries) {
-        outstanding.delete(id);
-        freeIds.push(id);
-        timedOut += 1;
-        if (req.owner) mix.release(req.owner);
-        continue;
+  const sweeper = setInterval(
+    () => {
+      const now = performance.now();
+      for (const [id, req] of outstanding) {
+        if (req.deadline > now) continue;
+        if (req.tries >= o.tries) {
+          outstanding.delete(id);
+          freeIds.push(id);
+          timedOut += 1;
+          if (req.owner) mix.release(req.owner);
+          continue;
+        }
+        req.tries += 1;
+        retransmissions += 1;
+        transmit(id);
       }
-      req.tries += 1;
-      retransmissions += 1;
-      transmit(id);
-    }
-    pump();
-  }, Math.max(5, Math.min(50, o.timeoutMs / 20)));
+      pump();
+    },
+    Math.max(5, Math.min(50, o.timeoutMs / 20)),
+  );
 
   const started = performance.now();
   const elapsedS = () => (performance.now() - started) / 1000;
@@ -304,7 +334,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     retransmissions,
     seconds: sendSeconds,
     answeredPerSecond: latencies.length / sendSeconds,
-    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      max: latencies.at(-1) ?? 0,
+    },
     answeredRecords,
     sessionsAnswered,
     resent,
@@ -324,7 +359,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     },
   });
   if (!values.secret) throw new Error("--secret is required");
-  const [host, port] = [values.target!.slice(0, values.target!.lastIndexOf(":")), Number(values.target!.slice(values.target!.lastIndexOf(":") + 1))];
+  const [host, port] = [
+    values.target!.slice(0, values.target!.lastIndexOf(":")),
+    Number(values.target!.slice(values.target!.lastIndexOf(":") + 1)),
+  ];
   const result = await runLoad({
     host: host!.replace(/^\[|\]$/g, ""),
     port,
@@ -340,5 +378,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     runId: `cli-${Date.now()}`,
   });
   const { answeredRecords, sessionsAnswered, ...printable } = result;
-  console.log(JSON.stringify({ ...printable, sessions: sessionsAnswered.size, records: answeredRecords.size }, null, 2));
+  console.log(
+    JSON.stringify({ ...printable, sessions: sessionsAnswered.size, records: answeredRecords.size }, null, 2),
+  );
 }

@@ -27,7 +27,10 @@ function percentile(sorted: number[], p: number) {
 async function signIn(base: string): Promise<string> {
   const csrf = await fetch(`${base}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const cookies = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookies = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const res = await fetch(`${base}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
@@ -39,7 +42,11 @@ async function signIn(base: string): Promise<string> {
   return `${cookies}; ${session.split(";")[0]}`;
 }
 
-async function time(base: string, cookie: string, paths: () => string): Promise<{ p50: number; p95: number; max: number }> {
+async function time(
+  base: string,
+  cookie: string,
+  paths: () => string,
+): Promise<{ p50: number; p95: number; max: number }> {
   const samples: number[] = [];
   for (let i = 0; i < REQUESTS + 10; i++) {
     const started = performance.now();
@@ -77,13 +84,26 @@ async function main() {
   );
   await client.end();
   const prisma = createPrismaClient(database.url);
-  if (!(await prisma.user.findUnique({ where: { email: ADMIN.email } }))) await createUser(prisma, { ...ADMIN, role: "admin" }, { label: "bench" });
+  if (!(await prisma.user.findUnique({ where: { email: ADMIN.email } })))
+    await createUser(prisma, { ...ADMIN, role: "admin" }, { label: "bench" });
   await prisma.$disconnect();
 
   // A portal left on this port (say by a killed run) would answer instead of ours: refuse to measure it.
-  if (await fetch(`http://localhost:${PORT}/`).then(() => true, () => false)) throw new Error(`port ${PORT} is already in use`);
+  if (
+    await fetch(`http://localhost:${PORT}/`).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new Error(`port ${PORT} is already in use`);
   const portal = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(PORT)], {
-    env: { ...process.env, DATABASE_URL: database.url, NEXTAUTH_SECRET: randomBytes(32).toString("base64"), NEXTAUTH_URL: `http://localhost:${PORT}`, NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      NEXTAUTH_SECRET: randomBytes(32).toString("base64"),
+      NEXTAUTH_URL: `http://localhost:${PORT}`,
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
     stdio: "ignore",
   });
   let results: Record<string, { p50: number; p95: number; max: number }>;
@@ -101,7 +121,11 @@ async function main() {
     const pick = () => `user${Math.floor(Math.random() * IDENTITIES)}%40contoso.com`;
     results = {
       "identities list (/identities)": await time(base, cookie, () => "/identities"),
-      "identities search (?q=user1234)": await time(base, cookie, () => `/identities?q=user${Math.floor(Math.random() * IDENTITIES)}`),
+      "identities search (?q=user1234)": await time(
+        base,
+        cookie,
+        () => `/identities?q=user${Math.floor(Math.random() * IDENTITIES)}`,
+      ),
       "identities by 30-day sessions": await time(base, cookie, () => "/identities?sort=sessions30d"),
       "identities by 30-day locations": await time(base, cookie, () => "/identities?sort=locations30d"),
       "entity profile, 30 days": await time(base, cookie, () => `/identities/${pick()}`),
@@ -113,9 +137,12 @@ async function main() {
     await database.stop();
   }
   const c = counts.rows[0]!;
-  log(`\nPortal benchmark — ${new Date().toISOString()} — ${c.identities} identities, ${c.sessions} sessions, ${c.events} activity rows; ${REQUESTS} requests each, sequential, signed in`);
+  log(
+    `\nPortal benchmark — ${new Date().toISOString()} — ${c.identities} identities, ${c.sessions} sessions, ${c.events} activity rows; ${REQUESTS} requests each, sequential, signed in`,
+  );
   log(`${"page".padEnd(36)}${"p50 ms".padEnd(10)}${"p95 ms".padEnd(10)}max ms   (target p95 ≤ 150 ms)`);
-  for (const [page, r] of Object.entries(results)) log(`${page.padEnd(36)}${r.p50.toFixed(1).padEnd(10)}${r.p95.toFixed(1).padEnd(10)}${r.max.toFixed(1)}`);
+  for (const [page, r] of Object.entries(results))
+    log(`${page.padEnd(36)}${r.p50.toFixed(1).padEnd(10)}${r.p95.toFixed(1).padEnd(10)}${r.max.toFixed(1)}`);
 }
 
 main().catch((err) => {

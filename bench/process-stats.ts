@@ -19,12 +19,7 @@ export function cpuSeconds(pid: number, own = false): number {
 
 export function childPids(pid: number): number[] {
   try {
-    return fs
-      .readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
     return [];
   }
@@ -32,7 +27,10 @@ export function childPids(pid: number): number[] {
 
 function statusKb(pid: number, field: string): number {
   try {
-    const line = fs.readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith(`${field}:`));
+    const line = fs
+      .readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith(`${field}:`));
     return Number(line?.replace(/\D+/g, "") ?? 0);
   } catch {
     return 0; // exited meanwhile

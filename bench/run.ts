@@ -33,8 +33,19 @@ async function stopStarted(): Promise<void> {
   for (const stop of started.splice(0).reverse()) await stop().catch(() => {});
 }
 const loadOptions = (port: number, runId: string, extra: Partial<LoadOptions> = {}): LoadOptions => ({
-  host: "127.0.0.1", port, secret: SECRET, duration: DURATION, rate: Number(process.env.BENCH_RATE ?? 0), window: WINDOW, timeoutMs: 1000, tries: 3,
-  identities: 20_000, nas: 50, interimsPerSession: 2, runId, ...extra,
+  host: "127.0.0.1",
+  port,
+  secret: SECRET,
+  duration: DURATION,
+  rate: Number(process.env.BENCH_RATE ?? 0),
+  window: WINDOW,
+  timeoutMs: 1000,
+  tries: 3,
+  identities: 20_000,
+  nas: 50,
+  interimsPerSession: 2,
+  runId,
+  ...extra,
 });
 
 interface Row {
@@ -48,10 +59,14 @@ interface Row {
   check: string;
 }
 
-const postmasterPid = () => Number(fs.readFileSync(path.join(workDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
+const postmasterPid = () =>
+  Number(fs.readFileSync(path.join(workDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
 
 /** Runs the load and measures the target's CPU and peak RSS, and PostgreSQL's CPU (postmaster + backends). */
-async function measure(pid: number, load: () => Promise<LoadResult>): Promise<{ result: LoadResult; cpu: number; dbCpu: number; rssMb: number }> {
+async function measure(
+  pid: number,
+  load: () => Promise<LoadResult>,
+): Promise<{ result: LoadResult; cpu: number; dbCpu: number; rssMb: number }> {
   const cpuBefore = cpuSeconds(pid, true);
   const withChildrenBefore = cpuSeconds(pid);
   const dbBefore = cpuSeconds(postmasterPid());
@@ -63,7 +78,10 @@ async function measure(pid: number, load: () => Promise<LoadResult>): Promise<{ 
   // The sensor's detector child (low priority): reported apart, it is not on the packet path.
   const children = cpuSeconds(pid) - withChildrenBefore - cpu;
   const childRss = childPids(pid).map(peakRssMb);
-  if (childRss.length) log(`  (the sensor's detector process used ${Math.max(0, children).toFixed(1)} CPU s at low priority, peak RSS ${Math.max(...childRss).toFixed(0)} MB)`);
+  if (childRss.length)
+    log(
+      `  (the sensor's detector process used ${Math.max(0, children).toFixed(1)} CPU s at low priority, peak RSS ${Math.max(...childRss).toFixed(0)} MB)`,
+    );
   return { result, cpu, dbCpu: cpuSeconds(postmasterPid()) - dbBefore, rssMb: peakRssMb(pid) };
 }
 
@@ -91,15 +109,23 @@ const resetPgStats = (db: pg.Client) =>
 
 /** The store statement as PostgreSQL saw it since resetPgStats (pg_stat_statements), with the WAL's checkpoints. */
 async function storeStatementStats(db: pg.Client, records: number): Promise<string> {
-  const { rows } = await db.query<{ calls: number; exec_ms: number; plan_ms: number; wal_records: number; wal_bytes: number }>(
+  const { rows } = await db.query<{
+    calls: number;
+    exec_ms: number;
+    plan_ms: number;
+    wal_records: number;
+    wal_bytes: number;
+  }>(
     `SELECT calls::int, total_exec_time AS exec_ms, total_plan_time AS plan_ms, wal_records::int, wal_bytes::float8 AS wal_bytes
      FROM pg_stat_statements WHERE query LIKE 'WITH input AS%' AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
   );
   // Checkpoints make the next change to every page write a full-page image into the WAL.
-  const wal = (await db.query<{ fpi: number; checkpoints: number; requested: number }>(
-    `SELECT w.wal_fpi::int AS fpi, (c.num_timed + c.num_requested)::int AS checkpoints, c.num_requested::int AS requested
+  const wal = (
+    await db.query<{ fpi: number; checkpoints: number; requested: number }>(
+      `SELECT w.wal_fpi::int AS fpi, (c.num_timed + c.num_requested)::int AS checkpoints, c.num_requested::int AS requested
      FROM pg_stat_wal w, pg_stat_checkpointer c`,
-  )).rows[0]!;
+    )
+  ).rows[0]!;
   const r = rows[0];
   if (!r || !records) return "  (pg_stat_statements: no store statement seen)";
   return `  (pg_stat_statements: ${r.calls} store statements, ${(records / r.calls).toFixed(1)} records each, ${(r.exec_ms / r.calls).toFixed(2)} ms executing + ${(r.plan_ms / r.calls).toFixed(2)} ms planning each; per record ${((1000 * r.exec_ms) / records).toFixed(0)} µs, ${(r.wal_records / records).toFixed(1)} WAL records, ${(r.wal_bytes / records).toFixed(0)} WAL bytes; ${wal.checkpoints} checkpoints (${wal.requested} for WAL volume), ${wal.fpi} full-page images in the WAL)`;
@@ -111,12 +137,22 @@ const ANSWER_BUCKETS = ["0.005", "0.01", "0.02"];
  * The sensor's own answer times (arrival → Accounting-Response sent, its histogram) over one load:
  * set against the generator's figures, it tells whether a tail is inside the sensor or around it.
  */
-async function sensorAnswerTimes(sensor: SensorProcess, label: string, load: () => Promise<LoadResult>): Promise<LoadResult> {
-  const read = () => Promise.all(["+Inf", ...ANSWER_BUCKETS].map((le) => sensor.metric("vpnsight_radius_answer_seconds_bucket", `le="${le}"`)));
+async function sensorAnswerTimes(
+  sensor: SensorProcess,
+  label: string,
+  load: () => Promise<LoadResult>,
+): Promise<LoadResult> {
+  const read = () =>
+    Promise.all(
+      ["+Inf", ...ANSWER_BUCKETS].map((le) => sensor.metric("vpnsight_radius_answer_seconds_bucket", `le="${le}"`)),
+    );
   const before = await read();
   const result = await load();
   const [total, ...within] = (await read()).map((n, i) => n - before[i]!);
-  if (total) log(`  (${label}: the sensor's own answer times, arrival to answer: ${ANSWER_BUCKETS.map((le, i) => `${((100 * within[i]!) / total!).toFixed(1)} % ≤ ${Number(le) * 1000} ms`).join(", ")})`);
+  if (total)
+    log(
+      `  (${label}: the sensor's own answer times, arrival to answer: ${ANSWER_BUCKETS.map((le, i) => `${((100 * within[i]!) / total!).toFixed(1)} % ≤ ${Number(le) * 1000} ms`).join(", ")})`,
+    );
   return result;
 }
 
@@ -137,20 +173,37 @@ async function startBenchSensor(databaseUrl: string, port: number, radsecCaFile:
   const keep = process.env.BENCH_SENSOR_LOG ? fs.createWriteStream(process.env.BENCH_SENSOR_LOG) : undefined;
   return startSensor(
     {
-      DATABASE_URL: databaseUrl, RADIUS_ACCT_PORT: String(port), SENSOR_METRICS_PORT: "28139", VPNSIGHT_DATA_DIR: path.join(workDir, "sensor"), SENSOR_ID: "bench",
-      RADSEC_PORT: String(RADSEC_PORT), RADSEC_CA: radsecCaFile,
+      DATABASE_URL: databaseUrl,
+      RADIUS_ACCT_PORT: String(port),
+      SENSOR_METRICS_PORT: "28139",
+      VPNSIGHT_DATA_DIR: path.join(workDir, "sensor"),
+      SENSOR_ID: "bench",
+      RADSEC_PORT: String(RADSEC_PORT),
+      RADSEC_CA: radsecCaFile,
     },
-    { nodeFlags: [...profile, ...(process.env.BENCH_SENSOR_FLAGS?.split(" ").filter(Boolean) ?? [])], onOutput: keep && ((chunk) => keep.write(chunk)) },
+    {
+      nodeFlags: [...profile, ...(process.env.BENCH_SENSOR_FLAGS?.split(" ").filter(Boolean) ?? [])],
+      onOutput: keep && ((chunk) => keep.write(chunk)),
+    },
   );
 }
 
 async function main() {
-  log(`VPN Sight benchmark — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
-  log(`load: flat out for ${DURATION} s per target and round, ${ROUNDS} rounds, window ${WINDOW}, Start → 2 × Interim → Stop, 4 vendor shapes\n`);
+  log(
+    `VPN Sight benchmark — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
+  );
+  log(
+    `load: flat out for ${DURATION} s per target and round, ${ROUNDS} rounds, window ${WINDOW}, Start → 2 × Interim → Stop, 4 vendor shapes\n`,
+  );
   const pgPort = 59000 + Math.floor(Math.random() * 500);
   // BENCH_PG_STATS=1: pg_stat_statements on, and the store statement's figures printed per sensor round.
   const pgStats = process.env.BENCH_PG_STATS === "1";
-  const flags = [...(process.env.BENCH_PG_FLAGS ?? "").split(" ").filter(Boolean), ...pgStats ? ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track_planning=on"] : []];
+  const flags = [
+    ...(process.env.BENCH_PG_FLAGS ?? "").split(" ").filter(Boolean),
+    ...(pgStats
+      ? ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track_planning=on"]
+      : []),
+  ];
   const server = await startEmbeddedPostgres({ dataDir: workDir, port: pgPort, database: "postgres", flags });
   started.push(() => server.stop());
   const dbUrl = (name: string) => server.url.replace(/\/postgres$/, `/${name}`);
@@ -163,7 +216,10 @@ async function main() {
   // BENCH_SENSOR_ONLY=1: only the flat-out sensor run (quick iterations while profiling).
   const sensorOnly = process.env.BENCH_SENSOR_ONLY === "1";
   const withFreeradius = !sensorOnly && freeradiusInstalled();
-  if (!sensorOnly && !withFreeradius) log("FreeRADIUS not installed: `apt-get install -y freeradius freeradius-postgresql` for the side-by-side comparison.\n");
+  if (!sensorOnly && !withFreeradius)
+    log(
+      "FreeRADIUS not installed: `apt-get install -y freeradius freeradius-postgresql` for the side-by-side comparison.\n",
+    );
 
   // (a) our sensor, (b) FreeRADIUS + rlm_sql on the same PostgreSQL (stock radacct schema and queries),
   // (c) FreeRADIUS answering accounting without storing it. All three stay up; the rounds interleave them.
@@ -176,20 +232,33 @@ async function main() {
   started.push(() => sensor.stop());
   await waitFor(async () => sensor.logs().includes("RadSec: listening"), 10_000, "the sensor's RadSec listener");
   const serverCert = fs.readFileSync(path.join(workDir, "sensor", "radsec", "server.crt"), "utf8");
-  const overTls = (extra: Partial<LoadOptions> = {}): Partial<LoadOptions> => ({ secret: "radsec", tls: { ...radsec.client, ca: serverCert }, ...extra });
+  const overTls = (extra: Partial<LoadOptions> = {}): Partial<LoadOptions> => ({
+    secret: "radsec",
+    tls: { ...radsec.client, ca: serverCert },
+    ...extra,
+  });
   const vs = new pg.Client({ connectionString: dbUrl("vpnsight") });
   await vs.connect();
   const radius = new pg.Client({ connectionString: dbUrl("radius") });
   await radius.connect();
-  started.push(() => vs.end(), () => radius.end());
+  started.push(
+    () => vs.end(),
+    () => radius.end(),
+  );
   let frSql: Awaited<ReturnType<typeof startFreeradius>> | undefined;
   let frNull: Awaited<ReturnType<typeof startFreeradius>> | undefined;
   if (withFreeradius) {
     await radius.query(fs.readFileSync(RADACCT_SCHEMA, "utf8"));
     const password = decodeURIComponent(new URL(server.url).password);
-    started.push(async () => frSql?.stop(), async () => frNull?.stop());
+    started.push(
+      async () => frSql?.stop(),
+      async () => frNull?.stop(),
+    );
     frSql = await startFreeradius({
-      dir: path.join(workDir, "fr-sql"), port: 28132, secret: SECRET, mode: "sql",
+      dir: path.join(workDir, "fr-sql"),
+      port: 28132,
+      secret: SECRET,
+      mode: "sql",
       db: { host: "127.0.0.1", port: pgPort, user: "postgres", password, database: "radius" },
     });
     frNull = await startFreeradius({ dir: path.join(workDir, "fr-null"), port: 28133, secret: SECRET, mode: "null" });
@@ -201,34 +270,71 @@ async function main() {
     log(`round ${round} of ${ROUNDS}`);
     const memory = trackGroupMemory(sensor.child.pid!);
     if (pgStats) await resetPgStats(vs);
-    const ours = await measure(sensor.child.pid!, () => sensorAnswerTimes(sensor, "flat out", () => runLoad(loadOptions(28131, `sensor${round}`))));
+    const ours = await measure(sensor.child.pid!, () =>
+      sensorAnswerTimes(sensor, "flat out", () => runLoad(loadOptions(28131, `sensor${round}`))),
+    );
     const database = 'target="database"';
     const batches = await sensor.metric("vpnsight_store_batch_seconds_count", database);
-    log(`  (sensor since start: ${batches} database batches, ${((await sensor.metric("vpnsight_records_durable_total", database)) / batches).toFixed(1)} records each, ${((1000 * (await sensor.metric("vpnsight_store_batch_seconds_sum", database))) / batches).toFixed(1)} ms each)`);
+    log(
+      `  (sensor since start: ${batches} database batches, ${((await sensor.metric("vpnsight_records_durable_total", database)) / batches).toFixed(1)} records each, ${((1000 * (await sensor.metric("vpnsight_store_batch_seconds_sum", database))) / batches).toFixed(1)} ms each)`,
+    );
     if (pgStats) log(await storeStatementStats(vs, ours.result.answered));
     log(await summaryTableStats(vs));
-    const stored = await vs.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE $1`, [`sensor${round}-%`]);
+    const stored = await vs.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE $1`,
+      [`sensor${round}-%`],
+    );
     // Detection was deferred during the burst: how long the detector takes to judge the backlog
     // (waited for, so it never runs beside the FreeRADIUS targets).
     const detectStarted = Date.now();
     let pending = { pending: -1, sessions: 0 };
     while (Date.now() - detectStarted < 180_000) {
-      pending = (await vs.query<{ pending: number; sessions: number }>(`SELECT count(*) FILTER (WHERE "detectedAt" IS NULL)::int AS pending, count(*)::int AS sessions FROM "VpnSession"`)).rows[0]!;
+      pending = (
+        await vs.query<{ pending: number; sessions: number }>(
+          `SELECT count(*) FILTER (WHERE "detectedAt" IS NULL)::int AS pending, count(*)::int AS sessions FROM "VpnSession"`,
+        )
+      ).rows[0]!;
       if (pending.pending === 0) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    log(`  (detector: ${pending.pending === 0 ? `all ${pending.sessions} sessions judged ${((Date.now() - detectStarted) / 1000).toFixed(1)} s after the load stopped` : `${pending.pending} of ${pending.sessions} sessions still unjudged after 180 s`})`);
-    rows.push({ round, target: "VPN Sight sensor", ...ours, groupMemoryMb: memory.stop(), check: `${stored.rows[0]!.n} records stored / ${ours.result.answeredRecords.size} answered` });
+    log(
+      `  (detector: ${pending.pending === 0 ? `all ${pending.sessions} sessions judged ${((Date.now() - detectStarted) / 1000).toFixed(1)} s after the load stopped` : `${pending.pending} of ${pending.sessions} sessions still unjudged after 180 s`})`,
+    );
+    rows.push({
+      round,
+      target: "VPN Sight sensor",
+      ...ours,
+      groupMemoryMb: memory.stop(),
+      check: `${stored.rows[0]!.n} records stored / ${ours.result.answeredRecords.size} answered`,
+    });
 
     // The same sensor over RadSec (TLS): one connection per 256 outstanding requests.
-    const tlsRun = await measure(sensor.child.pid!, () => runLoad(loadOptions(RADSEC_PORT, `radsec${round}`, overTls())));
-    const tlsStored = await vs.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE $1`, [`radsec${round}-%`]);
-    rows.push({ round, target: "VPN Sight sensor, RadSec (TLS)", ...tlsRun, check: `${tlsStored.rows[0]!.n} records stored / ${tlsRun.result.answeredRecords.size} answered` });
+    const tlsRun = await measure(sensor.child.pid!, () =>
+      runLoad(loadOptions(RADSEC_PORT, `radsec${round}`, overTls())),
+    );
+    const tlsStored = await vs.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE $1`,
+      [`radsec${round}-%`],
+    );
+    rows.push({
+      round,
+      target: "VPN Sight sensor, RadSec (TLS)",
+      ...tlsRun,
+      check: `${tlsStored.rows[0]!.n} records stored / ${tlsRun.result.answeredRecords.size} answered`,
+    });
 
     if (frSql && frNull) {
       const sql = await measure(frSql.child.pid!, () => runLoad(loadOptions(28132, `frsql${round}`)));
-      const radacct = await radius.query<{ n: number }>(`SELECT count(*)::int AS n FROM radacct WHERE acctsessionid LIKE $1`, [`frsql${round}-%`]);
-      rows.push({ round, target: "FreeRADIUS + rlm_sql (PostgreSQL)", ...sql, check: `${radacct.rows[0]!.n} radacct rows / ${sql.result.sessionsAnswered.size} sessions answered` });
+      const radacct = await radius.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM radacct WHERE acctsessionid LIKE $1`,
+        [`frsql${round}-%`],
+      );
+      rows.push({
+        round,
+        target: "FreeRADIUS + rlm_sql (PostgreSQL)",
+        ...sql,
+        check: `${radacct.rows[0]!.n} radacct rows / ${sql.result.sessionsAnswered.size} sessions answered`,
+      });
       const nothing = await measure(frNull.child.pid!, () => runLoad(loadOptions(28133, `frnull${round}`)));
       rows.push({ round, target: "FreeRADIUS, accounting to nothing", ...nothing, check: "(stores nothing)" });
     }
@@ -238,7 +344,8 @@ async function main() {
   // measurement itself (the generator's own scheduling and GC on the shared cores).
   const fixed: { rate: number; result: LoadResult; floor?: LoadResult; radsec?: LoadResult }[] = [];
   for (const rate of sensorOnly ? [] : [1000, 5000, 10000]) {
-    const fixedLoad = (port: number, runId: string, extra: Partial<LoadOptions> = {}) => runLoad(loadOptions(port, runId, { rate, window: 256, duration: Math.min(DURATION, 10), ...extra }));
+    const fixedLoad = (port: number, runId: string, extra: Partial<LoadOptions> = {}) =>
+      runLoad(loadOptions(port, runId, { rate, window: 256, duration: Math.min(DURATION, 10), ...extra }));
     fixed.push({
       rate,
       result: await sensorAnswerTimes(sensor, `${rate} req/s`, () => fixedLoad(28131, `rate${rate}`)),
@@ -249,13 +356,16 @@ async function main() {
   await stopStarted();
 
   const pad = (s: string, n: number) => s.padEnd(n);
-  log(`\n${pad("round", 7)}${pad("target", 36)}${pad("answered/s", 12)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}${pad("timeouts", 10)}${pad("CPU s", 8)}${pad("DB CPU s", 10)}${pad("peak RSS MB", 13)}stored check`);
+  log(
+    `\n${pad("round", 7)}${pad("target", 36)}${pad("answered/s", 12)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}${pad("timeouts", 10)}${pad("CPU s", 8)}${pad("DB CPU s", 10)}${pad("peak RSS MB", 13)}stored check`,
+  );
   for (const r of rows) {
     log(
       `${pad(String(r.round), 7)}${pad(r.target, 36)}${pad(r.result.answeredPerSecond.toFixed(0), 12)}${pad(r.result.latencyMs.p50.toFixed(2), 9)}${pad(r.result.latencyMs.p99.toFixed(2), 9)}${pad(String(r.result.timedOut), 10)}${pad(r.cpu.toFixed(1), 8)}${pad(r.dbCpu.toFixed(1), 10)}${pad(r.rssMb.toFixed(0), 13)}${r.check}`,
     );
   }
-  const rate = (round: number, target: string) => rows.find((r) => r.round === round && r.target.startsWith(target))?.result.answeredPerSecond;
+  const rate = (round: number, target: string) =>
+    rows.find((r) => r.round === round && r.target.startsWith(target))?.result.answeredPerSecond;
   const ratios = (target: string, scale: number) =>
     Array.from({ length: ROUNDS }, (_, i) => {
       const ours = rate(i + 1, "VPN Sight");
@@ -264,15 +374,30 @@ async function main() {
     }).filter((x): x is number => x !== null);
   const sqlRatios = ratios("FreeRADIUS +", 1);
   const nullRatios = ratios("FreeRADIUS,", 100);
-  if (sqlRatios.length) log(`\nsensor / FreeRADIUS-SQL   = ${sqlRatios.map((x) => x.toFixed(2)).join(", ")} × by round (target ≥ 5)`);
-  if (nullRatios.length) log(`sensor / FreeRADIUS-null  = ${nullRatios.map((x) => x.toFixed(0)).join(", ")} % by round (target ≥ 60 %)`);
-  const tlsRatios = Array.from({ length: ROUNDS }, (_, i) => (100 * (rate(i + 1, "VPN Sight sensor, RadSec") ?? 0)) / (rate(i + 1, "VPN Sight sensor") ?? 1));
-  log(`sensor RadSec / UDP       = ${tlsRatios.map((x) => x.toFixed(0)).join(", ")} % by round (answered/s over TLS against UDP, same sensor)`);
+  if (sqlRatios.length)
+    log(`\nsensor / FreeRADIUS-SQL   = ${sqlRatios.map((x) => x.toFixed(2)).join(", ")} × by round (target ≥ 5)`);
+  if (nullRatios.length)
+    log(`sensor / FreeRADIUS-null  = ${nullRatios.map((x) => x.toFixed(0)).join(", ")} % by round (target ≥ 60 %)`);
+  const tlsRatios = Array.from(
+    { length: ROUNDS },
+    (_, i) => (100 * (rate(i + 1, "VPN Sight sensor, RadSec") ?? 0)) / (rate(i + 1, "VPN Sight sensor") ?? 1),
+  );
+  log(
+    `sensor RadSec / UDP       = ${tlsRatios.map((x) => x.toFixed(0)).join(", ")} % by round (answered/s over TLS against UDP, same sensor)`,
+  );
   log(`\nsensor latency at fixed rates (target p99 ≤ 20 ms at 5,000 req/s):`);
   for (const f of fixed) {
-    log(`  ${String(f.rate).padStart(6)} req/s offered → ${f.result.answeredPerSecond.toFixed(0).padStart(6)} answered/s, p50 ${f.result.latencyMs.p50.toFixed(2)} ms, p99 ${f.result.latencyMs.p99.toFixed(2)} ms, timeouts ${f.result.timedOut}`);
-    if (f.floor) log(`         FreeRADIUS-to-nothing, same rate: p50 ${f.floor.latencyMs.p50.toFixed(2)} ms, p99 ${f.floor.latencyMs.p99.toFixed(2)} ms (the measurement's floor)`);
-    if (f.radsec) log(`         the sensor over RadSec, same rate: ${f.radsec.answeredPerSecond.toFixed(0)} answered/s, p50 ${f.radsec.latencyMs.p50.toFixed(2)} ms, p99 ${f.radsec.latencyMs.p99.toFixed(2)} ms, timeouts ${f.radsec.timedOut}`);
+    log(
+      `  ${String(f.rate).padStart(6)} req/s offered → ${f.result.answeredPerSecond.toFixed(0).padStart(6)} answered/s, p50 ${f.result.latencyMs.p50.toFixed(2)} ms, p99 ${f.result.latencyMs.p99.toFixed(2)} ms, timeouts ${f.result.timedOut}`,
+    );
+    if (f.floor)
+      log(
+        `         FreeRADIUS-to-nothing, same rate: p50 ${f.floor.latencyMs.p50.toFixed(2)} ms, p99 ${f.floor.latencyMs.p99.toFixed(2)} ms (the measurement's floor)`,
+      );
+    if (f.radsec)
+      log(
+        `         the sensor over RadSec, same rate: ${f.radsec.answeredPerSecond.toFixed(0)} answered/s, p50 ${f.radsec.latencyMs.p50.toFixed(2)} ms, p99 ${f.radsec.latencyMs.p99.toFixed(2)} ms, timeouts ${f.radsec.timedOut}`,
+      );
   }
   const sensorRows = rows.filter((r) => r.target.startsWith("VPN Sight sensor"));
   const lost = sensorRows.reduce((n, r) => n + r.result.answeredRecords.size - Number(r.check.split(" ")[0]), 0);

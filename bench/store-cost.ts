@@ -20,7 +20,7 @@ const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 function records(run: string): SessionEvent[] {
   const out: SessionEvent[] = [];
   const live: { key: string; id: string; user: string; step: number }[] = [];
-  for (let n = 0; out.length < RECORDS; ) {
+  for (let n = 0; out.length < RECORDS;) {
     if (live.length < 200) {
       live.push({ key: sha(`${run}${n}`), id: `${run}-${n}`, user: `user${n % 20_000}@contoso.com`, step: 0 });
       n++;
@@ -31,10 +31,28 @@ function records(run: string): SessionEvent[] {
     const time = new Date(Date.now() + out.length).toISOString();
     out.push(
       sessionEvent({
-        kind, sessionKey: s.key, eventKey: sha(`${s.key}${s.step}`), identity: s.user, acctSessionId: s.id, publicIp: "81.2.69.142", assignedIp: "10.1.2.3",
-        location: { kind: "geo", countryCode: "GB", country: "United Kingdom", region: "England", city: "London", latitude: 51.5, longitude: -0.1 },
-        eventTime: time, sessionTime: s.step * 60, inputBytes: String(s.step * 1000), outputBytes: String(s.step * 2000),
-        terminateCause: kind === "stop" ? "User-Request" : null, interimInterval: 60,
+        kind,
+        sessionKey: s.key,
+        eventKey: sha(`${s.key}${s.step}`),
+        identity: s.user,
+        acctSessionId: s.id,
+        publicIp: "81.2.69.142",
+        assignedIp: "10.1.2.3",
+        location: {
+          kind: "geo",
+          countryCode: "GB",
+          country: "United Kingdom",
+          region: "England",
+          city: "London",
+          latitude: 51.5,
+          longitude: -0.1,
+        },
+        eventTime: time,
+        sessionTime: s.step * 60,
+        inputBytes: String(s.step * 1000),
+        outputBytes: String(s.step * 2000),
+        terminateCause: kind === "stop" ? "User-Request" : null,
+        interimInterval: 60,
       }),
     );
     if (++s.step > 3) live.splice(i, 1);
@@ -52,7 +70,11 @@ const VARIANTS: [string, string][] = [
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-store-cost-"));
 fs.chmodSync(dir, 0o755);
-const server = await startEmbeddedPostgres({ dataDir: dir, port: 59600 + Math.floor(Math.random() * 300), database: "postgres" });
+const server = await startEmbeddedPostgres({
+  dataDir: dir,
+  port: 59600 + Math.floor(Math.random() * 300),
+  database: "postgres",
+});
 const postmaster = Number(fs.readFileSync(path.join(dir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
 console.log(`PostgreSQL CPU per record, ${RECORDS} records per line, 2 batches in flight\n`);
 for (const batch of [25, 500]) {
@@ -70,14 +92,19 @@ for (const batch of [25, 500]) {
     const started = performance.now();
     const inFlight: Promise<unknown>[] = [];
     for (let i = 0; i < input.length; i += batch) {
-      inFlight.push((async () => {
-        for (const round of splitIntoRounds(input.slice(i, i + batch))) await pool.query({ name: "v", text: sql, values: [toRows(round), "bench"] });
-      })());
+      inFlight.push(
+        (async () => {
+          for (const round of splitIntoRounds(input.slice(i, i + batch)))
+            await pool.query({ name: "v", text: sql, values: [toRows(round), "bench"] });
+        })(),
+      );
       if (inFlight.length >= 2) await inFlight.shift();
     }
     await Promise.all(inFlight);
     const perRecord = ((cpuSeconds(postmaster) - before) * 1e6) / input.length;
-    console.log(`batch ${String(batch).padStart(3)}  ${name.padEnd(45)} ${perRecord.toFixed(0).padStart(4)} µs/record  (${((input.length / (performance.now() - started)) * 1000).toFixed(0)} records/s)`);
+    console.log(
+      `batch ${String(batch).padStart(3)}  ${name.padEnd(45)} ${perRecord.toFixed(0).padStart(4)} µs/record  (${((input.length / (performance.now() - started)) * 1000).toFixed(0)} records/s)`,
+    );
     await pool.end();
   }
 }

@@ -16,7 +16,10 @@ const BIN = path.resolve(import.meta.dirname, "../bin/vpnsight.mjs");
 
 function runCli(args: string[], opts: { stdin?: string; env?: Record<string, string> }) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...opts.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -40,7 +43,10 @@ describe("vpnsight CLI on DATABASE_URL", () => {
     const orphan = await runCli(["token", "create", "--name", "siem", "--role", "analyst"], { env });
     expect(orphan.code).toBe(1);
     expect(orphan.stderr).toContain("No active admin to own the token");
-    await runCli(["user", "create", "--email", "root@example.com", "--role", "admin"], { env, stdin: "root-password-123\n" });
+    await runCli(["user", "create", "--email", "root@example.com", "--role", "admin"], {
+      env,
+      stdin: "root-password-123\n",
+    });
     const { code, stdout } = await runCli(["token", "create", "--name", "siem", "--role", "analyst"], { env });
     expect(code).toBe(0);
     const token = stdout.trim().split("\n").at(-1)!;
@@ -52,8 +58,25 @@ describe("vpnsight CLI on DATABASE_URL", () => {
   });
 
   it("token create takes --owner and --expires-days, and refuses a bad value", async () => {
-    await runCli(["user", "create", "--email", "bea@example.com", "--role", "viewer"], { env, stdin: "bea-password-1234\n" });
-    const made = await runCli(["token", "create", "--name", "bea-siem", "--role", "admin", "--owner", "bea@example.com", "--expires-days", "none"], { env });
+    await runCli(["user", "create", "--email", "bea@example.com", "--role", "viewer"], {
+      env,
+      stdin: "bea-password-1234\n",
+    });
+    const made = await runCli(
+      [
+        "token",
+        "create",
+        "--name",
+        "bea-siem",
+        "--role",
+        "admin",
+        "--owner",
+        "bea@example.com",
+        "--expires-days",
+        "none",
+      ],
+      { env },
+    );
     expect(made.code).toBe(0);
     expect(made.stdout).toContain("for bea@example.com (never expires)");
     // An admin token of a viewer acts as a viewer.
@@ -64,11 +87,19 @@ describe("vpnsight CLI on DATABASE_URL", () => {
   });
 
   it("user create and reset-password read the password from stdin", async () => {
-    const created = await runCli(["user", "create", "--email", "Ana@Example.com", "--role", "analyst"], { env, stdin: "analyst-password-1\n" });
+    const created = await runCli(["user", "create", "--email", "Ana@Example.com", "--role", "analyst"], {
+      env,
+      stdin: "analyst-password-1\n",
+    });
     expect(created.code).toBe(0);
     expect(created.stdout).toContain("Created analyst ana@example.com");
-    await expect(authenticateWithPassword(t.db, "ana@example.com", "analyst-password-1", null)).resolves.toMatchObject({ role: "analyst" });
-    const reset = await runCli(["user", "reset-password", "--email", "ana@example.com"], { env, stdin: "analyst-password-2" });
+    await expect(authenticateWithPassword(t.db, "ana@example.com", "analyst-password-1", null)).resolves.toMatchObject({
+      role: "analyst",
+    });
+    const reset = await runCli(["user", "reset-password", "--email", "ana@example.com"], {
+      env,
+      stdin: "analyst-password-2",
+    });
     expect(reset.code).toBe(0);
     await expect(authenticateWithPassword(t.db, "ana@example.com", "analyst-password-2", null)).resolves.toBeTruthy();
   });
@@ -97,7 +128,10 @@ describe("vpnsight CLI on DATABASE_URL", () => {
     expect(badRole.code).toBe(1);
     expect(badRole.stderr).toBe("vpnsight: Role must be admin, analyst or viewer.\n"); // the message, not zod's issue list
     expect(await t.db.apiToken.count({ where: { name: "x" } })).toBe(0);
-    const badUserRole = await runCli(["user", "create", "--email", "eve@example.com", "--role", "superuser"], { env, stdin: "a-long-enough-password-1" });
+    const badUserRole = await runCli(["user", "create", "--email", "eve@example.com", "--role", "superuser"], {
+      env,
+      stdin: "a-long-enough-password-1",
+    });
     expect(badUserRole.code).toBe(1);
     expect(badUserRole.stderr).toBe("vpnsight: Role must be admin, analyst or viewer.\n");
     expect(await t.db.user.count({ where: { email: "eve@example.com" } })).toBe(0);
@@ -111,7 +145,9 @@ describe("vpnsight CLI on DATABASE_URL", () => {
     url.port = "1"; // nothing listens there
     const result = await runCli(["vpn", "show"], { env: { DATABASE_URL: url.toString() } });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^vpnsight: cannot reach the database \(connect ECONNREFUSED 127\.0\.0\.1:1\)\. Is PostgreSQL running\?/);
+    expect(result.stderr).toMatch(
+      /^vpnsight: cannot reach the database \(connect ECONNREFUSED 127\.0\.0\.1:1\)\. Is PostgreSQL running\?/,
+    );
   });
 
   it("refuses a different secret key with a clear error", async () => {
@@ -155,7 +191,10 @@ describe("vpnsight CLI on the embedded database", () => {
       const migrate = await runCli(["migrate"], { env: cliEnv });
       expect(migrate.stderr).toContain("Applied migration");
       expect(migrate.code).toBe(0);
-      const created = await runCli(["user", "create", "--email", "v@example.com", "--role", "viewer"], { env: cliEnv, stdin: "viewer-password-1" });
+      const created = await runCli(["user", "create", "--email", "v@example.com", "--role", "viewer"], {
+        env: cliEnv,
+        stdin: "viewer-password-1",
+      });
       expect(created.code).toBe(0);
       const prisma = createPrismaClient(server.url);
       expect(await prisma.user.findUnique({ where: { email: "v@example.com" } })).toMatchObject({ role: "viewer" });

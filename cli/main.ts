@@ -42,10 +42,13 @@ class UsageError extends Error {}
 const CLI_ACTOR: Actor = { label: "cli" };
 
 async function readStdinLine(what: string): Promise<string> {
-  if (process.stdin.isTTY) throw new UsageError(`Pipe the ${what} on standard input, e.g. \`printf '%s' "$VALUE" | npx vpnsight …\`.`);
+  if (process.stdin.isTTY)
+    throw new UsageError(`Pipe the ${what} on standard input, e.g. \`printf '%s' "$VALUE" | npx vpnsight …\`.`);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  const text = Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
   if (!text) throw new UsageError(`No ${what} on standard input.`);
   return text;
 }
@@ -55,10 +58,17 @@ type Command = (args: string[], db: Db, databaseUrl: string, ownerUrl: string) =
 
 const commands: Record<string, Command> = {
   "user create": async (args, db) => {
-    const { values } = parseArgs({ args, options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" } } });
+    const { values } = parseArgs({
+      args,
+      options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" } },
+    });
     if (!values.email || !values.role) throw new UsageError("user create needs --email and --role.");
     const password = await readStdinLine("password");
-    const user = await createUser(db, { email: values.email, role: values.role as "admin", name: values.name, password }, CLI_ACTOR);
+    const user = await createUser(
+      db,
+      { email: values.email, role: values.role as "admin", name: values.name, password },
+      CLI_ACTOR,
+    );
     console.log(`Created ${user.role} ${user.email}`);
   },
   "user reset-password": async (args, db) => {
@@ -68,12 +78,26 @@ const commands: Record<string, Command> = {
     console.log(`Password changed for ${values.email.toLowerCase()}`);
   },
   "token create": async (args, db) => {
-    const { values } = parseArgs({ args, options: { name: { type: "string" }, role: { type: "string" }, owner: { type: "string" }, "expires-days": { type: "string" } } });
+    const { values } = parseArgs({
+      args,
+      options: {
+        name: { type: "string" },
+        role: { type: "string" },
+        owner: { type: "string" },
+        "expires-days": { type: "string" },
+      },
+    });
     if (!values.name || !values.role) throw new UsageError("token create needs --name and --role.");
     const days = values["expires-days"];
-    if (days !== undefined && days !== "none" && !/^\d+$/.test(days)) throw new UsageError("--expires-days is a number of days, or none.");
+    if (days !== undefined && days !== "none" && !/^\d+$/.test(days))
+      throw new UsageError("--expires-days is a number of days, or none.");
     const expiresInDays = days === undefined ? undefined : days === "none" ? null : Number(days);
-    const { token, view } = await createToken(db, { name: values.name, role: values.role as "admin", expiresInDays }, CLI_ACTOR, values.owner ? { email: values.owner } : undefined);
+    const { token, view } = await createToken(
+      db,
+      { name: values.name, role: values.role as "admin", expiresInDays },
+      CLI_ACTOR,
+      values.owner ? { email: values.owner } : undefined,
+    );
     const expiry = view.expiresAt ? `expires ${view.expiresAt.toISOString().slice(0, 10)}` : "never expires";
     console.log(`Created ${view.role} token "${view.name}" for ${view.owner} (${expiry}). It is shown only this once:`);
     console.log(token);
@@ -81,17 +105,29 @@ const commands: Record<string, Command> = {
   "vpn set": async (args, db) => {
     const { values } = parseArgs({
       args,
-      options: { enable: { type: "boolean" }, disable: { type: "boolean" }, "secret-stdin": { type: "boolean" }, "grace-hours": { type: "string" } },
+      options: {
+        enable: { type: "boolean" },
+        disable: { type: "boolean" },
+        "secret-stdin": { type: "boolean" },
+        "grace-hours": { type: "string" },
+      },
     });
-    if (Boolean(values.enable) === Boolean(values.disable)) throw new UsageError("vpn set needs exactly one of --enable or --disable.");
+    if (Boolean(values.enable) === Boolean(values.disable))
+      throw new UsageError("vpn set needs exactly one of --enable or --disable.");
     const sharedSecret = values["secret-stdin"] ? await readStdinLine("shared secret") : undefined;
     const grace = values["grace-hours"];
     const settings = await updateVpnSettings(
       db,
-      { enabled: Boolean(values.enable), sharedSecret, ...(grace !== undefined ? { rotationGraceHours: Number(grace) } : {}) },
+      {
+        enabled: Boolean(values.enable),
+        sharedSecret,
+        ...(grace !== undefined ? { rotationGraceHours: Number(grace) } : {}),
+      },
       CLI_ACTOR,
     );
-    console.log(`Radius accounting ${settings.enabled ? "enabled" : "disabled"}; shared secret ${settings.secretConfigured ? "configured" : "not configured"}.`);
+    console.log(
+      `Radius accounting ${settings.enabled ? "enabled" : "disabled"}; shared secret ${settings.secretConfigured ? "configured" : "not configured"}.`,
+    );
   },
   "vpn show": async (_args, db) => {
     console.log(JSON.stringify(await getVpnSettings(db), null, 2));
@@ -100,7 +136,8 @@ const commands: Record<string, Command> = {
     const { values } = parseArgs({ args, options: { since: { type: "string" } } });
     const since = values.since ? new Date(values.since) : null;
     if (!since) throw new UsageError("detect needs --since DATE (e.g. 2026-10-01).");
-    if (Number.isNaN(since.getTime())) throw new UsageError(`--since ${values.since} is not a date: use YYYY-MM-DD (e.g. 2026-10-01).`);
+    if (Number.isNaN(since.getTime()))
+      throw new UsageError(`--since ${values.since} is not a date: use YYYY-MM-DD (e.g. 2026-10-01).`);
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
     const judged = await redetectSince(pool, since, detectionSettingsFromEnv()).finally(() => pool.end());
     const alerts = await db.alert.count({ where: { occurredAt: { gte: since } } });
@@ -113,7 +150,11 @@ const commands: Record<string, Command> = {
     const roles = await createRoles(client, { newPasswords: values["new-passwords"] }).finally(() => client.end());
     const fresh = roles.filter((r) => r.password);
     console.log(`Roles ${roles.map((r) => r.role).join(" and ")} are ready, with the rights in lib/db/roles.ts.`);
-    console.log(fresh.length ? "New passwords, shown only this once (PASSWORD marks one that was kept):" : "Their passwords were kept (--new-passwords renews them):");
+    console.log(
+      fresh.length
+        ? "New passwords, shown only this once (PASSWORD marks one that was kept):"
+        : "Their passwords were kept (--new-passwords renews them):",
+    );
     const [portal, sensor] = roles;
     console.log(`DATABASE_URL=${urlForRole(ownerUrl, portal!.role, portal!.password)}`);
     console.log(`SENSOR_DATABASE_URL=${urlForRole(ownerUrl, sensor!.role, sensor!.password)}`);
@@ -158,7 +199,9 @@ main(process.argv.slice(2)).then(
     }
     const message = err instanceof AppError || err instanceof Error ? err.message : String(err);
     if (isDatabaseUnavailable(err)) {
-      process.stderr.write(`vpnsight: cannot reach the database (${message}). Is PostgreSQL running? The CLI uses DATABASE_URL, else the embedded database in $VPNSIGHT_DATA_DIR.\n`);
+      process.stderr.write(
+        `vpnsight: cannot reach the database (${message}). Is PostgreSQL running? The CLI uses DATABASE_URL, else the embedded database in $VPNSIGHT_DATA_DIR.\n`,
+      );
       process.exit(1);
     }
     process.stderr.write(`vpnsight: ${message}\n`);

@@ -10,7 +10,10 @@ test.beforeAll(() => {
   runSeed(readState().dataDir, 40, 1200);
 });
 
-test("an analyst finds an identity, sees its locations on a list and a map, filters the timeline and exports CSV", async ({ page, request }) => {
+test("an analyst finds an identity, sees its locations on a list and a map, filters the timeline and exports CSV", async ({
+  page,
+  request,
+}) => {
   await signIn(page, ANALYST);
   await page.getByRole("link", { name: "Identities", exact: true }).click();
   await page.getByLabel("Search identities").fill("user23@contoso");
@@ -40,16 +43,28 @@ test("an analyst finds an identity, sees its locations on a list and a map, filt
   const downloadPromise = page.waitForEvent("download");
   await page.getByRole("link", { name: "Export CSV" }).click();
   const download = await downloadPromise;
-  const csv = fs.readFileSync((await download.path())!, "utf8").trim().split("\n");
-  expect(csv[0]).toBe("time,type,publicIp,location,nas,vendor,assignedIp,durationSeconds,inputBytes,outputBytes,terminateCause");
+  const csv = fs
+    .readFileSync((await download.path())!, "utf8")
+    .trim()
+    .split("\n");
+  expect(csv[0]).toBe(
+    "time,type,publicIp,location,nas,vendor,assignedIp,durationSeconds,inputBytes,outputBytes,terminateCause",
+  );
   expect(csv.slice(1).every((line) => line.includes(",stop,"))).toBe(true);
   const { adminToken } = readState();
-  const api = await request.get("/api/v1/identities/user23%40contoso.com/activities?days=180&type=stop&limit=1000", { headers: { authorization: `Bearer ${adminToken}` } });
+  const api = await request.get("/api/v1/identities/user23%40contoso.com/activities?days=180&type=stop&limit=1000", {
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
   expect(csv.length - 1).toBe((await api.json()).items.length);
 
-  const locations = await request.get("/api/v1/identities/user23%40contoso.com/locations?days=180", { headers: { authorization: `Bearer ${adminToken}` } });
+  const locations = await request.get("/api/v1/identities/user23%40contoso.com/locations?days=180", {
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
   const { items } = await locations.json();
-  expect(items.find((l: { city: string }) => l.city === "London")).toMatchObject({ countryCode: "GB", country: "United Kingdom" });
+  expect(items.find((l: { city: string }) => l.city === "London")).toMatchObject({
+    countryCode: "GB",
+    country: "United Kingdom",
+  });
 });
 
 test("the identities list sorts by the 30-day session count across all identities", async ({ page }) => {
@@ -79,7 +94,8 @@ test("a viewer can read identities but sees no admin controls", async ({ page })
   await expect(page.getByRole("heading", { name: "user23@contoso.com" })).toBeVisible();
   await page.goto("/settings");
   await expect(page.getByRole("link", { name: /Identities › VPN/ })).toBeVisible();
-  for (const admin of ["Users", "API tokens", "Audit log"]) await expect(page.getByRole("link", { name: new RegExp(`^${admin}`) })).toHaveCount(0);
+  for (const admin of ["Users", "API tokens", "Audit log"])
+    await expect(page.getByRole("link", { name: new RegExp(`^${admin}`) })).toHaveCount(0);
   await page.goto("/settings/identities/vpn");
   await expect(page.getByLabel("Shared Secret")).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Add client" })).toHaveCount(0);
@@ -102,13 +118,20 @@ test("an admin maps a NetBIOS domain: DOMAIN\\user sessions join the UPN identit
   await page.goto("/identities/user3%40contoso.com");
   await expect(page.getByTestId("names-as-sent")).toContainText("CONTOSO\\user3");
   await page.goto("/settings/audit");
-  await expect(page.getByRole("row").filter({ hasText: "domain-mapping.create" }).first()).toContainText(`user:${ADMIN.email}`);
+  await expect(page.getByRole("row").filter({ hasText: "domain-mapping.create" }).first()).toContainText(
+    `user:${ADMIN.email}`,
+  );
   // A cursor no id can reach (it was a server error) is reported like any bad filter.
   await page.goto("/settings/audit?before=99999999999999999999");
-  await expect(page.getByRole("alert").filter({ hasText: "before is an entry id: use nextBefore from the previous page." })).toBeVisible();
+  await expect(
+    page.getByRole("alert").filter({ hasText: "before is an entry id: use nextBefore from the previous page." }),
+  ).toBeVisible();
 });
 
-test("the alerts list pages with Older alerts / Newest, filters by a local Created since, and reports a bad filter", async ({ page, request }) => {
+test("the alerts list pages with Older alerts / Newest, filters by a local Created since, and reports a bad filter", async ({
+  page,
+  request,
+}) => {
   const { adminToken } = readState();
   // The seed's travellers raise alerts once the detector has judged their sessions.
   let ids: string[] = [];
@@ -117,7 +140,11 @@ test("the alerts list pages with Older alerts / Newest, filters by a local Creat
     ids = (await res.json()).items.map((a: { id: string }) => a.id);
     expect(ids.length).toBeGreaterThanOrEqual(4);
   }).toPass({ timeout: 60_000 });
-  const shown = () => page.getByRole("table", { name: "Alerts" }).locator('a[href^="/alerts/"]').evaluateAll((links) => links.map((a) => a.getAttribute("href")!.split("/").at(-1)!));
+  const shown = () =>
+    page
+      .getByRole("table", { name: "Alerts" })
+      .locator('a[href^="/alerts/"]')
+      .evaluateAll((links) => links.map((a) => a.getAttribute("href")!.split("/").at(-1)!));
 
   await signIn(page, ANALYST);
   await page.goto("/alerts?limit=2");
@@ -142,13 +169,17 @@ test("the alerts list pages with Older alerts / Newest, filters by a local Creat
   await expect(page.getByRole("alert").filter({ hasText: "since must be an ISO 8601 date-time." })).toBeVisible();
   await expect(page.getByRole("table", { name: "Alerts" })).toHaveCount(0);
   await page.goto("/alerts?identity=user%0023");
-  await expect(page.getByRole("alert").filter({ hasText: "Text cannot contain the NUL character (U+0000)." })).toBeVisible();
+  await expect(
+    page.getByRole("alert").filter({ hasText: "Text cannot contain the NUL character (U+0000)." }),
+  ).toBeVisible();
 });
 
 test("a hand-edited filter on the identities list or a profile is reported, not silently dropped", async ({ page }) => {
   await signIn(page, VIEWER);
   await page.goto("/identities?q=user23&sort=bogus");
-  await expect(page.getByRole("alert").filter({ hasText: "sort is one of lastSeen, identity, sessions30d, locations30d." })).toBeVisible();
+  await expect(
+    page.getByRole("alert").filter({ hasText: "sort is one of lastSeen, identity, sessions30d, locations30d." }),
+  ).toBeVisible();
   await expect(page.getByRole("table", { name: "Identities" })).toHaveCount(0);
   await expect(page.getByLabel("Search identities")).toHaveValue("user23");
   await page.getByRole("link", { name: "Clear the filters" }).click();
@@ -157,7 +188,9 @@ test("a hand-edited filter on the identities list or a profile is reported, not 
   await page.goto("/identities?page=0");
   await expect(page.getByRole("alert").filter({ hasText: "page is a whole number from 1 to 100000." })).toBeVisible();
   await page.goto("/identities?q=user%0023");
-  await expect(page.getByRole("alert").filter({ hasText: "Text cannot contain the NUL character (U+0000)." })).toBeVisible();
+  await expect(
+    page.getByRole("alert").filter({ hasText: "Text cannot contain the NUL character (U+0000)." }),
+  ).toBeVisible();
 
   const profile = "/identities/user23%40contoso.com";
   for (const [query, message] of [
@@ -174,7 +207,9 @@ test("a hand-edited filter on the identities list or a profile is reported, not 
   await expect(page.getByRole("table", { name: "Activity timeline" })).toBeVisible();
 });
 
-test("an identity without VPN activity or an unknown alert answers 404 with a page that leads back", async ({ page }) => {
+test("an identity without VPN activity or an unknown alert answers 404 with a page that leads back", async ({
+  page,
+}) => {
   await signIn(page, VIEWER);
   const badlyEncoded = await page.goto("/identities/%FF");
   expect(badlyEncoded?.status()).toBe(400);

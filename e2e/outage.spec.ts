@@ -28,7 +28,11 @@ async function takeDatabaseDown(dataDir: string): Promise<net.Server> {
   return blocker;
 }
 
-test("with the database down, pages, the API, the health check and sign-in say so; npm start brings it back", async ({ page, browser, request }) => {
+test("with the database down, pages, the API, the health check and sign-in say so; npm start brings it back", async ({
+  page,
+  browser,
+  request,
+}) => {
   const { dataDir, adminToken, logFile } = readState();
   await signIn(page, ANALYST);
   expect((await request.get("/api/healthz")).status()).toBe(200);
@@ -47,21 +51,29 @@ test("with the database down, pages, the API, the health check and sign-in say s
     const api = await request.get("/api/v1/identities", { headers: { authorization: `Bearer ${adminToken}` } });
     expect(api.status()).toBe(503);
     expect(api.headers()["retry-after"]).toBe("5");
-    expect(await api.json()).toEqual({ error: { code: "unavailable", message: "VPN Sight cannot reach its database right now. Try again shortly." } });
+    expect(await api.json()).toEqual({
+      error: { code: "unavailable", message: "VPN Sight cannot reach its database right now. Try again shortly." },
+    });
 
     const visitor = await browser.newPage();
     await visitor.goto("/signin");
     await visitor.getByLabel("Email").fill(ANALYST.email);
     await visitor.getByLabel("Password").fill(ANALYST.password);
     await visitor.getByRole("button", { name: "Sign in" }).click();
-    await expect(visitor.getByRole("alert").filter({ hasText: "VPN Sight cannot reach its database right now. Try again shortly." })).toBeVisible();
+    await expect(
+      visitor
+        .getByRole("alert")
+        .filter({ hasText: "VPN Sight cannot reach its database right now. Try again shortly." }),
+    ).toBeVisible();
     await visitor.close();
   } finally {
     blocker.close();
   }
 
   // npm start keeps trying (1, 2, 5, then every 10 s) and succeeds once the port is free again.
-  await expect.poll(async () => (await request.get("/api/healthz")).status(), { timeout: 30_000, intervals: [500] }).toBe(200);
+  await expect
+    .poll(async () => (await request.get("/api/healthz")).status(), { timeout: 30_000, intervals: [500] })
+    .toBe(200);
   await page.getByRole("button", { name: "Try again" }).click();
   await expect(page.getByRole("heading", { name: "Identities", level: 1 })).toBeVisible();
   await expect(page.getByRole("alert").filter({ hasText: "This page could not load" })).toHaveCount(0);
@@ -75,7 +87,11 @@ test("a sensor that crashes is started again by npm start, and the portal stays 
   // The sensor is a direct child of npm start's process (its detector is the sensor's child).
   const sensorPid = () => {
     try {
-      return Number(execFileSync("pgrep", ["-P", String(pid), "-f", "sensor/main.mjs"], { encoding: "utf8" }).trim().split("\n")[0]);
+      return Number(
+        execFileSync("pgrep", ["-P", String(pid), "-f", "sensor/main.mjs"], { encoding: "utf8" })
+          .trim()
+          .split("\n")[0],
+      );
     } catch {
       return 0;
     }
@@ -92,18 +108,37 @@ test("a sensor that crashes is started again by npm start, and the portal stays 
   expect((await request.get("/api/healthz")).status()).toBe(200);
   // The new sensor reports in: its heartbeat on the sensors API started after the kill.
   await expect
-    .poll(async () => {
-      const { items } = await (await request.get("/api/v1/sensors", { headers: { authorization: `Bearer ${viewerToken}` } })).json();
-      return items.some((s: { startedAt: string }) => Date.parse(s.startedAt) > killedAt);
-    }, { timeout: 30_000 })
+    .poll(
+      async () => {
+        const { items } = await (
+          await request.get("/api/v1/sensors", { headers: { authorization: `Bearer ${viewerToken}` } })
+        ).json();
+        return items.some((s: { startedAt: string }) => Date.parse(s.startedAt) > killedAt);
+      },
+      { timeout: 30_000 },
+    )
     .toBe(true);
-  expect(fs.readFileSync(logFile, "utf8")).toContain("the sensor exited unexpectedly (SIGKILL); starting it again in 1 s");
+  expect(fs.readFileSync(logFile, "utf8")).toContain(
+    "the sensor exited unexpectedly (SIGKILL); starting it again in 1 s",
+  );
 });
 
 test("npm start's children get only the environment they need: no admin password anywhere, no session key in the sensor", async () => {
   const { pid } = readState();
-  const childPid = (pattern: string) => Number(execFileSync("pgrep", ["-P", String(pid), "-f", pattern], { encoding: "utf8" }).trim().split("\n")[0]);
-  const environ = (p: number) => new Map(fs.readFileSync(`/proc/${p}/environ`, "utf8").split("\0").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+  const childPid = (pattern: string) =>
+    Number(
+      execFileSync("pgrep", ["-P", String(pid), "-f", pattern], { encoding: "utf8" })
+        .trim()
+        .split("\n")[0],
+    );
+  const environ = (p: number) =>
+    new Map(
+      fs
+        .readFileSync(`/proc/${p}/environ`, "utf8")
+        .split("\0")
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+    );
   const sensor = environ(childPid("sensor/main.mjs"));
   const portal = environ(childPid("portal-server.mjs"));
   // npm start itself was given ADMIN_EMAIL and ADMIN_PASSWORD (e2e/product.ts).

@@ -108,10 +108,22 @@ export async function restartProduct(): Promise<void> {
 
 /** Fills the product's database with demo sessions (npm run seed:demo), beside the running product. */
 export function runSeed(dataDir: string, identities: number, sessions: number): void {
-  const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "prisma/seed-demo.ts"), "--identities", String(identities), "--sessions", String(sessions)], {
-    cwd: ROOT,
-    env: productEnv(dataDir),
-    encoding: "utf8",
-  });
+  const result = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      path.join(ROOT, "prisma/seed-demo.ts"),
+      "--identities",
+      String(identities),
+      "--sessions",
+      String(sessions),
+    ],
+    {
+      cwd: ROOT,
+      env: productEnv(dataDir),
+      encoding: "utf8",
+    },
+  );
   if (result.status !== 0) throw new Error(`seed:demo failed: ${result.stderr}`);
 }

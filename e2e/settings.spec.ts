@@ -2,7 +2,9 @@ import { expect, test } from "@playwright/test";
 import { ADMIN, readState } from "./product";
 import { fetchFromPage, productSql, signIn } from "./helpers";
 
-test("an admin adds a RADIUS client (a bad address gets a clear error and keeps the form), then removes it", async ({ page }) => {
+test("an admin adds a RADIUS client (a bad address gets a clear error and keeps the form), then removes it", async ({
+  page,
+}) => {
   await signIn(page, ADMIN);
   await page.goto("/settings/identities/vpn");
   const form = page.getByRole("form", { name: "Add RADIUS client" });
@@ -53,15 +55,27 @@ test("an admin creates an API token shown once, which works until it is revoked"
   expect((await asToken()).status()).toBe(401);
 });
 
-test("a token acts with the lower of its role and its owner's, stops when the owner is disabled, and when it expires", async ({ request, browser }) => {
+test("a token acts with the lower of its role and its owner's, stops when the owner is disabled, and when it expires", async ({
+  request,
+  browser,
+}) => {
   const { adminToken, dataDir } = readState();
   const admin = { authorization: `Bearer ${adminToken}` };
   const owner = { email: `token-owner-${Date.now()}@e2e.test`, password: "token-owner-password-1" };
-  const created = await (await request.post("/api/v1/users", { headers: admin, data: { email: owner.email, role: "admin", password: owner.password } })).json();
+  const created = await (
+    await request.post("/api/v1/users", {
+      headers: admin,
+      data: { email: owner.email, role: "admin", password: owner.password },
+    })
+  ).json();
   // The owner signs in and makes an admin token (the token belongs to whoever creates it).
   const page = await (await browser.newContext()).newPage();
   await signIn(page, owner);
-  const made = await fetchFromPage(page, "POST", "/api/v1/tokens", { name: `owned-${Date.now()}`, role: "admin", expiresInDays: 30 });
+  const made = await fetchFromPage(page, "POST", "/api/v1/tokens", {
+    name: `owned-${Date.now()}`,
+    role: "admin",
+    expiresInDays: 30,
+  });
   expect(made.status).toBe(201);
   expect(made.json).toMatchObject({ owner: owner.email, role: "admin" });
   await page.context().close();
@@ -69,19 +83,34 @@ test("a token acts with the lower of its role and its owner's, stops when the ow
   expect((await request.get("/api/v1/users", { headers: bearer })).status()).toBe(200);
 
   // Owner demoted to viewer: the admin token now acts as a viewer.
-  expect((await request.patch(`/api/v1/users/${created.id}`, { headers: admin, data: { role: "viewer" } })).status()).toBe(200);
+  expect(
+    (await request.patch(`/api/v1/users/${created.id}`, { headers: admin, data: { role: "viewer" } })).status(),
+  ).toBe(200);
   expect((await request.get("/api/v1/users", { headers: bearer })).status()).toBe(403);
   expect((await request.get("/api/v1/identities", { headers: bearer })).status()).toBe(200);
   // Owner disabled: the token stops.
-  expect((await request.patch(`/api/v1/users/${created.id}`, { headers: admin, data: { disabled: true } })).status()).toBe(200);
+  expect(
+    (await request.patch(`/api/v1/users/${created.id}`, { headers: admin, data: { disabled: true } })).status(),
+  ).toBe(200);
   expect((await request.get("/api/v1/identities", { headers: bearer })).status()).toBe(401);
 
   // Expiry is checked on every request: once its time has passed (moved into the past in the database), 401.
-  const expiring = await (await request.post("/api/v1/tokens", { headers: admin, data: { name: `expiring-${Date.now()}`, role: "viewer", expiresInDays: 1 } })).json();
+  const expiring = await (
+    await request.post("/api/v1/tokens", {
+      headers: admin,
+      data: { name: `expiring-${Date.now()}`, role: "viewer", expiresInDays: 1 },
+    })
+  ).json();
   expect(Date.parse(expiring.expiresAt) - Date.now()).toBeGreaterThan(86_000_000);
   const asExpiring = { authorization: `Bearer ${expiring.token}` };
   expect((await request.get("/api/v1/identities", { headers: asExpiring })).status()).toBe(200);
-  await productSql(dataDir, `UPDATE "ApiToken" SET "expiresAt" = now() - interval '1 minute' WHERE id = $1`, [expiring.id]);
+  await productSql(dataDir, `UPDATE "ApiToken" SET "expiresAt" = now() - interval '1 minute' WHERE id = $1`, [
+    expiring.id,
+  ]);
   expect((await request.get("/api/v1/identities", { headers: asExpiring })).status()).toBe(401);
-  expect((await request.post("/api/v1/tokens", { headers: admin, data: { name: "bad", role: "viewer", expiresInDays: 0 } })).status()).toBe(400);
+  expect(
+    (
+      await request.post("/api/v1/tokens", { headers: admin, data: { name: "bad", role: "viewer", expiresInDays: 0 } })
+    ).status(),
+  ).toBe(400);
 });

@@ -2,7 +2,10 @@ import { expect, test } from "@playwright/test";
 import { ADMIN, readState } from "./product";
 import { fetchFromPage, requestFrom, signIn, signInFrom, signInWithHeaders } from "./helpers";
 
-test("an admin creates a user, changes its role and sets its password; the last admin cannot be demoted", async ({ page, browser }) => {
+test("an admin creates a user, changes its role and sets its password; the last admin cannot be demoted", async ({
+  page,
+  browser,
+}) => {
   await signIn(page, ADMIN);
   await page.goto("/settings/users");
   const email = `new-${Date.now()}@e2e.test`;
@@ -33,7 +36,9 @@ test("an admin creates a user, changes its role and sets its password; the last 
 
   // Only ADMIN is an active admin here (other specs' temporary admins are demoted or disabled).
   await page.getByTestId(`user-row-${ADMIN.email}`).getByLabel(`Role of ${ADMIN.email}`).selectOption("viewer");
-  await expect(page.getByRole("alert").filter({ hasText: "This is the last active admin: make another user admin first." })).toBeVisible();
+  await expect(
+    page.getByRole("alert").filter({ hasText: "This is the last active admin: make another user admin first." }),
+  ).toBeVisible();
   await page.reload();
   await expect(page.getByTestId(`user-row-${ADMIN.email}`).getByLabel(`Role of ${ADMIN.email}`)).toHaveValue("admin");
 });
@@ -49,13 +54,28 @@ test("sign-in fails with a clear message and is throttled after repeated failure
   }
   await page.getByLabel("Password").fill("another-wrong-password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: /Too many failed sign-in attempts from this address\. Try again in \d+ minutes?\./ })).toBeVisible();
+  await expect(
+    page
+      .getByRole("alert")
+      .filter({ hasText: /Too many failed sign-in attempts from this address\. Try again in \d+ minutes?\./ }),
+  ).toBeVisible();
 });
 
-test("a stranger's wrong passwords do not lock the owner out, and a forged X-Forwarded-For buys no fresh attempts", async ({ page, request, baseURL }) => {
+test("a stranger's wrong passwords do not lock the owner out, and a forged X-Forwarded-For buys no fresh attempts", async ({
+  page,
+  request,
+  baseURL,
+}) => {
   const { adminToken } = readState();
   const owner = { email: `owner-${Date.now()}@e2e.test`, password: "owner-password-001" };
-  expect((await request.post("/api/v1/users", { headers: { authorization: `Bearer ${adminToken}` }, data: { email: owner.email, role: "viewer", password: owner.password } })).status()).toBe(201);
+  expect(
+    (
+      await request.post("/api/v1/users", {
+        headers: { authorization: `Bearer ${adminToken}` },
+        data: { email: owner.email, role: "viewer", password: owner.password },
+      })
+    ).status(),
+  ).toBe(201);
   // The stranger (the browser, 127.0.0.1) claims a new address on every attempt; the portal sees the socket peer.
   await page.goto("/signin");
   for (let i = 0; i < 5; i++) {
@@ -68,27 +88,50 @@ test("a stranger's wrong passwords do not lock the owner out, and a forged X-For
   await page.setExtraHTTPHeaders({ "x-forwarded-for": "203.0.113.77" });
   await page.getByLabel("Password").fill(owner.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: /Too many failed sign-in attempts from this address/ })).toBeVisible();
+  await expect(
+    page.getByRole("alert").filter({ hasText: /Too many failed sign-in attempts from this address/ }),
+  ).toBeVisible();
   // The owner, from another machine (127.0.0.2), signs in with the right password.
   expect(await signInFrom(baseURL!, "127.0.0.2", owner)).toBeNull();
-  expect(await signInFrom(baseURL!, "127.0.0.2", { ...owner, password: "not-the-password" })).toBe("Incorrect email or password.");
+  expect(await signInFrom(baseURL!, "127.0.0.2", { ...owner, password: "not-the-password" })).toBe(
+    "Incorrect email or password.",
+  );
 
   // The audit log names the socket peer, not the claimed address.
-  const audit = await (await request.get("/api/v1/audit?limit=20", { headers: { authorization: `Bearer ${adminToken}` } })).json();
-  const throttled = audit.items.find((e: { action: string; target: string }) => e.action === "auth.throttled" && e.target === `user:${owner.email}`);
+  const audit = await (
+    await request.get("/api/v1/audit?limit=20", { headers: { authorization: `Bearer ${adminToken}` } })
+  ).json();
+  const throttled = audit.items.find(
+    (e: { action: string; target: string }) => e.action === "auth.throttled" && e.target === `user:${owner.email}`,
+  );
   // The browser reaches "localhost" over ::1 or 127.0.0.1: either way the peer, never the claimed 203.0.113.x.
   expect(throttled.sourceIp).toMatch(/^(127\.0\.0\.1|::1)$/);
-  const spoofed = await request.post("/api/v1/tokens", { headers: { authorization: `Bearer ${adminToken}`, "x-forwarded-for": "198.51.100.200" }, data: { name: `xff-${Date.now()}`, role: "viewer" } });
+  const spoofed = await request.post("/api/v1/tokens", {
+    headers: { authorization: `Bearer ${adminToken}`, "x-forwarded-for": "198.51.100.200" },
+    data: { name: `xff-${Date.now()}`, role: "viewer" },
+  });
   expect(spoofed.status()).toBe(201);
-  const after = await (await request.get("/api/v1/audit?limit=5", { headers: { authorization: `Bearer ${adminToken}` } })).json();
+  const after = await (
+    await request.get("/api/v1/audit?limit=5", { headers: { authorization: `Bearer ${adminToken}` } })
+  ).json();
   expect(after.items[0]).toMatchObject({ action: "token.create" });
   expect(after.items[0].sourceIp).toMatch(/^(127\.0\.0\.1|::1)$/);
 });
 
-test("cookies are Secure and HSTS is sent when HTTPS is reported by a trusted proxy, and only then", async ({ request, baseURL }) => {
+test("cookies are Secure and HSTS is sent when HTTPS is reported by a trusted proxy, and only then", async ({
+  request,
+  baseURL,
+}) => {
   const { adminToken } = readState();
   const user = { email: `https-${Date.now()}@e2e.test`, password: "https-password-001" };
-  expect((await request.post("/api/v1/users", { headers: { authorization: `Bearer ${adminToken}` }, data: { email: user.email, role: "viewer", password: user.password } })).status()).toBe(201);
+  expect(
+    (
+      await request.post("/api/v1/users", {
+        headers: { authorization: `Bearer ${adminToken}` },
+        data: { email: user.email, role: "viewer", password: user.password },
+      })
+    ).status(),
+  ).toBe(201);
   const https = { "x-forwarded-proto": "https", "x-forwarded-for": "198.51.100.60" };
 
   // Through the trusted TLS-terminating proxy (127.0.0.3): a __Secure- cookie marked Secure, and HSTS.
@@ -108,16 +151,26 @@ test("cookies are Secure and HSTS is sent when HTTPS is reported by a trusted pr
   const plain = forged.setCookies.find((c) => c.includes("session-token="))!;
   expect(plain).toMatch(/^next-auth\.session-token=/);
   expect(plain).not.toMatch(/;\s*Secure/i);
-  const direct = await requestFrom(baseURL!, "127.0.0.1", "GET", "/api/v1/identities?limit=1", { ...https, cookie: plain.split(";")[0]! });
+  const direct = await requestFrom(baseURL!, "127.0.0.1", "GET", "/api/v1/identities?limit=1", {
+    ...https,
+    cookie: plain.split(";")[0]!,
+  });
   expect(direct.status).toBe(200);
   expect(direct.headers["strict-transport-security"]).toBeUndefined();
 });
 
-test("a user changes their own password under Your account: every session of theirs ends, only the new password works", async ({ page, browser, request }) => {
+test("a user changes their own password under Your account: every session of theirs ends, only the new password works", async ({
+  page,
+  browser,
+  request,
+}) => {
   const { adminToken } = readState();
   const user = { email: `changer-${Date.now()}@e2e.test`, password: "changer-password-1" };
   const next = "changer-password-2";
-  const created = await request.post("/api/v1/users", { headers: { authorization: `Bearer ${adminToken}` }, data: { email: user.email, role: "viewer", password: user.password } });
+  const created = await request.post("/api/v1/users", {
+    headers: { authorization: `Bearer ${adminToken}` },
+    data: { email: user.email, role: "viewer", password: user.password },
+  });
   expect(created.status()).toBe(201);
   const elsewhere = await browser.newPage();
   await signIn(elsewhere, user);
@@ -148,11 +201,17 @@ test("a user changes their own password under Your account: every session of the
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Incorrect email or password." })).toBeVisible();
   await signIn(page, { email: user.email, password: next });
-  const token = await request.post("/api/v1/account/password", { headers: { authorization: `Bearer ${adminToken}` }, data: { currentPassword: "x", newPassword: "whatever-password-3" } });
+  const token = await request.post("/api/v1/account/password", {
+    headers: { authorization: `Bearer ${adminToken}` },
+    data: { currentPassword: "x", newPassword: "whatever-password-3" },
+  });
   expect(token.status()).toBe(403);
 });
 
-test("signing out ends the session, on the server too: a copy of the cookie no longer works", async ({ page, browser }) => {
+test("signing out ends the session, on the server too: a copy of the cookie no longer works", async ({
+  page,
+  browser,
+}) => {
   await signIn(page, ADMIN);
   const cookies = await page.context().cookies();
   await page.getByRole("button", { name: "Sign out" }).click();
@@ -172,7 +231,14 @@ test("signing out ends the session, on the server too: a copy of the cookie no l
 test("Sign out everywhere ends the user's sessions in every browser", async ({ page, browser, request }) => {
   const { adminToken } = readState();
   const user = { email: `everywhere-${Date.now()}@e2e.test`, password: "everywhere-password-1" };
-  expect((await request.post("/api/v1/users", { headers: { authorization: `Bearer ${adminToken}` }, data: { email: user.email, role: "viewer", password: user.password } })).status()).toBe(201);
+  expect(
+    (
+      await request.post("/api/v1/users", {
+        headers: { authorization: `Bearer ${adminToken}` },
+        data: { email: user.email, role: "viewer", password: user.password },
+      })
+    ).status(),
+  ).toBe(201);
   const elsewhere = await (await browser.newContext()).newPage();
   await signIn(elsewhere, user);
   await signIn(page, user);
@@ -184,11 +250,21 @@ test("Sign out everywhere ends the user's sessions in every browser", async ({ p
   await elsewhere.goto("/identities");
   await expect(elsewhere).toHaveURL(/\/signin/);
   await elsewhere.context().close();
-  const audit = await (await request.get("/api/v1/audit?limit=10", { headers: { authorization: `Bearer ${adminToken}` } })).json();
-  expect(audit.items.some((e: { action: string; target: string }) => e.action === "user.sign-out-everywhere" && e.target === `user:${user.email}`)).toBe(true);
+  const audit = await (
+    await request.get("/api/v1/audit?limit=10", { headers: { authorization: `Bearer ${adminToken}` } })
+  ).json();
+  expect(
+    audit.items.some(
+      (e: { action: string; target: string }) =>
+        e.action === "user.sign-out-everywhere" && e.target === `user:${user.email}`,
+    ),
+  ).toBe(true);
 });
 
-test("the sign-in page and the console load without failed requests or console errors, with the product's icon", async ({ page, request }) => {
+test("the sign-in page and the console load without failed requests or console errors, with the product's icon", async ({
+  page,
+  request,
+}) => {
   const problems: string[] = [];
   page.on("console", (m) => void (m.type() === "error" && problems.push(`console: ${m.text()}`)));
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
@@ -217,9 +293,12 @@ test("the sign-in page and the console load without failed requests or console e
   }
   // Every settings page says where it is and leads back to Settings.
   const crumbs: [string, string][] = [
-    ["/settings/identities/vpn", "Settings › Identities › VPN"], ["/settings/identities/aliases", "Settings › Identities › Aliases"],
-    ["/settings/alerts", "Settings › Alerts forwarding"], ["/settings/users", "Settings › Users"],
-    ["/settings/tokens", "Settings › API tokens"], ["/settings/audit", "Settings › Audit log"],
+    ["/settings/identities/vpn", "Settings › Identities › VPN"],
+    ["/settings/identities/aliases", "Settings › Identities › Aliases"],
+    ["/settings/alerts", "Settings › Alerts forwarding"],
+    ["/settings/users", "Settings › Users"],
+    ["/settings/tokens", "Settings › API tokens"],
+    ["/settings/audit", "Settings › Audit log"],
   ];
   for (const [path, trail] of crumbs) {
     await page.goto(path);

@@ -56,11 +56,15 @@ test("admin enables radius accounting with a secret, and a reload shows it saved
   const enable = page.getByLabel("Enable radius accounting");
   await enable.check();
   await page.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "Enter a shared secret to enable radius accounting." })).toBeVisible();
+  await expect(
+    page.getByRole("alert").filter({ hasText: "Enter a shared secret to enable radius accounting." }),
+  ).toBeVisible();
 
   await page.getByLabel("Shared Secret").fill("short");
   await page.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "The shared secret needs at least 16 characters." })).toBeVisible();
+  await expect(
+    page.getByRole("alert").filter({ hasText: "The shared secret needs at least 16 characters." }),
+  ).toBeVisible();
 
   await page.getByLabel("Shared Secret").fill(secret);
   await page.getByRole("button", { name: "Save" }).click();
@@ -118,10 +122,15 @@ test("the audit log shows who changed the VPN settings, with field names only", 
   await expect(row).toContainText("sharedSecret: rotated");
 });
 
-test("accounting from a real RADIUS client shows in the API and on the sensors panel; a wrong secret is dropped", async ({ page, request }) => {
+test("accounting from a real RADIUS client shows in the API and on the sensors panel; a wrong secret is dropped", async ({
+  page,
+  request,
+}) => {
   const { viewerToken } = readState();
   const radclient = (file: string, withSecret: string) =>
-    spawnSync("radclient", ["-r", "1", "-t", "2", "-f", file, "127.0.0.1:18130", "acct", withSecret], { encoding: "utf8" });
+    spawnSync("radclient", ["-r", "1", "-t", "2", "-f", file, "127.0.0.1:18130", "acct", withSecret], {
+      encoding: "utf8",
+    });
   const start = radclient("docs/sample-accounting-start.txt", generated);
   expect(start.status, start.stdout + start.stderr).toBe(0);
   expect(start.stdout).toContain("Received Accounting-Response");
@@ -129,13 +138,23 @@ test("accounting from a real RADIUS client shows in the API and on the sensors p
 
   // CONTOSO\alice is its own identity unless a NetBIOS mapping (made by identities.spec) says CONTOSO = contoso.com.
   const auth = { authorization: `Bearer ${viewerToken}` };
-  const mapped = (await (await request.get("/api/v1/domain-mappings", { headers: auth })).json()).items.some((d: { netbiosDomain: string }) => d.netbiosDomain === "contoso");
+  const mapped = (await (await request.get("/api/v1/domain-mappings", { headers: auth })).json()).items.some(
+    (d: { netbiosDomain: string }) => d.netbiosDomain === "contoso",
+  );
   const identity = mapped ? "alice@contoso.com" : "contoso\\alice";
-  const response = await request.get(`/api/v1/vpn-sessions?identity=${encodeURIComponent(identity)}`, { headers: auth });
+  const response = await request.get(`/api/v1/vpn-sessions?identity=${encodeURIComponent(identity)}`, {
+    headers: auth,
+  });
   expect(response.status()).toBe(200);
   const { items } = await response.json();
   expect(items).toHaveLength(1);
-  expect(items[0]).toMatchObject({ identity, userName: "CONTOSO\\alice", publicIp: "81.2.69.142", assignedIp: "10.8.0.7", status: "open" });
+  expect(items[0]).toMatchObject({
+    identity,
+    userName: "CONTOSO\\alice",
+    publicIp: "81.2.69.142",
+    assignedIp: "10.8.0.7",
+    status: "open",
+  });
   expect(items[0].location.countryCode).toBe("GB");
 
   await signIn(page, ADMIN);
@@ -155,15 +174,23 @@ test("an unusual connection raises an explained alert, and an analyst resolves i
     `User-Name = "dave@contoso.com"\nNAS-IP-Address = 10.0.0.1\nAcct-Session-Id = "${id}"\nAcct-Status-Type = ${status}\nCalling-Station-Id = "${ip}"\nEvent-Timestamp = ${at}\n${extra}`;
   const history: string[] = [];
   for (let day = 35; day >= 2; day -= 3) {
-    history.push(packet(`DH-${day}`, "Start", "81.2.69.142", now - day * 86400), packet(`DH-${day}`, "Stop", "81.2.69.142", now - day * 86400 + 3600, "Acct-Session-Time = 3600\n"));
+    history.push(
+      packet(`DH-${day}`, "Start", "81.2.69.142", now - day * 86400),
+      packet(`DH-${day}`, "Stop", "81.2.69.142", now - day * 86400 + 3600, "Acct-Session-Time = 3600\n"),
+    );
   }
   history.push(packet("DNEW", "Start", "133.11.0.1", now - 600));
-  const sent = spawnSync("radclient", ["-p", "1", "-r", "2", "-t", "2", "127.0.0.1:18130", "acct", generated], { input: history.join("\n"), encoding: "utf8" });
+  const sent = spawnSync("radclient", ["-p", "1", "-r", "2", "-t", "2", "127.0.0.1:18130", "acct", generated], {
+    input: history.join("\n"),
+    encoding: "utf8",
+  });
   expect(sent.status, sent.stderr).toBe(0);
 
   let alerts: { id: string; rule: string; evidence: { summary: string } }[] = [];
   await expect(async () => {
-    const res = await request.get("/api/v1/alerts?identity=dave%40contoso.com", { headers: { authorization: `Bearer ${adminToken}` } });
+    const res = await request.get("/api/v1/alerts?identity=dave%40contoso.com", {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
     alerts = (await res.json()).items;
     expect(alerts.map((a) => a.rule)).toEqual(["suspicious-vpn-connection"]);
   }).toPass({ timeout: 30_000 });
@@ -171,7 +198,11 @@ test("an unusual connection raises an explained alert, and an analyst resolves i
 
   await signIn(page, ANALYST);
   await page.getByRole("link", { name: "Alerts", exact: true }).click();
-  await page.getByRole("row").filter({ hasText: "dave@contoso.com" }).getByRole("link", { name: "Suspicious VPN connection" }).click();
+  await page
+    .getByRole("row")
+    .filter({ hasText: "dave@contoso.com" })
+    .getByRole("link", { name: "Suspicious VPN connection" })
+    .click();
   await expect(page.getByTestId("alert-summary")).toContainText("Japan");
   await expect(page.getByRole("table", { name: "Baseline countries" })).toContainText("United Kingdom");
   await expect(page.getByTestId("alert-status")).toHaveText("New");
@@ -187,7 +218,10 @@ test("an unusual connection raises an explained alert, and an analyst resolves i
 
   await page.goto("/identities/dave%40contoso.com");
   await expect(page.getByRole("link", { name: "Suspicious VPN connection" })).toBeVisible();
-  const viewerPatch = await request.patch(`/api/v1/alerts/${alerts[0]!.id}`, { headers: { authorization: `Bearer ${readState().viewerToken}` }, data: { status: "in_progress" } });
+  const viewerPatch = await request.patch(`/api/v1/alerts/${alerts[0]!.id}`, {
+    headers: { authorization: `Bearer ${readState().viewerToken}` },
+    data: { status: "in_progress" },
+  });
   expect(viewerPatch.status()).toBe(403);
 });
 
@@ -209,7 +243,10 @@ test("an admin forwards alerts to a syslog SIEM and sends a test CEF line", asyn
 });
 
 // RadSec as an admin sets it up (accounting is enabled by the tests above).
-test("an admin downloads the sensor's certificate, uploads a client CA, and RadSec accounting is stored", async ({ page, request }) => {
+test("an admin downloads the sensor's certificate, uploads a client CA, and RadSec accounting is stored", async ({
+  page,
+  request,
+}) => {
   const { adminToken } = readState();
   await signIn(page, ADMIN);
   await page.goto("/settings/identities/vpn");
@@ -244,16 +281,35 @@ test("an admin downloads the sensor's certificate, uploads a client CA, and RadS
   }).toPass({ timeout: 30_000 });
 
   // A RadSec client that trusts exactly the downloaded certificate.
-  const socket = tls.connect({ host: "127.0.0.1", port: 20830, ca: certPem, checkServerIdentity: () => undefined, cert: client.certPem, key: client.keyPem });
+  const socket = tls.connect({
+    host: "127.0.0.1",
+    port: 20830,
+    ca: certPem,
+    checkServerIdentity: () => undefined,
+    cert: client.certPem,
+    key: client.keyPem,
+  });
   await new Promise<void>((resolve, reject) => socket.once("secureConnect", resolve).once("error", reject));
-  const packet = buildAccountingRequest("radsec", [str(1, "ivy@contoso.com"), int(40, 1), str(44, "E2E-TLS-1"), str(31, "81.2.69.160"), ipv4(4, "10.0.0.5")]);
+  const packet = buildAccountingRequest("radsec", [
+    str(1, "ivy@contoso.com"),
+    int(40, 1),
+    str(44, "E2E-TLS-1"),
+    str(31, "81.2.69.160"),
+    ipv4(4, "10.0.0.5"),
+  ]);
   const answer = new Promise<Buffer>((resolve) => socket.once("data", resolve));
   socket.write(packet);
   expect(isValidAccountingResponse(await answer, packet, "radsec")).toBe(true);
   socket.destroy();
-  const sessions = await (await request.get(`/api/v1/vpn-sessions?identity=${encodeURIComponent("ivy@contoso.com")}`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
+  const sessions = await (
+    await request.get(`/api/v1/vpn-sessions?identity=${encodeURIComponent("ivy@contoso.com")}`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    })
+  ).json();
   expect(sessions.items.map((s: { publicIp: string }) => s.publicIp)).toEqual(["81.2.69.160"]);
 
   await page.goto("/settings/audit");
-  await expect(page.getByRole("row").filter({ hasText: "radsec.client_ca" }).first()).toContainText(`user:${ADMIN.email}`);
+  await expect(page.getByRole("row").filter({ hasText: "radsec.client_ca" }).first()).toContainText(
+    `user:${ADMIN.email}`,
+  );
 });

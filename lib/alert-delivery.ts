@@ -29,7 +29,10 @@ const cefValue = (s: string) => s.replace(/\\/g, "\\\\").replace(/=/g, "\\=").re
 
 /** ArcSight CEF: CEF:Version|Vendor|Product|Version|Signature ID|Name|Severity|Extension */
 export function toCef(alert: ForwardedAlert): string {
-  const evidence = (alert.evidence ?? {}) as { summary?: string; session?: { publicIp?: string | null; location?: string; countryCode?: string | null } };
+  const evidence = (alert.evidence ?? {}) as {
+    summary?: string;
+    session?: { publicIp?: string | null; location?: string; countryCode?: string | null };
+  };
   const title = RULES[alert.rule as RuleId]?.title ?? alert.rule;
   const severity = alert.severity === "high" ? 8 : 5;
   const ext: [string, string | number | null | undefined][] = [
@@ -44,7 +47,10 @@ export function toCef(alert: ForwardedAlert): string {
     ["cs3Label", "mitre"],
     ["cs3", RULES[alert.rule as RuleId]?.mitre],
   ];
-  const extension = ext.filter(([, v]) => v !== undefined && v !== null && v !== "").map(([k, v]) => `${k}=${cefValue(String(v))}`).join(" ");
+  const extension = ext
+    .filter(([, v]) => v !== undefined && v !== null && v !== "")
+    .map(([k, v]) => `${k}=${cefValue(String(v))}`)
+    .join(" ");
   return `CEF:0|VPN Sight|VPN Sight|1.0|${cefHeader(alert.rule)}|${cefHeader(title)}|${severity}|${extension}`;
 }
 
@@ -73,7 +79,10 @@ function sendSyslog(host: string, port: number, protocol: string, line: string):
     });
   }
   return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket({ type: net.isIPv6(host) ? "udp6" : "udp4", lookup: guardedLookup(port) as dgram.SocketOptions["lookup"] });
+    const socket = dgram.createSocket({
+      type: net.isIPv6(host) ? "udp6" : "udp4",
+      lookup: guardedLookup(port) as dgram.SocketOptions["lookup"],
+    });
     socket.send(line, port, host, (err) => {
       socket.close();
       if (err) reject(err);
@@ -111,7 +120,14 @@ function sendWebhook(url: string, secret: string, alert: ForwardedAlert): Promis
         res.resume(); // the body is never read into an error: it could echo anything
         const status = res.statusCode ?? 0;
         if (status >= 200 && status < 300) resolve();
-        else reject(new Error(status >= 300 && status < 400 ? `webhook answered HTTP ${status} (redirects are not followed)` : `webhook answered HTTP ${status}`));
+        else
+          reject(
+            new Error(
+              status >= 300 && status < 400
+                ? `webhook answered HTTP ${status} (redirects are not followed)`
+                : `webhook answered HTTP ${status}`,
+            ),
+          );
       },
     );
     req.on("timeout", () => req.destroy(new Error("timed out")));
@@ -156,7 +172,10 @@ export async function sendTo(row: ForwardingTargets | null, target: Target, aler
 /** Queues a new alert for every enabled target (called when an alert is first created). */
 export async function enqueueAlertDeliveries(db: Queryable, alertId: string): Promise<void> {
   for (const target of enabledTargets(await readForwardingTargets(db))) {
-    await db.query(`INSERT INTO "AlertDelivery" ("alertId", target) VALUES ($1, $2) ON CONFLICT ("alertId", target) DO NOTHING`, [alertId, target]);
+    await db.query(
+      `INSERT INTO "AlertDelivery" ("alertId", target) VALUES ($1, $2) ON CONFLICT ("alertId", target) DO NOTHING`,
+      [alertId, target],
+    );
   }
 }
 
@@ -196,19 +215,26 @@ export async function deliverDueAlerts(pool: pg.Pool, now = new Date()): Promise
     }
     try {
       await sendTo(targets, d.target, {
-        id: d.alertId, rule: d.rule, severity: d.severity, status: d.status, identity: d.identity,
-        occurredAt: d.occurredAt.toISOString(), createdAt: d.createdAt.toISOString(), evidence: d.evidence,
+        id: d.alertId,
+        rule: d.rule,
+        severity: d.severity,
+        status: d.status,
+        identity: d.identity,
+        occurredAt: d.occurredAt.toISOString(),
+        createdAt: d.createdAt.toISOString(),
+        evidence: d.evidence,
       });
-      await pool.query(`UPDATE "AlertDelivery" SET "deliveredAt" = now(), attempts = $2, "lastError" = NULL WHERE id = $1`, [d.id, d.attempts + 1]);
+      await pool.query(
+        `UPDATE "AlertDelivery" SET "deliveredAt" = now(), attempts = $2, "lastError" = NULL WHERE id = $1`,
+        [d.id, d.attempts + 1],
+      );
       delivered += 1;
     } catch (err) {
       const attempts = d.attempts + 1;
-      await pool.query(`UPDATE "AlertDelivery" SET attempts = $2, "lastError" = $3, "nextAttemptAt" = $4 WHERE id = $1`, [
-        d.id,
-        attempts,
-        describeDeliveryError(err),
-        new Date(now.getTime() + backoffSeconds(attempts) * 1000),
-      ]);
+      await pool.query(
+        `UPDATE "AlertDelivery" SET attempts = $2, "lastError" = $3, "nextAttemptAt" = $4 WHERE id = $1`,
+        [d.id, attempts, describeDeliveryError(err), new Date(now.getTime() + backoffSeconds(attempts) * 1000)],
+      );
     }
   }
   return delivered;

@@ -17,7 +17,10 @@ export const ForwardingSettingsSchema = z
     syslogPort: z.number().int().min(1).max(65535).optional().nullable(),
     syslogProtocol: z.enum(["udp", "tcp"], { error: "syslogProtocol is udp or tcp." }).default("udp"),
     webhookEnabled: z.boolean(),
-    webhookUrl: z.url({ protocol: /^https?$/, error: "webhookUrl must be an http(s) URL." }).optional().nullable(),
+    webhookUrl: z
+      .url({ protocol: /^https?$/, error: "webhookUrl must be an http(s) URL." })
+      .optional()
+      .nullable(),
     /** Write-only; omit to keep the current one. */
     webhookSecret: z.string().min(16, "The webhook secret needs at least 16 characters.").max(256).optional(),
   })
@@ -49,11 +52,13 @@ export async function getForwardingSettings(db: Db, { revealCredentials }: { rev
 
 export async function updateForwardingSettings(db: Db, input: unknown, actor: Actor) {
   const s = parseInput(ForwardingSettingsSchema, input);
-  if (s.syslogEnabled && (!s.syslogHost || !s.syslogPort)) throw validationError("Syslog forwarding needs a host and a port.");
+  if (s.syslogEnabled && (!s.syslogHost || !s.syslogPort))
+    throw validationError("Syslog forwarding needs a host and a port.");
   if (s.webhookEnabled && !s.webhookUrl) throw validationError("Webhook forwarding needs a URL.");
   await db.$transaction(async (tx) => {
     const before = await tx.alertForwarding.findUnique({ where: { id: 1 } });
-    if (s.webhookEnabled && !s.webhookSecret && !before?.webhookSecretSealed) throw validationError("Webhook forwarding needs a signing secret.");
+    if (s.webhookEnabled && !s.webhookSecret && !before?.webhookSecretSealed)
+      throw validationError("Webhook forwarding needs a signing secret.");
     const data = {
       syslogEnabled: s.syslogEnabled,
       syslogHost: s.syslogHost ?? null,
@@ -65,11 +70,19 @@ export async function updateForwardingSettings(db: Db, input: unknown, actor: Ac
     };
     await tx.alertForwarding.upsert({ where: { id: 1 }, create: { id: 1, ...data }, update: data });
     const changes: Record<string, unknown> = {};
-    for (const key of ["syslogEnabled", "syslogHost", "syslogPort", "syslogProtocol", "webhookEnabled", "webhookUrl"] as const) {
+    for (const key of [
+      "syslogEnabled",
+      "syslogHost",
+      "syslogPort",
+      "syslogProtocol",
+      "webhookEnabled",
+      "webhookUrl",
+    ] as const) {
       if ((before?.[key] ?? null) !== data[key]) changes[key] = { from: before?.[key] ?? null, to: data[key] };
     }
     if (s.webhookSecret) changes.webhookSecret = before?.webhookSecretSealed ? "rotated" : "set";
-    if (Object.keys(changes).length) await recordAudit(tx, actor, { action: "alert-forwarding.update", target: "settings:alert-forwarding", changes });
+    if (Object.keys(changes).length)
+      await recordAudit(tx, actor, { action: "alert-forwarding.update", target: "settings:alert-forwarding", changes });
   });
   return getForwardingSettings(db, { revealCredentials: true });
 }
@@ -78,8 +91,13 @@ export async function updateForwardingSettings(db: Db, input: unknown, actor: Ac
 export async function sendTestAlert(db: Db): Promise<{ target: Target; ok: boolean; error?: string }[]> {
   const row = await db.alertForwarding.findUnique({ where: { id: 1 } });
   const sample: ForwardedAlert = {
-    id: "0", rule: "suspicious-vpn-connection", severity: "medium", status: "new", identity: "test@vpnsight.invalid",
-    occurredAt: new Date().toISOString(), createdAt: new Date().toISOString(),
+    id: "0",
+    rule: "suspicious-vpn-connection",
+    severity: "medium",
+    status: "new",
+    identity: "test@vpnsight.invalid",
+    occurredAt: new Date().toISOString(),
+    createdAt: new Date().toISOString(),
     evidence: { summary: "Test alert from VPN Sight", session: { publicIp: "192.0.2.1", location: "Test" } },
   };
   const targets = enabledTargets(row);

@@ -3,7 +3,12 @@
 export const ALERT_STATUSES = ["new", "in_progress", "resolved", "dismissed"] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
-export const STATUS_LABELS: Record<AlertStatus, string> = { new: "New", in_progress: "In progress", resolved: "Resolved", dismissed: "Dismissed" };
+export const STATUS_LABELS: Record<AlertStatus, string> = {
+  new: "New",
+  in_progress: "In progress",
+  resolved: "Resolved",
+  dismissed: "Dismissed",
+};
 
 export const TRANSITIONS: Record<AlertStatus, AlertStatus[]> = {
   new: ["in_progress", "resolved", "dismissed"],

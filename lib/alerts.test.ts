@@ -29,7 +29,12 @@ const rulesOf = async (identity: string) =>
       return `${a.rule}${e.previous ? `:${e.previous.countryCode}->${e.session.countryCode}` : `:${e.session.countryCode}`}×${a.occurrences}`;
     })
     .sort();
-const EXPECTED = ["concurrent-countries:JP×1", "impossible-travel:NL->JP×1", "suspicious-vpn-connection:JP×1", "suspicious-vpn-connection:NL×1"];
+const EXPECTED = [
+  "concurrent-countries:JP×1",
+  "impossible-travel:NL->JP×1",
+  "suspicious-vpn-connection:JP×1",
+  "suspicious-vpn-connection:NL×1",
+];
 
 describe("runPendingDetections", () => {
   it("judges a whole batch as if one by one: history first, alerts only for the unusual sessions", async () => {
@@ -43,7 +48,7 @@ describe("runPendingDetections", () => {
   it("gives the same alerts when each session is judged in its own batch", async () => {
     await writeAccountingRecords(t.pool, history("erin@contoso.com"), "test");
     let judged = 0;
-    for (let n; (n = await runPendingDetections(t.pool, undefined, 1)) > 0; ) judged += n;
+    for (let n; (n = await runPendingDetections(t.pool, undefined, 1)) > 0;) judged += n;
     expect(judged).toBe(14);
     expect(await rulesOf("erin@contoso.com")).toEqual(EXPECTED);
   });
@@ -53,7 +58,9 @@ describe("runPendingDetections", () => {
     const [a, b] = await Promise.all([runPendingDetections(t.pool), runPendingDetections(t.pool)]);
     expect(a + b).toBeGreaterThanOrEqual(14);
     expect(await rulesOf("gina@contoso.com")).toEqual(EXPECTED);
-    expect((await t.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSession" WHERE "detectedAt" IS NULL`))[0]!.n).toBe(0);
+    expect(
+      (await t.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSession" WHERE "detectedAt" IS NULL`))[0]!.n,
+    ).toBe(0);
   });
 
   it("raises nothing while an identity is still learning", async () => {
@@ -90,6 +97,8 @@ describe("listAlerts", () => {
   });
 
   it("refuses a cursor it did not make, with a clear message", async () => {
-    await expect(listAlerts(t.db, { cursor: "not-a-cursor" })).rejects.toThrow("cursor is not valid: use nextCursor from the previous page.");
+    await expect(listAlerts(t.db, { cursor: "not-a-cursor" })).rejects.toThrow(
+      "cursor is not valid: use nextCursor from the previous page.",
+    );
   });
 });

@@ -12,7 +12,12 @@ import { isoDateTime, wholeNumber } from "./api/params.ts";
 // alerts is lib/session-judging.ts (run by the sensor's detector process, without Prisma).
 
 /** "learning until <date>" for the entity profile. */
-export async function identityLearning(db: Db, identity: string, settings = DEFAULT_DETECTION_SETTINGS, now = new Date()) {
+export async function identityLearning(
+  db: Db,
+  identity: string,
+  settings = DEFAULT_DETECTION_SETTINGS,
+  now = new Date(),
+) {
   // First seen as the detector reads it (the identity's summary row), which retention keeps.
   const rows = await db.$queryRaw<{ first: Date | null; recent: number }[]>`
     SELECT i."firstSeenAt" AS first,
@@ -70,7 +75,10 @@ export async function listAlerts(db: Db, query: z.input<typeof AlertQuerySchema>
   });
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
-  return { items: page.map(alertToJson), nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  return {
+    items: page.map(alertToJson),
+    nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+  };
 }
 
 export async function getAlert(db: Db, id: string) {
@@ -78,7 +86,16 @@ export async function getAlert(db: Db, id: string) {
   const alert = await db.alert.findUnique({ where: { id: BigInt(id) } });
   if (!alert) return null;
   const notes = await db.alertNote.findMany({ where: { alertId: alert.id }, orderBy: { id: "asc" } });
-  return { ...alertToJson(alert), notes: notes.map((n) => ({ at: n.at.toISOString(), actor: n.actor, fromStatus: n.fromStatus, toStatus: n.toStatus, comment: n.comment })) };
+  return {
+    ...alertToJson(alert),
+    notes: notes.map((n) => ({
+      at: n.at.toISOString(),
+      actor: n.actor,
+      fromStatus: n.fromStatus,
+      toStatus: n.toStatus,
+      comment: n.comment,
+    })),
+  };
 }
 
 export const AlertUpdateSchema = z
@@ -95,10 +112,25 @@ export async function updateAlertStatus(db: Db, id: string, input: unknown, acto
     const alert = await tx.alert.findUnique({ where: { id: BigInt(id) } });
     if (!alert) throw notFound("No such alert.");
     if (alert.status === status) throw conflict(`The alert is already ${status.replace("_", " ")}.`);
-    if (!TRANSITIONS[alert.status].includes(status)) throw validationError(`An alert that is ${alert.status.replace("_", " ")} cannot become ${status.replace("_", " ")}.`);
+    if (!TRANSITIONS[alert.status].includes(status))
+      throw validationError(
+        `An alert that is ${alert.status.replace("_", " ")} cannot become ${status.replace("_", " ")}.`,
+      );
     await tx.alert.update({ where: { id: alert.id }, data: { status } });
-    await tx.alertNote.create({ data: { alertId: alert.id, actor: actor.label, fromStatus: alert.status, toStatus: status, comment: comment || null } });
-    await recordAudit(tx, actor, { action: "alert.update", target: `alert:${alert.id}`, changes: { status: { from: alert.status, to: status }, ...(comment ? { comment: "added" } : {}) } });
+    await tx.alertNote.create({
+      data: {
+        alertId: alert.id,
+        actor: actor.label,
+        fromStatus: alert.status,
+        toStatus: status,
+        comment: comment || null,
+      },
+    });
+    await recordAudit(tx, actor, {
+      action: "alert.update",
+      target: `alert:${alert.id}`,
+      changes: { status: { from: alert.status, to: status }, ...(comment ? { comment: "added" } : {}) },
+    });
   });
   return getAlert(db, id);
 }

@@ -43,22 +43,42 @@ export interface TokenView {
   owner: string | null;
 }
 const tokenSelect = {
-  id: true, name: true, role: true, prefix: true, createdAt: true, createdBy: true, lastUsedAt: true, revokedAt: true, expiresAt: true,
+  id: true,
+  name: true,
+  role: true,
+  prefix: true,
+  createdAt: true,
+  createdBy: true,
+  lastUsedAt: true,
+  revokedAt: true,
+  expiresAt: true,
   owner: { select: { email: true } },
 } as const;
-const toView = ({ owner, ...row }: { owner: { email: string } | null } & Omit<TokenView, "owner">): TokenView => ({ ...row, owner: owner?.email ?? null });
+const toView = ({ owner, ...row }: { owner: { email: string } | null } & Omit<TokenView, "owner">): TokenView => ({
+  ...row,
+  owner: owner?.email ?? null,
+});
 
-export const listTokens = async (db: Db): Promise<TokenView[]> => (await db.apiToken.findMany({ select: tokenSelect, orderBy: { createdAt: "desc" } })).map(toView);
+export const listTokens = async (db: Db): Promise<TokenView[]> =>
+  (await db.apiToken.findMany({ select: tokenSelect, orderBy: { createdAt: "desc" } })).map(toView);
 
 /** The first active admin: owns tokens made by the CLI without --owner. */
 async function defaultOwner(db: Db): Promise<string> {
-  const admin = await db.user.findFirst({ where: { role: "admin", disabled: false }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  const admin = await db.user.findFirst({
+    where: { role: "admin", disabled: false },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
   if (!admin) throw validationError("No active admin to own the token: create a user first, or name its owner.");
   return admin.id;
 }
 
 /** Returns the token once; only its sha256 is stored. `ownerId`: the user it acts for (default: the first admin). */
-export async function createToken(db: Db, input: z.input<typeof CreateTokenSchema>, actor: Actor, owner?: { id: string } | { email: string }) {
+export async function createToken(
+  db: Db,
+  input: z.input<typeof CreateTokenSchema>,
+  actor: Actor,
+  owner?: { id: string } | { email: string },
+) {
   const { name, role, expiresInDays } = parseInput(CreateTokenSchema, input);
   let ownerId: string;
   if (!owner) ownerId = await defaultOwner(db);
@@ -72,13 +92,25 @@ export async function createToken(db: Db, input: z.input<typeof CreateTokenSchem
   const expiresAt = expiresInDays === null ? null : new Date(Date.now() + expiresInDays * 86_400_000);
   const view = await db.$transaction(async (tx) => {
     const created = await tx.apiToken.create({
-      data: { name, role, tokenHash: hashToken(token), prefix: token.slice(0, 10), createdBy: actor.label, ownerId, expiresAt },
+      data: {
+        name,
+        role,
+        tokenHash: hashToken(token),
+        prefix: token.slice(0, 10),
+        createdBy: actor.label,
+        ownerId,
+        expiresAt,
+      },
       select: tokenSelect,
     });
     await recordAudit(tx, actor, {
       action: "token.create",
       target: `token:${name}`,
-      changes: { role: { to: role }, owner: { to: created.owner?.email ?? null }, expiresAt: { to: expiresAt?.toISOString() ?? "never" } },
+      changes: {
+        role: { to: role },
+        owner: { to: created.owner?.email ?? null },
+        expiresAt: { to: expiresAt?.toISOString() ?? "never" },
+      },
     });
     return toView(created);
   });
@@ -91,7 +123,11 @@ export async function revokeToken(db: Db, id: string, actor: Actor): Promise<voi
     if (!token) throw notFound("No such token.");
     if (token.revokedAt) return;
     await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
-    await recordAudit(tx, actor, { action: "token.revoke", target: `token:${token.name}`, changes: { revoked: { from: false, to: true } } });
+    await recordAudit(tx, actor, {
+      action: "token.revoke",
+      target: `token:${token.name}`,
+      changes: { revoked: { from: false, to: true } },
+    });
   });
 }
 
@@ -100,9 +136,16 @@ export async function revokeToken(db: Db, id: string, actor: Actor): Promise<voi
  * owner's current one (read on every request, so demoting or disabling the owner takes effect at once).
  * Records last use at most once a minute.
  */
-export async function resolveToken(db: Db, token: string, now = new Date()): Promise<{ id: string; name: string; role: Role; ownerId: string } | null> {
+export async function resolveToken(
+  db: Db,
+  token: string,
+  now = new Date(),
+): Promise<{ id: string; name: string; role: Role; ownerId: string } | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
-  const row = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { owner: { select: { id: true, role: true, disabled: true } } } });
+  const row = await db.apiToken.findUnique({
+    where: { tokenHash: hashToken(token) },
+    include: { owner: { select: { id: true, role: true, disabled: true } } },
+  });
   if (!row || row.revokedAt || !row.owner || row.owner.disabled) return null;
   if (row.expiresAt && row.expiresAt <= now) return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {

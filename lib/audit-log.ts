@@ -23,7 +23,10 @@ export interface AuditView {
 }
 
 /** Newest first; `before` is the id cursor from the previous page. */
-export async function listAudit(db: Db, query: z.input<typeof AuditQuerySchema>): Promise<{ items: AuditView[]; nextBefore: string | null }> {
+export async function listAudit(
+  db: Db,
+  query: z.input<typeof AuditQuerySchema>,
+): Promise<{ items: AuditView[]; nextBefore: string | null }> {
   const { limit, before } = parseInput(AuditQuerySchema, query);
   const rows = await db.auditEntry.findMany({
     where: before ? { id: { lt: BigInt(before) } } : {},

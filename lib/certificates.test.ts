@@ -1,7 +1,12 @@
 import { X509Certificate } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createTestCa } from "../sensor/testing/test-pki.ts";
-import { CertificateBindingSchema, certificateMatchesBinding, parseCertificateBundle, peerCertificateOf } from "./certificates.ts";
+import {
+  CertificateBindingSchema,
+  certificateMatchesBinding,
+  parseCertificateBundle,
+  peerCertificateOf,
+} from "./certificates.ts";
 
 describe("RadSec certificate bindings", () => {
   it("normalizes a fingerprint in any common spelling, and a name to lower case", () => {
@@ -20,7 +25,12 @@ describe("RadSec certificate bindings", () => {
     const issued = await ca.issue("proxy.contoso.test", { dns: ["radius-2.contoso.test"] });
     const cert = peerCertificateOf(new X509Certificate(issued.certPem));
     expect(certificateMatchesBinding(null, cert)).toBe(true);
-    expect(certificateMatchesBinding(CertificateBindingSchema.parse(cert.fingerprint256.replace(/:/g, "").toLowerCase()), cert)).toBe(true);
+    expect(
+      certificateMatchesBinding(
+        CertificateBindingSchema.parse(cert.fingerprint256.replace(/:/g, "").toLowerCase()),
+        cert,
+      ),
+    ).toBe(true);
     expect(certificateMatchesBinding(CertificateBindingSchema.parse("PROXY.contoso.test"), cert)).toBe(true);
     expect(certificateMatchesBinding(CertificateBindingSchema.parse("radius-2.contoso.test"), cert)).toBe(true);
     expect(certificateMatchesBinding(CertificateBindingSchema.parse("other.contoso.test"), cert)).toBe(false);
@@ -34,9 +44,21 @@ describe("CA bundles", () => {
     const a = await createTestCa("First CA");
     const b = await createTestCa("Second CA");
     const parsed = parseCertificateBundle(`${a.certPem}\n${b.certPem}`);
-    expect(parsed.ok && parsed.certificates.map((c) => [c.subject, c.ca])).toEqual([["CN=First CA", true], ["CN=Second CA", true]]);
-    expect(parseCertificateBundle("hello")).toEqual({ ok: false, message: expect.stringContaining("No certificate found") });
-    expect(parseCertificateBundle(a.certPem + a.keyPem)).toEqual({ ok: false, message: expect.stringContaining("private key") });
-    expect(parseCertificateBundle(`-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n`)).toEqual({ ok: false, message: expect.stringContaining("Certificate 1 of the bundle cannot be read") });
+    expect(parsed.ok && parsed.certificates.map((c) => [c.subject, c.ca])).toEqual([
+      ["CN=First CA", true],
+      ["CN=Second CA", true],
+    ]);
+    expect(parseCertificateBundle("hello")).toEqual({
+      ok: false,
+      message: expect.stringContaining("No certificate found"),
+    });
+    expect(parseCertificateBundle(a.certPem + a.keyPem)).toEqual({
+      ok: false,
+      message: expect.stringContaining("private key"),
+    });
+    expect(parseCertificateBundle(`-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n`)).toEqual({
+      ok: false,
+      message: expect.stringContaining("Certificate 1 of the bundle cannot be read"),
+    });
   });
 });

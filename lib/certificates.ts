@@ -13,7 +13,10 @@ export interface PeerCertificate {
 export function peerCertificateOf(cert: X509Certificate): PeerCertificate {
   const cn = /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1];
   // subjectAltName: "DNS:a, IP Address:1.2.3.4, URI:…, email:…"; the value is after the first colon.
-  const sans = (cert.subjectAltName ?? "").split(/,\s*/).filter(Boolean).map((entry) => entry.slice(entry.indexOf(":") + 1));
+  const sans = (cert.subjectAltName ?? "")
+    .split(/,\s*/)
+    .filter(Boolean)
+    .map((entry) => entry.slice(entry.indexOf(":") + 1));
   return { fingerprint256: cert.fingerprint256, names: [...(cn ? [cn] : []), ...sans].map((n) => n.toLowerCase()) };
 }
 
@@ -29,7 +32,9 @@ export const CertificateBindingSchema = z
   .trim()
   .min(1, { error: "certificate must be a SHA-256 fingerprint or a certificate name." })
   .max(255, { error: "certificate is at most 255 characters." })
-  .refine((s) => !/[\s\u0000]/.test(s) || FINGERPRINT.test(s), { error: "certificate must be a SHA-256 fingerprint or a certificate name (no spaces)." })
+  .refine((s) => !/[\s\u0000]/.test(s) || FINGERPRINT.test(s), {
+    error: "certificate must be a SHA-256 fingerprint or a certificate name (no spaces).",
+  })
   .transform(normalizeCertificateBinding);
 
 export function normalizeCertificateBinding(text: string): string {
@@ -58,18 +63,32 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/
 export const MAX_CA_BUNDLE_BYTES = 256 * 1024;
 
 /** The certificates of a PEM bundle, or an error in words; anything but CERTIFICATE blocks is refused. */
-export function parseCertificateBundle(pem: string): { ok: true; certificates: CertificateSummary[] } | { ok: false; message: string } {
-  if (Buffer.byteLength(pem) > MAX_CA_BUNDLE_BYTES) return { ok: false, message: `The CA bundle is larger than ${MAX_CA_BUNDLE_BYTES / 1024} KB.` };
+export function parseCertificateBundle(
+  pem: string,
+): { ok: true; certificates: CertificateSummary[] } | { ok: false; message: string } {
+  if (Buffer.byteLength(pem) > MAX_CA_BUNDLE_BYTES)
+    return { ok: false, message: `The CA bundle is larger than ${MAX_CA_BUNDLE_BYTES / 1024} KB.` };
   const blocks = pem.match(PEM_BLOCK) ?? [];
-  if (!blocks.length) return { ok: false, message: "No certificate found: paste PEM text (-----BEGIN CERTIFICATE----- …)." };
-  if (/PRIVATE KEY-----/.test(pem)) return { ok: false, message: "That text holds a private key: upload only the CA certificate(s)." };
+  if (!blocks.length)
+    return { ok: false, message: "No certificate found: paste PEM text (-----BEGIN CERTIFICATE----- …)." };
+  if (/PRIVATE KEY-----/.test(pem))
+    return { ok: false, message: "That text holds a private key: upload only the CA certificate(s)." };
   const certificates: CertificateSummary[] = [];
   for (const [i, block] of blocks.entries()) {
     try {
       const cert = new X509Certificate(block);
-      certificates.push({ subject: cert.subject.replace(/\n/g, ", "), issuer: cert.issuer.replace(/\n/g, ", "), fingerprint256: cert.fingerprint256, validTo: new Date(cert.validTo).toISOString(), ca: cert.ca });
+      certificates.push({
+        subject: cert.subject.replace(/\n/g, ", "),
+        issuer: cert.issuer.replace(/\n/g, ", "),
+        fingerprint256: cert.fingerprint256,
+        validTo: new Date(cert.validTo).toISOString(),
+        ca: cert.ca,
+      });
     } catch {
-      return { ok: false, message: `Certificate ${i + 1} of the bundle cannot be read (not a valid X.509 certificate).` };
+      return {
+        ok: false,
+        message: `Certificate ${i + 1} of the bundle cannot be read (not a valid X.509 certificate).`,
+      };
     }
   }
   return { ok: true, certificates };

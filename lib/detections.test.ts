@@ -15,12 +15,26 @@ function s(at: Date, where: Partial<SessionFacts> | "private" | "unknown", hours
   const kind = where === "private" ? "private" : where === "unknown" ? null : "geo";
   const loc = typeof where === "object" ? where : {};
   return {
-    sessionKey: `s${n}`, startedAt: at, endedAt: open ? null : new Date(at.getTime() + hours * 3600_000), lastUpdateAt: new Date(at.getTime() + hours * 3600_000),
-    publicIp: `81.2.69.${n}`, locationKind: kind, countryCode: null, country: null, city: null, latitude: null, longitude: null, clientName: null, ...loc,
+    sessionKey: `s${n}`,
+    startedAt: at,
+    endedAt: open ? null : new Date(at.getTime() + hours * 3600_000),
+    lastUpdateAt: new Date(at.getTime() + hours * 3600_000),
+    publicIp: `81.2.69.${n}`,
+    locationKind: kind,
+    countryCode: null,
+    country: null,
+    city: null,
+    latitude: null,
+    longitude: null,
+    clientName: null,
+    ...loc,
   };
 }
 /** 10 sessions in Paris over the 30 days before T; first seen 40 days before. */
-const parisHistory = () => [s(new Date(T.getTime() - 40 * DAY), PARIS), ...Array.from({ length: 10 }, (_, i) => s(new Date(T.getTime() - (25 - 2 * i) * DAY), PARIS))];
+const parisHistory = () => [
+  s(new Date(T.getTime() - 40 * DAY), PARIS),
+  ...Array.from({ length: 10 }, (_, i) => s(new Date(T.getTime() - (25 - 2 * i) * DAY), PARIS)),
+];
 const first = new Date(T.getTime() - 40 * DAY);
 const rules = (r: ReturnType<typeof evaluateSession>) => r.findings.map((f) => f.rule).sort();
 
@@ -42,7 +56,7 @@ describe("learning", () => {
 
 describe("suspicious VPN connection", () => {
   it("fires for a country not in the baseline, explaining the baseline", () => {
-    const result = evaluateSession(s(new Date(T.getTime() + 30 * DAY / 30), BRUSSELS), parisHistory(), first);
+    const result = evaluateSession(s(new Date(T.getTime() + (30 * DAY) / 30), BRUSSELS), parisHistory(), first);
     const finding = result.findings.find((f) => f.rule === "suspicious-vpn-connection")!;
     expect(finding.severity).toBe("medium");
     expect(finding.summary).toContain("Belgium");
@@ -78,7 +92,10 @@ describe("impossible travel", () => {
   it("is judged on the sessions' own times (edge: exactly at the limit does not fire)", () => {
     const km = distanceKm(PARIS, LONDON);
     const hours = km / 1000;
-    const known = [...parisHistory(), ...Array.from({ length: 5 }, (_, i) => s(new Date(T.getTime() - (20 - i) * DAY), LONDON))];
+    const known = [
+      ...parisHistory(),
+      ...Array.from({ length: 5 }, (_, i) => s(new Date(T.getTime() - (20 - i) * DAY), LONDON)),
+    ];
     const prev = s(new Date(T.getTime() - hours * 3600_000 - 3600_000), PARIS, 1);
     expect(rules(evaluateSession(s(T, LONDON), [...known, prev], first))).toEqual([]);
     const faster = s(new Date(T.getTime() - hours * 0.9 * 3600_000 - 3600_000), PARIS, 1);
@@ -86,8 +103,15 @@ describe("impossible travel", () => {
   });
 
   it("ignores private and unknown previous locations", () => {
-    const history = [...parisHistory(), s(new Date(T.getTime() - 60_000), "private", 0), s(new Date(T.getTime() - 30_000), "unknown", 0)];
-    const known = [...history, ...Array.from({ length: 3 }, (_, i) => s(new Date(T.getTime() - (10 + i) * DAY), LONDON))];
+    const history = [
+      ...parisHistory(),
+      s(new Date(T.getTime() - 60_000), "private", 0),
+      s(new Date(T.getTime() - 30_000), "unknown", 0),
+    ];
+    const known = [
+      ...history,
+      ...Array.from({ length: 3 }, (_, i) => s(new Date(T.getTime() - (10 + i) * DAY), LONDON)),
+    ];
     // The latest real location is Paris, days ago: London is reachable.
     expect(rules(evaluateSession(s(T, LONDON), known, first))).toEqual([]);
   });
@@ -95,7 +119,10 @@ describe("impossible travel", () => {
 
 describe("concurrent countries", () => {
   it("fires when a session from another country is still open", () => {
-    const known = [...parisHistory(), ...Array.from({ length: 3 }, (_, i) => s(new Date(T.getTime() - (10 + i) * DAY), LONDON))];
+    const known = [
+      ...parisHistory(),
+      ...Array.from({ length: 3 }, (_, i) => s(new Date(T.getTime() - (10 + i) * DAY), LONDON)),
+    ];
     const openInParis = s(new Date(T.getTime() - 20 * 3600_000), PARIS, 0, true);
     const result = evaluateSession(s(T, LONDON), [...known, openInParis], first);
     expect(rules(result)).toEqual(["concurrent-countries", "impossible-travel"]);

@@ -68,7 +68,10 @@ const place = (s: SessionFacts) => [s.city, s.country ?? s.countryCode].filter(B
 const DAY = 86_400_000;
 
 /** Great-circle distance (haversine), km. */
-export function distanceKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
+export function distanceKm(
+  a: { latitude: number; longitude: number },
+  b: { latitude: number; longitude: number },
+): number {
   const rad = Math.PI / 180;
   const dLat = (b.latitude - a.latitude) * rad;
   const dLon = (b.longitude - a.longitude) * rad;
@@ -84,7 +87,12 @@ export interface LearningState {
 }
 
 /** No alert while an identity is learning: first session < learningMinDays old, or < learningMinSessions in the window. */
-export function learningState(firstSeen: Date, sessionsInWindow: number, at: Date, s = DEFAULT_DETECTION_SETTINGS): LearningState {
+export function learningState(
+  firstSeen: Date,
+  sessionsInWindow: number,
+  at: Date,
+  s = DEFAULT_DETECTION_SETTINGS,
+): LearningState {
   const until = new Date(firstSeen.getTime() + s.learningMinDays * DAY);
   return { learning: at < until || sessionsInWindow < s.learningMinSessions, until, sessionsInWindow };
 }
@@ -130,7 +138,12 @@ export function networkOf(ip: string): string {
  * Evaluates one new session against the identity's history (sessions started
  * before it, any status). `firstSeen` is the identity's first session.
  */
-export function evaluateSession(session: SessionFacts, history: SessionFacts[], firstSeen: Date, s = DEFAULT_DETECTION_SETTINGS): { learning: LearningState; findings: Finding[] } {
+export function evaluateSession(
+  session: SessionFacts,
+  history: SessionFacts[],
+  firstSeen: Date,
+  s = DEFAULT_DETECTION_SETTINGS,
+): { learning: LearningState; findings: Finding[] } {
   const at = session.startedAt;
   const baseline = baselineOf(history, at, s);
   const windowStart = at.getTime() - s.windowDays * DAY;
@@ -138,8 +151,21 @@ export function evaluateSession(session: SessionFacts, history: SessionFacts[], 
   const learning = learningState(firstSeen, sessionsInWindow, at, s);
   if (learning.learning || !isGeo(session)) return { learning, findings: [] };
   const findings: Finding[] = [];
-  const sessionEvidence = { sessionKey: session.sessionKey, startedAt: at.toISOString(), publicIp: session.publicIp, location: place(session), countryCode: session.countryCode, latitude: session.latitude, longitude: session.longitude };
-  const baselineEvidence = [...baseline.countries.entries()].map(([code, c]) => ({ countryCode: code, country: c.country, sessions: c.sessions, lastSeen: c.lastSeen.toISOString() }));
+  const sessionEvidence = {
+    sessionKey: session.sessionKey,
+    startedAt: at.toISOString(),
+    publicIp: session.publicIp,
+    location: place(session),
+    countryCode: session.countryCode,
+    latitude: session.latitude,
+    longitude: session.longitude,
+  };
+  const baselineEvidence = [...baseline.countries.entries()].map(([code, c]) => ({
+    countryCode: code,
+    country: c.country,
+    sessions: c.sessions,
+    lastSeen: c.lastSeen.toISOString(),
+  }));
 
   if (!baseline.countries.has(session.countryCode!)) {
     findings.push({
@@ -147,16 +173,32 @@ export function evaluateSession(session: SessionFacts, history: SessionFacts[], 
       severity: RULES["suspicious-vpn-connection"].severity,
       locationKey: session.countryCode!,
       summary: `First VPN connection from ${session.country ?? session.countryCode} in ${s.windowDays} days (baseline: ${baselineEvidence.map((b) => b.country ?? b.countryCode).join(", ")}).`,
-      evidence: { session: sessionEvidence, baselineCountries: baselineEvidence, baselineSessions: baseline.sessions, windowDays: s.windowDays, newNetwork: session.publicIp ? !baseline.networks.has(networkOf(session.publicIp)) : null },
+      evidence: {
+        session: sessionEvidence,
+        baselineCountries: baselineEvidence,
+        baselineSessions: baseline.sessions,
+        windowDays: s.windowDays,
+        newNetwork: session.publicIp ? !baseline.networks.has(networkOf(session.publicIp)) : null,
+      },
     });
   }
 
   // The most recent earlier session with a real location.
   const previous = history
-    .filter((h) => h.startedAt < at && isGeo(h) && h.latitude !== null && h.longitude !== null && h.sessionKey !== session.sessionKey)
+    .filter(
+      (h) =>
+        h.startedAt < at &&
+        isGeo(h) &&
+        h.latitude !== null &&
+        h.longitude !== null &&
+        h.sessionKey !== session.sessionKey,
+    )
     .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())[0];
   if (previous && session.latitude !== null && session.longitude !== null) {
-    const km = distanceKm(previous as { latitude: number; longitude: number }, session as { latitude: number; longitude: number });
+    const km = distanceKm(
+      previous as { latitude: number; longitude: number },
+      session as { latitude: number; longitude: number },
+    );
     // A session still open at the new one's start means no time at all to travel.
     const previousEnd = previous.endedAt ?? at;
     const hours = Math.max(0, (at.getTime() - Math.min(previousEnd.getTime(), at.getTime())) / 3_600_000);
@@ -169,7 +211,15 @@ export function evaluateSession(session: SessionFacts, history: SessionFacts[], 
         summary: `${place(previous)} → ${place(session)}: ${Math.round(km)} km in ${hours.toFixed(1)} h (${Number.isFinite(kmh) ? `${Math.round(kmh)} km/h` : "overlapping sessions"}; limit ${s.maxTravelKmh} km/h).`,
         evidence: {
           session: sessionEvidence,
-          previous: { sessionKey: previous.sessionKey, location: place(previous), countryCode: previous.countryCode, latitude: previous.latitude, longitude: previous.longitude, endedAt: previousEnd.toISOString(), publicIp: previous.publicIp },
+          previous: {
+            sessionKey: previous.sessionKey,
+            location: place(previous),
+            countryCode: previous.countryCode,
+            latitude: previous.latitude,
+            longitude: previous.longitude,
+            endedAt: previousEnd.toISOString(),
+            publicIp: previous.publicIp,
+          },
           distanceKm: Math.round(km),
           hours: Number(hours.toFixed(2)),
           speedKmh: Number.isFinite(kmh) ? Math.round(kmh) : null,
@@ -181,7 +231,12 @@ export function evaluateSession(session: SessionFacts, history: SessionFacts[], 
 
   // Sessions open at the same moment from another country.
   const concurrent = history.filter(
-    (h) => h.sessionKey !== session.sessionKey && isGeo(h) && h.countryCode !== session.countryCode && h.startedAt <= at && (h.endedAt === null || h.endedAt > at),
+    (h) =>
+      h.sessionKey !== session.sessionKey &&
+      isGeo(h) &&
+      h.countryCode !== session.countryCode &&
+      h.startedAt <= at &&
+      (h.endedAt === null || h.endedAt > at),
   );
   if (concurrent.length) {
     findings.push({
@@ -189,7 +244,16 @@ export function evaluateSession(session: SessionFacts, history: SessionFacts[], 
       severity: RULES["concurrent-countries"].severity,
       locationKey: [session.countryCode, ...new Set(concurrent.map((c) => c.countryCode))].sort().join("+"),
       summary: `Open at the same time from ${place(session)} and ${[...new Set(concurrent.map(place))].join(", ")}.`,
-      evidence: { session: sessionEvidence, concurrent: concurrent.map((c) => ({ sessionKey: c.sessionKey, location: place(c), countryCode: c.countryCode, startedAt: c.startedAt.toISOString(), publicIp: c.publicIp })) },
+      evidence: {
+        session: sessionEvidence,
+        concurrent: concurrent.map((c) => ({
+          sessionKey: c.sessionKey,
+          location: place(c),
+          countryCode: c.countryCode,
+          startedAt: c.startedAt.toISOString(),
+          publicIp: c.publicIp,
+        })),
+      },
     });
   }
   return { learning, findings };

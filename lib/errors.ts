@@ -11,7 +11,8 @@ export class AppError extends Error {
   }
 }
 
-export const validationError = (message: string, details?: unknown) => new AppError("validation", message, 400, details);
+export const validationError = (message: string, details?: unknown) =>
+  new AppError("validation", message, 400, details);
 export const notFound = (message: string) => new AppError("not_found", message, 404);
 export const conflict = (message: string) => new AppError("conflict", message, 409);
 
@@ -29,7 +30,9 @@ interface Issue {
 function issueMessage(issue: Issue): string {
   const field = issue.path?.map(String).join(".");
   if (issue.code !== "invalid_type" || !field || !issue.message.startsWith("Invalid input:")) return issue.message;
-  return issue.message.endsWith("received undefined") ? `${field} is required.` : `${field} must be a ${issue.expected}.`;
+  return issue.message.endsWith("received undefined")
+    ? `${field} is required.`
+    : `${field} must be a ${issue.expected}.`;
 }
 
 /** The validation error for zod's issues: each named in words, the first one as the message. */
@@ -39,10 +42,11 @@ export function invalidInput(issues: Issue[]): AppError {
 }
 
 /** Validates input at a boundary; the first issue's message becomes the user-facing error. */
-export function parseInput<S extends { safeParse(input: unknown): { success: true; data: unknown } | { success: false; error: { issues: Issue[] } } }>(
-  schema: S,
-  input: unknown,
-): Extract<ReturnType<S["safeParse"]>, { success: true }>["data"] {
+export function parseInput<
+  S extends {
+    safeParse(input: unknown): { success: true; data: unknown } | { success: false; error: { issues: Issue[] } };
+  },
+>(schema: S, input: unknown): Extract<ReturnType<S["safeParse"]>, { success: true }>["data"] {
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw invalidInput(parsed.error.issues);
   return parsed.data as Extract<ReturnType<S["safeParse"]>, { success: true }>["data"];

@@ -30,7 +30,8 @@ function ownPorts(): number[] {
     sensorPort(process.env.RADSEC_PORT, DEFAULT_RADSEC_PORT),
   ];
 }
-const hostAddresses = () => new Set(Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address.toLowerCase())));
+const hostAddresses = () =>
+  new Set(Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address.toLowerCase())));
 
 export class ForbiddenDestinationError extends Error {
   override name = "ForbiddenDestinationError";
@@ -55,9 +56,19 @@ export function guardedLookup(port: number): net.LookupFunction {
     dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return (callback as (e: Error, a: string, f: number) => void)(err, "", 0);
       const refused = addresses.map((a) => forbiddenDestination(a.address, port)).find(Boolean);
-      const error = refused ? new ForbiddenDestinationError(`destination refused: ${refused} (ALERT_FORWARDING_ALLOW_PRIVATE=1 allows it)`) : null;
-      if (options.all) return (callback as unknown as (e: Error | null, a: dns.LookupAddress[]) => void)(error, error ? [] : addresses);
-      (callback as (e: Error | null, a: string, f: number) => void)(error, error ? "" : addresses[0]!.address, error ? 0 : addresses[0]!.family);
+      const error = refused
+        ? new ForbiddenDestinationError(`destination refused: ${refused} (ALERT_FORWARDING_ALLOW_PRIVATE=1 allows it)`)
+        : null;
+      if (options.all)
+        return (callback as unknown as (e: Error | null, a: dns.LookupAddress[]) => void)(
+          error,
+          error ? [] : addresses,
+        );
+      (callback as (e: Error | null, a: string, f: number) => void)(
+        error,
+        error ? "" : addresses[0]!.address,
+        error ? 0 : addresses[0]!.family,
+      );
     });
   };
 }
@@ -67,7 +78,8 @@ export function assertLiteralAllowed(host: string, port: number): void {
   const literal = host.replace(/^\[|\]$/g, "");
   if (!net.isIP(literal)) return;
   const why = forbiddenDestination(literal, port);
-  if (why) throw new ForbiddenDestinationError(`destination refused: ${why} (ALERT_FORWARDING_ALLOW_PRIVATE=1 allows it)`);
+  if (why)
+    throw new ForbiddenDestinationError(`destination refused: ${why} (ALERT_FORWARDING_ALLOW_PRIVATE=1 allows it)`);
 }
 
 /** A delivery error in words an admin can act on: never a response body. */

@@ -13,7 +13,15 @@ export interface GeoLocation {
   longitude: number | null;
 }
 
-export const PRIVATE_NETWORK: GeoLocation = { kind: "private", countryCode: null, country: null, region: null, city: null, latitude: null, longitude: null };
+export const PRIVATE_NETWORK: GeoLocation = {
+  kind: "private",
+  countryCode: null,
+  country: null,
+  region: null,
+  city: null,
+  latitude: null,
+  longitude: null,
+};
 export const UNKNOWN_LOCATION: GeoLocation = { ...PRIVATE_NETWORK, kind: "unknown" };
 
 // Private, loopback, link-local, CGNAT, documentation, benchmarking, multicast and reserved ranges.
@@ -21,14 +29,33 @@ export const UNKNOWN_LOCATION: GeoLocation = { ...PRIVATE_NETWORK, kind: "unknow
 const NON_PUBLIC_V4 = new net.BlockList();
 const NON_PUBLIC_V6 = new net.BlockList();
 for (const [address, prefix] of [
-  ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
-  ["192.0.0.0", 24], ["192.0.2.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["198.51.100.0", 24],
-  ["203.0.113.0", 24], ["224.0.0.0", 4], ["240.0.0.0", 4],
-] as const) NON_PUBLIC_V4.addSubnet(address, prefix, "ipv4");
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
+  ["192.0.2.0", 24],
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
+  ["198.51.100.0", 24],
+  ["203.0.113.0", 24],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
+] as const)
+  NON_PUBLIC_V4.addSubnet(address, prefix, "ipv4");
 for (const [address, prefix] of [
-  ["::", 128], ["::1", 128], ["64:ff9b:1::", 48], ["100::", 64], ["2001:db8::", 32],
-  ["fc00::", 7], ["fe80::", 10], ["ff00::", 8],
-] as const) NON_PUBLIC_V6.addSubnet(address, prefix, "ipv6");
+  ["::", 128],
+  ["::1", 128],
+  ["64:ff9b:1::", 48],
+  ["100::", 64],
+  ["2001:db8::", 32],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8],
+] as const)
+  NON_PUBLIC_V6.addSubnet(address, prefix, "ipv6");
 
 /** Callers pass IPv4-mapped IPv6 already unmapped (lib/net/cidr.ts unmapIpv4). */
 export function isNonPublicIp(ip: string): boolean {

@@ -19,21 +19,72 @@ import {
 let t: TestDatabase;
 const NOW = new Date("2026-11-24T12:00:00Z");
 const DAY = 86_400_000;
-const PARIS = { kind: "geo" as const, countryCode: "FR", country: "France", region: "Île-de-France", city: "Paris", latitude: 48.86, longitude: 2.35 };
-const TOKYO = { kind: "geo" as const, countryCode: "JP", country: "Japan", region: "Tokyo", city: "Tokyo", latitude: 35.68, longitude: 139.69 };
-const PRIVATE = { kind: "private" as const, countryCode: null, country: null, region: null, city: null, latitude: null, longitude: null };
+const PARIS = {
+  kind: "geo" as const,
+  countryCode: "FR",
+  country: "France",
+  region: "Île-de-France",
+  city: "Paris",
+  latitude: 48.86,
+  longitude: 2.35,
+};
+const TOKYO = {
+  kind: "geo" as const,
+  countryCode: "JP",
+  country: "Japan",
+  region: "Tokyo",
+  city: "Tokyo",
+  latitude: 35.68,
+  longitude: 139.69,
+};
+const PRIVATE = {
+  kind: "private" as const,
+  countryCode: null,
+  country: null,
+  region: null,
+  city: null,
+  latitude: null,
+  longitude: null,
+};
 
 let n = 0;
-function session(identity: string, daysAgo: number, location: SessionEvent["location"], opts: { open?: boolean; nas?: string; userName?: string; publicIp?: string } = {}): SessionEvent[] {
+function session(
+  identity: string,
+  daysAgo: number,
+  location: SessionEvent["location"],
+  opts: { open?: boolean; nas?: string; userName?: string; publicIp?: string } = {},
+): SessionEvent[] {
   n += 1;
   const start = new Date(NOW.getTime() - daysAgo * DAY);
   const base = {
-    sessionKey: `${identity}-${n}`, identity, userName: opts.userName ?? identity, vendor: "f5" as const, nasKey: opts.nas ?? "10.0.0.1", nasIp: opts.nas ?? "10.0.0.1",
-    acctSessionId: `S${n}`, publicIp: opts.publicIp ?? `81.2.69.${n % 250}`, assignedIp: "10.8.0.1", location, receivedAt: start.toISOString(), inputBytes: "100", outputBytes: "200",
+    sessionKey: `${identity}-${n}`,
+    identity,
+    userName: opts.userName ?? identity,
+    vendor: "f5" as const,
+    nasKey: opts.nas ?? "10.0.0.1",
+    nasIp: opts.nas ?? "10.0.0.1",
+    acctSessionId: `S${n}`,
+    publicIp: opts.publicIp ?? `81.2.69.${n % 250}`,
+    assignedIp: "10.8.0.1",
+    location,
+    receivedAt: start.toISOString(),
+    inputBytes: "100",
+    outputBytes: "200",
   };
-  const events: SessionEvent[] = [sessionEvent({ ...base, kind: "start", eventKey: `${base.sessionKey}-start`, eventTime: start.toISOString() })];
+  const events: SessionEvent[] = [
+    sessionEvent({ ...base, kind: "start", eventKey: `${base.sessionKey}-start`, eventTime: start.toISOString() }),
+  ];
   if (!opts.open) {
-    events.push(sessionEvent({ ...base, kind: "stop", eventKey: `${base.sessionKey}-stop`, eventTime: new Date(start.getTime() + 3600_000).toISOString(), sessionTime: 3600, terminateCause: "User-Request" }));
+    events.push(
+      sessionEvent({
+        ...base,
+        kind: "stop",
+        eventKey: `${base.sessionKey}-stop`,
+        eventTime: new Date(start.getTime() + 3600_000).toISOString(),
+        sessionTime: 3600,
+        terminateCause: "User-Request",
+      }),
+    );
   }
   return events;
 }
@@ -64,7 +115,12 @@ describe("identities list", () => {
     const { items, total } = await list();
     expect(total).toBe(3);
     expect(items.map((i) => i.identity)).toEqual(["bob@contoso.com", "carol@contoso.com", "alice@contoso.com"]);
-    expect(items[0]).toMatchObject({ sessions30d: 4, locations30d: 2, onlineSessions: 1, lastLocation: { label: "Paris, France" } });
+    expect(items[0]).toMatchObject({
+      sessions30d: 4,
+      locations30d: 2,
+      onlineSessions: 1,
+      lastLocation: { label: "Paris, France" },
+    });
     expect(items[2]).toMatchObject({ sessions30d: 0, locations30d: 0, onlineSessions: 0 });
   });
 
@@ -74,23 +130,36 @@ describe("identities list", () => {
     expect((await list({ q: "CONTOSO\\bob" })).items.map((i) => i.identity)).toEqual(["bob@contoso.com"]);
     expect((await list({ q: "%" })).items).toEqual([]);
     expect((await list({ online: "1" })).items.map((i) => i.identity)).toEqual(["bob@contoso.com"]);
-    expect((await list({ sort: "identity", dir: "asc" })).items.map((i) => i.identity)).toEqual(["alice@contoso.com", "bob@contoso.com", "carol@contoso.com"]);
+    expect((await list({ sort: "identity", dir: "asc" })).items.map((i) => i.identity)).toEqual([
+      "alice@contoso.com",
+      "bob@contoso.com",
+      "carol@contoso.com",
+    ]);
     const page2 = await list({ sort: "identity", dir: "asc", pageSize: "2", page: "2" });
     expect(page2).toMatchObject({ total: 3, items: [{ identity: "carol@contoso.com" }] });
   });
 
   it("sorts by the 30-day counts across pages, not only within one", async () => {
     const all = (await list({ sort: "identity", dir: "asc" })).items;
-    for (const [sort, count] of [["sessions30d", "sessions30d"], ["locations30d", "locations30d"]] as const) {
-      const busiestFirst = [...all].sort((a, b) => b[count] - a[count] || b.lastSeen.localeCompare(a.lastSeen) || a.identity.localeCompare(b.identity));
-      expect((await list({ sort, dir: "desc" })).items.map((i) => i.identity)).toEqual(busiestFirst.map((i) => i.identity));
+    for (const [sort, count] of [
+      ["sessions30d", "sessions30d"],
+      ["locations30d", "locations30d"],
+    ] as const) {
+      const busiestFirst = [...all].sort(
+        (a, b) => b[count] - a[count] || b.lastSeen.localeCompare(a.lastSeen) || a.identity.localeCompare(b.identity),
+      );
+      expect((await list({ sort, dir: "desc" })).items.map((i) => i.identity)).toEqual(
+        busiestFirst.map((i) => i.identity),
+      );
       const first = await list({ sort, dir: "desc", pageSize: "1", page: "1" });
       expect(first.items[0]![count]).toBe(Math.max(...all.map((i) => i[count])));
       const last = await list({ sort, dir: "asc", pageSize: "1", page: "1" });
       expect(last.items[0]![count]).toBe(Math.min(...all.map((i) => i[count])));
     }
     expect(new Set(all.map((i) => i.sessions30d)).size).toBeGreaterThan(1); // the fixture tells them apart
-    expect(() => IdentityListQuerySchema.parse({ sort: "bytes" })).toThrow(/sort is one of lastSeen, identity, sessions30d, locations30d/);
+    expect(() => IdentityListQuerySchema.parse({ sort: "bytes" })).toThrow(
+      /sort is one of lastSeen, identity, sessions30d, locations30d/,
+    );
   });
 });
 
@@ -109,12 +178,19 @@ describe("entity profile", () => {
     expect(week.map((l) => [l.label, l.sessions])).toEqual([["Paris, Île-de-France, France", 3]]);
     expect(week[0]!.publicIps).toContain("81.2.69.200");
     const quarter = await identityLocations(t.db, "bob@contoso.com", 90, NOW);
-    expect(quarter.map((l) => l.label).sort()).toEqual(["Paris, Île-de-France, France", "Private network", "Tokyo, Japan"]);
-    expect((await identityLocations(t.db, "carol@contoso.com", 30, NOW)).map((l) => l.label)).toEqual(["Unknown location"]);
+    expect(quarter.map((l) => l.label).sort()).toEqual([
+      "Paris, Île-de-France, France",
+      "Private network",
+      "Tokyo, Japan",
+    ]);
+    expect((await identityLocations(t.db, "carol@contoso.com", 30, NOW)).map((l) => l.label)).toEqual([
+      "Unknown location",
+    ]);
   });
 
   it("filters the timeline by type, location, NAS and range, newest first with a cursor", async () => {
-    const q = (extra: Record<string, unknown>) => identityActivities(t.db, "bob@contoso.com", ActivitiesQuerySchema.parse({ days: 180, ...extra }), NOW);
+    const q = (extra: Record<string, unknown>) =>
+      identityActivities(t.db, "bob@contoso.com", ActivitiesQuerySchema.parse({ days: 180, ...extra }), NOW);
     const all = await q({});
     expect(all.items).toHaveLength(9);
     expect([...all.items.map((a) => a.time)].sort().reverse()).toEqual(all.items.map((a) => a.time));
@@ -122,7 +198,9 @@ describe("entity profile", () => {
     expect((await q({ location: "geo|JP|Tokyo" })).items.map((a) => a.nas)).toEqual(["asa-tokyo", "asa-tokyo"]);
     expect((await q({ location: "private" })).items).toHaveLength(2);
     expect((await q({ nas: "asa-tokyo", type: "start" })).items).toHaveLength(1);
-    expect((await identityActivities(t.db, "bob@contoso.com", ActivitiesQuerySchema.parse({}), NOW)).items).toHaveLength(7);
+    expect(
+      (await identityActivities(t.db, "bob@contoso.com", ActivitiesQuerySchema.parse({}), NOW)).items,
+    ).toHaveLength(7);
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
@@ -137,17 +215,21 @@ describe("entity profile", () => {
   });
 
   it("exports the filtered timeline as CSV", async () => {
-    const text = await new Response(activitiesCsv(t.db, "bob@contoso.com", ActivitiesQuerySchema.parse({ days: 180, type: "stop" }))).text();
+    const text = await new Response(
+      activitiesCsv(t.db, "bob@contoso.com", ActivitiesQuerySchema.parse({ days: 180, type: "stop" })),
+    ).text();
     const lines = text.trim().split("\n");
-    expect(lines[0]).toBe("time,type,publicIp,location,nas,vendor,assignedIp,durationSeconds,inputBytes,outputBytes,terminateCause");
+    expect(lines[0]).toBe(
+      "time,type,publicIp,location,nas,vendor,assignedIp,durationSeconds,inputBytes,outputBytes,terminateCause",
+    );
     expect(lines).toHaveLength(5);
     expect(lines.slice(1).every((l) => l.includes(",stop,") && l.endsWith(",User-Request"))).toBe(true);
     expect(text).toContain('"Paris, Île-de-France, France"');
   });
 
   it("defuses formulas in CSV cells, also after a ';' (Excel in ';' locales splits cells there)", () => {
-    expect(csvCell("=HYPERLINK(\"x\")")).toBe('"\'=HYPERLINK(""x"")"');
-    expect(csvCell("User-Request;=cmd|' /C calc'!A0")).toBe('"User-Request;=cmd|\' /C calc\'!A0"');
+    expect(csvCell('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
+    expect(csvCell("User-Request;=cmd|' /C calc'!A0")).toBe("\"User-Request;=cmd|' /C calc'!A0\"");
     expect(csvCell("a;b")).toBe('"a;b"');
     expect(csvCell("plain")).toBe("plain");
   });

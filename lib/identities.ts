@@ -15,7 +15,10 @@ export type IdentitySort = (typeof IDENTITY_SORTS)[number];
 
 export const IdentityListQuerySchema = z.object({
   q: z.string().trim().max(320).optional(),
-  online: z.enum(["1", "true", "0", "false"]).optional().transform((v) => v === "1" || v === "true"),
+  online: z
+    .enum(["1", "true", "0", "false"])
+    .optional()
+    .transform((v) => v === "1" || v === "true"),
   sort: z.enum(IDENTITY_SORTS, { error: `sort is one of ${IDENTITY_SORTS.join(", ")}.` }).default("lastSeen"),
   dir: z.enum(["asc", "desc"]).default("desc"),
   page: wholeNumber("page", 1, 100_000).default(1),
@@ -40,7 +43,12 @@ export interface LocationLabel {
   label: string;
 }
 
-export function locationLabel(kind: string | null, country: string | null, region: string | null, city: string | null): string {
+export function locationLabel(
+  kind: string | null,
+  country: string | null,
+  region: string | null,
+  city: string | null,
+): string {
   if (kind === "private") return "Private network";
   if (kind !== "geo") return "Unknown location";
   return [city, region && region !== city ? region : null, country].filter(Boolean).join(", ") || "Unknown location";
@@ -51,7 +59,14 @@ async function searchKeys(db: Db, q: string): Promise<string[]> {
   const parsed = parseUserName(q);
   if (!parsed || parsed.form !== "netbios") return [];
   const mapping = await db.domainMapping.findUnique({ where: { netbiosDomain: parsed.domain } });
-  return mapping ? [canonicalName(parsed, { netbiosToUpnSuffix: new Map([[parsed.domain, mapping.upnSuffix]]), aliasToPrimary: new Map() })] : [];
+  return mapping
+    ? [
+        canonicalName(parsed, {
+          netbiosToUpnSuffix: new Map([[parsed.domain, mapping.upnSuffix]]),
+          aliasToPrimary: new Map(),
+        }),
+      ]
+    : [];
 }
 
 export async function listIdentities(db: Db, query: IdentityListQuery, now = new Date()) {
@@ -63,7 +78,10 @@ export async function listIdentities(db: Db, query: IdentityListQuery, now = new
       OR i.identity IN (SELECT a.identity FROM "IdentityAlias" a WHERE a.alias LIKE ${like})
       ${exact.length ? Prisma.sql`OR i.identity IN (${Prisma.join(exact)})` : Prisma.empty})`);
   }
-  if (query.online) conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "VpnSession" s WHERE s.identity = i.identity AND s.status = 'open')`);
+  if (query.online)
+    conditions.push(
+      Prisma.sql`EXISTS (SELECT 1 FROM "VpnSession" s WHERE s.identity = i.identity AND s.status = 'open')`,
+    );
   const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
   const since = new Date(now.getTime() - 30 * 86_400_000);
   const dir = query.dir === "asc" ? "ASC" : "DESC";
@@ -89,7 +107,16 @@ export async function listIdentities(db: Db, query: IdentityListQuery, now = new
       : Prisma.sql`SELECT identity, count(*)::int AS locations
           FROM (SELECT DISTINCT identity, ${location} FROM "VpnSession" WHERE "startedAt" >= ${since}) pairs GROUP BY identity`;
   const [rows, total] = await Promise.all([
-    db.$queryRaw<{ identity: string; lastSeenAt: Date; lastCountryCode: string | null; lastCountry: string | null; lastCity: string | null; lastLocationKind: string | null }[]>`
+    db.$queryRaw<
+      {
+        identity: string;
+        lastSeenAt: Date;
+        lastCountryCode: string | null;
+        lastCountry: string | null;
+        lastCity: string | null;
+        lastLocationKind: string | null;
+      }[]
+    >`
       SELECT i.identity, i."lastSeenAt", i."lastCountryCode", i."lastCountry", i."lastCity", i."lastLocationKind"
       FROM "Identity" i ${byCount ? Prisma.sql`LEFT JOIN (${allCounts}) c USING (identity)` : Prisma.empty}
       ${where} ORDER BY ${order} LIMIT ${query.pageSize} OFFSET ${offset}`,
@@ -108,7 +135,13 @@ export async function listIdentities(db: Db, query: IdentityListQuery, now = new
     identity: r.identity,
     lastSeen: r.lastSeenAt.toISOString(),
     lastLocation: r.lastLocationKind
-      ? { kind: r.lastLocationKind, countryCode: r.lastCountryCode, country: r.lastCountry, city: r.lastCity, label: locationLabel(r.lastLocationKind, r.lastCountry, null, r.lastCity) }
+      ? {
+          kind: r.lastLocationKind,
+          countryCode: r.lastCountryCode,
+          country: r.lastCountry,
+          city: r.lastCity,
+          label: locationLabel(r.lastLocationKind, r.lastCountry, null, r.lastCity),
+        }
       : null,
     sessions30d: byId.get(r.identity)?.sessions ?? 0,
     locations30d: byId.get(r.identity)?.locations ?? 0,
@@ -124,7 +157,9 @@ export async function getIdentityProfile(db: Db, identity: string) {
   if (!row) return null;
   const [aliases, names, online] = await Promise.all([
     db.identityAlias.findMany({ where: { identity }, orderBy: { alias: "asc" } }),
-    db.$queryRaw<{ userName: string }[]>`SELECT DISTINCT "userName" FROM (SELECT "userName" FROM "VpnSession" WHERE identity = ${identity} ORDER BY "lastUpdateAt" DESC LIMIT 1000) s ORDER BY 1 LIMIT 50`,
+    db.$queryRaw<
+      { userName: string }[]
+    >`SELECT DISTINCT "userName" FROM (SELECT "userName" FROM "VpnSession" WHERE identity = ${identity} ORDER BY "lastUpdateAt" DESC LIMIT 1000) s ORDER BY 1 LIMIT 50`,
     db.vpnSession.count({ where: { identity, status: "open" } }),
   ]);
   return {
@@ -160,10 +195,27 @@ export const locationKey = (kind: string | null, countryCode: string | null, cit
   kind === "geo" ? `geo|${countryCode ?? ""}|${city ?? ""}` : (kind ?? "unknown");
 
 /** The distinct locations of sessions active in the last `days` days. */
-export async function identityLocations(db: Db, identity: string, days: number, now = new Date()): Promise<IdentityLocation[]> {
+export async function identityLocations(
+  db: Db,
+  identity: string,
+  days: number,
+  now = new Date(),
+): Promise<IdentityLocation[]> {
   const since = new Date(now.getTime() - days * 86_400_000);
   const rows = await db.$queryRaw<
-    { kind: string; countryCode: string | null; country: string | null; region: string | null; city: string | null; latitude: number | null; longitude: number | null; firstSeen: Date; lastSeen: Date; sessions: number; publicIps: string[] }[]
+    {
+      kind: string;
+      countryCode: string | null;
+      country: string | null;
+      region: string | null;
+      city: string | null;
+      latitude: number | null;
+      longitude: number | null;
+      firstSeen: Date;
+      lastSeen: Date;
+      sessions: number;
+      publicIps: string[];
+    }[]
   >`
     SELECT COALESCE("locationKind", 'unknown') AS kind,
            CASE WHEN "locationKind" = 'geo' THEN "countryCode" END AS "countryCode",
@@ -196,7 +248,11 @@ export async function identityLocations(db: Db, identity: string, days: number, 
 
 // ---------- activity timeline ----------
 
-export const ACTIVITY_TYPES = { start: "Connection started", interim: "Connection updated", stop: "Connection ended" } as const;
+export const ACTIVITY_TYPES = {
+  start: "Connection started",
+  interim: "Connection updated",
+  stop: "Connection ended",
+} as const;
 export const CSV_ROW_CAP = 50_000;
 
 export const ActivitiesQuerySchema = z.object({
@@ -243,7 +299,10 @@ export async function identityActivities(db: Db, identity: string, q: Activities
   if (q.nas) conditions.push(Prisma.sql`${q.nas} IN (s."nasKey", s."nasIp", s."nasIdentifier", s."sourceIp")`);
   if (q.location) {
     const [kind, countryCode, city] = q.location.split("|");
-    if (kind === "geo") conditions.push(Prisma.sql`s."locationKind" = 'geo' AND s."countryCode" IS NOT DISTINCT FROM ${countryCode || null} AND s.city IS NOT DISTINCT FROM ${city || null}`);
+    if (kind === "geo")
+      conditions.push(
+        Prisma.sql`s."locationKind" = 'geo' AND s."countryCode" IS NOT DISTINCT FROM ${countryCode || null} AND s.city IS NOT DISTINCT FROM ${city || null}`,
+      );
     else if (kind === "private") conditions.push(Prisma.sql`s."locationKind" = 'private'`);
     else conditions.push(Prisma.sql`(s."locationKind" IS NULL OR s."locationKind" = 'unknown')`);
   }
@@ -252,7 +311,24 @@ export async function identityActivities(db: Db, identity: string, q: Activities
     conditions.push(Prisma.sql`(e."eventTime", e.id) < (${after.time}, ${after.id})`);
   }
   const rows = await db.$queryRaw<
-    { id: bigint; kind: keyof typeof ACTIVITY_TYPES; eventTime: Date; publicIp: string | null; locationKind: string | null; countryCode: string | null; country: string | null; region: string | null; city: string | null; nasLabel: string; vendor: VendorId; assignedIp: string | null; sessionTime: number | null; inputBytes: bigint; outputBytes: bigint; terminateCause: string | null }[]
+    {
+      id: bigint;
+      kind: keyof typeof ACTIVITY_TYPES;
+      eventTime: Date;
+      publicIp: string | null;
+      locationKind: string | null;
+      countryCode: string | null;
+      country: string | null;
+      region: string | null;
+      city: string | null;
+      nasLabel: string;
+      vendor: VendorId;
+      assignedIp: string | null;
+      sessionTime: number | null;
+      inputBytes: bigint;
+      outputBytes: bigint;
+      terminateCause: string | null;
+    }[]
   >`
     SELECT e.id, e.kind, e."eventTime", COALESCE(e."publicIp", s."publicIp") AS "publicIp", s."locationKind", s."countryCode", s.country, s.region, s.city,
            ${NAS_LABEL} AS "nasLabel", s.vendor, s."assignedIp", e."sessionTime", e."inputBytes", e."outputBytes", e."terminateCause"
@@ -284,12 +360,26 @@ export async function identityActivities(db: Db, identity: string, q: Activities
 export async function activityFilterOptions(db: Db, identity: string, now = new Date()) {
   const [locations, nas] = await Promise.all([
     identityLocations(db, identity, 180, now),
-    db.$queryRaw<{ nas: string }[]>`SELECT DISTINCT ${NAS_LABEL} AS nas FROM "VpnSession" s WHERE identity = ${identity} ORDER BY 1 LIMIT 100`,
+    db.$queryRaw<
+      { nas: string }[]
+    >`SELECT DISTINCT ${NAS_LABEL} AS nas FROM "VpnSession" s WHERE identity = ${identity} ORDER BY 1 LIMIT 100`,
   ]);
   return { locations: locations.map((l) => ({ key: l.key, label: l.label })), nas: nas.map((n) => n.nas) };
 }
 
-const CSV_COLUMNS: (keyof Activity)[] = ["time", "type", "publicIp", "location", "nas", "vendor", "assignedIp", "durationSeconds", "inputBytes", "outputBytes", "terminateCause"];
+const CSV_COLUMNS: (keyof Activity)[] = [
+  "time",
+  "type",
+  "publicIp",
+  "location",
+  "nas",
+  "vendor",
+  "assignedIp",
+  "durationSeconds",
+  "inputBytes",
+  "outputBytes",
+  "terminateCause",
+];
 export const csvCell = (v: unknown) => {
   const s = v === null || v === undefined ? "" : String(v);
   // Defuse spreadsheet formulas (CSV injection): a leading formula character gets a quote mark; and a cell with ";"
@@ -312,7 +402,12 @@ export function activitiesCsv(db: Db, identity: string, q: ActivitiesQuery): Rea
         return;
       }
       const page = await identityActivities(db, identity, { ...q, cursor, limit: Math.min(1000, CSV_ROW_CAP - sent) });
-      controller.enqueue(encoder.encode(page.items.map((a) => CSV_COLUMNS.map((c) => csvCell(a[c])).join(",")).join("\n") + (page.items.length ? "\n" : "")));
+      controller.enqueue(
+        encoder.encode(
+          page.items.map((a) => CSV_COLUMNS.map((c) => csvCell(a[c])).join(",")).join("\n") +
+            (page.items.length ? "\n" : ""),
+        ),
+      );
       sent += page.items.length;
       cursor = page.nextCursor ?? undefined;
       if (!cursor || sent >= CSV_ROW_CAP) controller.close();

@@ -9,28 +9,53 @@ import { IdentityListQuerySchema, listIdentities } from "./identities.ts";
 let t: TestDatabase;
 const actor = { label: "user:admin@contoso.com" };
 const start = (identity: string, userName: string, id: string, daysAgo: number): SessionEvent =>
-  sessionEvent({ sessionKey: id, eventKey: `${id}-s`, identity, userName, vendor: "microsoft", eventTime: new Date(Date.now() - daysAgo * 86_400_000).toISOString() });
+  sessionEvent({
+    sessionKey: id,
+    eventKey: `${id}-s`,
+    identity,
+    userName,
+    vendor: "microsoft",
+    eventTime: new Date(Date.now() - daysAgo * 86_400_000).toISOString(),
+  });
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await writeAccountingRecords(t.pool, [
-    start("bob@contoso.com", "bob@contoso.com", "A", 3),
-    start("contoso\\bob", "CONTOSO\\bob", "B", 10),
-    start("robert@contoso.onmicrosoft.com", "robert@contoso.onmicrosoft.com", "C", 1),
-  ], "test");
+  await writeAccountingRecords(
+    t.pool,
+    [
+      start("bob@contoso.com", "bob@contoso.com", "A", 3),
+      start("contoso\\bob", "CONTOSO\\bob", "B", 10),
+      start("robert@contoso.onmicrosoft.com", "robert@contoso.onmicrosoft.com", "C", 1),
+    ],
+    "test",
+  );
 });
 afterAll(async () => {
   await t.drop();
 });
 
-const identities = async () => (await listIdentities(t.db, IdentityListQuerySchema.parse({ sort: "identity", dir: "asc" }))).items.map((i) => [i.identity, i.sessions30d]);
+const identities = async () =>
+  (await listIdentities(t.db, IdentityListQuerySchema.parse({ sort: "identity", dir: "asc" }))).items.map((i) => [
+    i.identity,
+    i.sessions30d,
+  ]);
 
 describe("aliases and domain mappings", () => {
   it("mapping a NetBIOS domain moves past DOMAIN\\user sessions to the UPN identity", async () => {
-    expect(await identities()).toEqual([["bob@contoso.com", 1], ["contoso\\bob", 1], ["robert@contoso.onmicrosoft.com", 1]]);
+    expect(await identities()).toEqual([
+      ["bob@contoso.com", 1],
+      ["contoso\\bob", 1],
+      ["robert@contoso.onmicrosoft.com", 1],
+    ]);
     await addDomainMapping(t.db, { netbiosDomain: "CONTOSO", upnSuffix: "Contoso.com" }, actor);
-    expect(await identities()).toEqual([["bob@contoso.com", 2], ["robert@contoso.onmicrosoft.com", 1]]);
-    expect(await t.query(`SELECT DISTINCT identity FROM "VpnSessionEvent" ORDER BY 1`)).toEqual([{ identity: "bob@contoso.com" }, { identity: "robert@contoso.onmicrosoft.com" }]);
+    expect(await identities()).toEqual([
+      ["bob@contoso.com", 2],
+      ["robert@contoso.onmicrosoft.com", 1],
+    ]);
+    expect(await t.query(`SELECT DISTINCT identity FROM "VpnSessionEvent" ORDER BY 1`)).toEqual([
+      { identity: "bob@contoso.com" },
+      { identity: "robert@contoso.onmicrosoft.com" },
+    ]);
   });
 
   it("an alias moves past sessions to the primary identity, audited, and validates input", async () => {
@@ -38,15 +63,29 @@ describe("aliases and domain mappings", () => {
     expect(await identities()).toEqual([["bob@contoso.com", 3]]);
     const identity = await t.db.identity.findUniqueOrThrow({ where: { identity: "bob@contoso.com" } });
     expect(identity.lastSeenAt.getTime()).toBeGreaterThan(Date.now() - 2 * 86_400_000);
-    await expect(addIdentityAlias(t.db, { alias: "robert@contoso.onmicrosoft.com", identity: "bob@contoso.com" }, actor)).rejects.toThrow(/already an alias/);
-    await expect(addIdentityAlias(t.db, { alias: "justbob", identity: "bob@contoso.com" }, actor)).rejects.toThrow(/UPN/);
-    await expect(addDomainMapping(t.db, { netbiosDomain: "bad domain!", upnSuffix: "x.com" }, actor)).rejects.toThrow(/NetBIOS/);
+    await expect(
+      addIdentityAlias(t.db, { alias: "robert@contoso.onmicrosoft.com", identity: "bob@contoso.com" }, actor),
+    ).rejects.toThrow(/already an alias/);
+    await expect(addIdentityAlias(t.db, { alias: "justbob", identity: "bob@contoso.com" }, actor)).rejects.toThrow(
+      /UPN/,
+    );
+    await expect(addDomainMapping(t.db, { netbiosDomain: "bad domain!", upnSuffix: "x.com" }, actor)).rejects.toThrow(
+      /NetBIOS/,
+    );
     await removeIdentityAlias(t.db, "robert@contoso.onmicrosoft.com", actor);
-    expect((await t.db.auditEntry.findMany({ orderBy: { id: "asc" } })).map((a) => a.action)).toEqual(["domain-mapping.create", "identity-alias.create", "identity-alias.delete"]);
+    expect((await t.db.auditEntry.findMany({ orderBy: { id: "asc" } })).map((a) => a.action)).toEqual([
+      "domain-mapping.create",
+      "identity-alias.create",
+      "identity-alias.delete",
+    ]);
   });
 
   it("keeps the earliest first sighting when older sessions were already deleted by the retention", async () => {
-    await writeAccountingRecords(t.pool, [start("carol@contoso.com", "carol@contoso.com", "D", 5), start("cj@contoso.com", "cj@contoso.com", "E", 2)], "test");
+    await writeAccountingRecords(
+      t.pool,
+      [start("carol@contoso.com", "carol@contoso.com", "D", 5), start("cj@contoso.com", "cj@contoso.com", "E", 2)],
+      "test",
+    );
     const longAgo = new Date(Date.now() - 400 * 86_400_000); // cj's first VPN use, its sessions since purged
     await t.query(`UPDATE "Identity" SET "firstSeenAt" = $1 WHERE identity = 'cj@contoso.com'`, [longAgo]);
     await addIdentityAlias(t.db, { alias: "cj@contoso.com", identity: "carol@contoso.com" }, actor);

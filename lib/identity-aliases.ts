@@ -14,11 +14,21 @@ const NameSchema = z
   .max(320)
   .refine((s) => parseUserName(s)?.form !== "bare", "Use a UPN (user@domain) or DOMAIN\\user.");
 
-export const AliasSchema = z.object({ alias: NameSchema, identity: z.string().trim().toLowerCase().min(1).max(320) }).strict();
+export const AliasSchema = z
+  .object({ alias: NameSchema, identity: z.string().trim().toLowerCase().min(1).max(320) })
+  .strict();
 export const DomainMappingSchema = z
   .object({
-    netbiosDomain: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9._-]{0,14}$/, "A NetBIOS domain is 1–15 letters, digits, '.', '_' or '-'."),
-    upnSuffix: z.string().trim().toLowerCase().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, "A UPN suffix looks like contoso.com."),
+    netbiosDomain: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,14}$/, "A NetBIOS domain is 1–15 letters, digits, '.', '_' or '-'."),
+    upnSuffix: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, "A UPN suffix looks like contoso.com."),
   })
   .strict();
 
@@ -40,7 +50,10 @@ async function reattribute(tx: Prisma.TransactionClient, from: string[], to: (ol
   if (!touched.length) return;
   // First sightings can be older than any session left (RETENTION_DAYS): carry the earliest over.
   const earliest = new Map<string, Date>();
-  for (const row of await tx.identity.findMany({ where: { identity: { in: touched } }, select: { identity: true, firstSeenAt: true } })) {
+  for (const row of await tx.identity.findMany({
+    where: { identity: { in: touched } },
+    select: { identity: true, firstSeenAt: true },
+  })) {
     const into = from.includes(row.identity) ? to(row.identity) : row.identity;
     const known = earliest.get(into);
     if (!known || row.firstSeenAt < known) earliest.set(into, row.firstSeenAt);
@@ -69,10 +82,15 @@ export async function addIdentityAlias(db: Db, input: unknown, actor: Actor) {
   if (alias === identity) throw conflict("An identity cannot be its own alias.");
   return db.$transaction(async (tx) => {
     if (await tx.identityAlias.findUnique({ where: { alias } })) throw conflict(`${alias} is already an alias.`);
-    if (await tx.identityAlias.findUnique({ where: { alias: identity } })) throw conflict(`${identity} is itself an alias; attach to its primary identity.`);
+    if (await tx.identityAlias.findUnique({ where: { alias: identity } }))
+      throw conflict(`${identity} is itself an alias; attach to its primary identity.`);
     const row = await tx.identityAlias.create({ data: { alias, identity } });
     await reattribute(tx, [alias], () => identity);
-    await recordAudit(tx, actor, { action: "identity-alias.create", target: `identity:${identity}`, changes: { alias: { to: alias } } });
+    await recordAudit(tx, actor, {
+      action: "identity-alias.create",
+      target: `identity:${identity}`,
+      changes: { alias: { to: alias } },
+    });
     await notifyConfigChanged(tx, "identity-mappings");
     return row;
   });
@@ -83,7 +101,11 @@ export async function removeIdentityAlias(db: Db, alias: string, actor: Actor): 
     const row = await tx.identityAlias.findUnique({ where: { alias: alias.toLowerCase() } });
     if (!row) throw notFound("No such alias.");
     await tx.identityAlias.delete({ where: { alias: row.alias } });
-    await recordAudit(tx, actor, { action: "identity-alias.delete", target: `identity:${row.identity}`, changes: { alias: { from: row.alias } } });
+    await recordAudit(tx, actor, {
+      action: "identity-alias.delete",
+      target: `identity:${row.identity}`,
+      changes: { alias: { from: row.alias } },
+    });
     await notifyConfigChanged(tx, "identity-mappings");
   });
 }
@@ -91,12 +113,23 @@ export async function removeIdentityAlias(db: Db, alias: string, actor: Actor): 
 export async function addDomainMapping(db: Db, input: unknown, actor: Actor) {
   const { netbiosDomain, upnSuffix } = parseInput(DomainMappingSchema, input);
   return db.$transaction(async (tx) => {
-    if (await tx.domainMapping.findUnique({ where: { netbiosDomain } })) throw conflict(`${netbiosDomain} is already mapped.`);
+    if (await tx.domainMapping.findUnique({ where: { netbiosDomain } }))
+      throw conflict(`${netbiosDomain} is already mapped.`);
     const row = await tx.domainMapping.create({ data: { netbiosDomain, upnSuffix } });
     const prefix = `${netbiosDomain}\\`;
-    const old = await tx.$queryRaw<{ identity: string }[]>`SELECT identity FROM "Identity" WHERE starts_with(identity, ${prefix})`;
-    await reattribute(tx, old.map((o) => o.identity), (id) => `${id.slice(prefix.length)}@${upnSuffix}`);
-    await recordAudit(tx, actor, { action: "domain-mapping.create", target: `domain:${netbiosDomain}`, changes: { upnSuffix: { to: upnSuffix } } });
+    const old = await tx.$queryRaw<
+      { identity: string }[]
+    >`SELECT identity FROM "Identity" WHERE starts_with(identity, ${prefix})`;
+    await reattribute(
+      tx,
+      old.map((o) => o.identity),
+      (id) => `${id.slice(prefix.length)}@${upnSuffix}`,
+    );
+    await recordAudit(tx, actor, {
+      action: "domain-mapping.create",
+      target: `domain:${netbiosDomain}`,
+      changes: { upnSuffix: { to: upnSuffix } },
+    });
     await notifyConfigChanged(tx, "identity-mappings");
     return row;
   });
@@ -107,7 +140,11 @@ export async function removeDomainMapping(db: Db, netbiosDomain: string, actor: 
     const row = await tx.domainMapping.findUnique({ where: { netbiosDomain: netbiosDomain.toLowerCase() } });
     if (!row) throw notFound("No such domain mapping.");
     await tx.domainMapping.delete({ where: { netbiosDomain: row.netbiosDomain } });
-    await recordAudit(tx, actor, { action: "domain-mapping.delete", target: `domain:${row.netbiosDomain}`, changes: { upnSuffix: { from: row.upnSuffix } } });
+    await recordAudit(tx, actor, {
+      action: "domain-mapping.delete",
+      target: `domain:${row.netbiosDomain}`,
+      changes: { upnSuffix: { from: row.upnSuffix } },
+    });
     await notifyConfigChanged(tx, "identity-mappings");
   });
 }

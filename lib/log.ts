@@ -4,7 +4,15 @@ import pino from "pino";
 export const log = pino({
   base: { service: process.env.VPNSIGHT_SERVICE ?? "vpnsight" },
   redact: {
-    paths: ["*.password", "*.sharedSecret", "*.secret", "*.token", "*.authorization", "*.headers.authorization", "*.headers.cookie"],
+    paths: [
+      "*.password",
+      "*.sharedSecret",
+      "*.secret",
+      "*.token",
+      "*.authorization",
+      "*.headers.authorization",
+      "*.headers.cookie",
+    ],
     censor: "[redacted]",
   },
 });

@@ -78,10 +78,15 @@ export class MmdbFile {
     const last = Math.floor((offset + length - 1) / this.pageSize);
     if (first === last) return this.page(first).subarray(offset % this.pageSize, (offset % this.pageSize) + length);
     const out = Buffer.alloc(length);
-    for (let copied = 0; copied < length; ) {
+    for (let copied = 0; copied < length;) {
       const at = offset + copied;
       const page = this.page(Math.floor(at / this.pageSize));
-      copied += page.copy(out, copied, at % this.pageSize, Math.min(this.pageSize, (at % this.pageSize) + length - copied));
+      copied += page.copy(
+        out,
+        copied,
+        at % this.pageSize,
+        Math.min(this.pageSize, (at % this.pageSize) + length - copied),
+      );
     }
     return out;
   }
@@ -130,17 +135,21 @@ export class MmdbFile {
       const ss = (ctrl >> 3) & 3;
       const vvv = ctrl & 7;
       const pointer =
-        ss === 0 ? (vvv << 8) + this.byte(offset)
-        : ss === 1 ? (vvv << 16) + this.uint(offset, 2) + 2048
-        : ss === 2 ? vvv * 2 ** 24 + this.uint(offset, 3) + 526336
-        : this.uint(offset, 4);
+        ss === 0
+          ? (vvv << 8) + this.byte(offset)
+          : ss === 1
+            ? (vvv << 16) + this.uint(offset, 2) + 2048
+            : ss === 2
+              ? vvv * 2 ** 24 + this.uint(offset, 3) + 526336
+              : this.uint(offset, 4);
       return { value: this.decode(base + pointer, base).value, next: offset + ss + 1 };
     }
     if (type === 0) type = 7 + this.byte(offset++);
     let size = ctrl & 0x1f;
     if (size >= 29) {
       const extra = size - 28;
-      size = size === 29 ? 29 + this.byte(offset) : size === 30 ? 285 + this.uint(offset, 2) : 65821 + this.uint(offset, 3);
+      size =
+        size === 29 ? 29 + this.byte(offset) : size === 30 ? 285 + this.uint(offset, 2) : 65821 + this.uint(offset, 3);
       offset += extra;
     }
     switch (type) {
@@ -208,7 +217,9 @@ function ipv6Bits(ip: string): number[] {
   // An embedded IPv4 (::ffff:1.2.3.4) becomes two groups.
   const fixTail = tailGroups.flatMap((g) => (g.includes(".") ? ipv4Groups(g) : [g]));
   const fixHead = groups.flatMap((g) => (g.includes(".") ? ipv4Groups(g) : [g]));
-  groups = ip.includes("::") ? [...fixHead, ...Array(8 - fixHead.length - fixTail.length).fill("0"), ...fixTail] : fixHead;
+  groups = ip.includes("::")
+    ? [...fixHead, ...Array(8 - fixHead.length - fixTail.length).fill("0"), ...fixTail]
+    : fixHead;
   const bits: number[] = [];
   for (const g of groups) {
     const v = parseInt(g || "0", 16);

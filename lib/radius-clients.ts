@@ -103,7 +103,10 @@ export async function createRadiusClient(db: Db, input: unknown, actor: Actor): 
     const row = data.sharedSecret
       ? await tx.radiusClient.update({
           where: { id: created.id },
-          data: { secretSealed: seal(data.sharedSecret, SECRET_PURPOSE.radiusClientSecret(created.id)), secretUpdatedAt: new Date() },
+          data: {
+            secretSealed: seal(data.sharedSecret, SECRET_PURPOSE.radiusClientSecret(created.id)),
+            secretUpdatedAt: new Date(),
+          },
         })
       : created;
     await recordAudit(tx, actor, {
@@ -127,19 +130,38 @@ export async function updateRadiusClient(db: Db, id: string, input: unknown, act
   return db.$transaction(async (tx) => {
     const before = await tx.radiusClient.findUnique({ where: { id } });
     if (!before) throw notFound("No such RADIUS client.");
-    if (patch.name && patch.name !== before.name && (await tx.radiusClient.findUnique({ where: { name: patch.name } }))) {
+    if (
+      patch.name &&
+      patch.name !== before.name &&
+      (await tx.radiusClient.findUnique({ where: { name: patch.name } }))
+    ) {
       throw conflict(`A RADIUS client named ${patch.name} already exists.`);
     }
     const { sharedSecret, ...plain } = patch;
-    const changes: Record<string, unknown> = diffFields(before, plain, ["name", "address", "vendor", "requireMessageAuthenticator", "certificate"]);
+    const changes: Record<string, unknown> = diffFields(before, plain, [
+      "name",
+      "address",
+      "vendor",
+      "requireMessageAuthenticator",
+      "certificate",
+    ]);
     let secretFields: Prisma.RadiusClientUpdateInput = {};
     const purpose = SECRET_PURPOSE.radiusClientSecret(id);
     if (sharedSecret === null && before.secretSealed) {
-      secretFields = { secretSealed: null, secretUpdatedAt: new Date(), previousSecretSealed: null, previousSecretExpiresAt: null };
+      secretFields = {
+        secretSealed: null,
+        secretUpdatedAt: new Date(),
+        previousSecretSealed: null,
+        previousSecretExpiresAt: null,
+      };
       changes.sharedSecret = "removed";
     } else if (sharedSecret && (!before.secretSealed || unseal(before.secretSealed, purpose) !== sharedSecret)) {
       const now = new Date();
-      const { previousSealed, previousExpiresAt } = rotatedPrevious({ sealed: before.secretSealed }, await graceHours(tx), now);
+      const { previousSealed, previousExpiresAt } = rotatedPrevious(
+        { sealed: before.secretSealed },
+        await graceHours(tx),
+        now,
+      );
       secretFields = {
         secretSealed: seal(sharedSecret, purpose),
         secretUpdatedAt: now,
@@ -161,7 +183,11 @@ export async function deleteRadiusClient(db: Db, id: string, actor: Actor): Prom
     const row = await tx.radiusClient.findUnique({ where: { id } });
     if (!row) throw notFound("No such RADIUS client.");
     await tx.radiusClient.delete({ where: { id } });
-    await recordAudit(tx, actor, { action: "radius-client.delete", target: `radius-client:${row.name}`, changes: { address: { from: row.address } } });
+    await recordAudit(tx, actor, {
+      action: "radius-client.delete",
+      target: `radius-client:${row.name}`,
+      changes: { address: { from: row.address } },
+    });
     await notifyConfigChanged(tx, "radius-clients");
   });
 }

@@ -33,16 +33,29 @@ describe("RadSec settings", () => {
     const ca = await createTestCa("Kept CA");
     await updateRadsecSettings(t.db, { clientCa: ca.certPem }, actor);
     await expect(updateRadsecSettings(t.db, { clientCa: "junk" }, actor)).rejects.toThrow(/No certificate found/);
-    await expect(updateRadsecSettings(t.db, { clientCa: ca.certPem + ca.keyPem }, actor)).rejects.toThrow(/private key/);
+    await expect(updateRadsecSettings(t.db, { clientCa: ca.certPem + ca.keyPem }, actor)).rejects.toThrow(
+      /private key/,
+    );
     await expect(updateRadsecSettings(t.db, { clientCa: 42 }, actor)).rejects.toThrow(/clientCa/);
     await expect(updateRadsecSettings(t.db, {}, actor)).rejects.toThrow(/clientCa/);
     expect((await getRadsecSettings(t.db)).clientCa.map((c) => c.subject)).toEqual(["CN=Kept CA"]);
   });
 
   it("serves the certificate a sensor reported, and none for a sensor without RadSec", async () => {
-    await t.query(`INSERT INTO "SensorStatus" ("sensorId", "lastHeartbeat", "startedAt", listening, radsec) VALUES ('s1', now(), now(), '', $1), ('s2', now(), now(), '', NULL)`, [
-      JSON.stringify({ listening: true, port: 2083, fingerprint256: "AA", certificatePem: "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n", certificateSource: "generated", clientCa: "portal", error: null }),
-    ]);
+    await t.query(
+      `INSERT INTO "SensorStatus" ("sensorId", "lastHeartbeat", "startedAt", listening, radsec) VALUES ('s1', now(), now(), '', $1), ('s2', now(), now(), '', NULL)`,
+      [
+        JSON.stringify({
+          listening: true,
+          port: 2083,
+          fingerprint256: "AA",
+          certificatePem: "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n",
+          certificateSource: "generated",
+          clientCa: "portal",
+          error: null,
+        }),
+      ],
+    );
     expect(await sensorRadsecCertificate(t.db, "s1")).toContain("BEGIN CERTIFICATE");
     expect(await sensorRadsecCertificate(t.db, "s2")).toBeNull();
     expect(await sensorRadsecCertificate(t.db, "nope")).toBeNull();
@@ -52,13 +65,28 @@ describe("RadSec settings", () => {
   });
 
   it("binds a RADIUS client to a certificate, audited, and unbinds it", async () => {
-    const client = await createRadiusClient(t.db, { name: "radsec-proxy", address: "192.0.2.7", certificate: "Proxy.Contoso.Test" }, actor);
+    const client = await createRadiusClient(
+      t.db,
+      { name: "radsec-proxy", address: "192.0.2.7", certificate: "Proxy.Contoso.Test" },
+      actor,
+    );
     expect(client.certificate).toBe("proxy.contoso.test");
-    await expect(createRadiusClient(t.db, { name: "bad", address: "192.0.2.8", certificate: "has space" }, actor)).rejects.toThrow(/certificate/);
+    await expect(
+      createRadiusClient(t.db, { name: "bad", address: "192.0.2.8", certificate: "has space" }, actor),
+    ).rejects.toThrow(/certificate/);
     const fp = "0f".repeat(32);
-    expect((await updateRadiusClient(t.db, client.id, { certificate: fp }, actor)).certificate).toBe(`sha256:${"0F:".repeat(31)}0F`);
+    expect((await updateRadiusClient(t.db, client.id, { certificate: fp }, actor)).certificate).toBe(
+      `sha256:${"0F:".repeat(31)}0F`,
+    );
     expect((await updateRadiusClient(t.db, client.id, { certificate: null }, actor)).certificate).toBeNull();
-    const audits = await t.db.auditEntry.findMany({ where: { target: "radius-client:radsec-proxy" }, orderBy: { at: "asc" } });
-    expect(audits.map((a) => a.action)).toEqual(["radius-client.create", "radius-client.update", "radius-client.update"]);
+    const audits = await t.db.auditEntry.findMany({
+      where: { target: "radius-client:radsec-proxy" },
+      orderBy: { at: "asc" },
+    });
+    expect(audits.map((a) => a.action)).toEqual([
+      "radius-client.create",
+      "radius-client.update",
+      "radius-client.update",
+    ]);
   });
 });

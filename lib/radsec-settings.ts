@@ -65,11 +65,17 @@ export async function updateRadsecSettings(db: Db, input: unknown, actor: Actor)
     certificates = parsed.certificates;
   }
   await db.$transaction(async (tx) => {
-    await tx.vpnSettings.upsert({ where: { id: SETTINGS_ID }, create: { id: SETTINGS_ID, radsecClientCa: pem }, update: { radsecClientCa: pem } });
+    await tx.vpnSettings.upsert({
+      where: { id: SETTINGS_ID },
+      create: { id: SETTINGS_ID, radsecClientCa: pem },
+      update: { radsecClientCa: pem },
+    });
     await recordAudit(tx, actor, {
       action: "radsec.client_ca",
       target: "settings:radsec",
-      changes: { clientCa: pem ? certificates.map((c) => ({ subject: c.subject, fingerprint256: c.fingerprint256 })) : null },
+      changes: {
+        clientCa: pem ? certificates.map((c) => ({ subject: c.subject, fingerprint256: c.fingerprint256 })) : null,
+      },
     });
     await notifyConfigChanged(tx, "radsec");
   });

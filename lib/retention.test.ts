@@ -13,9 +13,11 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 
 const counts = async () =>
-  (await t.query<{ sessions: number; events: number; identities: number }>(
-    `SELECT (SELECT count(*) FROM "VpnSession")::int AS sessions, (SELECT count(*) FROM "VpnSessionEvent")::int AS events, (SELECT count(*) FROM "Identity")::int AS identities`,
-  ))[0]!;
+  (
+    await t.query<{ sessions: number; events: number; identities: number }>(
+      `SELECT (SELECT count(*) FROM "VpnSession")::int AS sessions, (SELECT count(*) FROM "VpnSessionEvent")::int AS events, (SELECT count(*) FROM "Identity")::int AS identities`,
+    )
+  )[0]!;
 
 describe("purgeExpiredActivity", () => {
   it("deletes ended sessions and timeline rows older than the retention, keeps open sessions, recent activity and the identities", async () => {
@@ -40,7 +42,9 @@ describe("purgeExpiredActivity", () => {
     );
     expect(now - oldest[0]!.startedAt.getTime()).toBeLessThanOrEqual(60 * DAY);
     expect(now - oldest[0]!.eventTime.getTime()).toBeLessThanOrEqual(60 * DAY);
-    expect(await t.query(`SELECT status FROM "VpnSession" WHERE identity = 'bob@contoso.com'`)).toEqual([{ status: "open" }]);
+    expect(await t.query(`SELECT status FROM "VpnSession" WHERE identity = 'bob@contoso.com'`)).toEqual([
+      { status: "open" },
+    ]);
     // The profile's learning state rests on the identity's first sighting, which retention keeps.
     expect(await identityLearning(t.db, "alice@contoso.com", DEFAULT_DETECTION_SETTINGS)).toEqual(learningBefore);
 

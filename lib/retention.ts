@@ -31,10 +31,17 @@ export interface PurgeResult {
  * Deletes VPN activity older than `days`, a slice at a time, while `mayContinue()` (the detector
  * stops when the sensor gets busy and picks up the rest next time).
  */
-export async function purgeExpiredActivity(db: Queryable, days: number, opts: { now?: Date; mayContinue?: () => boolean } = {}): Promise<PurgeResult> {
+export async function purgeExpiredActivity(
+  db: Queryable,
+  days: number,
+  opts: { now?: Date; mayContinue?: () => boolean } = {},
+): Promise<PurgeResult> {
   const cutoff = new Date((opts.now ?? new Date()).getTime() - days * 86_400_000);
   const result: PurgeResult = { events: 0, sessions: 0 };
-  for (const [sql, key] of [[DELETE_OLD_EVENTS, "events"], [DELETE_OLD_SESSIONS, "sessions"]] as const) {
+  for (const [sql, key] of [
+    [DELETE_OLD_EVENTS, "events"],
+    [DELETE_OLD_SESSIONS, "sessions"],
+  ] as const) {
     for (;;) {
       if (opts.mayContinue && !opts.mayContinue()) return result;
       const deleted = (await db.query(sql, [cutoff])).rowCount ?? 0;

@@ -19,7 +19,11 @@ type FactRow = SessionFacts & { identity: string };
  * Two detectors judging the same session at once raise the same alert once (dedupe key +
  * session keys in the evidence).
  */
-export async function runPendingDetections(pool: pg.Pool, settings = DEFAULT_DETECTION_SETTINGS, limit = 200): Promise<number> {
+export async function runPendingDetections(
+  pool: pg.Pool,
+  settings = DEFAULT_DETECTION_SETTINGS,
+  limit = 200,
+): Promise<number> {
   const { rows: pending } = await pool.query<FactRow>(
     `SELECT identity, ${FACTS} FROM "VpnSession" WHERE "detectedAt" IS NULL ORDER BY "startedAt" LIMIT $1`,
     [limit],
@@ -54,7 +58,10 @@ export async function runPendingDetections(pool: pg.Pool, settings = DEFAULT_DET
     // The identity's sessions before this one, within the window (or still open).
     const from = session.startedAt.getTime() - windowMs;
     const history = (histories.get(session.identity) ?? []).filter(
-      (h) => h.sessionKey !== session.sessionKey && h.startedAt <= session.startedAt && (h.startedAt.getTime() >= from || h.endedAt === null),
+      (h) =>
+        h.sessionKey !== session.sessionKey &&
+        h.startedAt <= session.startedAt &&
+        (h.startedAt.getTime() >= from || h.endedAt === null),
     );
     const firstSeen = [firstSeenOf.get(session.identity), ...history.map((h) => h.startedAt), session.startedAt]
       .filter((d): d is Date => Boolean(d))
@@ -75,7 +82,11 @@ export async function runPendingDetections(pool: pg.Pool, settings = DEFAULT_DET
 }
 
 /** A new alert (queued for forwarding), or the session added as evidence to today's alert for the same place. */
-async function raiseAlert(pool: pg.Pool, session: FactRow, f: ReturnType<typeof evaluateSession>["findings"][number]): Promise<void> {
+async function raiseAlert(
+  pool: pg.Pool,
+  session: FactRow,
+  f: ReturnType<typeof evaluateSession>["findings"][number],
+): Promise<void> {
   const day = session.startedAt.toISOString().slice(0, 10);
   const evidence = { ...f.evidence, summary: f.summary, sessionKeys: [session.sessionKey], repeats: [] };
   await inTransaction(pool, async (tx) => {
@@ -89,7 +100,15 @@ async function raiseAlert(pool: pg.Pool, session: FactRow, f: ReturnType<typeof 
          "updatedAt" = now()
        WHERE NOT COALESCE("Alert".evidence->'sessionKeys', '[]'::jsonb) @> to_jsonb(ARRAY[$7::text])
        RETURNING id::text AS id, (xmax = 0) AS created`,
-      [`${session.identity}|${f.rule}|${f.locationKey}|${day}`, f.rule, f.severity, session.identity, session.startedAt, JSON.stringify(evidence), session.sessionKey],
+      [
+        `${session.identity}|${f.rule}|${f.locationKey}|${day}`,
+        f.rule,
+        f.severity,
+        session.identity,
+        session.startedAt,
+        JSON.stringify(evidence),
+        session.sessionKey,
+      ],
     );
     // Only a new alert is forwarded; repeats add evidence to one already sent.
     if (rows[0]?.created) await enqueueAlertDeliveries(tx, rows[0].id);
@@ -97,7 +116,11 @@ async function raiseAlert(pool: pg.Pool, session: FactRow, f: ReturnType<typeof 
 }
 
 /** `vpnsight detect --since`: judge imported history again (alerts are deduplicated). */
-export async function redetectSince(pool: pg.Pool, since: Date, settings = DEFAULT_DETECTION_SETTINGS): Promise<number> {
+export async function redetectSince(
+  pool: pg.Pool,
+  since: Date,
+  settings = DEFAULT_DETECTION_SETTINGS,
+): Promise<number> {
   await pool.query(`UPDATE "VpnSession" SET "detectedAt" = NULL WHERE "startedAt" >= $1`, [since]);
   let total = 0;
   for (;;) {

@@ -40,10 +40,34 @@ describe("GET /api/v1/vpn-sessions query", () => {
   it("returns the documented item shape: vendor names, byte counts as decimal strings, ISO times", async () => {
     const { items } = await query({ limit: 1 });
     expect(Object.keys(items[0]!).sort()).toEqual(
-      ["acctSessionId", "assignedIp", "durationSeconds", "endedAt", "id", "identity", "inputBytes", "lastUpdateAt", "location", "locationKind", "nasIdentifier", "nasIp", "outputBytes", "publicIp", "startedAt", "status", "terminateCause", "userName", "vendor"].sort(),
+      [
+        "acctSessionId",
+        "assignedIp",
+        "durationSeconds",
+        "endedAt",
+        "id",
+        "identity",
+        "inputBytes",
+        "lastUpdateAt",
+        "location",
+        "locationKind",
+        "nasIdentifier",
+        "nasIp",
+        "outputBytes",
+        "publicIp",
+        "startedAt",
+        "status",
+        "terminateCause",
+        "userName",
+        "vendor",
+      ].sort(),
     );
     const asa = (await query({ limit: 100 })).items.find((s) => s.acctSessionId === "S3")!;
-    expect(asa).toMatchObject({ vendor: "cisco-asa", inputBytes: String(2n ** 40n + 3n), location: { countryCode: "GB", city: "London" } });
+    expect(asa).toMatchObject({
+      vendor: "cisco-asa",
+      inputBytes: String(2n ** 40n + 3n),
+      location: { countryCode: "GB", city: "London" },
+    });
     expect(asa.startedAt).toBe(new Date(T0 + 3600_000).toISOString());
   });
 
@@ -62,11 +86,23 @@ describe("GET /api/v1/vpn-sessions query", () => {
   });
 
   it("filters by identity, status, NAS and time range", async () => {
-    expect((await query({ identity: "BOB@contoso.com", limit: 100 })).items.every((s) => s.identity === "bob@contoso.com")).toBe(true);
+    expect(
+      (await query({ identity: "BOB@contoso.com", limit: 100 })).items.every((s) => s.identity === "bob@contoso.com"),
+    ).toBe(true);
     expect((await query({ identity: "bob@contoso.com", limit: 100 })).items).toHaveLength(12);
     expect((await query({ status: "open", limit: 100 })).items).toHaveLength(5);
-    expect((await query({ nas: "asa-2", limit: 100 })).items.map((s) => s.acctSessionId).sort()).toEqual(["S20", "S21", "S22", "S23", "S24"]);
-    const ranged = await query({ since: new Date(T0 + 3600_000).toISOString(), until: new Date(T0 + 3 * 3600_000).toISOString(), limit: 100 });
+    expect((await query({ nas: "asa-2", limit: 100 })).items.map((s) => s.acctSessionId).sort()).toEqual([
+      "S20",
+      "S21",
+      "S22",
+      "S23",
+      "S24",
+    ]);
+    const ranged = await query({
+      since: new Date(T0 + 3600_000).toISOString(),
+      until: new Date(T0 + 3 * 3600_000).toISOString(),
+      limit: 100,
+    });
     expect(ranged.items.map((s) => s.acctSessionId).sort()).toEqual(["S3", "S4", "S5", "S6", "S7", "S8"]);
   });
 

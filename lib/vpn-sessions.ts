@@ -32,7 +32,14 @@ export function vpnSessionToJson(s: SessionRow) {
     locationKind: s.locationKind,
     location:
       s.locationKind === "geo"
-        ? { countryCode: s.countryCode, country: s.country, region: s.region, city: s.city, latitude: s.latitude, longitude: s.longitude }
+        ? {
+            countryCode: s.countryCode,
+            country: s.country,
+            region: s.region,
+            city: s.city,
+            latitude: s.latitude,
+            longitude: s.longitude,
+          }
         : null,
     startedAt: s.startedAt.toISOString(),
     lastUpdateAt: s.lastUpdateAt.toISOString(),
@@ -50,12 +57,26 @@ export async function listVpnSessions(db: Db, query: VpnSessionQuery) {
   const where: Prisma.VpnSessionWhereInput = {
     ...(query.identity ? { identity: query.identity } : {}),
     ...(query.status ? { status: query.status } : {}),
-    ...(query.nas ? { OR: [{ nasKey: query.nas }, { nasIp: query.nas }, { nasIdentifier: query.nas }, { sourceIp: query.nas }] } : {}),
-    startedAt: { ...(query.since ? { gte: new Date(query.since) } : {}), ...(query.until ? { lt: new Date(query.until) } : {}) },
-    ...(after ? { AND: [{ OR: [{ startedAt: { lt: after.time } }, { startedAt: after.time, id: { lt: after.id } }] }] } : {}),
+    ...(query.nas
+      ? { OR: [{ nasKey: query.nas }, { nasIp: query.nas }, { nasIdentifier: query.nas }, { sourceIp: query.nas }] }
+      : {}),
+    startedAt: {
+      ...(query.since ? { gte: new Date(query.since) } : {}),
+      ...(query.until ? { lt: new Date(query.until) } : {}),
+    },
+    ...(after
+      ? { AND: [{ OR: [{ startedAt: { lt: after.time } }, { startedAt: after.time, id: { lt: after.id } }] }] }
+      : {}),
   };
-  const rows = await db.vpnSession.findMany({ where, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take: query.limit + 1 });
+  const rows = await db.vpnSession.findMany({
+    where,
+    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+    take: query.limit + 1,
+  });
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
-  return { items: page.map(vpnSessionToJson), nextCursor: rows.length > query.limit && last ? encodeCursor(last.startedAt, last.id) : null };
+  return {
+    items: page.map(vpnSessionToJson),
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.startedAt, last.id) : null,
+  };
 }

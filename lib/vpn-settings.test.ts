@@ -25,17 +25,26 @@ const rejectMessage = async (input: unknown) => {
 
 describe("VPN settings", () => {
   it("starts disabled with no secret", async () => {
-    expect(await getVpnSettings(t.db)).toMatchObject({ enabled: false, secretConfigured: false, secretUpdatedAt: null, port: 1813 });
+    expect(await getVpnSettings(t.db)).toMatchObject({
+      enabled: false,
+      secretConfigured: false,
+      secretUpdatedAt: null,
+      port: 1813,
+    });
   });
 
   it("needs a secret to enable, and validates the secret with clear messages", async () => {
     expect(await rejectMessage({ enabled: true })).toBe("Enter a shared secret to enable radius accounting.");
     expect(await rejectMessage({ enabled: true, sharedSecret: "short" })).toMatch(/at least 16 characters/);
     expect(await rejectMessage({ enabled: true, sharedSecret: "x".repeat(129) })).toMatch(/at most 128/);
-    expect(await rejectMessage({ enabled: true, sharedSecret: " leading-space-secret" })).toMatch(/cannot start or end with a space/);
+    expect(await rejectMessage({ enabled: true, sharedSecret: " leading-space-secret" })).toMatch(
+      /cannot start or end with a space/,
+    );
     expect(await rejectMessage({ enabled: true, sharedSecret: "secret-with-ünicode-123" })).toMatch(/printable ASCII/);
     expect(await rejectMessage({ enabled: "yes" })).toMatch(/enabled must be true or false/);
-    expect(await rejectMessage({ enabled: true, sharedSecret: "abcdefghijklmnop", rotationGraceHours: 169 })).toMatch(/0 to 168/);
+    expect(await rejectMessage({ enabled: true, sharedSecret: "abcdefghijklmnop", rotationGraceHours: 169 })).toMatch(
+      /0 to 168/,
+    );
     expect(await getVpnSettings(t.db)).toMatchObject({ enabled: false, secretConfigured: false });
   });
 
@@ -47,7 +56,9 @@ describe("VPN settings", () => {
     const row = await t.db.vpnSettings.findUniqueOrThrow({ where: { id: 1 } });
     expect(row.secretSealed).not.toContain(secret);
     expect(unseal(row.secretSealed!, SECRET_PURPOSE.vpnSharedSecret)).toBe(secret);
-    const dump = JSON.stringify(await t.query(`SELECT * FROM "VpnSettings"`)) + JSON.stringify(await t.query(`SELECT * FROM "AuditEntry"`));
+    const dump =
+      JSON.stringify(await t.query(`SELECT * FROM "VpnSettings"`)) +
+      JSON.stringify(await t.query(`SELECT * FROM "AuditEntry"`));
     expect(dump).not.toContain(secret);
     const audit = await t.db.auditEntry.findMany();
     expect(audit).toHaveLength(1);
@@ -56,7 +67,11 @@ describe("VPN settings", () => {
   });
 
   it("keeps the previous secret valid for the grace period when rotating", async () => {
-    await updateVpnSettings(t.db, { enabled: true, sharedSecret: "first-secret-0000001", rotationGraceHours: 6 }, admin);
+    await updateVpnSettings(
+      t.db,
+      { enabled: true, sharedSecret: "first-secret-0000001", rotationGraceHours: 6 },
+      admin,
+    );
     const before = Date.now();
     const view = await updateVpnSettings(t.db, { enabled: true, sharedSecret: "second-secret-000002" }, admin);
     const expires = view.previousSecretExpiresAt!.getTime();
@@ -68,7 +83,11 @@ describe("VPN settings", () => {
   });
 
   it("drops the previous secret at once with a 0 h grace period, and ignores re-saving the same secret", async () => {
-    await updateVpnSettings(t.db, { enabled: true, sharedSecret: "first-secret-0000001", rotationGraceHours: 0 }, admin);
+    await updateVpnSettings(
+      t.db,
+      { enabled: true, sharedSecret: "first-secret-0000001", rotationGraceHours: 0 },
+      admin,
+    );
     await updateVpnSettings(t.db, { enabled: true, sharedSecret: "first-secret-0000001" }, admin);
     expect(await t.db.auditEntry.count()).toBe(1);
     const view = await updateVpnSettings(t.db, { enabled: true, sharedSecret: "second-secret-000002" }, admin);
@@ -78,15 +97,23 @@ describe("VPN settings", () => {
 
   it("disabling keeps the secret, and re-enabling needs none", async () => {
     await updateVpnSettings(t.db, { enabled: true, sharedSecret: "first-secret-0000001" }, admin);
-    expect(await updateVpnSettings(t.db, { enabled: false }, admin)).toMatchObject({ enabled: false, secretConfigured: true });
-    expect(await updateVpnSettings(t.db, { enabled: true }, admin)).toMatchObject({ enabled: true, secretConfigured: true });
+    expect(await updateVpnSettings(t.db, { enabled: false }, admin)).toMatchObject({
+      enabled: false,
+      secretConfigured: true,
+    });
+    expect(await updateVpnSettings(t.db, { enabled: true }, admin)).toMatchObject({
+      enabled: true,
+      secretConfigured: true,
+    });
   });
 
   it("notifies listeners (the sensor) when settings change", async () => {
     const pg = (await import("pg")).default;
     const listener = new pg.Client({ connectionString: t.url });
     await listener.connect();
-    const received = new Promise<string>((resolve) => listener.on("notification", (n) => resolve(`${n.channel}:${n.payload}`)));
+    const received = new Promise<string>((resolve) =>
+      listener.on("notification", (n) => resolve(`${n.channel}:${n.payload}`)),
+    );
     await listener.query("LISTEN vpnsight_config");
     await updateVpnSettings(t.db, { enabled: true, sharedSecret: "first-secret-0000001" }, admin);
     expect(await received).toBe("vpnsight_config:vpn");

@@ -52,7 +52,9 @@ export async function updateVpnSettings(db: Db, input: unknown, actor: Actor): P
   const update = parseInput(VpnSettingsUpdateSchema, input);
   await db.$transaction(async (tx) => {
     await tx.vpnSettings.upsert({ where: { id: SETTINGS_ID }, create: { id: SETTINGS_ID }, update: {} });
-    const [current] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM "VpnSettings" WHERE id = ${SETTINGS_ID} FOR UPDATE`;
+    const [current] = await tx.$queryRaw<
+      { id: number }[]
+    >`SELECT id FROM "VpnSettings" WHERE id = ${SETTINGS_ID} FOR UPDATE`;
     const row = await tx.vpnSettings.findUniqueOrThrow({ where: { id: current!.id } });
     if (update.enabled && !update.sharedSecret && !row.secretSealed) {
       throw validationError("Enter a shared secret to enable radius accounting.");
@@ -61,7 +63,8 @@ export async function updateVpnSettings(db: Db, input: unknown, actor: Actor): P
     const graceHours = update.rotationGraceHours ?? row.rotationGraceHours;
     const changes: Record<string, unknown> = {};
     if (update.enabled !== row.enabled) changes.enabled = { from: row.enabled, to: update.enabled };
-    if (graceHours !== row.rotationGraceHours) changes.rotationGraceHours = { from: row.rotationGraceHours, to: graceHours };
+    if (graceHours !== row.rotationGraceHours)
+      changes.rotationGraceHours = { from: row.rotationGraceHours, to: graceHours };
     const secretChanged =
       update.sharedSecret !== undefined &&
       (!row.secretSealed || unseal(row.secretSealed, SECRET_PURPOSE.vpnSharedSecret) !== update.sharedSecret);

@@ -13,7 +13,15 @@ import type { VendorId } from "../lib/vendors.ts";
 import type { SessionEvent } from "../sensor/session-event.ts";
 import { writeAccountingRecords } from "../sensor/store.ts";
 
-const CITIES: [country: string, code: string, region: string, city: string, lat: number, lon: number, ipPrefix: string][] = [
+const CITIES: [
+  country: string,
+  code: string,
+  region: string,
+  city: string,
+  lat: number,
+  lon: number,
+  ipPrefix: string,
+][] = [
   ["United States", "US", "New York", "New York", 40.71, -74.01, "72.229"],
   ["United States", "US", "California", "San Francisco", 37.77, -122.42, "64.71"],
   ["United States", "US", "Illinois", "Chicago", 41.88, -87.63, "98.213"],
@@ -39,11 +47,18 @@ const VENDORS: VendorId[] = ["cisco_asa", "microsoft", "f5", "checkpoint"];
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
-export async function seedDemo(databaseUrl: string, identities: number, sessions: number, log: (s: string) => void): Promise<void> {
+export async function seedDemo(
+  databaseUrl: string,
+  identities: number,
+  sessions: number,
+  log: (s: string) => void,
+): Promise<void> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   // Names resolve as the sensor resolves them (domain mappings and aliases in the database).
   const [domains, aliases] = await Promise.all([
-    pool.query<{ netbiosDomain: string; upnSuffix: string }>(`SELECT "netbiosDomain", "upnSuffix" FROM "DomainMapping"`),
+    pool.query<{ netbiosDomain: string; upnSuffix: string }>(
+      `SELECT "netbiosDomain", "upnSuffix" FROM "DomainMapping"`,
+    ),
     pool.query<{ alias: string; identity: string }>(`SELECT alias, identity FROM "IdentityAlias"`),
   ]);
   const mappings = {
@@ -98,11 +113,31 @@ export async function seedDemo(databaseUrl: string, identities: number, sessions
       interimInterval: 600,
     };
     const startIso = new Date(startMs).toISOString();
-    batch.push({ ...common, kind: "start", eventKey: sha(`${sessionKey}start`), eventTime: startIso, receivedAt: startIso, sessionTime: null, inputBytes: "0", outputBytes: "0", terminateCause: null });
+    batch.push({
+      ...common,
+      kind: "start",
+      eventKey: sha(`${sessionKey}start`),
+      eventTime: startIso,
+      receivedAt: startIso,
+      sessionTime: null,
+      inputBytes: "0",
+      outputBytes: "0",
+      terminateCause: null,
+    });
     if (!open) {
       const endIso = new Date(startMs + duration * 1000).toISOString();
       const bytes = String(duration * (20_000 + Math.floor(random() * 200_000)));
-      batch.push({ ...common, kind: "stop", eventKey: sha(`${sessionKey}stop`), eventTime: endIso, receivedAt: endIso, sessionTime: duration, inputBytes: bytes, outputBytes: String(Number(bytes) * 4), terminateCause: "User-Request" });
+      batch.push({
+        ...common,
+        kind: "stop",
+        eventKey: sha(`${sessionKey}stop`),
+        eventTime: endIso,
+        receivedAt: endIso,
+        sessionTime: duration,
+        inputBytes: bytes,
+        outputBytes: String(Number(bytes) * 4),
+        terminateCause: "User-Request",
+      });
     }
     if ((n + 1) % BATCH_SESSIONS === 0) {
       await flush();
@@ -119,11 +154,15 @@ export async function seedDemo(databaseUrl: string, identities: number, sessions
   await pool.query(`VACUUM FULL "Identity"`);
   await pool.query("VACUUM ANALYZE");
   await pool.end();
-  log(`Seeded ${sessions} sessions for ${Math.min(identities, sessions)} identities in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  log(
+    `Seeded ${sessions} sessions for ${Math.min(identities, sessions)} identities in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { identities: { type: "string", default: "200" }, sessions: { type: "string", default: "10000" } } });
+  const { values } = parseArgs({
+    options: { identities: { type: "string", default: "200" }, sessions: { type: "string", default: "10000" } },
+  });
   const identities = Number(values.identities);
   const sessions = Number(values.sessions);
   if (!Number.isInteger(identities) || identities < 1 || !Number.isInteger(sessions) || sessions < 1) {

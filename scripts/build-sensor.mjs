@@ -30,7 +30,9 @@ export async function buildSensor() {
     logLevel: "warning",
   });
   // The RADIUS dictionaries are read at run time, next to the code.
-  fs.cpSync(path.join(root, "sensor", "dictionaries"), path.join(SENSOR_BUILD_DIR, "dictionaries"), { recursive: true });
+  fs.cpSync(path.join(root, "sensor", "dictionaries"), path.join(SENSOR_BUILD_DIR, "dictionaries"), {
+    recursive: true,
+  });
   return path.join(SENSOR_BUILD_DIR, "main.mjs");
 }
 

@@ -34,7 +34,16 @@ function newestSourceMtime(): number {
     if (stat.isDirectory()) for (const entry of fs.readdirSync(p)) visit(path.join(p, entry));
     else newest = Math.max(newest, stat.mtimeMs);
   };
-  for (const p of ["app", "lib", "public", "proxy.ts", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"]) {
+  for (const p of [
+    "app",
+    "lib",
+    "public",
+    "proxy.ts",
+    "next.config.js",
+    "postcss.config.mjs",
+    "package-lock.json",
+    "tsconfig.json",
+  ]) {
     visit(path.join(root, p));
   }
   return newest;
@@ -57,7 +66,8 @@ async function main() {
   const dataDir = dataDirOf(env);
   fs.mkdirSync(dataDir, { recursive: true });
   const key = loadSecretKey(dataDir, env.VPNSIGHT_SECRET_KEY);
-  const nextAuthSecret = env.NEXTAUTH_SECRET ?? readOrCreateSecretFile(dataDir, "nextauth.secret", () => randomBase64(32));
+  const nextAuthSecret =
+    env.NEXTAUTH_SECRET ?? readOrCreateSecretFile(dataDir, "nextauth.secret", () => randomBase64(32));
 
   buildIfStale();
   const database = await openDatabase(env, say);
@@ -97,7 +107,9 @@ async function main() {
     if (admin?.generated) {
       say("First admin created. Sign in with:");
       process.stdout.write(`\n    email:    ${admin.email}\n    password: ${admin.password}\n\n`);
-      say(`This password is shown only once. Change it in the portal under Settings › Your account (or: npx vpnsight user reset-password --email ${admin.email})`);
+      say(
+        `This password is shown only once. Change it in the portal under Settings › Your account (or: npx vpnsight user reset-password --email ${admin.email})`,
+      );
     } else if (admin) {
       say(`First admin created: ${admin.email} (password from ADMIN_PASSWORD)`);
     }
@@ -109,7 +121,13 @@ async function main() {
 
   // What only start.ts needs (the first admin's password) reaches no child; the portal's session key not the sensor.
   // Each child gets its own database role's URL (lib/db/roles.ts), never the owner's.
-  const { ADMIN_PASSWORD: _adminPassword, ADMIN_EMAIL: _adminEmail, MIGRATION_DATABASE_URL: _owner, SENSOR_DATABASE_URL: _sensorUrl, ...inherited } = process.env;
+  const {
+    ADMIN_PASSWORD: _adminPassword,
+    ADMIN_EMAIL: _adminEmail,
+    MIGRATION_DATABASE_URL: _owner,
+    SENSOR_DATABASE_URL: _sensorUrl,
+    ...inherited
+  } = process.env;
   const childEnv: NodeJS.ProcessEnv = {
     ...inherited,
     DATABASE_URL: database.url,
@@ -133,7 +151,11 @@ async function main() {
       const started = Date.now();
       const { NEXTAUTH_SECRET: _sessionKey, NEXTAUTH_URL: _url, ...sensorEnv } = childEnv;
       const env = service === "portal" ? childEnv : { ...sensorEnv, DATABASE_URL: sensorDatabaseUrl };
-      const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...env, VPNSIGHT_SERVICE: service } });
+      const child = spawn(process.execPath, args, {
+        cwd: root,
+        stdio: "inherit",
+        env: { ...env, VPNSIGHT_SERVICE: service },
+      });
       children.set(service, child);
       child.on("exit", (code, signal) => {
         if (stopping) return;
@@ -146,7 +168,9 @@ async function main() {
         firstRun = false;
         if (ranFor > 60_000) attempt = 0; // it had been running fine: not a crash loop
         const delay = restartDelayMs(attempt++);
-        process.stderr.write(`[vpnsight] the ${service} exited unexpectedly (${signal ?? `code ${code}`}); starting it again in ${delay / 1000} s\n`);
+        process.stderr.write(
+          `[vpnsight] the ${service} exited unexpectedly (${signal ?? `code ${code}`}); starting it again in ${delay / 1000} s\n`,
+        );
         const timer = setTimeout(() => {
           restartTimers.delete(timer);
           if (!stopping) run();

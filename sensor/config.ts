@@ -4,7 +4,15 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { z } from "zod";
-import { DEFAULT_RADSEC_PORT, DEFAULT_SENSOR_METRICS_PORT, EnvSchema, envPort, envPositive, optionalString, parseEnv } from "../lib/config/env.ts";
+import {
+  DEFAULT_RADSEC_PORT,
+  DEFAULT_SENSOR_METRICS_PORT,
+  EnvSchema,
+  envPort,
+  envPositive,
+  optionalString,
+  parseEnv,
+} from "../lib/config/env.ts";
 import { CONFIG_CHANNEL } from "../lib/config-notify.ts";
 import type { IdentityMappings } from "../lib/identity.ts";
 import { ipBlockMatcher, parseIpOrCidr, type IpBlock } from "../lib/net/cidr.ts";
@@ -38,16 +46,32 @@ export const SensorEnvSchema = EnvSchema.extend({
   SENSOR_ID: optionalString,
   SENSOR_METRICS_PORT: envPort(DEFAULT_SENSOR_METRICS_PORT, 0),
   /** /metrics and /healthz show counters and state: loopback unless a monitoring host needs them (e.g. 0.0.0.0). */
-  SENSOR_METRICS_BIND: z.preprocess((v) => (v === "" || v === undefined ? "127.0.0.1" : v), z.string().refine((v) => net.isIP(v) !== 0, { error: "SENSOR_METRICS_BIND is an IP address (0.0.0.0 or :: for every address)." })),
+  SENSOR_METRICS_BIND: z.preprocess(
+    (v) => (v === "" || v === undefined ? "127.0.0.1" : v),
+    z
+      .string()
+      .refine((v) => net.isIP(v) !== 0, {
+        error: "SENSOR_METRICS_BIND is an IP address (0.0.0.0 or :: for every address).",
+      }),
+  ),
   SPOOL_MAX_MB: envPositive(1024),
   STALE_SESSION_HOURS: envPositive(24),
   DB_WRITE_TIMEOUT_MS: envPositive(2000),
   /** off: this sensor only records; a sensor with detections on, on the same database, judges the sessions. */
-  SENSOR_DETECTIONS: z.preprocess((v) => (v === "" || v === undefined ? "on" : v), z.enum(["on", "off"], { error: "SENSOR_DETECTIONS is on or off." })).transform((v) => v === "on"),
+  SENSOR_DETECTIONS: z
+    .preprocess(
+      (v) => (v === "" || v === undefined ? "on" : v),
+      z.enum(["on", "off"], { error: "SENSOR_DETECTIONS is on or off." }),
+    )
+    .transform((v) => v === "on"),
 });
 export function readSensorEnv(source = process.env) {
   const env = parseEnv(SensorEnvSchema, source);
-  return { ...env, sensorId: env.SENSOR_ID ?? `${os.hostname()}:${env.RADIUS_ACCT_PORT}`, dataDir: path.resolve(env.VPNSIGHT_DATA_DIR) };
+  return {
+    ...env,
+    sensorId: env.SENSOR_ID ?? `${os.hostname()}:${env.RADIUS_ACCT_PORT}`,
+    dataDir: path.resolve(env.VPNSIGHT_DATA_DIR),
+  };
 }
 
 export interface ClientConfig {
@@ -109,8 +133,12 @@ interface SealedConfig {
 async function readSealedConfig(db: pg.Pool): Promise<SealedConfig> {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   const [settings, clients, domains, aliases] = await Promise.all([
-    db.query(`SELECT enabled, "secretSealed", "previousSecretSealed", "previousSecretExpiresAt", "radsecClientCa" FROM "VpnSettings" WHERE id = 1`),
-    db.query(`SELECT id, name, address, vendor, "secretSealed", "previousSecretSealed", "previousSecretExpiresAt", "requireMessageAuthenticator", certificate FROM "RadiusClient"`),
+    db.query(
+      `SELECT enabled, "secretSealed", "previousSecretSealed", "previousSecretExpiresAt", "radsecClientCa" FROM "VpnSettings" WHERE id = 1`,
+    ),
+    db.query(
+      `SELECT id, name, address, vendor, "secretSealed", "previousSecretSealed", "previousSecretExpiresAt", "requireMessageAuthenticator", certificate FROM "RadiusClient"`,
+    ),
     db.query(`SELECT "netbiosDomain", "upnSuffix" FROM "DomainMapping"`),
     db.query(`SELECT alias, identity FROM "IdentityAlias"`),
   ]);
@@ -134,23 +162,34 @@ function unsealConfig(sealed: SealedConfig, key: Buffer, now = Date.now()): Sens
   return {
     enabled: Boolean(s?.enabled),
     radsecClientCa: s?.radsecClientCa ?? null,
-    globalSecrets: s ? secrets(s.secretSealed, s.previousSecretSealed, s.previousSecretExpiresAt, SECRET_PURPOSE.vpnSharedSecret) : [],
+    globalSecrets: s
+      ? secrets(s.secretSealed, s.previousSecretSealed, s.previousSecretExpiresAt, SECRET_PURPOSE.vpnSharedSecret)
+      : [],
     clients: sealed.clients.flatMap((c) => {
       const block = parseIpOrCidr(c.address);
       if (!block) return [];
-      return [{
-        id: c.id,
-        name: c.name,
-        block,
-        contains: ipBlockMatcher(block),
-        vendor: c.vendor,
-        secrets: secrets(c.secretSealed, c.previousSecretSealed, c.previousSecretExpiresAt, SECRET_PURPOSE.radiusClientSecret(c.id)),
-        requireMessageAuthenticator: c.requireMessageAuthenticator,
-        certificate: c.certificate ?? null,
-      }];
+      return [
+        {
+          id: c.id,
+          name: c.name,
+          block,
+          contains: ipBlockMatcher(block),
+          vendor: c.vendor,
+          secrets: secrets(
+            c.secretSealed,
+            c.previousSecretSealed,
+            c.previousSecretExpiresAt,
+            SECRET_PURPOSE.radiusClientSecret(c.id),
+          ),
+          requireMessageAuthenticator: c.requireMessageAuthenticator,
+          certificate: c.certificate ?? null,
+        },
+      ];
     }),
     mappings: {
-      netbiosToUpnSuffix: new Map(sealed.domains.map((d) => [d.netbiosDomain.toLowerCase(), d.upnSuffix.toLowerCase()])),
+      netbiosToUpnSuffix: new Map(
+        sealed.domains.map((d) => [d.netbiosDomain.toLowerCase(), d.upnSuffix.toLowerCase()]),
+      ),
       aliasToPrimary: new Map(sealed.aliases.map((a) => [a.alias.toLowerCase(), a.identity.toLowerCase()])),
     },
   };
@@ -227,7 +266,11 @@ export class ConfigWatcher {
       try {
         await client.connect();
         this.listener = client;
-        client.on("notification", () => void this.refresh().catch((err) => this.log("config refresh failed", { error: (err as Error).message })));
+        client.on(
+          "notification",
+          () =>
+            void this.refresh().catch((err) => this.log("config refresh failed", { error: (err as Error).message })),
+        );
         await client.query(`LISTEN ${CONFIG_CHANNEL}`);
         await this.refresh().catch(() => {});
         await lost;

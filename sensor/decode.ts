@@ -60,7 +60,10 @@ function ipv6(value: Buffer | undefined): string | null {
   if (!value || value.length !== 16) return null;
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(value.readUInt16BE(i).toString(16));
-  return groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::").replace(/:{3,}/, "::");
+  return groups
+    .join(":")
+    .replace(/(^|:)0(:0)+(:|$)/, "::")
+    .replace(/:{3,}/, "::");
 }
 
 const decodePackage = (packet: Buffer) => radius.decode_without_secret({ packet }).attributes as Decoded;
@@ -68,7 +71,10 @@ const decodePackage = (packet: Buffer) => radius.decode_without_secret({ packet 
 /** Whether the package can read this attribute on its own (in an otherwise empty packet). */
 function decodesAlone(packet: Buffer, attribute: RawAttribute): boolean {
   const start = attribute.offset - 2;
-  const alone = Buffer.concat([packet.subarray(0, 20), packet.subarray(start, attribute.offset + attribute.value.length)]);
+  const alone = Buffer.concat([
+    packet.subarray(0, 20),
+    packet.subarray(start, attribute.offset + attribute.value.length),
+  ]);
   alone.writeUInt16BE(alone.length, 2);
   try {
     decodePackage(alone);
@@ -105,9 +111,13 @@ export function decodeAccountingRequest(packet: Buffer, attributes: RawAttribute
   const eventSeconds = rawUint32(attributes, ATTR.eventTimestamp);
   return {
     statusTypeCode,
-    statusType: statusTypeCode !== null && statusTypeCode in STATUS_TYPE ? STATUS_TYPE[statusTypeCode as keyof typeof STATUS_TYPE] : null,
+    statusType:
+      statusTypeCode !== null && statusTypeCode in STATUS_TYPE
+        ? STATUS_TYPE[statusTypeCode as keyof typeof STATUS_TYPE]
+        : null,
     userName: asString(first(a["User-Name"])),
-    nasIpAddress: asString(first(a["NAS-IP-Address"])) ?? ipv6(attributes.find((x) => x.type === ATTR.nasIpv6Address)?.value),
+    nasIpAddress:
+      asString(first(a["NAS-IP-Address"])) ?? ipv6(attributes.find((x) => x.type === ATTR.nasIpv6Address)?.value),
     nasIdentifier: asString(first(a["NAS-Identifier"])),
     acctSessionId: asString(first(a["Acct-Session-Id"])),
     callingStationId: asString(first(a["Calling-Station-Id"])),
@@ -121,9 +131,13 @@ export function decodeAccountingRequest(packet: Buffer, attributes: RawAttribute
     outputOctets: gigawords(ATTR.acctOutputGigawords) + octets(ATTR.acctOutputOctets),
     terminateCause: causeCode === null ? null : (TERMINATE_CAUSE[causeCode] ?? String(causeCode)),
     interimInterval: asNumber(first(a["Acct-Interim-Interval"])),
-    ciscoAvPairs: (Array.isArray(avPairs) ? avPairs : avPairs === undefined ? [] : [avPairs]).filter((v): v is string => typeof v === "string"),
+    ciscoAvPairs: (Array.isArray(avPairs) ? avPairs : avPairs === undefined ? [] : [avPairs]).filter(
+      (v): v is string => typeof v === "string",
+    ),
     clientName: asString(first(vsa["MS-RAS-Client-Name"])),
-    vendorIds: attributes.filter((x) => x.type === ATTR.vendorSpecific && x.value.length >= 4).map((x) => x.value.readUInt32BE(0)),
+    vendorIds: attributes
+      .filter((x) => x.type === ATTR.vendorSpecific && x.value.length >= 4)
+      .map((x) => x.value.readUInt32BE(0)),
     unknown: attributes
       .filter((x) => !KNOWN_TOP_LEVEL.has(x.type) && !dictionary.attr_id_to_name(x.type))
       .map((x) => ({ type: x.type, hex: x.value.toString("hex") })),

@@ -16,7 +16,11 @@ const RESTART_DELAY_MS = 5000;
  * under tsx and JavaScript when precompiled), restarts it if it dies, and tells it each
  * second whether the sensor is busy (from `accepted`, the count of answered requests).
  */
-export function superviseDetector(databaseUrl: string, accepted: () => number, log: (msg: string, extra?: object) => void) {
+export function superviseDetector(
+  databaseUrl: string,
+  accepted: () => number,
+  log: (msg: string, extra?: object) => void,
+) {
   const here = fileURLToPath(import.meta.url);
   const entry = path.join(path.dirname(here), `detector${path.extname(here)}`);
   let child: ChildProcess | null = null;

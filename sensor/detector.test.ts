@@ -22,7 +22,11 @@ afterAll(async () => {
 });
 
 const pending = async () =>
-  (await t.query<{ pending: number; sessions: number }>(`SELECT count(*) FILTER (WHERE "detectedAt" IS NULL)::int AS pending, count(*)::int AS sessions FROM "VpnSession"`))[0]!;
+  (
+    await t.query<{ pending: number; sessions: number }>(
+      `SELECT count(*) FILTER (WHERE "detectedAt" IS NULL)::int AS pending, count(*)::int AS sessions FROM "VpnSession"`,
+    )
+  )[0]!;
 
 it("under sustained load it defers a burst, then judges the backlog while the sensor is still busy", async () => {
   const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), "detector.ts");
@@ -35,7 +39,11 @@ it("under sustained load it defers a burst, then judges the backlog while the se
   await new Promise((r) => setTimeout(r, 1500)); // started, found nothing pending, now deferring
 
   const identities = Array.from({ length: 200 }, (_, i) => `load${i}@contoso.com`);
-  await writeAccountingRecords(t.pool, identities.flatMap((id) => history(id)), "test");
+  await writeAccountingRecords(
+    t.pool,
+    identities.flatMap((id) => history(id)),
+    "test",
+  );
   const stored = await pending();
   expect(stored.sessions).toBe(200 * 14);
   expect(stored.pending).toBe(stored.sessions); // a burst is deferred at first
@@ -60,7 +68,11 @@ it("with RETENTION_DAYS it deletes older VPN activity soon after it starts", asy
   });
   try {
     const oldest = async () =>
-      (await own.query<{ days: number }>(`SELECT floor(extract(epoch FROM now() - min("startedAt")) / 86400)::int AS days FROM "VpnSession"`))[0]!.days;
+      (
+        await own.query<{ days: number }>(
+          `SELECT floor(extract(epoch FROM now() - min("startedAt")) / 86400)::int AS days FROM "VpnSession"`,
+        )
+      )[0]!.days;
     expect(await oldest()).toBe(35);
     const started = Date.now();
     while ((await oldest()) >= 30) {
@@ -68,7 +80,9 @@ it("with RETENTION_DAYS it deletes older VPN activity soon after it starts", asy
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(await oldest()).toBe(29);
-    const events = await own.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSessionEvent" WHERE "eventTime" < now() - interval '30 days'`);
+    const events = await own.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "VpnSessionEvent" WHERE "eventTime" < now() - interval '30 days'`,
+    );
     expect(events[0]!.n).toBe(0);
   } finally {
     child.kill("SIGTERM");

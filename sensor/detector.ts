@@ -73,8 +73,14 @@ const FIRST_PURGE_MS = 5_000;
 const PURGE_EVERY_MS = 3_600_000;
 async function purge(): Promise<void> {
   try {
-    const deleted = await purgeExpiredActivity(pool, env.RETENTION_DAYS, { mayContinue: () => !sensorBusy && !stopping });
-    if (deleted.events || deleted.sessions) logger.info({ ...deleted, retentionDays: env.RETENTION_DAYS }, "deleted VPN activity older than the retention period");
+    const deleted = await purgeExpiredActivity(pool, env.RETENTION_DAYS, {
+      mayContinue: () => !sensorBusy && !stopping,
+    });
+    if (deleted.events || deleted.sessions)
+      logger.info(
+        { ...deleted, retentionDays: env.RETENTION_DAYS },
+        "deleted VPN activity older than the retention period",
+      );
   } catch (err) {
     logger.warn({ error: (err as Error).message }, "retention paused until the next round");
   }

@@ -6,8 +6,14 @@ import { DurableWriter } from "./durable-writer.ts";
 import type { AccountingRecord, SessionEvent } from "./session-event.ts";
 import { Spool } from "./spool.ts";
 
-const record = (sessionKey: string, kind: SessionEvent["kind"]) => ({ kind, sessionKey, eventKey: `${sessionKey}|${kind}` }) as SessionEvent;
-const nasOn = (): AccountingRecord => ({ kind: "nas-on", nasKey: "10.0.0.1", eventTime: new Date().toISOString(), terminateCause: "NAS-Reboot" });
+const record = (sessionKey: string, kind: SessionEvent["kind"]) =>
+  ({ kind, sessionKey, eventKey: `${sessionKey}|${kind}` }) as SessionEvent;
+const nasOn = (): AccountingRecord => ({
+  kind: "nas-on",
+  nasKey: "10.0.0.1",
+  eventTime: new Date().toISOString(),
+  terminateCause: "NAS-Reboot",
+});
 const label = (r: AccountingRecord) => ("sessionKey" in r ? `${r.sessionKey}:${r.kind}` : r.kind);
 
 /** A writer whose first batch is held until release(): the rest queues up meanwhile. Keeps each batch and what was stored before it. */
@@ -41,7 +47,8 @@ describe("DurableWriter batches", () => {
     const { writer, batches, release } = heldWriter(100, 1);
     const done = [writer.add(record("a", "start"))];
     await new Promise((r) => setTimeout(r, 10));
-    for (const [i, kind] of (["interim", "interim", "stop"] as const).entries()) done.push(writer.add(record("a", kind)), writer.add(record(`b-${i}`, "start")));
+    for (const [i, kind] of (["interim", "interim", "stop"] as const).entries())
+      done.push(writer.add(record("a", kind)), writer.add(record(`b-${i}`, "start")));
     done.push(writer.add(nasOn()));
     release();
     await Promise.all(done);
@@ -51,7 +58,10 @@ describe("DurableWriter batches", () => {
       const keys = batch.filter((r) => "sessionKey" in r).map((r) => (r as SessionEvent).sessionKey);
       expect(new Set(keys).size).toBe(keys.length);
     }
-    const ofA = batches.flat().filter((r) => "sessionKey" in r && r.sessionKey === "a").map((r) => r.kind);
+    const ofA = batches
+      .flat()
+      .filter((r) => "sessionKey" in r && r.sessionKey === "a")
+      .map((r) => r.kind);
     expect(ofA).toEqual(["start", "interim", "interim", "stop"]);
     expect(batches.flat()).toHaveLength(8);
     // [a start] [a interim, b-0, b-1, b-2] [a interim] [a stop, nas-on]: the NAS event waits for what came before it.
@@ -67,16 +77,16 @@ describe("DurableWriter batches", () => {
     const { writer, batches: written, storedBefore, release } = heldWriter(4, 2); // maxBatch 4: every add starts a batch while one is in flight
     const done = [writer.add(record("x", "start"))];
     await new Promise((r) => setTimeout(r, 10));
-    done.push(
-      writer.add(record("y", "start")),
-      writer.add(nasOn()),
-      writer.add(record("z", "start")),
-    );
+    done.push(writer.add(record("y", "start")), writer.add(nasOn()), writer.add(record("z", "start")));
     await new Promise((r) => setTimeout(r, 20));
     release();
     await Promise.all(done);
     await writer.close();
-    const batches = written.map((b, i) => (b.some((r) => r.kind === "nas-on") ? [...b.map(label), `stored before: ${storedBefore[i]!.join(" ")}`] : b.map(label)));
+    const batches = written.map((b, i) =>
+      b.some((r) => r.kind === "nas-on")
+        ? [...b.map(label), `stored before: ${storedBefore[i]!.join(" ")}`]
+        : b.map(label),
+    );
     expect(batches).toEqual([["x:start"], ["y:start"], ["nas-on", "z:start", "stored before: x:start y:start"]]);
   });
 });

@@ -77,7 +77,11 @@ export class DurableWriter {
       this.queue.push({ record, resolve, reject });
       // Idle: wait maxDelayMs for company. Busy: the queue waits for a batch to finish (group
       // commit), unless it has grown enough to be worth another concurrent transaction.
-      if (this.queue.length >= this.opts.maxBatch / 4 || (this.inFlight === 0 && this.queue.length >= this.opts.maxBatch)) this.kick();
+      if (
+        this.queue.length >= this.opts.maxBatch / 4 ||
+        (this.inFlight === 0 && this.queue.length >= this.opts.maxBatch)
+      )
+        this.kick();
       else if (!this.timer && this.inFlight === 0) this.timer = setTimeout(() => this.kick(), this.opts.maxDelayMs);
     });
   }
@@ -171,7 +175,11 @@ export class DurableWriter {
    * from the spool, everything after it): the records are written one by one and the refused ones reported.
    * Any other failure (unreachable, too slow) is thrown.
    */
-  private async write(records: AccountingRecord[], timeoutMs: number, refuse: (record: AccountingRecord, err: Error) => void): Promise<void> {
+  private async write(
+    records: AccountingRecord[],
+    timeoutMs: number,
+    refuse: (record: AccountingRecord, err: Error) => void,
+  ): Promise<void> {
     try {
       await withTimeout(this.opts.writeToDatabase(records), timeoutMs);
     } catch (err) {
@@ -225,4 +233,3 @@ export class DurableWriter {
     await this.opts.spool.close();
   }
 }
-

@@ -23,6 +23,17 @@ export async function writeHeartbeat(pool: pg.Pool, h: HeartbeatData): Promise<v
        "startedAt" = EXCLUDED."startedAt", accepted = EXCLUDED.accepted, dropped = EXCLUDED.dropped,
        "spoolDepth" = EXCLUDED."spoolDepth", listening = EXCLUDED.listening, "statusServer" = EXCLUDED."statusServer",
        radsec = EXCLUDED.radsec, "lastDroppedAt" = EXCLUDED."lastDroppedAt"`,
-    [h.sensorId, h.lastAcceptedAt, h.startedAt, h.accepted, JSON.stringify(h.dropped), h.spoolDepth, h.listening, h.statusServer, h.radsec && JSON.stringify(h.radsec), h.lastDroppedAt],
+    [
+      h.sensorId,
+      h.lastAcceptedAt,
+      h.startedAt,
+      h.accepted,
+      JSON.stringify(h.dropped),
+      h.spoolDepth,
+      h.listening,
+      h.statusServer,
+      h.radsec && JSON.stringify(h.radsec),
+      h.lastDroppedAt,
+    ],
   );
 }

@@ -46,7 +46,10 @@ const writer = new DurableWriter({
   isRefused: isRefusedByDatabase,
   onRefused: (record, err, answered) => {
     // What identifies the record for an admin; a record holds no secret.
-    const which = "sessionKey" in record ? { userName: record.userName, acctSessionId: record.acctSessionId, nas: record.nasKey } : { nas: record.nasKey };
+    const which =
+      "sessionKey" in record
+        ? { userName: record.userName, acctSessionId: record.acctSessionId, nas: record.nasKey }
+        : { nas: record.nasKey };
     if (answered) metrics.setAside.inc();
     const outcome = answered ? "a spooled record: kept in spool/refused.jsonl" : "a record: not answered";
     logger.error({ ...which, kind: record.kind, error: err.message }, `the database refused ${outcome}`);
@@ -80,14 +83,18 @@ async function main() {
   await config.start();
   await udp.start();
   await radsec.start();
-  const listening = () => [...udp.addresses.map((a) => `udp ${hostPort(a, env.RADIUS_ACCT_PORT)}`), ...radsec.listening].join(", ");
+  const listening = () =>
+    [...udp.addresses.map((a) => `udp ${hostPort(a, env.RADIUS_ACCT_PORT)}`), ...radsec.listening].join(", ");
   const metricsServer = env.SENSOR_METRICS_PORT
     ? serveMetrics(metrics, env.SENSOR_METRICS_PORT, env.SENSOR_METRICS_BIND, () => ({
         ok: true,
         detail: { mode: writer.mode, spoolDepth: spool.depth, enabled: config.current.enabled },
       }))
     : null;
-  log(`listening for RADIUS accounting on ${listening() || "(no address yet)"}`, { enabled: config.current.enabled, geo: geo.source });
+  log(`listening for RADIUS accounting on ${listening() || "(no address yet)"}`, {
+    enabled: config.current.enabled,
+    geo: geo.source,
+  });
 
   const heartbeat = () =>
     writeHeartbeat(pool, {
@@ -104,7 +111,9 @@ async function main() {
   const heartbeatTimer = setInterval(heartbeat, 10_000);
   let stopping = false;
   // Detections and alert forwarding run in a low-priority child process (sensor/detector.ts).
-  const detector = env.SENSOR_DETECTIONS ? superviseDetector(database.url, () => metrics.snapshot().accepted, log) : null;
+  const detector = env.SENSOR_DETECTIONS
+    ? superviseDetector(database.url, () => metrics.snapshot().accepted, log)
+    : null;
   const sweepTimer = setInterval(() => {
     if (writer.mode === "database") void closeStaleSessions(pool, env.STALE_SESSION_HOURS).catch(() => {});
   }, 60_000);

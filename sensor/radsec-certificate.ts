@@ -19,9 +19,15 @@ export interface ServerCertificate {
 
 const VALID_YEARS = 10;
 
-export async function serverCertificate(opts: { certFile?: string; keyFile?: string; dataDir: string; log: (msg: string) => void }): Promise<ServerCertificate> {
+export async function serverCertificate(opts: {
+  certFile?: string;
+  keyFile?: string;
+  dataDir: string;
+  log: (msg: string) => void;
+}): Promise<ServerCertificate> {
   if (opts.certFile || opts.keyFile) {
-    if (!opts.certFile || !opts.keyFile) throw new Error("RADSEC_CERT and RADSEC_KEY go together: set both, or neither for a generated certificate.");
+    if (!opts.certFile || !opts.keyFile)
+      throw new Error("RADSEC_CERT and RADSEC_KEY go together: set both, or neither for a generated certificate.");
     const certPem = readFile(opts.certFile, "RADSEC_CERT");
     const keyPem = readFile(opts.keyFile, "RADSEC_KEY");
     return { certPem, keyPem, fingerprint256: fingerprintOf(certPem, "RADSEC_CERT"), source: "file" };
@@ -39,7 +45,12 @@ export async function serverCertificate(opts: { certFile?: string; keyFile?: str
     opts.log(`RadSec: generated a self-signed server certificate in ${certFile}`);
   }
   const certPem = fs.readFileSync(certFile, "utf8");
-  return { certPem, keyPem: fs.readFileSync(keyFile, "utf8"), fingerprint256: fingerprintOf(certPem, certFile), source: "generated" };
+  return {
+    certPem,
+    keyPem: fs.readFileSync(keyFile, "utf8"),
+    fingerprint256: fingerprintOf(certPem, certFile),
+    source: "generated",
+  };
 }
 
 function readFile(file: string, name: string): string {
@@ -66,7 +77,9 @@ async function generateSelfSigned(hostname: string): Promise<{ certPem: string; 
   const addresses = [...new Set(["127.0.0.1", "::1", ...localAddresses().filter((a) => !a.includes("%"))])];
   const notBefore = new Date(Date.now() - 60_000);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString("hex").replace(/^[89a-f]/, "1"),
+    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
+      .toString("hex")
+      .replace(/^[89a-f]/, "1"),
     name: `CN=${hostname.replace(/[,+="\\<>;#]/g, "-")}, O=VPN Sight RadSec`,
     notBefore,
     notAfter: new Date(notBefore.getTime() + VALID_YEARS * 365 * 86_400_000),
@@ -84,6 +97,9 @@ async function generateSelfSigned(hostname: string): Promise<{ certPem: string; 
     ],
   });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey));
-  const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END PRIVATE KEY-----\n`;
+  const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8
+    .toString("base64")
+    .match(/.{1,64}/g)!
+    .join("\n")}\n-----END PRIVATE KEY-----\n`;
   return { certPem: cert.toString("pem") + "\n", keyPem };
 }

@@ -53,14 +53,21 @@ export class RadsecListener {
     });
     this.tlsServer.on("secureConnection", (socket) => this.onConnection(socket));
     this.tlsServer.on("tlsClientError", (err, socket) => {
-      deps.metrics.radsecRefused.inc({ reason: /timeout|timed out/i.test(err.message) ? "handshake_timeout" : "handshake" });
+      deps.metrics.radsecRefused.inc({
+        reason: /timeout|timed out/i.test(err.message) ? "handshake_timeout" : "handshake",
+      });
       deps.log("RadSec: TLS handshake refused", { peer: socket.remoteAddress, error: err.message });
       socket.destroy();
     });
   }
 
   private secureContextOptions(clientCa: string): tls.SecureContextOptions {
-    return { cert: this.deps.certificate.certPem, key: this.deps.certificate.keyPem, ca: clientCa, minVersion: "TLSv1.2" };
+    return {
+      cert: this.deps.certificate.certPem,
+      key: this.deps.certificate.keyPem,
+      ca: clientCa,
+      minVersion: "TLSv1.2",
+    };
   }
 
   /** A new client CA (uploaded in the portal) applies to the next handshakes; open connections stay. */
@@ -90,15 +97,20 @@ export class RadsecListener {
       try {
         await new Promise<void>((resolve, reject) => {
           server.once("error", reject);
-          server.listen({ port: this.deps.port, host: address, ipv6Only: address !== "::" && address.includes(":") }, () => resolve());
+          server.listen(
+            { port: this.deps.port, host: address, ipv6Only: address !== "::" && address.includes(":") },
+            () => resolve(),
+          );
         });
         server.removeAllListeners("error");
         server.on("error", (err) => this.deps.log("RadSec: listener error", { address, error: err.message }));
         this.servers.set(address, server);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (starting && code === "EADDRINUSE") throw new Error(`RadSec: TCP port ${this.deps.port} on ${address} is in use (RADSEC_PORT)`);
-        if (starting) this.deps.log(`RadSec: cannot listen on ${address}:${this.deps.port} yet; retrying`, { error: code });
+        if (starting && code === "EADDRINUSE")
+          throw new Error(`RadSec: TCP port ${this.deps.port} on ${address} is in use (RADSEC_PORT)`);
+        if (starting)
+          this.deps.log(`RadSec: cannot listen on ${address}:${this.deps.port} yet; retrying`, { error: code });
       }
     }
   }
@@ -135,7 +147,8 @@ export class RadsecListener {
     const config = this.deps.config();
     const client = clientFor(config, ip);
     if (config.clients.length > 0 && !client) return close("unknown_client");
-    if (client && !certificateMatchesBinding(client.certificate, certificate)) return close("certificate_mismatch", { client: client.name });
+    if (client && !certificateMatchesBinding(client.certificate, certificate))
+      return close("certificate_mismatch", { client: client.name });
 
     socket.setTimeout(limits.idleTimeoutMs, () => close("idle_timeout"));
     socket.on("error", (err) => {

@@ -34,18 +34,30 @@ export class RadsecService {
 
   constructor(
     private readonly env: ReturnType<typeof readSensorEnv>,
-    private readonly deps: { handler: RequestHandler; metrics: SensorMetrics; config: () => SensorConfig; log: (msg: string, extra?: object) => void },
+    private readonly deps: {
+      handler: RequestHandler;
+      metrics: SensorMetrics;
+      config: () => SensorConfig;
+      log: (msg: string, extra?: object) => void;
+    },
   ) {}
 
   async start(): Promise<void> {
     if (this.env.RADSEC_PORT === 0) return;
     const log = (msg: string) => this.deps.log(msg);
-    this.certificate = await serverCertificate({ certFile: this.env.RADSEC_CERT, keyFile: this.env.RADSEC_KEY, dataDir: this.env.dataDir, log });
+    this.certificate = await serverCertificate({
+      certFile: this.env.RADSEC_CERT,
+      keyFile: this.env.RADSEC_KEY,
+      dataDir: this.env.dataDir,
+      log,
+    });
     if (this.env.RADSEC_CA) {
       try {
         this.fileCa = fs.readFileSync(this.env.RADSEC_CA, "utf8");
       } catch (err) {
-        throw new Error(`RADSEC_CA: cannot read ${this.env.RADSEC_CA} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        throw new Error(
+          `RADSEC_CA: cannot read ${this.env.RADSEC_CA} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        );
       }
     }
     await this.sync(true);
@@ -82,7 +94,9 @@ export class RadsecService {
         await listener.start();
         this.listener = listener;
         this.error = null;
-        this.deps.log(`RadSec: listening on TCP port ${this.env.RADSEC_PORT}`, { fingerprint256: this.certificate!.fingerprint256 });
+        this.deps.log(`RadSec: listening on TCP port ${this.env.RADSEC_PORT}`, {
+          fingerprint256: this.certificate!.fingerprint256,
+        });
       } else if (ca && this.listener) {
         this.listener.setClientCa(ca);
       } else if (!ca && this.listener) {

@@ -70,9 +70,11 @@ export class RequestHandler {
     if (!config.enabled) return drop("disabled");
     const client = clientFor(config, source.ip);
     if (config.clients.length > 0 && !client) return drop("unknown_client");
-    if (transport === "tls" && client && !certificateMatchesBinding(client.certificate, source.certificate)) return drop("certificate_mismatch");
+    if (transport === "tls" && client && !certificateMatchesBinding(client.certificate, source.certificate))
+      return drop("certificate_mismatch");
     const verified = verifyRequest(msg, {
-      secrets: transport === "tls" ? [RADSEC_SECRET] : client && client.secrets.length ? client.secrets : config.globalSecrets,
+      secrets:
+        transport === "tls" ? [RADSEC_SECRET] : client && client.secrets.length ? client.secrets : config.globalSecrets,
       requireMessageAuthenticator: transport === "udp" && (client?.requireMessageAuthenticator ?? false),
     });
     if (!verified.ok) return drop(verified.reason);
@@ -108,7 +110,10 @@ export class RequestHandler {
       });
     } catch (err) {
       // One packet must never take the sensor down: its NAS would send it again, and again.
-      this.deps.log("an authentic packet could not be read: dropped as malformed", { source: source.ip, error: (err as Error).message });
+      this.deps.log("an authentic packet could not be read: dropped as malformed", {
+        source: source.ip,
+        error: (err as Error).message,
+      });
       return drop("malformed");
     }
     if ("ignored" in normalized) {

@@ -22,7 +22,11 @@ beforeAll(async () => {
   t = await createTestDatabase();
   await updateVpnSettings(t.db, { enabled: true, sharedSecret: SECRET }, { label: "test" });
   // The SIEM below listens on loopback, which alert forwarding refuses by default.
-  sensor = await startSensor({ DATABASE_URL: t.url, VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-alerts-")), ALERT_FORWARDING_ALLOW_PRIVATE: "1" });
+  sensor = await startSensor({
+    DATABASE_URL: t.url,
+    VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-alerts-")),
+    ALERT_FORWARDING_ALLOW_PRIVATE: "1",
+  });
 });
 afterAll(async () => {
   await sensor.stop();
@@ -33,7 +37,10 @@ function packet(id: string, status: "Start" | "Stop", ip: string, at: number, ex
   return `User-Name = "carol@contoso.com"\nNAS-IP-Address = 10.0.0.1\nAcct-Session-Id = "${id}"\nAcct-Status-Type = ${status}\nCalling-Station-Id = "${ip}"\nEvent-Timestamp = ${at}\n${extra}`;
 }
 function radclient(packets: string[]) {
-  const result = spawnSync("radclient", ["-p", "1", "-r", "2", "-t", "2", `127.0.0.1:${sensor.port}`, "acct", SECRET], { input: packets.join("\n"), encoding: "utf8" });
+  const result = spawnSync("radclient", ["-p", "1", "-r", "2", "-t", "2", `127.0.0.1:${sensor.port}`, "acct", SECRET], {
+    input: packets.join("\n"),
+    encoding: "utf8",
+  });
   expect(result.status, result.stderr).toBe(0);
 }
 
@@ -42,11 +49,20 @@ describe("abnormal VPN connection detection", () => {
     const history: string[] = [];
     for (let day = 35; day >= 2; day -= 3) {
       const start = NOW - day * DAY;
-      history.push(packet(`H-${day}`, "Start", "81.2.69.142", start), packet(`H-${day}`, "Stop", "81.2.69.142", start + 3600, "Acct-Session-Time = 3600\n"));
+      history.push(
+        packet(`H-${day}`, "Start", "81.2.69.142", start),
+        packet(`H-${day}`, "Stop", "81.2.69.142", start + 3600, "Acct-Session-Time = 3600\n"),
+      );
     }
     radclient(history);
     // Normal history: judged, no alert.
-    await waitFor(async () => (await t.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSession" WHERE "detectedAt" IS NULL`))[0]!.n === 0, 15_000, "history judged");
+    await waitFor(
+      async () =>
+        (await t.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSession" WHERE "detectedAt" IS NULL`))[0]!
+          .n === 0,
+      15_000,
+      "history judged",
+    );
     expect((await listAlerts(t.db, {})).items).toEqual([]);
 
     // The SIEM: a syslog listener on loopback.
@@ -54,15 +70,29 @@ describe("abnormal VPN connection detection", () => {
     const cefLines: string[] = [];
     siem.on("message", (m) => cefLines.push(m.toString()));
     await new Promise<void>((r) => siem.bind(0, "127.0.0.1", () => r()));
-    await updateForwardingSettings(t.db, { syslogEnabled: true, syslogHost: "127.0.0.1", syslogPort: siem.address().port, syslogProtocol: "udp", webhookEnabled: false }, { label: "test" });
+    await updateForwardingSettings(
+      t.db,
+      {
+        syslogEnabled: true,
+        syslogHost: "127.0.0.1",
+        syslogPort: siem.address().port,
+        syslogProtocol: "udp",
+        webhookEnabled: false,
+      },
+      { label: "test" },
+    );
 
     // A connection from the Netherlands (new country), still open; then Japan 30 minutes later.
     radclient([packet("NEW-NL", "Start", "91.198.174.192", NOW - 3600)]);
     radclient([packet("NEW-JP", "Start", "133.11.0.1", NOW - 1800)]);
-    const alerts = await waitFor(async () => {
-      const { items } = await listAlerts(t.db, { identity: "carol@contoso.com" });
-      return items.length >= 4 ? items : null;
-    }, 15_000, "alerts");
+    const alerts = await waitFor(
+      async () => {
+        const { items } = await listAlerts(t.db, { identity: "carol@contoso.com" });
+        return items.length >= 4 ? items : null;
+      },
+      15_000,
+      "alerts",
+    );
     await new Promise((r) => setTimeout(r, 3500)); // one more detection round: nothing else may appear
     const final = (await listAlerts(t.db, { identity: "carol@contoso.com" })).items;
     expect(final.map((a) => `${a.rule}:${a.severity}`).sort()).toEqual([
@@ -73,13 +103,25 @@ describe("abnormal VPN connection detection", () => {
     ]);
     expect(final).toHaveLength(alerts.length);
     const travel = final.find((a) => a.rule === "impossible-travel")!;
-    const evidence = travel.evidence as { distanceKm: number; hours: number; summary: string; previous: { countryCode: string }; session: { countryCode: string } };
+    const evidence = travel.evidence as {
+      distanceKm: number;
+      hours: number;
+      summary: string;
+      previous: { countryCode: string };
+      session: { countryCode: string };
+    };
     expect(evidence.previous.countryCode).toBe("NL");
     expect(evidence.session.countryCode).toBe("JP");
     expect(evidence.distanceKm).toBeGreaterThan(9000);
     expect(evidence.summary).toMatch(/km/);
-    const nl = final.find((a) => a.rule === "suspicious-vpn-connection" && (a.evidence as { session: { countryCode: string } }).session.countryCode === "NL")!;
-    expect((nl.evidence as { baselineCountries: { countryCode: string; sessions: number }[] }).baselineCountries).toEqual([expect.objectContaining({ countryCode: "GB" })]);
+    const nl = final.find(
+      (a) =>
+        a.rule === "suspicious-vpn-connection" &&
+        (a.evidence as { session: { countryCode: string } }).session.countryCode === "NL",
+    )!;
+    expect(
+      (nl.evidence as { baselineCountries: { countryCode: string; sessions: number }[] }).baselineCountries,
+    ).toEqual([expect.objectContaining({ countryCode: "GB" })]);
     expect(new Date(nl.occurredAt).getTime()).toBe((NOW - 3600) * 1000);
     const lines = await waitFor(async () => (cefLines.length >= 4 ? cefLines : null), 15_000, "CEF lines at the SIEM");
     expect(lines.map((l) => l.match(/CEF:0\|VPN Sight\|VPN Sight\|1\.0\|([a-z-]+)\|/)?.[1]).sort()).toEqual([
@@ -91,11 +133,18 @@ describe("abnormal VPN connection detection", () => {
     expect(lines.every((l) => l.includes("suser=carol@contoso.com"))).toBe(true);
 
     // A retransmitted Start and a second session from the Netherlands the same day add evidence, not alerts.
-    radclient([packet("NEW-NL", "Start", "91.198.174.192", NOW - 3600), packet("NEW-NL-2", "Start", "91.198.174.193", NOW - 3000)]);
-    await waitFor(async () => {
-      const { items } = await listAlerts(t.db, { identity: "carol@contoso.com", rule: "suspicious-vpn-connection" });
-      return items.find((a) => a.occurrences === 2);
-    }, 15_000, "repeat added as evidence");
+    radclient([
+      packet("NEW-NL", "Start", "91.198.174.192", NOW - 3600),
+      packet("NEW-NL-2", "Start", "91.198.174.193", NOW - 3000),
+    ]);
+    await waitFor(
+      async () => {
+        const { items } = await listAlerts(t.db, { identity: "carol@contoso.com", rule: "suspicious-vpn-connection" });
+        return items.find((a) => a.occurrences === 2);
+      },
+      15_000,
+      "repeat added as evidence",
+    );
     expect((await listAlerts(t.db, { identity: "carol@contoso.com" })).items.length).toBeLessThanOrEqual(6);
     siem.close();
   }, 60_000);

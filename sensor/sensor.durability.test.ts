@@ -73,10 +73,25 @@ describe("database outage", () => {
     const sessionLoop = async (worker: number) => {
       for (let n = 0; running; n++) {
         const id = `D-${worker}-${n}`;
-        for (const [status, kind] of [[1, "start"], [2, "stop"]] as const) {
-          const attrs = [str(1, `user${worker}@contoso.com`), int(40, status), str(44, id), int(55, 1_795_000_000 + n), ...(status === 2 ? [int(46, 60)] : [])];
+        for (const [status, kind] of [
+          [1, "start"],
+          [2, "stop"],
+        ] as const) {
+          const attrs = [
+            str(1, `user${worker}@contoso.com`),
+            int(40, status),
+            str(44, id),
+            int(55, 1_795_000_000 + n),
+            ...(status === 2 ? [int(46, 60)] : []),
+          ];
           sent += 1;
-          if (await sendLikeNas(socket, waiting, buildAccountingRequest(SECRET, attrs, { identifier: (worker * 16 + n * 2 + status) & 0xff }))) {
+          if (
+            await sendLikeNas(
+              socket,
+              waiting,
+              buildAccountingRequest(SECRET, attrs, { identifier: (worker * 16 + n * 2 + status) & 0xff }),
+            )
+          ) {
             answered.add(`${id}:${kind}`);
           }
         }
@@ -87,7 +102,16 @@ describe("database outage", () => {
     await waitFor(async () => answered.size > 200, 20_000, "traffic before the outage");
     await database.stop();
     const duringOutage = answered.size;
-    await waitFor(async () => (await sensor.health().catch(() => { throw new Error(sensor.logs()); })).mode === "spool", 10_000, "spool mode");
+    await waitFor(
+      async () =>
+        (
+          await sensor.health().catch(() => {
+            throw new Error(sensor.logs());
+          })
+        ).mode === "spool",
+      10_000,
+      "spool mode",
+    );
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
     const answeredInOutage = answered.size - duringOutage;
     // What the spool holds (user names, addresses) is the sensor user's alone.
@@ -102,10 +126,14 @@ describe("database outage", () => {
     await Promise.all(workers);
     socket.close();
 
-    await waitFor(async () => {
-      const h = await sensor.health();
-      return h.mode === "database" && h.spoolDepth === 0;
-    }, 30_000, "spool drained");
+    await waitFor(
+      async () => {
+        const h = await sensor.health();
+        return h.mode === "database" && h.spoolDepth === 0;
+      },
+      30_000,
+      "spool drained",
+    );
     expect(answeredInOutage, "answers while the database was down").toBeGreaterThan(20);
 
     const client = new pg.Client({ connectionString: database.url });
@@ -113,12 +141,17 @@ describe("database outage", () => {
     const { rows } = await client.query<{ id: string; kind: string; n: number }>(
       `SELECT s."acctSessionId" AS id, e.kind, count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") GROUP BY 1, 2`,
     );
-    const sessions = await client.query<{ n: number; distinct_ids: number }>(`SELECT count(*)::int AS n, count(DISTINCT "acctSessionId")::int AS distinct_ids FROM "VpnSession"`);
+    const sessions = await client.query<{ n: number; distinct_ids: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT "acctSessionId")::int AS distinct_ids FROM "VpnSession"`,
+    );
     await client.end();
     const stored = new Map(rows.map((r) => [`${r.id}:${r.kind}`, r.n]));
     const missing = [...answered].filter((key) => !stored.has(key));
     expect(missing, "answered but not stored").toEqual([]);
-    expect(rows.filter((r) => r.n !== 1), "stored more than once").toEqual([]);
+    expect(
+      rows.filter((r) => r.n !== 1),
+      "stored more than once",
+    ).toEqual([]);
     expect(sessions.rows[0]!.n).toBe(sessions.rows[0]!.distinct_ids);
     expect(sent).toBeGreaterThan(answered.size - 1);
   }, 120_000);

@@ -25,16 +25,26 @@ let proxyPort: number;
 /** radclient → the proxy; true when the proxy relayed an Accounting-Response. */
 function sendThroughProxy(acctSessionId: string): boolean {
   const packet = `User-Name = "carol@contoso.com"\nNAS-IP-Address = 10.1.0.1\nAcct-Session-Id = "${acctSessionId}"\nAcct-Status-Type = Start\nCalling-Station-Id = "81.2.69.160"\n`;
-  const result = spawnSync("radclient", ["-r", "1", "-t", "3", `127.0.0.1:${proxyPort}`, "acct", NAS_SECRET], { input: packet, encoding: "utf8" });
+  const result = spawnSync("radclient", ["-r", "1", "-t", "3", `127.0.0.1:${proxyPort}`, "acct", NAS_SECRET], {
+    input: packet,
+    encoding: "utf8",
+  });
   return result.status === 0 && result.stdout.includes("Received Accounting-Response");
 }
 const stored = async (acctSessionId: string) =>
-  (await t.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSession" WHERE "acctSessionId" = $1`, [acctSessionId]))[0]!.n;
+  (
+    await t.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSession" WHERE "acctSessionId" = $1`, [
+      acctSessionId,
+    ])
+  )[0]!.n;
 
 beforeAll(async () => {
   t = await createTestDatabase();
   await updateVpnSettings(t.db, { enabled: true, sharedSecret: SENSOR_SECRET }, admin);
-  sensor = await startSensor({ DATABASE_URL: t.url, VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-frproxy-")) });
+  sensor = await startSensor({
+    DATABASE_URL: t.url,
+    VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-frproxy-")),
+  });
   proxyPort = await freePort();
   proxy = await startFreeradiusProxy({
     dir: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-freeradius-")),
@@ -66,7 +76,11 @@ describe("behind a FreeRADIUS proxy with status_check = status-server", () => {
 
     await updateVpnSettings(t.db, { enabled: true }, admin);
     const enabledAt = Date.now();
-    await waitFor(async () => ALIVE.test(proxy.logs().slice(proxy.logs().search(DEAD))), 30_000, "the proxy to mark the sensor alive");
+    await waitFor(
+      async () => ALIVE.test(proxy.logs().slice(proxy.logs().search(DEAD))),
+      30_000,
+      "the proxy to mark the sensor alive",
+    );
     expect(Date.now() - enabledAt).toBeLessThan(30_000);
     expect(await sensor.metric("vpnsight_radius_status_server_total", 'transport="udp"')).toBeGreaterThanOrEqual(3);
 

@@ -28,24 +28,39 @@ let sensor: SensorProcess;
 beforeAll(async () => {
   t = await createTestDatabase();
   await updateVpnSettings(t.db, { enabled: true, sharedSecret: SECRET }, { label: "test" });
-  sensor = await startSensor({ DATABASE_URL: t.url, VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-fuzz-")) });
+  sensor = await startSensor({
+    DATABASE_URL: t.url,
+    VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-fuzz-")),
+  });
 });
 afterAll(async () => {
   await sensor.stop();
   await t.drop();
 });
 
-
 function rssKb(pid: number): number {
-  const line = fs.readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"))!;
+  const line = fs
+    .readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("VmRSS:"))!;
   return Number(line.replace(/\D+/g, ""));
 }
 
 function makeDatagram(random: () => number, i: number): Buffer {
   const pick = (n: number) => Math.floor(random() * n);
-  const attrs: Attr[] = [str(1, `user${i % 97}@contoso.com`), int(40, 1 + pick(3)), str(44, `F-${i}`), int(41, pick(5))];
-  if (random() < 0.3) attrs.push(vsa([311, 9, 3076, 3375, 2620, 4242][pick(6)]!, pick(256), Buffer.alloc(pick(20), pick(256))));
-  const valid = buildAccountingRequest(SECRET, attrs, { identifier: i & 0xff, messageAuthenticator: random() < 0.2, padding: random() < 0.1 ? pick(8) : 0 });
+  const attrs: Attr[] = [
+    str(1, `user${i % 97}@contoso.com`),
+    int(40, 1 + pick(3)),
+    str(44, `F-${i}`),
+    int(41, pick(5)),
+  ];
+  if (random() < 0.3)
+    attrs.push(vsa([311, 9, 3076, 3375, 2620, 4242][pick(6)]!, pick(256), Buffer.alloc(pick(20), pick(256))));
+  const valid = buildAccountingRequest(SECRET, attrs, {
+    identifier: i & 0xff,
+    messageAuthenticator: random() < 0.2,
+    padding: random() < 0.1 ? pick(8) : 0,
+  });
   switch (pick(9)) {
     case 0: // control: valid as built
       return valid;
@@ -53,28 +68,36 @@ function makeDatagram(random: () => number, i: number): Buffer {
       return Buffer.from(Array.from({ length: pick(120) }, () => pick(256)));
     case 2: // truncated
       return valid.subarray(0, pick(valid.length));
-    case 3: { // Length field lies
+    case 3: {
+      // Length field lies
       const b = Buffer.from(valid);
       b.writeUInt16BE(pick(5000), 2);
       return b;
     }
-    case 4: { // an attribute length overflows or underflows
+    case 4: {
+      // an attribute length overflows or underflows
       const b = Buffer.from(valid);
       b[21] = pick(4) === 0 ? pick(2) : 200 + pick(56);
       return b;
     }
     case 5: // wrong secret
       return buildAccountingRequest("wrong-secret-0000001", attrs, { identifier: i & 0xff });
-    case 6: { // a few random bit flips
+    case 6: {
+      // a few random bit flips
       const b = Buffer.from(valid);
       for (let k = 0, n = 1 + pick(3); k < n; k++) b[pick(b.length)] = b[pick(b.length)]! ^ (1 << pick(8));
       return b;
     }
-    case 7: { // authentic, with attributes of any type, length and content: the decoder must cope
-      const odd: Attr[] = Array.from({ length: 1 + pick(4) }, () => [pick(256), Buffer.from(Array.from({ length: pick(24) }, () => pick(256)))] as Attr);
+    case 7: {
+      // authentic, with attributes of any type, length and content: the decoder must cope
+      const odd: Attr[] = Array.from(
+        { length: 1 + pick(4) },
+        () => [pick(256), Buffer.from(Array.from({ length: pick(24) }, () => pick(256)))] as Attr,
+      );
       return buildAccountingRequest(SECRET, [...attrs, ...odd], { identifier: i & 0xff });
     }
-    default: { // other codes, correctly signed
+    default: {
+      // other codes, correctly signed
       return buildAccountingRequest(SECRET, attrs, { identifier: i & 0xff, code: [1, 2, 5, 11, 12, 40, 43][pick(7)]! });
     }
   }

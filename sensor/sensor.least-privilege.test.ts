@@ -24,7 +24,10 @@ let portalDb: Db;
 
 function runCli(args: string[], env: Record<string, string>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -53,11 +56,20 @@ beforeAll(async () => {
   // Roles belong to the whole server: new passwords, whatever an earlier run on it left.
   const roles = await runCli(["db", "roles", "--new-passwords"], { DATABASE_URL: t.url });
   expect(roles.code, roles.stderr).toBe(0);
-  const line = (name: string) => roles.stdout.split("\n").find((l) => l.startsWith(`${name}=`))!.slice(name.length + 1);
+  const line = (name: string) =>
+    roles.stdout
+      .split("\n")
+      .find((l) => l.startsWith(`${name}=`))!
+      .slice(name.length + 1);
   urls = { portal: line("DATABASE_URL"), sensor: line("SENSOR_DATABASE_URL") };
   expect(roles.stdout).not.toContain(new URL(t.url).password); // the owner's password is not printed
   portalDb = createPrismaClient(urls.portal);
-  sensor = await startSensor({ DATABASE_URL: "", SENSOR_DATABASE_URL: urls.sensor, VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-lp-")), SENSOR_ID: "least-privilege" });
+  sensor = await startSensor({
+    DATABASE_URL: "",
+    SENSOR_DATABASE_URL: urls.sensor,
+    VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-lp-")),
+    SENSOR_ID: "least-privilege",
+  });
 }, 60_000);
 afterAll(async () => {
   await sensor?.stop();
@@ -67,14 +79,18 @@ afterAll(async () => {
 
 describe("vpnsight db roles", () => {
   it("lists every table of the schema in the grants, and nothing that is not a table", async () => {
-    const tables = (await t.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'")).map((r) => r.name);
+    const tables = (
+      await t.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'")
+    ).map((r) => r.name);
     expect(Object.keys(TABLE_PRIVILEGES).sort()).toEqual(tables.sort());
   });
 
   it("creates login roles that own nothing: the URLs it prints connect, with the role's name", async () => {
     expect(new URL(urls.portal).username).toBe("vpnsight_portal");
     expect(new URL(urls.sensor).username).toBe("vpnsight_sensor");
-    const owners = await t.query<{ owner: string }>("SELECT DISTINCT tableowner AS owner FROM pg_tables WHERE schemaname = 'public'");
+    const owners = await t.query<{ owner: string }>(
+      "SELECT DISTINCT tableowner AS owner FROM pg_tables WHERE schemaname = 'public'",
+    );
     expect(owners.map((o) => o.owner)).not.toContain("vpnsight_portal");
     expect(owners.map((o) => o.owner)).not.toContain("vpnsight_sensor");
     expect(await as(urls.sensor, "SELECT 1")).toBe("ok");
@@ -84,14 +100,30 @@ describe("vpnsight db roles", () => {
 describe("the sensor on its own role", () => {
   it("stores real radclient accounting, heartbeats and judges it", async () => {
     const packets = ["Start", "Stop"]
-      .map((type) => `User-Name = "lp@contoso.com"\nAcct-Status-Type = ${type}\nAcct-Session-Id = "LP-1"\nCalling-Station-Id = "81.2.69.160"\nNAS-Identifier = "vpn-1"\n`)
+      .map(
+        (type) =>
+          `User-Name = "lp@contoso.com"\nAcct-Status-Type = ${type}\nAcct-Session-Id = "LP-1"\nCalling-Station-Id = "81.2.69.160"\nNAS-Identifier = "vpn-1"\n`,
+      )
       .join("\n");
-    const sent = spawnSync("radclient", ["-r", "1", "-t", "2", `127.0.0.1:${sensor.port}`, "acct", SECRET], { input: packets, encoding: "utf8" });
+    const sent = spawnSync("radclient", ["-r", "1", "-t", "2", `127.0.0.1:${sensor.port}`, "acct", SECRET], {
+      input: packets,
+      encoding: "utf8",
+    });
     expect(sent.status, sent.stdout + sent.stderr).toBe(0);
     const [row] = await t.query<{ status: string }>(`SELECT status FROM "VpnSession" WHERE "acctSessionId" = 'LP-1'`);
     expect(row?.status).toBe("closed");
-    await waitFor(async () => (await t.query(`SELECT 1 FROM "VpnSession" WHERE "acctSessionId" = 'LP-1' AND "detectedAt" IS NOT NULL`)).length > 0, 20_000, "the detector judged the session");
-    await waitFor(async () => (await t.query(`SELECT 1 FROM "SensorStatus" WHERE "sensorId" = 'least-privilege'`)).length > 0, 10_000, "a heartbeat");
+    await waitFor(
+      async () =>
+        (await t.query(`SELECT 1 FROM "VpnSession" WHERE "acctSessionId" = 'LP-1' AND "detectedAt" IS NOT NULL`))
+          .length > 0,
+      20_000,
+      "the detector judged the session",
+    );
+    await waitFor(
+      async () => (await t.query(`SELECT 1 FROM "SensorStatus" WHERE "sensorId" = 'least-privilege'`)).length > 0,
+      10_000,
+      "a heartbeat",
+    );
     expect(sensor.logs()).not.toMatch(/permission denied/i);
   }, 40_000);
 
@@ -109,7 +141,11 @@ describe("the sensor on its own role", () => {
 
 describe("the portal on its own role", () => {
   it("does its work (a user created is audited), but cannot erase the audit trail or change the schema", async () => {
-    await createUser(portalDb, { email: "lp-admin@contoso.test", role: "admin", password: "a-long-password-1" }, { label: "test" });
+    await createUser(
+      portalDb,
+      { email: "lp-admin@contoso.test", role: "admin", password: "a-long-password-1" },
+      { label: "test" },
+    );
     expect(await portalDb.auditEntry.count({ where: { action: "user.create" } })).toBe(1);
     expect(await as(urls.portal, `DELETE FROM "AuditEntry"`)).toBe("42501");
     expect(await as(urls.portal, `UPDATE "AuditEntry" SET action = 'x'`)).toBe("42501");

@@ -18,7 +18,10 @@ let sensor: SensorProcess;
 let dataDir: string;
 
 function radclient(packets: string, secret = SECRET, command = "acct"): { ok: boolean; output: string } {
-  const result = spawnSync("radclient", ["-x", "-r", "1", "-t", "1", `127.0.0.1:${sensor.port}`, command, secret], { input: packets, encoding: "utf8" });
+  const result = spawnSync("radclient", ["-x", "-r", "1", "-t", "1", `127.0.0.1:${sensor.port}`, command, secret], {
+    input: packets,
+    encoding: "utf8",
+  });
   return { ok: result.status === 0, output: result.stdout + result.stderr };
 }
 
@@ -80,7 +83,11 @@ describe("sensor with radclient", () => {
     const start = radclient(`${common}\nAcct-Status-Type = Start\nEvent-Timestamp = 1795000000\n`);
     expect(start.ok, start.output).toBe(true);
     expect(start.output).toContain("Received Accounting-Response");
-    expect(radclient(`${common}\nAcct-Status-Type = Interim-Update\nAcct-Session-Time = 300\nAcct-Input-Octets = 1000\nAcct-Output-Octets = 2000\nEvent-Timestamp = 1795000300\n`).ok).toBe(true);
+    expect(
+      radclient(
+        `${common}\nAcct-Status-Type = Interim-Update\nAcct-Session-Time = 300\nAcct-Input-Octets = 1000\nAcct-Output-Octets = 2000\nEvent-Timestamp = 1795000300\n`,
+      ).ok,
+    ).toBe(true);
     expect(
       radclient(
         `${common}\nAcct-Status-Type = Stop\nAcct-Session-Time = 600\nAcct-Input-Octets = 5000\nAcct-Input-Gigawords = 1\nAcct-Output-Octets = 9000\nAcct-Terminate-Cause = Idle-Timeout\nEvent-Timestamp = 1795000600\n`,
@@ -101,23 +108,29 @@ describe("sensor with radclient", () => {
       durationSeconds: 600,
     });
     expect(rows[0]!.countryCode).toMatch(/^[A-Z]{2}$/);
-    expect(await t.query(`SELECT kind FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" = $1 ORDER BY "eventTime"`, [shape.id])).toEqual([
-      { kind: "start" },
-      { kind: "interim" },
-      { kind: "stop" },
-    ]);
+    expect(
+      await t.query(
+        `SELECT kind FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" = $1 ORDER BY "eventTime"`,
+        [shape.id],
+      ),
+    ).toEqual([{ kind: "start" }, { kind: "interim" }, { kind: "stop" }]);
   });
 
   it("silently drops a wrong secret and counts it", async () => {
     const before = await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="bad_authenticator"');
-    const result = radclient(`User-Name = "eve"\nAcct-Status-Type = Start\nAcct-Session-Id = "EVIL-1"\n`, "not-the-secret-000");
+    const result = radclient(
+      `User-Name = "eve"\nAcct-Status-Type = Start\nAcct-Session-Id = "EVIL-1"\n`,
+      "not-the-secret-000",
+    );
     expect(result.ok).toBe(false);
     expect(await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="bad_authenticator"')).toBe(before + 1);
     expect(await sessionRow("EVIL-1")).toEqual([]);
   });
 
   it("copies two Proxy-State attributes into the reply, in order, under a valid authenticator (radclient checks it)", async () => {
-    const result = radclient(`User-Name = "gina"\nAcct-Status-Type = Start\nAcct-Session-Id = "PS-1"\nProxy-State = 0x70726f78792d6f6e65\nNAS-Identifier = "n1"\nProxy-State = 0x0002ff\n`);
+    const result = radclient(
+      `User-Name = "gina"\nAcct-Status-Type = Start\nAcct-Session-Id = "PS-1"\nProxy-State = 0x70726f78792d6f6e65\nNAS-Identifier = "n1"\nProxy-State = 0x0002ff\n`,
+    );
     expect(result.ok, result.output).toBe(true);
     const reply = result.output.slice(result.output.indexOf("Received Accounting-Response"));
     expect(reply).toMatch(/Proxy-State = 0x70726f78792d6f6e65\s+Proxy-State = 0x0002ff/);
@@ -132,38 +145,57 @@ describe("sensor with radclient", () => {
     const forged = radclient(`Message-Authenticator = 0x00\n`, "not-the-secret-000", "status");
     expect(forged.ok).toBe(false);
     expect(await sensor.metric("vpnsight_radius_status_server_total", 'transport="udp"')).toBe(before + 1);
-    expect(await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="bad_message_authenticator"')).toBeGreaterThanOrEqual(1);
+    expect(
+      await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="bad_message_authenticator"'),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it("times each answer from arrival to Accounting-Response (answered requests only)", async () => {
     const before = await sensor.metric("vpnsight_radius_answer_seconds_count");
     expect(radclient(`User-Name = "frank"\nAcct-Status-Type = Start\nAcct-Session-Id = "TIMED-1"\n`).ok).toBe(true);
-    expect(radclient(`User-Name = "eve"\nAcct-Status-Type = Start\nAcct-Session-Id = "EVIL-2"\n`, "not-the-secret-000").ok).toBe(false);
+    expect(
+      radclient(`User-Name = "eve"\nAcct-Status-Type = Start\nAcct-Session-Id = "EVIL-2"\n`, "not-the-secret-000").ok,
+    ).toBe(false);
     expect(await sensor.metric("vpnsight_radius_answer_seconds_count")).toBe(before + 1);
     expect(await sensor.metric("vpnsight_radius_answer_seconds_bucket", 'le="+Inf"')).toBe(before + 1);
   });
 
   it("Accounting-On closes the open sessions of that NAS", async () => {
-    expect(radclient(`User-Name = "carol"\nAcct-Status-Type = Start\nAcct-Session-Id = "OPEN-1"\nNAS-IP-Address = 10.0.0.2\n`).ok).toBe(true);
+    expect(
+      radclient(
+        `User-Name = "carol"\nAcct-Status-Type = Start\nAcct-Session-Id = "OPEN-1"\nNAS-IP-Address = 10.0.0.2\n`,
+      ).ok,
+    ).toBe(true);
     expect((await sessionRow("OPEN-1"))[0]).toMatchObject({ status: "open" });
     expect(radclient(`Acct-Status-Type = Accounting-On\nNAS-IP-Address = 10.0.0.2\n`).ok).toBe(true);
     expect((await sessionRow("OPEN-1"))[0]).toMatchObject({ status: "closed", terminateCause: "NAS-Reboot" });
   });
 
   it("a retransmitted packet is answered each time and stored once", async () => {
-    const packet = buildAccountingRequest(SECRET, [str(1, "dave"), int(40, 1), str(44, "RETX-1"), int(41, 0)], { identifier: 9 });
+    const packet = buildAccountingRequest(SECRET, [str(1, "dave"), int(40, 1), str(44, "RETX-1"), int(41, 0)], {
+      identifier: 9,
+    });
     const answers = await Promise.all([sendAndWait(sensor.port, packet), sendAndWait(sensor.port, packet)]);
     const later = await sendAndWait(sensor.port, packet);
-    const resent = buildAccountingRequest(SECRET, [str(1, "dave"), int(40, 1), str(44, "RETX-1"), int(41, 5)], { identifier: 10 });
+    const resent = buildAccountingRequest(SECRET, [str(1, "dave"), int(40, 1), str(44, "RETX-1"), int(41, 5)], {
+      identifier: 10,
+    });
     expect(isValidAccountingResponse((await sendAndWait(sensor.port, resent))!, resent, SECRET)).toBe(true);
     expect(later && isValidAccountingResponse(later, packet, SECRET)).toBe(true);
     expect(answers.some((a) => a && isValidAccountingResponse(a, packet, SECRET))).toBe(true);
-    expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSession" WHERE "acctSessionId" = 'RETX-1'`)).toEqual([{ n: 1 }]);
-    expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" = 'RETX-1'`)).toEqual([{ n: 1 }]);
+    expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSession" WHERE "acctSessionId" = 'RETX-1'`)).toEqual([
+      { n: 1 },
+    ]);
+    expect(
+      await t.query(
+        `SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" = 'RETX-1'`,
+      ),
+    ).toEqual([{ n: 1 }]);
   });
 
   it("picks up portal changes live: disable, rotation with grace, RADIUS client list", async () => {
-    const probe = (secret: string, id: string) => sendAndWait(sensor.port, buildAccountingRequest(secret, [str(1, "erin"), int(40, 1), str(44, id)]), 800);
+    const probe = (secret: string, id: string) =>
+      sendAndWait(sensor.port, buildAccountingRequest(secret, [str(1, "erin"), int(40, 1), str(44, id)]), 800);
 
     await updateVpnSettings(t.db, { enabled: false }, admin);
     await waitFor(async () => (await probe(SECRET, "LIVE-0")) === null, 3000, "disabled");
@@ -179,11 +211,21 @@ describe("sensor with radclient", () => {
     expect(await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="unknown_client"')).toBeGreaterThan(0);
     const local = await createRadiusClient(
       t.db,
-      { name: "loopback", address: "127.0.0.0/8", vendor: "f5", sharedSecret: "loopback-own-secret1", requireMessageAuthenticator: true },
+      {
+        name: "loopback",
+        address: "127.0.0.0/8",
+        vendor: "f5",
+        sharedSecret: "loopback-own-secret1",
+        requireMessageAuthenticator: true,
+      },
       admin,
     );
     const withMa = (secret: string, id: string) =>
-      sendAndWait(sensor.port, buildAccountingRequest(secret, [str(1, "erin"), int(40, 1), str(44, id)], { messageAuthenticator: true }), 800);
+      sendAndWait(
+        sensor.port,
+        buildAccountingRequest(secret, [str(1, "erin"), int(40, 1), str(44, id)], { messageAuthenticator: true }),
+        800,
+      );
     await waitFor(async () => (await withMa("loopback-own-secret1", "LIVE-4")) !== null, 3000, "client's own secret");
     expect(await probe("loopback-own-secret1", "LIVE-5")).toBeNull(); // Message-Authenticator required
     expect(await withMa(rotated, "LIVE-6")).toBeNull(); // the global secret no longer applies to this client
@@ -193,8 +235,16 @@ describe("sensor with radclient", () => {
   });
 
   it("one RADIUS client cannot close or take over another client's NAS sessions by naming its NAS-IP-Address", async () => {
-    const a = await createRadiusClient(t.db, { name: "client-a", address: "127.0.0.1", sharedSecret: "client-a-secret-0001" }, admin);
-    const b = await createRadiusClient(t.db, { name: "client-b", address: "127.0.0.2", sharedSecret: "client-b-secret-0001" }, admin);
+    const a = await createRadiusClient(
+      t.db,
+      { name: "client-a", address: "127.0.0.1", sharedSecret: "client-a-secret-0001" },
+      admin,
+    );
+    const b = await createRadiusClient(
+      t.db,
+      { name: "client-b", address: "127.0.0.2", sharedSecret: "client-b-secret-0001" },
+      admin,
+    );
     try {
       // Client B (source 127.0.0.2) runs a session on its NAS 10.5.0.1.
       const fromB = (packet: Buffer) =>
@@ -204,16 +254,26 @@ describe("sensor with radclient", () => {
           socket.on("message", (m) => (clearTimeout(timer), socket.close(), resolve(m)));
           socket.bind(0, "127.0.0.2", () => socket.send(packet, sensor.port, "127.0.0.1"));
         });
-      const bStart = buildAccountingRequest("client-b-secret-0001", [str(1, "victim@contoso.com"), int(40, 1), str(44, "NAS-B-1"), ipv4(4, "10.5.0.1")]);
+      const bStart = buildAccountingRequest("client-b-secret-0001", [
+        str(1, "victim@contoso.com"),
+        int(40, 1),
+        str(44, "NAS-B-1"),
+        ipv4(4, "10.5.0.1"),
+      ]);
       await waitFor(async () => (await fromB(bStart)) !== null, 5000, "client B accepted");
       expect((await sessionRow("NAS-B-1"))[0]).toMatchObject({ status: "open" });
 
       // Client A (radclient from 127.0.0.1, its own valid secret) names B's NAS: Accounting-Off, then a Stop of B's session.
       const off = radclient(`Acct-Status-Type = Accounting-Off\nNAS-IP-Address = 10.5.0.1\n`, "client-a-secret-0001");
       expect(off.ok, off.output).toBe(true);
-      const stop = radclient(`User-Name = "victim@contoso.com"\nAcct-Status-Type = Stop\nAcct-Session-Id = "NAS-B-1"\nNAS-IP-Address = 10.5.0.1\nAcct-Session-Time = 5\n`, "client-a-secret-0001");
+      const stop = radclient(
+        `User-Name = "victim@contoso.com"\nAcct-Status-Type = Stop\nAcct-Session-Id = "NAS-B-1"\nNAS-IP-Address = 10.5.0.1\nAcct-Session-Time = 5\n`,
+        "client-a-secret-0001",
+      );
       expect(stop.ok, stop.output).toBe(true);
-      const rows = await t.query<{ status: string; nasKey: string }>(`SELECT status, "nasKey" FROM "VpnSession" WHERE "acctSessionId" = 'NAS-B-1' ORDER BY status::text`);
+      const rows = await t.query<{ status: string; nasKey: string }>(
+        `SELECT status, "nasKey" FROM "VpnSession" WHERE "acctSessionId" = 'NAS-B-1' ORDER BY status::text`,
+      );
       expect(rows).toEqual([
         { status: "closed", nasKey: `client:${a.id}|10.5.0.1` }, // A's own record, filed under A
         { status: "open", nasKey: `client:${b.id}|10.5.0.1` }, // B's session untouched
@@ -222,7 +282,9 @@ describe("sensor with radclient", () => {
       // B's own Accounting-Off closes B's sessions.
       const bOff = buildAccountingRequest("client-b-secret-0001", [int(40, 8), ipv4(4, "10.5.0.1")]);
       expect(await fromB(bOff)).not.toBeNull();
-      expect(await t.query(`SELECT status FROM "VpnSession" WHERE "nasKey" = $1`, [`client:${b.id}|10.5.0.1`])).toEqual([{ status: "closed" }]);
+      expect(await t.query(`SELECT status FROM "VpnSession" WHERE "nasKey" = $1`, [`client:${b.id}|10.5.0.1`])).toEqual(
+        [{ status: "closed" }],
+      );
     } finally {
       await deleteRadiusClient(t.db, a.id, admin);
       await deleteRadiusClient(t.db, b.id, admin);
@@ -231,14 +293,29 @@ describe("sensor with radclient", () => {
   });
 
   it("two sensors on one database (HA) record a packet sent to both once", async () => {
-    const second = await startSensor({ DATABASE_URL: t.url, VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-sensor2-")), SENSOR_ID: "test-sensor-2" });
+    const second = await startSensor({
+      DATABASE_URL: t.url,
+      VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-sensor2-")),
+      SENSOR_ID: "test-sensor-2",
+    });
     try {
-      const packet = buildAccountingRequest(SECRET, [str(1, "frank@contoso.com"), int(40, 1), str(44, "HA-1"), str(31, "81.2.69.142")]);
+      const packet = buildAccountingRequest(SECRET, [
+        str(1, "frank@contoso.com"),
+        int(40, 1),
+        str(44, "HA-1"),
+        str(31, "81.2.69.142"),
+      ]);
       const [a, b] = await Promise.all([sendAndWait(sensor.port, packet), sendAndWait(second.port, packet)]);
       expect(a && isValidAccountingResponse(a, packet, SECRET)).toBe(true);
       expect(b && isValidAccountingResponse(b, packet, SECRET)).toBe(true);
-      expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSession" WHERE "acctSessionId" = 'HA-1'`)).toEqual([{ n: 1 }]);
-      expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" = 'HA-1'`)).toEqual([{ n: 1 }]);
+      expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSession" WHERE "acctSessionId" = 'HA-1'`)).toEqual([
+        { n: 1 },
+      ]);
+      expect(
+        await t.query(
+          `SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" = 'HA-1'`,
+        ),
+      ).toEqual([{ n: 1 }]);
     } finally {
       await second.stop();
     }
@@ -246,7 +323,9 @@ describe("sensor with radclient", () => {
 
   it("writes a heartbeat with its counters for the sensors panel", async () => {
     const rows = await waitFor(async () => {
-      const r = await t.query<{ sensorId: string; accepted: string; dropped: Record<string, number> }>(`SELECT "sensorId", accepted::text, dropped FROM "SensorStatus"`);
+      const r = await t.query<{ sensorId: string; accepted: string; dropped: Record<string, number> }>(
+        `SELECT "sensorId", accepted::text, dropped FROM "SensorStatus"`,
+      );
       return r.length ? r : null;
     });
     expect(rows.map((r) => r.sensorId)).toContain("test-sensor");
@@ -255,13 +334,24 @@ describe("sensor with radclient", () => {
 
   it("reports the last accepted and the last dropped request apart: forged datagrams do not look like a live NAS", async () => {
     const status = () =>
-      t.query<{ lastPacketAt: Date | null; lastDroppedAt: Date | null; lastHeartbeat: Date }>(`SELECT "lastPacketAt", "lastDroppedAt", "lastHeartbeat" FROM "SensorStatus" WHERE "sensorId" = 'test-sensor'`).then((r) => r[0]!);
+      t
+        .query<{ lastPacketAt: Date | null; lastDroppedAt: Date | null; lastHeartbeat: Date }>(
+          `SELECT "lastPacketAt", "lastDroppedAt", "lastHeartbeat" FROM "SensorStatus" WHERE "sensorId" = 'test-sensor'`,
+        )
+        .then((r) => r[0]!);
     const forgedAt = new Date();
-    expect(radclient(`User-Name = "mallory"\nAcct-Status-Type = Start\nAcct-Session-Id = "FORGED-1"\n`, "not-the-secret-000").ok).toBe(false);
-    const after = await waitFor(async () => {
-      const s = await status();
-      return s.lastHeartbeat > forgedAt ? s : null;
-    }, 15_000, "a heartbeat after the forged datagram");
+    expect(
+      radclient(`User-Name = "mallory"\nAcct-Status-Type = Start\nAcct-Session-Id = "FORGED-1"\n`, "not-the-secret-000")
+        .ok,
+    ).toBe(false);
+    const after = await waitFor(
+      async () => {
+        const s = await status();
+        return s.lastHeartbeat > forgedAt ? s : null;
+      },
+      15_000,
+      "a heartbeat after the forged datagram",
+    );
     expect(after.lastDroppedAt!.getTime()).toBeGreaterThanOrEqual(forgedAt.getTime() - 5);
     expect(after.lastPacketAt!.getTime()).toBeLessThan(forgedAt.getTime());
   });

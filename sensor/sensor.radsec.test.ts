@@ -11,7 +11,15 @@ import { createTestDatabase, type TestDatabase } from "../lib/testing/test-datab
 import { updateRadsecSettings } from "../lib/radsec-settings.ts";
 import { createRadiusClient, deleteRadiusClient } from "../lib/radius-clients.ts";
 import { updateVpnSettings } from "../lib/vpn-settings.ts";
-import { buildAccountingRequest, buildStatusServer, expectedAccountingResponse, int, isValidAccountingResponse, responseMessageAuthenticatorValid, str } from "./testing/accounting-packet.ts";
+import {
+  buildAccountingRequest,
+  buildStatusServer,
+  expectedAccountingResponse,
+  int,
+  isValidAccountingResponse,
+  responseMessageAuthenticatorValid,
+  str,
+} from "./testing/accounting-packet.ts";
 import { startFreeradiusProxy, startRadsecproxy, type Peer } from "./testing/radius-peers.ts";
 import { freePort, startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 import { createTestCa, type Issued, type TestCa } from "./testing/test-pki.ts";
@@ -34,12 +42,24 @@ const write = (name: string, text: string) => {
   return files[name];
 };
 const stored = async (like: string) =>
-  (await t.query<{ acctSessionId: string }>(`SELECT "acctSessionId" FROM "VpnSession" WHERE "acctSessionId" LIKE $1 ORDER BY 1`, [like])).map((r) => r.acctSessionId);
+  (
+    await t.query<{ acctSessionId: string }>(
+      `SELECT "acctSessionId" FROM "VpnSession" WHERE "acctSessionId" LIKE $1 ORDER BY 1`,
+      [like],
+    )
+  ).map((r) => r.acctSessionId);
 const startPacket = (id: string, identifier = 1) =>
-  buildAccountingRequest("radsec", [str(1, "dave@contoso.com"), int(40, 1), str(44, id), str(31, "81.2.69.160"), str(32, "tls-nas")], { identifier });
+  buildAccountingRequest(
+    "radsec",
+    [str(1, "dave@contoso.com"), int(40, 1), str(44, id), str(31, "81.2.69.160"), str(32, "tls-nas")],
+    { identifier },
+  );
 
 /** A TLS client of our own (Node's TLS stack, OpenSSL): many requests in flight on one connection. */
-function connect(cert: Issued | null, versions: Pick<tls.ConnectionOptions, "minVersion" | "maxVersion"> = {}): Promise<tls.TLSSocket> {
+function connect(
+  cert: Issued | null,
+  versions: Pick<tls.ConnectionOptions, "minVersion" | "maxVersion"> = {},
+): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({
       host: "127.0.0.1",
@@ -94,7 +114,13 @@ beforeAll(async () => {
   write("client.key", client.keyPem);
   await updateRadsecSettings(t.db, { clientCa: siteCa.certPem }, admin);
   radsecPort = await freePort();
-  sensor = await startSensor({ DATABASE_URL: t.url, VPNSIGHT_DATA_DIR: path.join(dir, "data"), RADSEC_PORT: String(radsecPort), RADSEC_IDLE_TIMEOUT_S: "60", RADSEC_MAX_CONNECTIONS: "100" });
+  sensor = await startSensor({
+    DATABASE_URL: t.url,
+    VPNSIGHT_DATA_DIR: path.join(dir, "data"),
+    RADSEC_PORT: String(radsecPort),
+    RADSEC_IDLE_TIMEOUT_S: "60",
+    RADSEC_MAX_CONNECTIONS: "100",
+  });
   await waitFor(async () => sensor.logs().includes("RadSec: listening"), 10_000, "the RadSec listener");
   write("sensor.crt", fs.readFileSync(path.join(dir, "data", "radsec", "server.crt"), "utf8"));
 });
@@ -113,9 +139,13 @@ describe("RadSec listener", () => {
     const probe = buildStatusServer("radsec", [str(32, "tls-probe")], { identifier: 200 });
     socket.write(probe);
     await waitFor(async () => got.length === 51, 10_000, "51 answers");
-    for (const p of packets) expect(got.some((r) => r[1] === p[1] && isValidAccountingResponse(r, p, "radsec"))).toBe(true);
+    for (const p of packets)
+      expect(got.some((r) => r[1] === p[1] && isValidAccountingResponse(r, p, "radsec"))).toBe(true);
     const toProbe = got.find((r) => r[1] === 200)!;
-    expect(isValidAccountingResponse(toProbe, probe, "radsec") && responseMessageAuthenticatorValid(toProbe, probe, "radsec")).toBe(true);
+    expect(
+      isValidAccountingResponse(toProbe, probe, "radsec") &&
+        responseMessageAuthenticatorValid(toProbe, probe, "radsec"),
+    ).toBe(true);
     expect(await stored("TLS-MANY-%")).toHaveLength(50);
     expect(await sensor.metric("vpnsight_radius_status_server_total", 'transport="tls"')).toBeGreaterThanOrEqual(1);
     expect(await sensor.metric("vpnsight_radius_packets_accepted_total", 'transport="tls"')).toBeGreaterThanOrEqual(50);
@@ -140,17 +170,27 @@ describe("RadSec listener", () => {
     const before = await sensor.metric("vpnsight_radsec_connections_closed_total", 'reason="handshake"');
     expect(await refusedAtHandshake(foreign)).toBe(true);
     expect(await refusedAtHandshake(null)).toBe(true);
-    await waitFor(async () => (await sensor.metric("vpnsight_radsec_connections_closed_total", 'reason="handshake"')) >= before + 2, 5000, "handshake refusals counted");
+    await waitFor(
+      async () => (await sensor.metric("vpnsight_radsec_connections_closed_total", 'reason="handshake"')) >= before + 2,
+      5000,
+      "handshake refusals counted",
+    );
     expect(await stored("REFUSED-%")).toEqual([]);
   });
 
   it("holds a RADIUS client bound to a certificate to it: another certificate from the same CA is closed", async () => {
     const other = await siteCa.issue("someone-else.contoso.test");
-    const bound = await createRadiusClient(t.db, { name: "tls-proxy", address: "127.0.0.0/8", certificate: "proxy.contoso.test" }, admin);
+    const bound = await createRadiusClient(
+      t.db,
+      { name: "tls-proxy", address: "127.0.0.0/8", certificate: "proxy.contoso.test" },
+      admin,
+    );
     try {
       await new Promise((r) => setTimeout(r, 1500)); // LISTEN/NOTIFY reaches the sensor
       expect(await refusedAtHandshake(other)).toBe(true);
-      expect(await sensor.metric("vpnsight_radsec_connections_closed_total", 'reason="certificate_mismatch"')).toBeGreaterThanOrEqual(1);
+      expect(
+        await sensor.metric("vpnsight_radsec_connections_closed_total", 'reason="certificate_mismatch"'),
+      ).toBeGreaterThanOrEqual(1);
       const socket = await connect(client);
       const got = responses(socket);
       const packet = startPacket("BOUND-OK", 5);
@@ -189,7 +229,9 @@ describe("RadSec listener", () => {
     good.write(packet);
     await waitFor(async () => got.length === 1, 5000, "the good connection's answer");
     expect(got[0]).toEqual(expectedAccountingResponse(packet, "radsec"));
-    expect(await sensor.metric("vpnsight_radsec_connections_closed_total", 'reason="malformed_stream"')).toBeGreaterThanOrEqual(3);
+    expect(
+      await sensor.metric("vpnsight_radsec_connections_closed_total", 'reason="malformed_stream"'),
+    ).toBeGreaterThanOrEqual(3);
     good.destroy();
   });
 
@@ -213,7 +255,8 @@ describe("RadSec listener", () => {
   });
 
   it("bounds 1,000 concurrent idle connections and stays under its memory target", async () => {
-    const rss = () => Number(fs.readFileSync(`/proc/${sensor.child.pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)![1]) / 1024;
+    const rss = () =>
+      Number(fs.readFileSync(`/proc/${sensor.child.pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)![1]) / 1024;
     const sockets: tls.TLSSocket[] = [];
     const attempts = Array.from({ length: 1000 }, () =>
       connect(client).then(
@@ -226,7 +269,9 @@ describe("RadSec listener", () => {
     const open = sockets.filter((s) => !s.destroyed).length;
     expect(await sensor.metric("vpnsight_radsec_connections")).toBeLessThanOrEqual(100);
     expect(open).toBeLessThanOrEqual(100);
-    expect(await sensor.metric("vpnsight_radsec_connections_closed_total", 'reason="too_many_connections"')).toBeGreaterThanOrEqual(900);
+    expect(
+      await sensor.metric("vpnsight_radsec_connections_closed_total", 'reason="too_many_connections"'),
+    ).toBeGreaterThanOrEqual(900);
     expect(rss()).toBeLessThan(200);
     // Still serving: a new request on a fresh connection once the idle ones are gone.
     for (const s of sockets) s.destroy();
@@ -244,8 +289,15 @@ describe("RadSec timeouts", () => {
     const port = await freePort();
     // Its own data directory; the first sensor's certificate given as files (RADSEC_CERT, RADSEC_KEY).
     const short = await startSensor({
-      DATABASE_URL: t.url, VPNSIGHT_DATA_DIR: path.join(dir, "data-short"), RADSEC_PORT: String(port),
-      RADSEC_CERT: path.join(dir, "data", "radsec", "server.crt"), RADSEC_KEY: path.join(dir, "data", "radsec", "server.key"), RADSEC_HANDSHAKE_TIMEOUT_S: "1", RADSEC_IDLE_TIMEOUT_S: "2", SENSOR_DETECTIONS: "off", SENSOR_ID: "short-timeouts",
+      DATABASE_URL: t.url,
+      VPNSIGHT_DATA_DIR: path.join(dir, "data-short"),
+      RADSEC_PORT: String(port),
+      RADSEC_CERT: path.join(dir, "data", "radsec", "server.crt"),
+      RADSEC_KEY: path.join(dir, "data", "radsec", "server.key"),
+      RADSEC_HANDSHAKE_TIMEOUT_S: "1",
+      RADSEC_IDLE_TIMEOUT_S: "2",
+      SENSOR_DETECTIONS: "off",
+      SENSOR_ID: "short-timeouts",
     });
     try {
       await waitFor(async () => short.logs().includes("RadSec: listening"), 10_000, "the RadSec listener");
@@ -254,7 +306,14 @@ describe("RadSec timeouts", () => {
       await new Promise((r) => silent.on("close", r));
       expect(Date.now() - silentAt).toBeGreaterThanOrEqual(900);
       expect(Date.now() - silentAt).toBeLessThan(5000);
-      const idle = tls.connect({ host: "127.0.0.1", port, ca: fs.readFileSync(path.join(dir, "sensor.crt")), checkServerIdentity: () => undefined, cert: client.certPem, key: client.keyPem });
+      const idle = tls.connect({
+        host: "127.0.0.1",
+        port,
+        ca: fs.readFileSync(path.join(dir, "sensor.crt")),
+        checkServerIdentity: () => undefined,
+        cert: client.certPem,
+        key: client.keyPem,
+      });
       await new Promise<void>((resolve, reject) => idle.once("secureConnect", resolve).once("error", reject));
       const idleAt = Date.now();
       await new Promise((r) => idle.on("close", r));
@@ -275,10 +334,23 @@ describe("RadSec through real peers", () => {
 
   it("radsecproxy forwards radclient's UDP accounting over TLS: stored; killed mid-stream, nothing answered is lost", async () => {
     const listenPort = await freePort();
-    proxy = await startRadsecproxy({ dir: path.join(dir, "radsecproxy"), listenPort, clientSecret: NAS_SECRET, sensorPort: radsecPort, certFile: files["client.crt"]!, keyFile: files["client.key"]!, caFile: files["sensor.crt"]! });
+    proxy = await startRadsecproxy({
+      dir: path.join(dir, "radsecproxy"),
+      listenPort,
+      clientSecret: NAS_SECRET,
+      sensorPort: radsecPort,
+      certFile: files["client.crt"]!,
+      keyFile: files["client.key"]!,
+      caFile: files["sensor.crt"]!,
+    });
     const send = (ids: string[], extra: string[] = []) =>
       spawnSync("radclient", [...extra, "-r", "1", "-t", "3", `127.0.0.1:${listenPort}`, "acct", NAS_SECRET], {
-        input: ids.map((id) => `User-Name = "erin@contoso.com"\nAcct-Session-Id = "${id}"\nAcct-Status-Type = Start\nNAS-IP-Address = 10.2.0.1\nCalling-Station-Id = "81.2.69.160"\n`).join("\n"),
+        input: ids
+          .map(
+            (id) =>
+              `User-Name = "erin@contoso.com"\nAcct-Session-Id = "${id}"\nAcct-Status-Type = Start\nNAS-IP-Address = 10.2.0.1\nCalling-Station-Id = "81.2.69.160"\n`,
+          )
+          .join("\n"),
         encoding: "utf8",
       });
     const one = send(["RSP-1"]);
@@ -288,18 +360,31 @@ describe("RadSec through real peers", () => {
 
     // radsecproxy (StatusServer on) probes an idle server every 25–32 s over the same TLS connection.
     const probes = await sensor.metric("vpnsight_radius_status_server_total", 'transport="tls"');
-    await waitFor(async () => (await sensor.metric("vpnsight_radius_status_server_total", 'transport="tls"')) > probes, 45_000, "radsecproxy's Status-Server over TLS");
+    await waitFor(
+      async () => (await sensor.metric("vpnsight_radius_status_server_total", 'transport="tls"')) > probes,
+      45_000,
+      "radsecproxy's Status-Server over TLS",
+    );
     expect(proxy.logs()).not.toMatch(/marking .*dead|server .* not responding/i);
 
     // Many records in flight, then radsecproxy (and its TLS connection) killed mid-stream.
     const ids = Array.from({ length: 200 }, (_, i) => `RSP-BULK-${String(i).padStart(3, "0")}`);
     const bulk = new Promise<string>((resolve) => {
       // radclient does not give up on a proxy that is gone (ICMP unreachable): stopped after 10 s.
-      const c = spawn("radclient", ["-p", "50", "-r", "1", "-t", "2", `127.0.0.1:${listenPort}`, "acct", NAS_SECRET], { timeout: 10_000 });
+      const c = spawn("radclient", ["-p", "50", "-r", "1", "-t", "2", `127.0.0.1:${listenPort}`, "acct", NAS_SECRET], {
+        timeout: 10_000,
+      });
       let out = "";
       c.stdout.on("data", (d: Buffer) => (out += d));
       c.on("exit", () => resolve(out));
-      c.stdin.end(ids.map((id) => `User-Name = "erin@contoso.com"\nAcct-Session-Id = "${id}"\nAcct-Status-Type = Start\nNAS-IP-Address = 10.2.0.1\n`).join("\n"));
+      c.stdin.end(
+        ids
+          .map(
+            (id) =>
+              `User-Name = "erin@contoso.com"\nAcct-Session-Id = "${id}"\nAcct-Status-Type = Start\nNAS-IP-Address = 10.2.0.1\n`,
+          )
+          .join("\n"),
+      );
     });
     await waitFor(async () => (await stored("RSP-BULK-%")).length > 10, 10_000, "some bulk records stored");
     proxy.child.kill("SIGKILL");
@@ -315,7 +400,13 @@ describe("RadSec through real peers", () => {
       dir: path.join(dir, "freeradius-tls"),
       listenPort,
       clientSecret: NAS_SECRET,
-      home: { proto: "tls", port: radsecPort, certFile: files["client.crt"]!, keyFile: files["client.key"]!, caFile: files["sensor.crt"]! },
+      home: {
+        proto: "tls",
+        port: radsecPort,
+        certFile: files["client.crt"]!,
+        keyFile: files["client.key"]!,
+        caFile: files["sensor.crt"]!,
+      },
       timers: { responseWindow: 1, zombiePeriod: 2, checkInterval: 6, checkTimeout: 2, numAnswersToAlive: 3 },
     });
     try {
@@ -333,7 +424,11 @@ describe("RadSec through real peers", () => {
       await updateVpnSettings(t.db, { enabled: false }, admin);
       await new Promise((r) => setTimeout(r, 1500));
       send("FRTLS-SILENT");
-      await waitFor(async () => /Marking home server \S+ port \d+ as (zombie|dead)/.test(fr.logs()), 20_000, "FreeRADIUS to give up on the sensor");
+      await waitFor(
+        async () => /Marking home server \S+ port \d+ as (zombie|dead)/.test(fr.logs()),
+        20_000,
+        "FreeRADIUS to give up on the sensor",
+      );
       await updateVpnSettings(t.db, { enabled: true }, admin);
       await waitFor(async () => sensor.logs().includes("wrong version number"), 20_000, "the clear-text probe refused");
       expect(sensor.child.exitCode).toBeNull();

@@ -6,7 +6,13 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import { updateVpnSettings } from "../lib/vpn-settings.ts";
-import { buildAccountingRequest, buildStatusServer, int, isValidAccountingResponse, str } from "./testing/accounting-packet.ts";
+import {
+  buildAccountingRequest,
+  buildStatusServer,
+  int,
+  isValidAccountingResponse,
+  str,
+} from "./testing/accounting-packet.ts";
 import { freePort, sendAndWait, startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 import { startRelay, type Relay } from "./testing/tcp-relay.ts";
 
@@ -24,7 +30,13 @@ beforeAll(async () => {
   const url = new URL(t.url);
   url.port = String(relayPort);
   // A spool too small for one batch: while the database is away, nothing can be made durable.
-  sensor = await startSensor({ DATABASE_URL: url.toString(), VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-ss-")), SPOOL_MAX_MB: "0.0001", DB_WRITE_TIMEOUT_MS: "500", SENSOR_DETECTIONS: "off" });
+  sensor = await startSensor({
+    DATABASE_URL: url.toString(),
+    VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-ss-")),
+    SPOOL_MAX_MB: "0.0001",
+    DB_WRITE_TIMEOUT_MS: "500",
+    SENSOR_DETECTIONS: "off",
+  });
 });
 afterAll(async () => {
   await sensor?.stop("SIGKILL");
@@ -44,7 +56,9 @@ describe("Status-Server follows the sensor's ability to record", () => {
     const record = buildAccountingRequest(SECRET, [str(1, "hal@contoso.com"), int(40, 1), str(44, "SS-1")]);
     expect(await sendAndWait(sensor.port, record, 3000)).toBeNull(); // cannot be made durable: not answered
     expect(await probe()).toBe(false);
-    expect(await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="not_recording"')).toBeGreaterThanOrEqual(1);
+    expect(
+      await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="not_recording"'),
+    ).toBeGreaterThanOrEqual(1);
     relay.restore();
     await waitFor(probe, 15_000, "Status-Server answered again once the database is back");
     const again = await sendAndWait(sensor.port, record, 3000);

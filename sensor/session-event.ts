@@ -88,7 +88,10 @@ const storableBytes = (v: bigint) => (v > BIGINT_MAX ? BIGINT_MAX : v).toString(
  * so they never reach another client's sessions: one client cannot close (Accounting-Off) or file sessions under
  * another's NAS. Behind a proxy (one client), the NAS named still tells its NASes apart.
  */
-export function nasKeyOf(d: Pick<DecodedAccounting, "nasIpAddress" | "nasIdentifier">, ctx: Pick<NormalizeContext, "clientId" | "sourceIp">): string {
+export function nasKeyOf(
+  d: Pick<DecodedAccounting, "nasIpAddress" | "nasIdentifier">,
+  ctx: Pick<NormalizeContext, "clientId" | "sourceIp">,
+): string {
   const origin = ctx.clientId ? `client:${ctx.clientId}` : `source:${ctx.sourceIp}`;
   return `${origin}|${d.nasIpAddress ?? d.nasIdentifier ?? ""}`;
 }
@@ -116,7 +119,10 @@ export function normalizeAccounting(d: DecodedAccounting, ctx: NormalizeContext)
   const inputBytes = storableBytes(d.inputOctets);
   const outputBytes = storableBytes(d.outputOctets);
   // Start and Stop happen once per session; an Interim is identified by its counters.
-  const eventKey = kind === "interim" ? sha256(sessionKey, kind, String(d.sessionTime ?? ""), inputBytes, outputBytes) : sha256(sessionKey, kind);
+  const eventKey =
+    kind === "interim"
+      ? sha256(sessionKey, kind, String(d.sessionTime ?? ""), inputBytes, outputBytes)
+      : sha256(sessionKey, kind);
   return {
     record: {
       kind,

@@ -105,7 +105,10 @@ export class Spool {
    * Replays every entry, oldest first, through `apply` (which must be
    * idempotent), deleting each segment once applied. Resolves when empty.
    */
-  async drain(apply: (records: AccountingRecord[]) => Promise<void>, onCorrupt?: (file: string) => void): Promise<void> {
+  async drain(
+    apply: (records: AccountingRecord[]) => Promise<void>,
+    onCorrupt?: (file: string) => void,
+  ): Promise<void> {
     for (;;) {
       // Only sealed segments: appends made meanwhile go to newer ones and are never touched here.
       const boundary = await this.sealActive();
@@ -161,7 +164,6 @@ export class Spool {
       await file.close();
     }
   }
-
 }
 
 export const REFUSED_FILE = "refused.jsonl";
@@ -185,4 +187,3 @@ function checkedPayloads(data: Buffer): { payloads: Buffer[]; corrupt: boolean }
 }
 
 const parsePayload = (payload: Buffer) => JSON.parse(payload.toString("utf8")) as AccountingRecord[];
-

@@ -27,7 +27,15 @@ function event(kind: SessionEvent["kind"], offsetSeconds: number, extra: Partial
     acctSessionId: "S1",
     publicIp: "81.2.69.142",
     assignedIp: "10.8.0.2",
-    location: { kind: "geo", countryCode: "GB", country: "United Kingdom", region: null, city: "London", latitude: 51.5, longitude: -0.1 },
+    location: {
+      kind: "geo",
+      countryCode: "GB",
+      country: "United Kingdom",
+      region: null,
+      city: "London",
+      latitude: 51.5,
+      longitude: -0.1,
+    },
     eventTime: new Date(T0 + offsetSeconds * 1000).toISOString(),
     sessionTime: kind === "start" ? null : offsetSeconds,
     inputBytes: String(offsetSeconds * 10),
@@ -39,7 +47,15 @@ function event(kind: SessionEvent["kind"], offsetSeconds: number, extra: Partial
 }
 
 const sessions = () =>
-  t.query<{ status: string; startedAt: Date; endedAt: Date | null; inputBytes: string; durationSeconds: number | null; startInferred: boolean; terminateCause: string | null }>(
+  t.query<{
+    status: string;
+    startedAt: Date;
+    endedAt: Date | null;
+    inputBytes: string;
+    durationSeconds: number | null;
+    startInferred: boolean;
+    terminateCause: string | null;
+  }>(
     `SELECT status, "startedAt", "endedAt", "inputBytes"::text, "durationSeconds", "startInferred", "terminateCause" FROM "VpnSession"`,
   );
 
@@ -49,14 +65,28 @@ describe("session store", () => {
     await writeAccountingRecords(t.pool, [event("interim", 300)], "s1");
     await writeAccountingRecords(t.pool, [event("stop", 600)], "s1");
     const [s] = await sessions();
-    expect(s).toMatchObject({ status: "closed", inputBytes: "6000", durationSeconds: 600, startInferred: false, terminateCause: "User-Request" });
+    expect(s).toMatchObject({
+      status: "closed",
+      inputBytes: "6000",
+      durationSeconds: 600,
+      startInferred: false,
+      terminateCause: "User-Request",
+    });
     expect(s!.startedAt.getTime()).toBe(T0);
     expect(s!.endedAt!.getTime()).toBe(T0 + 600_000);
-    expect(await t.query(`SELECT kind FROM "VpnSessionEvent" ORDER BY "eventTime"`)).toEqual([{ kind: "start" }, { kind: "interim" }, { kind: "stop" }]);
+    expect(await t.query(`SELECT kind FROM "VpnSessionEvent" ORDER BY "eventTime"`)).toEqual([
+      { kind: "start" },
+      { kind: "interim" },
+      { kind: "stop" },
+    ]);
   });
 
   it("gives the same result in any arrival order, retransmissions included", async () => {
-    await writeAccountingRecords(t.pool, [event("stop", 600), event("interim", 300), event("stop", 600), event("start", 0), event("interim", 300)], "s1");
+    await writeAccountingRecords(
+      t.pool,
+      [event("stop", 600), event("interim", 300), event("stop", 600), event("start", 0), event("interim", 300)],
+      "s1",
+    );
     const [s] = await sessions();
     expect(s).toMatchObject({ status: "closed", inputBytes: "6000", durationSeconds: 600, startInferred: false });
     expect(s!.startedAt.getTime()).toBe(T0);
@@ -78,8 +108,23 @@ describe("session store", () => {
   });
 
   it("Accounting-On closes every open session of that NAS at the event time", async () => {
-    await writeAccountingRecords(t.pool, [event("start", 0), event("start", 0, { sessionKey: "key-2", eventKey: "s2", nasKey: "10.0.0.2" })], "s1");
-    await writeAccountingRecords(t.pool, [{ kind: "nas-on", nasKey: "10.0.0.1", eventTime: new Date(T0 + 50_000).toISOString(), terminateCause: "NAS-Reboot" }], "s1");
+    await writeAccountingRecords(
+      t.pool,
+      [event("start", 0), event("start", 0, { sessionKey: "key-2", eventKey: "s2", nasKey: "10.0.0.2" })],
+      "s1",
+    );
+    await writeAccountingRecords(
+      t.pool,
+      [
+        {
+          kind: "nas-on",
+          nasKey: "10.0.0.1",
+          eventTime: new Date(T0 + 50_000).toISOString(),
+          terminateCause: "NAS-Reboot",
+        },
+      ],
+      "s1",
+    );
     const rows = await t.query<{ nasKey: string; status: string; terminateCause: string | null; endedAt: Date | null }>(
       `SELECT "nasKey", status, "terminateCause", "endedAt" FROM "VpnSession" ORDER BY "nasKey"`,
     );
@@ -125,10 +170,22 @@ describe("session store", () => {
   it("stores a record that arrives more than DETECTION_WINDOW_DAYS after its event time, but does not queue it for judging", async () => {
     const now = new Date();
     const longAgo = new Date(now.getTime() - 60 * 86_400_000).toISOString();
-    const late = sessionEvent({ sessionKey: "late-1", identity: "late@contoso.com", eventTime: longAgo, receivedAt: now.toISOString() });
-    const onTime = sessionEvent({ sessionKey: "ontime-1", identity: "late@contoso.com", eventTime: new Date(now.getTime() - 86_400_000).toISOString(), receivedAt: now.toISOString() });
+    const late = sessionEvent({
+      sessionKey: "late-1",
+      identity: "late@contoso.com",
+      eventTime: longAgo,
+      receivedAt: now.toISOString(),
+    });
+    const onTime = sessionEvent({
+      sessionKey: "ontime-1",
+      identity: "late@contoso.com",
+      eventTime: new Date(now.getTime() - 86_400_000).toISOString(),
+      receivedAt: now.toISOString(),
+    });
     await writeAccountingRecords(t.pool, [late, onTime], "s1");
-    const rows = await t.query<{ sessionKey: string; detectedAt: Date | null }>(`SELECT "sessionKey", "detectedAt" FROM "VpnSession" ORDER BY 1`);
+    const rows = await t.query<{ sessionKey: string; detectedAt: Date | null }>(
+      `SELECT "sessionKey", "detectedAt" FROM "VpnSession" ORDER BY 1`,
+    );
     expect(rows).toEqual([
       { sessionKey: "late-1", detectedAt: now }, // recorded, marked judged at its arrival: no alert "as now"
       { sessionKey: "ontime-1", detectedAt: null }, // waits for the detector
@@ -137,7 +194,16 @@ describe("session store", () => {
   });
 
   it("splits a batch so each statement touches a session once", () => {
-    const rounds = splitIntoRounds([event("start", 0), event("interim", 1), event("start", 0, { sessionKey: "key-0" }), event("stop", 2)]);
-    expect(rounds.map((r) => r.map((e) => `${e.sessionKey}:${e.kind}`))).toEqual([["key-0:start", "key-1:start"], ["key-1:interim"], ["key-1:stop"]]);
+    const rounds = splitIntoRounds([
+      event("start", 0),
+      event("interim", 1),
+      event("start", 0, { sessionKey: "key-0" }),
+      event("stop", 2),
+    ]);
+    expect(rounds.map((r) => r.map((e) => `${e.sessionKey}:${e.kind}`))).toEqual([
+      ["key-0:start", "key-1:start"],
+      ["key-1:interim"],
+      ["key-1:stop"],
+    ]);
   });
 });

@@ -12,11 +12,15 @@ export type BindSpec = { all: "any" | "ipv4" | "ipv6" } | { addresses: string[] 
 
 /** RADIUS_BIND: unset or "::" → every local address; "0.0.0.0" → every IPv4 one; else a comma-separated list. */
 export function parseBindSpec(text: string | undefined): BindSpec {
-  const items = (text ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const items = (text ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!items.length || items.includes("::")) return { all: "any" };
   if (items.length === 1 && items[0] === "0.0.0.0") return { all: "ipv4" };
   const bad = items.filter((a) => !net.isIP(a.split("%")[0]!));
-  if (bad.length) throw new Error(`${bad.join(", ")} is not an IP address (a comma-separated list of addresses, or :: for all).`);
+  if (bad.length)
+    throw new Error(`${bad.join(", ")} is not an IP address (a comma-separated list of addresses, or :: for all).`);
   return { addresses: [...new Set(items.map((a) => a.toLowerCase()))] };
 }
 
@@ -26,7 +30,8 @@ export function localAddresses(family: "any" | "ipv4" | "ipv6" = "any"): string[
   for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
     for (const a of addrs ?? []) {
       if (a.family === "IPv4" && family !== "ipv6") out.push(a.address);
-      if (a.family === "IPv6" && family !== "ipv4") out.push(a.address.startsWith("fe80:") ? `${a.address}%${name}` : a.address);
+      if (a.family === "IPv6" && family !== "ipv4")
+        out.push(a.address.startsWith("fe80:") ? `${a.address}%${name}` : a.address);
     }
   }
   return out;
@@ -87,11 +92,15 @@ export class UdpListener {
         if (!starting) this.log(`serving RADIUS accounting on ${address}:${this.port} (new address)`);
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        if (starting && e.code === "EADDRINUSE") throw new Error(`UDP port ${this.port} on ${address} is in use (another RADIUS server or sensor?)`);
+        if (starting && e.code === "EADDRINUSE")
+          throw new Error(`UDP port ${this.port} on ${address} is in use (another RADIUS server or sensor?)`);
         if (this.failed.get(address) !== e.code) {
           this.failed.set(address, e.code ?? e.message);
           // EADDRNOTAVAIL: a listed address not (yet) on this host, e.g. a virtual IP held by the peer; retried.
-          this.log(`cannot serve RADIUS accounting on ${address}:${this.port} yet; retrying every ${ADDRESS_SYNC_MS / 1000} s`, { error: e.code ?? e.message });
+          this.log(
+            `cannot serve RADIUS accounting on ${address}:${this.port} yet; retrying every ${ADDRESS_SYNC_MS / 1000} s`,
+            { error: e.code ?? e.message },
+          );
         }
       }
     }
@@ -101,7 +110,11 @@ export class UdpListener {
   private open(address: string): Promise<dgram.Socket> {
     const type = net.isIPv6(address.split("%")[0]!) ? "udp6" : "udp4";
     // IPv6 sockets only see IPv6: an IPv4 address has its own socket.
-    const socket = dgram.createSocket({ type, ...(type === "udp6" ? { ipv6Only: true } : {}), recvBufferSize: 8 * 1024 * 1024 });
+    const socket = dgram.createSocket({
+      type,
+      ...(type === "udp6" ? { ipv6Only: true } : {}),
+      recvBufferSize: 8 * 1024 * 1024,
+    });
     return new Promise((resolve, reject) => {
       socket.once("error", (err) => {
         socket.close();
@@ -131,4 +144,5 @@ export class UdpListener {
 }
 
 /** "127.0.0.1:1813", "[::1]:1813". */
-export const hostPort = (address: string, port: number) => (address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`);
+export const hostPort = (address: string, port: number) =>
+  address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;

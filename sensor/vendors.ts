@@ -25,7 +25,10 @@ const ciscoSourceIp: IpSource = (d) => {
  * vendor, and where each vendor puts the client's public IP (first match wins).
  */
 export const VENDOR_RULES: Record<VendorId, { vendorIds: number[]; publicIpSources: IpSource[] }> = {
-  cisco_asa: { vendorIds: [VENDOR_ID.ciscoAsa, VENDOR_ID.cisco], publicIpSources: [callingStationId, ciscoSourceIp, tunnelClientEndpoint] },
+  cisco_asa: {
+    vendorIds: [VENDOR_ID.ciscoAsa, VENDOR_ID.cisco],
+    publicIpSources: [callingStationId, ciscoSourceIp, tunnelClientEndpoint],
+  },
   microsoft: { vendorIds: [VENDOR_ID.microsoft], publicIpSources: [callingStationId, tunnelClientEndpoint] },
   f5: { vendorIds: [VENDOR_ID.f5], publicIpSources: [tunnelClientEndpoint, callingStationId] },
   checkpoint: { vendorIds: [VENDOR_ID.checkpoint], publicIpSources: [tunnelClientEndpoint, callingStationId] },

@@ -8,7 +8,10 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const principal = await requirePagePermission("console.view");
   return (
     <div className="flex min-h-screen flex-col">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:bg-white focus:p-2">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:bg-white focus:p-2"
+      >
         Skip to content
       </a>
       <header className="border-b border-slate-800 bg-slate-900 text-slate-100">
@@ -22,8 +25,13 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             <NavLink href="/settings">Settings</NavLink>
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
-            <Link href="/settings/account" data-testid="current-user" className="hover:underline" title="Your account">{principal.name}</Link>
-            <span className="rounded bg-slate-700 px-2 py-0.5 text-xs uppercase tracking-wide" data-testid="current-role">
+            <Link href="/settings/account" data-testid="current-user" className="hover:underline" title="Your account">
+              {principal.name}
+            </Link>
+            <span
+              className="rounded bg-slate-700 px-2 py-0.5 text-xs uppercase tracking-wide"
+              data-testid="current-role"
+            >
               {principal.role}
             </span>
             <SignOutButton />

@@ -17,7 +17,17 @@ function toLocalInput(iso: string): string {
  * The input is uncontrolled and the instant is computed when the form is submitted (the form's
  * `formdata` event), so a value typed before the page hydrated is neither reset nor lost.
  */
-export function LocalDateTimeField({ id, name, label, value }: { id: string; name: string; label: string; value: string | undefined }) {
+export function LocalDateTimeField({
+  id,
+  name,
+  label,
+  value,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  value: string | undefined;
+}) {
   const ref = useRef<HTMLInputElement>(null);
   useEffect(() => {
     const input = ref.current;
@@ -33,7 +43,9 @@ export function LocalDateTimeField({ id, name, label, value }: { id: string; nam
   }, [name, value]);
   return (
     <div>
-      <label htmlFor={id} className="label">{label}</label>
+      <label htmlFor={id} className="label">
+        {label}
+      </label>
       <input ref={ref} id={id} type="datetime-local" className="input" defaultValue="" />
     </div>
   );

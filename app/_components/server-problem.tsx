@@ -21,14 +21,15 @@ export function ServerProblem({ error, retry }: { error: Error & { digest?: stri
           <p className="text-sm">VPN Sight cannot reach its PostgreSQL database.</p>
           <p className="text-sm text-slate-600">
             Check that PostgreSQL is running and reachable at the address in <code>DATABASE_URL</code>; without{" "}
-            <code>DATABASE_URL</code>, <code>npm start</code> runs an embedded server, and restarting VPN Sight starts it again. Meanwhile the sensor keeps acknowledging accounting
-            into its spool on disk and writes it to the database once it is back.
+            <code>DATABASE_URL</code>, <code>npm start</code> runs an embedded server, and restarting VPN Sight starts
+            it again. Meanwhile the sensor keeps acknowledging accounting into its spool on disk and writes it to the
+            database once it is back.
           </p>
         </>
       ) : database === "reachable" ? (
         <p className="text-sm text-slate-600">
-          A server error occurred{error.digest ? ` (reference ${error.digest}, also in the portal&apos;s log)` : ""}. Try again; if it persists, the
-          portal&apos;s log has the details.
+          A server error occurred{error.digest ? ` (reference ${error.digest}, also in the portal&apos;s log)` : ""}.
+          Try again; if it persists, the portal&apos;s log has the details.
         </p>
       ) : (
         <p className="text-sm text-slate-600">Checking the database…</p>

@@ -2,7 +2,11 @@ import { SignInForm } from "./sign-in-form";
 
 export const metadata = { title: "Sign in · VPN Sight" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { passwordChanged } = await searchParams;
   return (
     <main className="mx-auto mt-24 max-w-sm px-4">

@@ -37,7 +37,14 @@ export function SignInForm() {
         <label htmlFor="password" className="label">
           Password
         </label>
-        <input id="password" name="password" type="password" autoComplete="current-password" required className="input" />
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          className="input"
+        />
       </div>
       {error && (
         <p id="signin-error" role="alert" className="text-sm text-red-700">

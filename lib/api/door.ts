@@ -49,7 +49,8 @@ export function apiRoute(permission: Permission, handler: (call: ApiCall) => Pro
   return async (req: Request, ctx: RouteContext): Promise<Response> => {
     try {
       const principal = await currentPrincipal();
-      if (!principal) return apiError(401, "unauthorized", "Sign in or send a valid API token (Authorization: Bearer …).");
+      if (!principal)
+        return apiError(401, "unauthorized", "Sign in or send a valid API token (Authorization: Bearer …).");
       if (!can(principal.role, permission)) {
         return apiError(403, "forbidden", `The ${principal.role} role may not do this (needs ${permission}).`);
       }
@@ -58,7 +59,8 @@ export function apiRoute(permission: Permission, handler: (call: ApiCall) => Pro
       }
       const raw = ctx?.params ? await ctx.params : {};
       const params = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)]));
-      if (containsNul(params) || containsNul([...new URL(req.url).searchParams])) throw new AppError("validation", NUL_REFUSED, 400);
+      if (containsNul(params) || containsNul([...new URL(req.url).searchParams]))
+        throw new AppError("validation", NUL_REFUSED, 400);
       const result = await handler({
         req,
         principal,
@@ -80,7 +82,10 @@ export function apiRoute(permission: Permission, handler: (call: ApiCall) => Pro
       const known = err instanceof ZodError ? invalidInput(err.issues) : err;
       if (known instanceof AppError) return apiError(known.status, known.code, known.message, known.details);
       if (isDatabaseUnavailable(err)) {
-        log.warn({ path: new URL(req.url).pathname, error: (err as Error).message }, "API request failed: database unreachable");
+        log.warn(
+          { path: new URL(req.url).pathname, error: (err as Error).message },
+          "API request failed: database unreachable",
+        );
         const res = apiError(503, "unavailable", DATABASE_UNAVAILABLE);
         res.headers.set("retry-after", "5");
         return res;

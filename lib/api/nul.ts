@@ -8,6 +8,7 @@ export const NUL_REFUSED = "Text cannot contain the NUL character (U+0000).";
 export function containsNul(value: unknown): boolean {
   if (typeof value === "string") return value.includes("\0");
   if (Array.isArray(value)) return value.some(containsNul);
-  if (value && typeof value === "object") return Object.entries(value).some(([k, v]) => k.includes("\0") || containsNul(v));
+  if (value && typeof value === "object")
+    return Object.entries(value).some(([k, v]) => k.includes("\0") || containsNul(v));
   return false;
 }

@@ -9,7 +9,9 @@ function routes(dir = path.resolve("app/api/v1"), prefix = "/api/v1"): { path: s
     if (!entry.isDirectory()) {
       if (entry.name !== "route.ts") return [];
       const source = fs.readFileSync(path.join(dir, entry.name), "utf8");
-      const methods = [...source.matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!.toLowerCase());
+      const methods = [...source.matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) =>
+        m[1]!.toLowerCase(),
+      );
       return [{ path: prefix, methods }];
     }
     return routes(path.join(dir, entry.name), `${prefix}/${entry.name.replace(/^\[(\w+)\]$/, "{$1}")}`);
@@ -20,7 +22,9 @@ describe("the OpenAPI document", () => {
   it("describes every route and method the API serves", () => {
     const documented = openApiDocument.paths as Record<string, Record<string, unknown>>;
     const served = routes().filter((r) => !r.path.includes("[...") && r.path !== "/api/v1/openapi.json");
-    const missing = served.flatMap((r) => r.methods.filter((m) => !documented[r.path]?.[m]).map((m) => `${m.toUpperCase()} ${r.path}`));
+    const missing = served.flatMap((r) =>
+      r.methods.filter((m) => !documented[r.path]?.[m]).map((m) => `${m.toUpperCase()} ${r.path}`),
+    );
     expect(missing).toEqual([]);
     expect(served.length).toBeGreaterThan(20);
   });

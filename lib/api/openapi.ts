@@ -9,7 +9,12 @@ import { API_VENDORS } from "../vendors.ts";
 const error = { $ref: "#/components/schemas/Error" };
 // Any route may answer 503 while the database is unreachable.
 const errorResponses = (...codes: number[]) =>
-  Object.fromEntries([...codes, 503].map((c) => [String(c), { description: ERROR_TEXT[c], content: { "application/json": { schema: error } } }]));
+  Object.fromEntries(
+    [...codes, 503].map((c) => [
+      String(c),
+      { description: ERROR_TEXT[c], content: { "application/json": { schema: error } } },
+    ]),
+  );
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid input",
   401: "Missing or invalid credentials",
@@ -28,12 +33,18 @@ const vendor = { type: "string", enum: [...API_VENDORS] };
 const alertStatus = { type: "string", enum: [...ALERT_STATUSES] };
 const alertRule = { type: "string", enum: Object.keys(RULES) };
 const severity = { type: "string", enum: [...new Set(Object.values(RULES).map((r) => r.severity))] };
-const secret = { type: "string", minLength: 16, maxLength: 128, description: "Printable ASCII, no leading or trailing space. Write-only." };
+const secret = {
+  type: "string",
+  minLength: 16,
+  maxLength: 128,
+  description: "Printable ASCII, no leading or trailing space. Write-only.",
+};
 const time = { type: ["string", "null"], format: "date-time" };
 const certificateBinding = {
   type: ["string", "null"],
   maxLength: 255,
-  description: "RadSec: the certificate this client must present, a SHA-256 fingerprint (hex, colons optional) or a subject CN / subjectAltName; null accepts any certificate the client CA signed.",
+  description:
+    "RadSec: the certificate this client must present, a SHA-256 fingerprint (hex, colons optional) or a subject CN / subjectAltName; null accepts any certificate the client CA signed.",
 };
 
 export const openApiDocument = {
@@ -55,36 +66,61 @@ export const openApiDocument = {
       put: {
         summary: "Enable/disable accounting and set or rotate the shared secret (admin)",
         requestBody: { required: true, ...json(ref("VpnSettingsUpdate")) },
-        responses: { "200": { description: "Saved settings", ...json(ref("VpnSettings")) }, ...errorResponses(400, 401, 403) },
+        responses: {
+          "200": { description: "Saved settings", ...json(ref("VpnSettings")) },
+          ...errorResponses(400, 401, 403),
+        },
       },
     },
     "/api/v1/settings/radsec": {
       get: {
         summary: "RadSec (RADIUS over TLS): the client CA and each sensor's listener (any role)",
-        responses: { "200": { description: "RadSec settings", ...json(ref("RadsecSettings")) }, ...errorResponses(401, 403) },
+        responses: {
+          "200": { description: "RadSec settings", ...json(ref("RadsecSettings")) },
+          ...errorResponses(401, 403),
+        },
       },
       put: {
-        summary: "Upload (PEM) or remove (null) the CA that signs RadSec clients' certificates (admin); sensors follow within a second",
+        summary:
+          "Upload (PEM) or remove (null) the CA that signs RadSec clients' certificates (admin); sensors follow within a second",
         requestBody: { required: true, ...json(ref("RadsecSettingsUpdate")) },
-        responses: { "200": { description: "Saved", ...json(ref("RadsecSettings")) }, ...errorResponses(400, 401, 403) },
+        responses: {
+          "200": { description: "Saved", ...json(ref("RadsecSettings")) },
+          ...errorResponses(400, 401, 403),
+        },
       },
     },
     "/api/v1/sensors/{sensorId}/radsec-certificate": {
       get: {
         summary: "A sensor's RadSec server certificate (PEM), to configure a proxy or NAS with (any role)",
         parameters: [{ name: "sensorId", in: "path", required: true, schema: { type: "string" } }],
-        responses: { "200": { description: "PEM certificate", content: { "application/x-pem-file": { schema: { type: "string" } } } }, ...errorResponses(401, 403, 404) },
+        responses: {
+          "200": {
+            description: "PEM certificate",
+            content: { "application/x-pem-file": { schema: { type: "string" } } },
+          },
+          ...errorResponses(401, 403, 404),
+        },
       },
     },
     "/api/v1/radius-clients": {
       get: {
         summary: "RADIUS clients (any role)",
-        responses: { "200": { description: "Clients", ...json({ type: "object", properties: { items: { type: "array", items: ref("RadiusClient") } } }) }, ...errorResponses(401, 403) },
+        responses: {
+          "200": {
+            description: "Clients",
+            ...json({ type: "object", properties: { items: { type: "array", items: ref("RadiusClient") } } }),
+          },
+          ...errorResponses(401, 403),
+        },
       },
       post: {
         summary: "Add a RADIUS client (admin)",
         requestBody: { required: true, ...json(ref("RadiusClientCreate")) },
-        responses: { "201": { description: "Created", ...json(ref("RadiusClient")) }, ...errorResponses(400, 401, 403, 409) },
+        responses: {
+          "201": { description: "Created", ...json(ref("RadiusClient")) },
+          ...errorResponses(400, 401, 403, 409),
+        },
       },
     },
     "/api/v1/radius-clients/{id}": {
@@ -92,41 +128,99 @@ export const openApiDocument = {
         summary: "Change a RADIUS client; a new sharedSecret rotates, null removes the own secret (admin)",
         parameters: idPath,
         requestBody: { required: true, ...json(ref("RadiusClientUpdate")) },
-        responses: { "200": { description: "Updated", ...json(ref("RadiusClient")) }, ...errorResponses(400, 401, 403, 404, 409) },
+        responses: {
+          "200": { description: "Updated", ...json(ref("RadiusClient")) },
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
       },
-      delete: { summary: "Remove a RADIUS client (admin)", parameters: idPath, responses: { "204": { description: "Removed" }, ...errorResponses(401, 403, 404) } },
+      delete: {
+        summary: "Remove a RADIUS client (admin)",
+        parameters: idPath,
+        responses: { "204": { description: "Removed" }, ...errorResponses(401, 403, 404) },
+      },
     },
     "/api/v1/users": {
-      get: { summary: "Users (admin)", responses: { "200": { description: "Users", ...json({ type: "object", properties: { items: { type: "array", items: ref("User") } } }) }, ...errorResponses(401, 403) } },
+      get: {
+        summary: "Users (admin)",
+        responses: {
+          "200": {
+            description: "Users",
+            ...json({ type: "object", properties: { items: { type: "array", items: ref("User") } } }),
+          },
+          ...errorResponses(401, 403),
+        },
+      },
       post: {
         summary: "Create a user (admin)",
-        requestBody: { required: true, ...json({ type: "object", required: ["email", "role", "password"], properties: { email: { type: "string" }, name: { type: "string" }, role, password: { type: "string", minLength: 12 } } }) },
+        requestBody: {
+          required: true,
+          ...json({
+            type: "object",
+            required: ["email", "role", "password"],
+            properties: {
+              email: { type: "string" },
+              name: { type: "string" },
+              role,
+              password: { type: "string", minLength: 12 },
+            },
+          }),
+        },
         responses: { "201": { description: "Created", ...json(ref("User")) }, ...errorResponses(400, 401, 403, 409) },
       },
     },
     "/api/v1/users/{id}": {
       patch: {
-        summary: "Change role, disable, rename or set the password of a user (a new password ends the user's sessions); the last active admin cannot be demoted or disabled (admin)",
+        summary:
+          "Change role, disable, rename or set the password of a user (a new password ends the user's sessions); the last active admin cannot be demoted or disabled (admin)",
         parameters: idPath,
-        requestBody: { required: true, ...json({ type: "object", properties: { role, disabled: { type: "boolean" }, name: { type: "string" }, password: { type: "string", minLength: 12, description: "Write-only." } } }) },
+        requestBody: {
+          required: true,
+          ...json({
+            type: "object",
+            properties: {
+              role,
+              disabled: { type: "boolean" },
+              name: { type: "string" },
+              password: { type: "string", minLength: 12, description: "Write-only." },
+            },
+          }),
+        },
         responses: { "200": { description: "Updated", ...json(ref("User")) }, ...errorResponses(400, 401, 403, 404) },
       },
     },
     "/api/v1/account/password": {
       post: {
-        summary: "Change the signed-in user's own password (any role; a session, not an API token): every session signed in before ends",
-        requestBody: { required: true, ...json({ type: "object", required: ["currentPassword", "newPassword"], properties: { currentPassword: { type: "string" }, newPassword: { type: "string", minLength: 12 } } }) },
+        summary:
+          "Change the signed-in user's own password (any role; a session, not an API token): every session signed in before ends",
+        requestBody: {
+          required: true,
+          ...json({
+            type: "object",
+            required: ["currentPassword", "newPassword"],
+            properties: { currentPassword: { type: "string" }, newPassword: { type: "string", minLength: 12 } },
+          }),
+        },
         responses: { "204": { description: "Changed; sign in again" }, ...errorResponses(400, 401, 403) },
       },
     },
     "/api/v1/account/sessions": {
       delete: {
-        summary: "Sign out everywhere: end every portal session of the signed-in user, this one included (a session, not an API token)",
-        responses: { "200": { description: "Sessions ended", ...json({ type: "object", properties: { ended: { type: "integer" } } }) }, ...errorResponses(401, 403) },
+        summary:
+          "Sign out everywhere: end every portal session of the signed-in user, this one included (a session, not an API token)",
+        responses: {
+          "200": {
+            description: "Sessions ended",
+            ...json({ type: "object", properties: { ended: { type: "integer" } } }),
+          },
+          ...errorResponses(401, 403),
+        },
       },
     },
     "/api/v1/tokens": {
-      get: { summary: "API tokens, without the token values (admin)", responses: { "200": { description: "Tokens" }, ...errorResponses(401, 403) } },
+      get: {
+        summary: "API tokens, without the token values (admin)",
+        responses: { "200": { description: "Tokens" }, ...errorResponses(401, 403) },
+      },
       post: {
         summary:
           "Create an API token; the token is in this response only (admin). It belongs to its creator (for a token, that token's owner): it acts with the lower of its role and the owner's, and stops when the owner is disabled",
@@ -139,23 +233,51 @@ export const openApiDocument = {
             properties: {
               name: { type: "string", maxLength: 100 },
               role,
-              expiresInDays: { type: ["integer", "null"], minimum: 1, maximum: 3650, default: 90, description: "null: never expires" },
+              expiresInDays: {
+                type: ["integer", "null"],
+                minimum: 1,
+                maximum: 3650,
+                default: 90,
+                description: "null: never expires",
+              },
             },
           }),
         },
-        responses: { "201": { description: "Created; `token` holds the secret value" }, ...errorResponses(400, 401, 403) },
+        responses: {
+          "201": { description: "Created; `token` holds the secret value" },
+          ...errorResponses(400, 401, 403),
+        },
       },
     },
     "/api/v1/tokens/{id}": {
-      delete: { summary: "Revoke an API token (admin)", parameters: idPath, responses: { "204": { description: "Revoked" }, ...errorResponses(401, 403, 404) } },
+      delete: {
+        summary: "Revoke an API token (admin)",
+        parameters: idPath,
+        responses: { "204": { description: "Revoked" }, ...errorResponses(401, 403, 404) },
+      },
     },
     "/api/v1/vpn-sessions": {
       get: {
         summary: "VPN sessions, newest first (any role)",
         parameters: [
-          { name: "identity", in: "query", schema: { type: "string" }, description: "primary identity (lowercase UPN)" },
-          { name: "since", in: "query", schema: { type: "string", format: "date-time" }, description: "sessions started at or after" },
-          { name: "until", in: "query", schema: { type: "string", format: "date-time" }, description: "sessions started before" },
+          {
+            name: "identity",
+            in: "query",
+            schema: { type: "string" },
+            description: "primary identity (lowercase UPN)",
+          },
+          {
+            name: "since",
+            in: "query",
+            schema: { type: "string", format: "date-time" },
+            description: "sessions started at or after",
+          },
+          {
+            name: "until",
+            in: "query",
+            schema: { type: "string", format: "date-time" },
+            description: "sessions started before",
+          },
           { name: "status", in: "query", schema: { type: "string", enum: ["open", "closed", "stale"] } },
           { name: "nas", in: "query", schema: { type: "string" }, description: "NAS-IP-Address or NAS-Identifier" },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000, default: 50 } },
@@ -164,7 +286,13 @@ export const openApiDocument = {
         responses: {
           "200": {
             description: "A page of sessions",
-            ...json({ type: "object", properties: { items: { type: "array", items: ref("VpnSession") }, nextCursor: { type: ["string", "null"] } } }),
+            ...json({
+              type: "object",
+              properties: {
+                items: { type: "array", items: ref("VpnSession") },
+                nextCursor: { type: ["string", "null"] },
+              },
+            }),
           },
           ...errorResponses(400, 401, 403),
         },
@@ -172,10 +300,16 @@ export const openApiDocument = {
     },
     "/api/v1/identities": {
       get: {
-        summary: "Identities with last connection, last location, 30-day sessions and locations, online sessions (any role)",
+        summary:
+          "Identities with last connection, last location, 30-day sessions and locations, online sessions (any role)",
         parameters: [
           { name: "q", in: "query", schema: { type: "string" }, description: "UPN, alias or DOMAIN\\user (substring)" },
-          { name: "online", in: "query", schema: { type: "string", enum: ["1", "0"] }, description: "only identities with open sessions" },
+          {
+            name: "online",
+            in: "query",
+            schema: { type: "string", enum: ["1", "0"] },
+            description: "only identities with open sessions",
+          },
           { name: "sort", in: "query", schema: { type: "string", enum: [...IDENTITY_SORTS], default: "lastSeen" } },
           { name: "dir", in: "query", schema: { type: "string", enum: ["asc", "desc"], default: "desc" } },
           { name: "page", in: "query", schema: { type: "integer", minimum: 1, default: 1 } },
@@ -187,7 +321,15 @@ export const openApiDocument = {
     "/api/v1/identities/{identity}": {
       get: {
         summary: "An identity's profile header: aliases, names as sent, online sessions, first/last seen (any role)",
-        parameters: [{ name: "identity", in: "path", required: true, schema: { type: "string" }, description: "primary UPN, URL-encoded (bob%40contoso.com)" }],
+        parameters: [
+          {
+            name: "identity",
+            in: "path",
+            required: true,
+            schema: { type: "string" },
+            description: "primary UPN, URL-encoded (bob%40contoso.com)",
+          },
+        ],
         responses: { "200": { description: "Profile" }, ...errorResponses(401, 403, 404) },
       },
     },
@@ -210,10 +352,16 @@ export const openApiDocument = {
                     type: "object",
                     properties: {
                       kind: { type: "string", enum: ["geo", "private", "unknown"] },
-                      countryCode: { type: ["string", "null"] }, country: { type: ["string", "null"] }, region: { type: ["string", "null"] }, city: { type: ["string", "null"] },
-                      latitude: { type: ["number", "null"] }, longitude: { type: ["number", "null"] },
-                      firstSeen: { type: "string", format: "date-time" }, lastSeen: { type: "string", format: "date-time" },
-                      sessions: { type: "integer" }, publicIps: { type: "array", items: { type: "string" } },
+                      countryCode: { type: ["string", "null"] },
+                      country: { type: ["string", "null"] },
+                      region: { type: ["string", "null"] },
+                      city: { type: ["string", "null"] },
+                      latitude: { type: ["number", "null"] },
+                      longitude: { type: ["number", "null"] },
+                      firstSeen: { type: "string", format: "date-time" },
+                      lastSeen: { type: "string", format: "date-time" },
+                      sessions: { type: "integer" },
+                      publicIps: { type: "array", items: { type: "string" } },
                     },
                   },
                 },
@@ -226,7 +374,8 @@ export const openApiDocument = {
     },
     "/api/v1/identities/{identity}/activities": {
       get: {
-        summary: "VPN activity timeline, newest first; format=csv streams the filtered timeline (at most 50,000 rows) (any role)",
+        summary:
+          "VPN activity timeline, newest first; format=csv streams the filtered timeline (at most 50,000 rows) (any role)",
         parameters: [
           { name: "identity", in: "path", required: true, schema: { type: "string" } },
           { name: "days", in: "query", schema: { type: "integer", minimum: 1, maximum: 180, default: 30 } },
@@ -243,26 +392,54 @@ export const openApiDocument = {
       },
     },
     "/api/v1/identity-aliases": {
-      get: { summary: "Aliases (any role)", responses: { "200": { description: "Aliases" }, ...errorResponses(401, 403) } },
+      get: {
+        summary: "Aliases (any role)",
+        responses: { "200": { description: "Aliases" }, ...errorResponses(401, 403) },
+      },
       post: {
         summary: "Attach an alternate UPN or DOMAIN\\user to an identity; past sessions move to it (admin)",
-        requestBody: { required: true, ...json({ type: "object", required: ["alias", "identity"], properties: { alias: { type: "string" }, identity: { type: "string" } } }) },
+        requestBody: {
+          required: true,
+          ...json({
+            type: "object",
+            required: ["alias", "identity"],
+            properties: { alias: { type: "string" }, identity: { type: "string" } },
+          }),
+        },
         responses: { "201": { description: "Created" }, ...errorResponses(400, 401, 403, 409) },
       },
     },
     "/api/v1/identity-aliases/{alias}": {
-      delete: { summary: "Remove an alias (admin)", parameters: [{ name: "alias", in: "path", required: true, schema: { type: "string" } }], responses: { "204": { description: "Removed" }, ...errorResponses(401, 403, 404) } },
+      delete: {
+        summary: "Remove an alias (admin)",
+        parameters: [{ name: "alias", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "204": { description: "Removed" }, ...errorResponses(401, 403, 404) },
+      },
     },
     "/api/v1/domain-mappings": {
-      get: { summary: "NetBIOS domain → UPN suffix mappings (any role)", responses: { "200": { description: "Mappings" }, ...errorResponses(401, 403) } },
+      get: {
+        summary: "NetBIOS domain → UPN suffix mappings (any role)",
+        responses: { "200": { description: "Mappings" }, ...errorResponses(401, 403) },
+      },
       post: {
         summary: "Map a NetBIOS domain to a UPN suffix; past DOMAIN\\user sessions move to user@suffix (admin)",
-        requestBody: { required: true, ...json({ type: "object", required: ["netbiosDomain", "upnSuffix"], properties: { netbiosDomain: { type: "string" }, upnSuffix: { type: "string" } } }) },
+        requestBody: {
+          required: true,
+          ...json({
+            type: "object",
+            required: ["netbiosDomain", "upnSuffix"],
+            properties: { netbiosDomain: { type: "string" }, upnSuffix: { type: "string" } },
+          }),
+        },
         responses: { "201": { description: "Created" }, ...errorResponses(400, 401, 403, 409) },
       },
     },
     "/api/v1/domain-mappings/{domain}": {
-      delete: { summary: "Remove a domain mapping (admin)", parameters: [{ name: "domain", in: "path", required: true, schema: { type: "string" } }], responses: { "204": { description: "Removed" }, ...errorResponses(401, 403, 404) } },
+      delete: {
+        summary: "Remove a domain mapping (admin)",
+        parameters: [{ name: "domain", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "204": { description: "Removed" }, ...errorResponses(401, 403, 404) },
+      },
     },
     "/api/v1/alerts": {
       get: {
@@ -294,11 +471,17 @@ export const openApiDocument = {
                       identity: { type: "string" },
                       occurredAt: { type: "string", format: "date-time" },
                       createdAt: { type: "string", format: "date-time" },
-                      evidence: { type: "object", description: "summary, the session, baseline countries, distance and speed…" },
+                      evidence: {
+                        type: "object",
+                        description: "summary, the session, baseline countries, distance and speed…",
+                      },
                     },
                   },
                 },
-                nextCursor: { type: ["string", "null"], description: "pass as cursor for the next (older) page; null on the last page" },
+                nextCursor: {
+                  type: ["string", "null"],
+                  description: "pass as cursor for the next (older) page; null on the last page",
+                },
               },
             }),
           },
@@ -307,16 +490,30 @@ export const openApiDocument = {
       },
     },
     "/api/v1/alerts/{id}": {
-      get: { summary: "An alert with its evidence and triage notes (any role)", parameters: idPathString, responses: { "200": { description: "Alert" }, ...errorResponses(401, 403, 404) } },
+      get: {
+        summary: "An alert with its evidence and triage notes (any role)",
+        parameters: idPathString,
+        responses: { "200": { description: "Alert" }, ...errorResponses(401, 403, 404) },
+      },
       patch: {
         summary: "Triage: New → In progress → Resolved or Dismissed, with a comment; audited (analyst, admin)",
         parameters: idPathString,
-        requestBody: { required: true, ...json({ type: "object", required: ["status"], properties: { status: alertStatus, comment: { type: "string", maxLength: 2000 } } }) },
+        requestBody: {
+          required: true,
+          ...json({
+            type: "object",
+            required: ["status"],
+            properties: { status: alertStatus, comment: { type: "string", maxLength: 2000 } },
+          }),
+        },
         responses: { "200": { description: "Updated alert" }, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     "/api/v1/settings/alert-forwarding": {
-      get: { summary: "Alert forwarding targets and recent deliveries, never the webhook secret (any role)", responses: { "200": { description: "Settings" }, ...errorResponses(401, 403) } },
+      get: {
+        summary: "Alert forwarding targets and recent deliveries, never the webhook secret (any role)",
+        responses: { "200": { description: "Settings" }, ...errorResponses(401, 403) },
+      },
       put: {
         summary: "Configure syslog (CEF over RFC 5424, UDP/TCP) and the HMAC-SHA256-signed JSON webhook (admin)",
         requestBody: {
@@ -325,8 +522,12 @@ export const openApiDocument = {
             type: "object",
             required: ["syslogEnabled", "webhookEnabled"],
             properties: {
-              syslogEnabled: { type: "boolean" }, syslogHost: { type: ["string", "null"] }, syslogPort: { type: ["integer", "null"] },
-              syslogProtocol: { type: "string", enum: ["udp", "tcp"] }, webhookEnabled: { type: "boolean" }, webhookUrl: { type: ["string", "null"] },
+              syslogEnabled: { type: "boolean" },
+              syslogHost: { type: ["string", "null"] },
+              syslogPort: { type: ["integer", "null"] },
+              syslogProtocol: { type: "string", enum: ["udp", "tcp"] },
+              webhookEnabled: { type: "boolean" },
+              webhookUrl: { type: ["string", "null"] },
               webhookSecret: { type: "string", minLength: 16, description: "write-only" },
             },
           }),
@@ -335,10 +536,19 @@ export const openApiDocument = {
       },
     },
     "/api/v1/settings/alert-forwarding/test": {
-      post: { summary: "Send a test alert to every enabled target now (admin)", responses: { "200": { description: "{ results: [{ target, ok, error? }] }" }, ...errorResponses(400, 401, 403) } },
+      post: {
+        summary: "Send a test alert to every enabled target now (admin)",
+        responses: {
+          "200": { description: "{ results: [{ target, ok, error? }] }" },
+          ...errorResponses(400, 401, 403),
+        },
+      },
     },
     "/api/v1/sensors": {
-      get: { summary: "Sensors and their last heartbeat counters (any role)", responses: { "200": { description: "Sensors" }, ...errorResponses(401, 403) } },
+      get: {
+        summary: "Sensors and their last heartbeat counters (any role)",
+        responses: { "200": { description: "Sensors" }, ...errorResponses(401, 403) },
+      },
     },
     "/api/v1/audit": {
       get: {
@@ -357,7 +567,13 @@ export const openApiDocument = {
       Error: {
         type: "object",
         required: ["error"],
-        properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" } } } },
+        properties: {
+          error: {
+            type: "object",
+            required: ["code", "message"],
+            properties: { code: { type: "string" }, message: { type: "string" } },
+          },
+        },
       },
       VpnSettings: {
         type: "object",
@@ -376,7 +592,11 @@ export const openApiDocument = {
         type: "object",
         required: ["enabled"],
         additionalProperties: false,
-        properties: { enabled: { type: "boolean" }, sharedSecret: secret, rotationGraceHours: { type: "integer", minimum: 0, maximum: 168 } },
+        properties: {
+          enabled: { type: "boolean" },
+          sharedSecret: secret,
+          rotationGraceHours: { type: "integer", minimum: 0, maximum: 168 },
+        },
       },
       RadiusClient: {
         type: "object",
@@ -396,20 +616,44 @@ export const openApiDocument = {
         type: "object",
         required: ["name", "address"],
         additionalProperties: false,
-        properties: { name: { type: "string" }, address: { type: "string" }, vendor, requireMessageAuthenticator: { type: "boolean" }, certificate: certificateBinding, sharedSecret: secret },
+        properties: {
+          name: { type: "string" },
+          address: { type: "string" },
+          vendor,
+          requireMessageAuthenticator: { type: "boolean" },
+          certificate: certificateBinding,
+          sharedSecret: secret,
+        },
       },
       RadiusClientUpdate: {
         type: "object",
         additionalProperties: false,
-        properties: { name: { type: "string" }, address: { type: "string" }, vendor, requireMessageAuthenticator: { type: "boolean" }, certificate: certificateBinding, sharedSecret: { ...secret, type: ["string", "null"] } },
+        properties: {
+          name: { type: "string" },
+          address: { type: "string" },
+          vendor,
+          requireMessageAuthenticator: { type: "boolean" },
+          certificate: certificateBinding,
+          sharedSecret: { ...secret, type: ["string", "null"] },
+        },
       },
       RadsecSettings: {
         type: "object",
         properties: {
           clientCa: {
             type: "array",
-            description: "The uploaded client CA certificates (empty: none uploaded; RADSEC_CA on a sensor may add one)",
-            items: { type: "object", properties: { subject: { type: "string" }, issuer: { type: "string" }, fingerprint256: { type: "string" }, validTo: { type: "string", format: "date-time" }, ca: { type: "boolean" } } },
+            description:
+              "The uploaded client CA certificates (empty: none uploaded; RADSEC_CA on a sensor may add one)",
+            items: {
+              type: "object",
+              properties: {
+                subject: { type: "string" },
+                issuer: { type: "string" },
+                fingerprint256: { type: "string" },
+                validTo: { type: "string", format: "date-time" },
+                ca: { type: "boolean" },
+              },
+            },
           },
           clientCaPem: { type: ["string", "null"] },
           sensors: {
@@ -440,7 +684,12 @@ export const openApiDocument = {
         type: "object",
         required: ["clientCa"],
         additionalProperties: false,
-        properties: { clientCa: { type: ["string", "null"], description: "PEM: one or more CA certificates, no private key; at most 256 KB" } },
+        properties: {
+          clientCa: {
+            type: ["string", "null"],
+            description: "PEM: one or more CA certificates, no private key; at most 256 KB",
+          },
+        },
       },
       VpnSession: {
         type: "object",
@@ -478,7 +727,15 @@ export const openApiDocument = {
       },
       User: {
         type: "object",
-        properties: { id: { type: "string" }, email: { type: "string" }, name: { type: ["string", "null"] }, role, disabled: { type: "boolean" }, createdAt: time, lastLoginAt: time },
+        properties: {
+          id: { type: "string" },
+          email: { type: "string" },
+          name: { type: ["string", "null"] },
+          role,
+          disabled: { type: "boolean" },
+          createdAt: time,
+          lastLoginAt: time,
+        },
       },
     },
   },

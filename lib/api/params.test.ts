@@ -31,7 +31,11 @@ describe("identity segments", () => {
 describe("date-time filters", () => {
   it("take ISO 8601 with an offset from the year 0001 on (PostgreSQL has no year 0)", () => {
     expect(isoDateTime("since").parse("2026-11-25T10:00:00+01:00")).toBe("2026-11-25T10:00:00+01:00");
-    expect(isoDateTime("until").safeParse("0000-01-01T00:00:00Z").error?.issues[0]?.message).toBe("until must be a date-time from the year 0001 on.");
-    expect(isoDateTime("since").safeParse("yesterday").error?.issues[0]?.message).toBe("since must be an ISO 8601 date-time.");
+    expect(isoDateTime("until").safeParse("0000-01-01T00:00:00Z").error?.issues[0]?.message).toBe(
+      "until must be a date-time from the year 0001 on.",
+    );
+    expect(isoDateTime("since").safeParse("yesterday").error?.issues[0]?.message).toBe(
+      "since must be an ISO 8601 date-time.",
+    );
   });
 });

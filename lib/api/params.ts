@@ -13,7 +13,11 @@ export const isoDateTime = (name: string) =>
 /** A whole-number filter (a page, a limit, a number of days) within its bounds, named in the message. */
 export const wholeNumber = (name: string, min: number, max: number) => {
   const bounds = { error: `${name} is a whole number from ${min} to ${max}.` };
-  return z.coerce.number({ error: `${name} must be a number.` }).int(bounds).min(min, bounds).max(max, bounds);
+  return z.coerce
+    .number({ error: `${name} must be a number.` })
+    .int(bounds)
+    .min(min, bounds)
+    .max(max, bounds);
 };
 
 /** Our ids are UUIDs; anything else cannot name a record. */

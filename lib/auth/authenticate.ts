@@ -3,7 +3,14 @@ import { AppError } from "../errors.ts";
 import { containsNul } from "../api/nul.ts";
 import { dummyPasswordHash, verifyPassword } from "./password.ts";
 import type { Role } from "./roles.ts";
-import { THROTTLE_POLICY, assertNotThrottled, clearSignInFailures, recordSignInFailure, sourceAccountKey, sourceKey } from "./sign-in-throttle.ts";
+import {
+  THROTTLE_POLICY,
+  assertNotThrottled,
+  clearSignInFailures,
+  recordSignInFailure,
+  sourceAccountKey,
+  sourceKey,
+} from "./sign-in-throttle.ts";
 
 export const INVALID_CREDENTIALS = "Incorrect email or password.";
 /** The longest address an account may have (RFC 5321's path limit). */
@@ -23,7 +30,8 @@ export async function verifyCredentials(
   const address = email.trim().toLowerCase();
   // No account's address is that long or contains U+0000 (which PostgreSQL could not even look up): refused
   // before any work, so such attempts cost nothing and leave no throttle row of arbitrary size behind.
-  if (address.length > MAX_EMAIL_LENGTH || containsNul(address)) throw new AppError("unauthorized", INVALID_CREDENTIALS, 401);
+  if (address.length > MAX_EMAIL_LENGTH || containsNul(address))
+    throw new AppError("unauthorized", INVALID_CREDENTIALS, 401);
   const pair = sourceAccountKey(clientIp, address);
   await assertNotThrottled(db, [pair, sourceKey(clientIp)]);
   const user = await db.user.findUnique({ where: { email: address } });

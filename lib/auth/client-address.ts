@@ -33,7 +33,10 @@ function trustedFromEnv(): (ip: string) => boolean {
  * (every hop left of it could have been written by the client). Null when the request did not come through our
  * server (no peer recorded).
  */
-export function clientAddress(headers: HeaderSource, trusted: (ip: string) => boolean = trustedFromEnv()): string | null {
+export function clientAddress(
+  headers: HeaderSource,
+  trusted: (ip: string) => boolean = trustedFromEnv(),
+): string | null {
   const peer = unmapIpv4(headerOf(headers, PEER_HEADER)?.trim() ?? "");
   if (!net.isIP(peer)) return null;
   if (!trusted(peer)) return peer;

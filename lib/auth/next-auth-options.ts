@@ -55,7 +55,9 @@ export const authOptions: NextAuthOptions = {
   events: {
     // Signing out ends the session on the server: a copied cookie stops working too.
     async signOut({ token }) {
-      await endSession(db(), (token as { sid?: string } | null)?.sid).catch((err) => log.error({ err }, "could not end a session"));
+      await endSession(db(), (token as { sid?: string } | null)?.sid).catch((err) =>
+        log.error({ err }, "could not end a session"),
+      );
     },
   },
 };

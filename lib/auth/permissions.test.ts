@@ -9,7 +9,11 @@ describe("permission map", () => {
   });
 
   it("lets analysts triage alerts, and every role read identities, alerts and VPN settings", () => {
-    expect([can("admin", "alerts.triage"), can("analyst", "alerts.triage"), can("viewer", "alerts.triage")]).toEqual([true, true, false]);
+    expect([can("admin", "alerts.triage"), can("analyst", "alerts.triage"), can("viewer", "alerts.triage")]).toEqual([
+      true,
+      true,
+      false,
+    ]);
     for (const p of ["identities.read", "alerts.read", "vpn.read", "console.view"] as const) {
       expect(PERMISSIONS[p]).toEqual(["admin", "analyst", "viewer"]);
     }

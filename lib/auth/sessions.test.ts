@@ -7,7 +7,9 @@ let t: TestDatabase;
 let userId: string;
 beforeAll(async () => {
   t = await createTestDatabase();
-  userId = (await createUser(t.db, { email: "s@example.com", role: "viewer", password: "session-password-1" }, { label: "cli" })).id;
+  userId = (
+    await createUser(t.db, { email: "s@example.com", role: "viewer", password: "session-password-1" }, { label: "cli" })
+  ).id;
 });
 afterAll(async () => t.drop());
 
@@ -17,7 +19,8 @@ describe("portal sessions", () => {
   it("live until SESSION_MAX_HOURS after sign-in, however active (default 12 h)", async () => {
     const sid = await startSession(t.db, userId, "192.0.2.1");
     const start = Date.now();
-    for (let h = 0.5; h < 12; h += 0.5) expect(await sessionIsLive(t.db, sid, userId, new Date(start + h * HOUR))).toBe(true);
+    for (let h = 0.5; h < 12; h += 0.5)
+      expect(await sessionIsLive(t.db, sid, userId, new Date(start + h * HOUR))).toBe(true);
     expect(await sessionIsLive(t.db, sid, userId, new Date(start + 12.1 * HOUR))).toBe(false);
   });
 
@@ -31,7 +34,13 @@ describe("portal sessions", () => {
   });
 
   it("belong to their user, and 'Sign out everywhere' ends them all, audited", async () => {
-    const other = (await createUser(t.db, { email: "o@example.com", role: "viewer", password: "other-password-12" }, { label: "cli" })).id;
+    const other = (
+      await createUser(
+        t.db,
+        { email: "o@example.com", role: "viewer", password: "other-password-12" },
+        { label: "cli" },
+      )
+    ).id;
     const mine = [await startSession(t.db, userId, null), await startSession(t.db, userId, null)];
     const theirs = await startSession(t.db, other, null);
     expect(await sessionIsLive(t.db, theirs, userId)).toBe(false); // not this user's

@@ -14,14 +14,20 @@ export async function startSession(db: Db, userId: string, sourceIp: string | nu
  * The one rule for a session cookie: its row exists, belongs to the user, was not ended (sign-out), is younger than
  * SESSION_MAX_HOURS, and saw a request within SESSION_IDLE_MINUTES. A valid one has its last activity moved on.
  */
-export async function sessionIsLive(db: Db, sessionId: string | undefined, userId: string, now = new Date()): Promise<boolean> {
+export async function sessionIsLive(
+  db: Db,
+  sessionId: string | undefined,
+  userId: string,
+  now = new Date(),
+): Promise<boolean> {
   if (!sessionId || !/^[0-9a-f-]{36}$/i.test(sessionId)) return false;
   const row = await db.userSession.findUnique({ where: { id: sessionId } });
   if (!row || row.userId !== userId || row.endedAt) return false;
   const env = readEnv();
   if (now.getTime() - row.createdAt.getTime() > env.SESSION_MAX_HOURS * 3_600_000) return false;
   if (now.getTime() - row.lastSeenAt.getTime() > env.SESSION_IDLE_MINUTES * 60_000) return false;
-  if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) await db.userSession.update({ where: { id: row.id }, data: { lastSeenAt: now } });
+  if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS)
+    await db.userSession.update({ where: { id: row.id }, data: { lastSeenAt: now } });
   return true;
 }
 
@@ -34,9 +40,16 @@ export async function endSession(db: Db, sessionId: string | undefined): Promise
 /** "Sign out everywhere": every session of the user ends, audited. Returns how many were live. */
 export async function endAllSessions(db: Db, userId: string, actor: Actor): Promise<number> {
   return db.$transaction(async (tx) => {
-    const { count } = await tx.userSession.updateMany({ where: { userId, endedAt: null }, data: { endedAt: new Date() } });
+    const { count } = await tx.userSession.updateMany({
+      where: { userId, endedAt: null },
+      data: { endedAt: new Date() },
+    });
     const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true } });
-    await recordAudit(tx, actor, { action: "user.sign-out-everywhere", target: `user:${user.email}`, changes: { sessionsEnded: count } });
+    await recordAudit(tx, actor, {
+      action: "user.sign-out-everywhere",
+      target: `user:${user.email}`,
+      changes: { sessionsEnded: count },
+    });
     return count;
   });
 }

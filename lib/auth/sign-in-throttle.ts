@@ -20,7 +20,8 @@ export const THROTTLE_POLICY = {
 
 /** A source without a known address (a request that did not come through the portal's server) is one source. */
 const sourceOf = (ip: string | null) => ip ?? "unknown";
-export const sourceAccountKey = (ip: string | null, email: string) => `pair:${sourceOf(ip)}|${email.trim().toLowerCase()}`;
+export const sourceAccountKey = (ip: string | null, email: string) =>
+  `pair:${sourceOf(ip)}|${email.trim().toLowerCase()}`;
 export const sourceKey = (ip: string | null) => `ip:${sourceOf(ip)}`;
 
 export class SignInThrottledError extends AppError {
@@ -62,12 +63,25 @@ export async function recordSignInFailure(
       RETURNING failures`;
     const failures = row!.failures;
     if (failures < limit) continue;
-    const delayMinutes = Math.min(THROTTLE_POLICY.maxDelayMinutes, THROTTLE_POLICY.firstDelayMinutes * 2 ** (failures - limit));
+    const delayMinutes = Math.min(
+      THROTTLE_POLICY.maxDelayMinutes,
+      THROTTLE_POLICY.firstDelayMinutes * 2 ** (failures - limit),
+    );
     const lockedUntil = new Date(now.getTime() + delayMinutes * 60_000);
     await db.signInThrottle.update({ where: { key }, data: { lockedUntil } });
-    const what = { source: sourceOf(attempt.ip), account: attempt.email, key: key.split(":")[0], failures, delayMinutes };
+    const what = {
+      source: sourceOf(attempt.ip),
+      account: attempt.email,
+      key: key.split(":")[0],
+      failures,
+      delayMinutes,
+    };
     log.warn(what, "sign-in throttled");
-    await recordAudit(db, { label: "system", sourceIp: attempt.ip }, { action: "auth.throttled", target: `user:${attempt.email}`, changes: what });
+    await recordAudit(
+      db,
+      { label: "system", sourceIp: attempt.ip },
+      { action: "auth.throttled", target: `user:${attempt.email}`, changes: what },
+    );
   }
 }
 

@@ -4,9 +4,11 @@ import { parseIpOrCidr } from "../net/cidr.ts";
 
 // Empty strings count as unset, so `FOO= npm start` behaves like no FOO at all.
 export const optionalString = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
-const withDefault = <T extends z.ZodType>(fallback: unknown, schema: T) => z.preprocess((v) => (v === "" || v === undefined ? fallback : v), schema);
+const withDefault = <T extends z.ZodType>(fallback: unknown, schema: T) =>
+  z.preprocess((v) => (v === "" || v === undefined ? fallback : v), schema);
 /** A TCP/UDP port; `min: 0` where 0 means "off". */
-export const envPort = (fallback: number, min = 1) => withDefault(fallback, z.coerce.number().int().min(min).max(65535));
+export const envPort = (fallback: number, min = 1) =>
+  withDefault(fallback, z.coerce.number().int().min(min).max(65535));
 export const envPositive = (fallback: number) => withDefault(fallback, z.coerce.number().positive());
 const port = envPort;
 
@@ -37,11 +39,26 @@ export const EnvSchema = z.object({
   VPNSIGHT_DETECTOR_MAX_DEFER_MS: envPositive(30_000),
   /** Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed (lib/auth/client-address.ts); default none. */
   TRUSTED_PROXIES: z.preprocess(
-    (v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : []),
-    z.array(z.string().refine((s) => parseIpOrCidr(s) !== null, { error: (i) => `${String(i.input)} is not an IP address or CIDR block.` })),
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
+    z.array(
+      z
+        .string()
+        .refine((s) => parseIpOrCidr(s) !== null, {
+          error: (i) => `${String(i.input)} is not an IP address or CIDR block.`,
+        }),
+    ),
   ),
   /** 1: alert forwarding may reach loopback, link-local and metadata addresses and this product's ports (lib/forwarding-destination.ts). */
-  ALERT_FORWARDING_ALLOW_PRIVATE: withDefault("0", z.enum(["0", "1"], { error: "ALERT_FORWARDING_ALLOW_PRIVATE is 0 or 1." })).transform((v) => v === "1"),
+  ALERT_FORWARDING_ALLOW_PRIVATE: withDefault(
+    "0",
+    z.enum(["0", "1"], { error: "ALERT_FORWARDING_ALLOW_PRIVATE is 0 or 1." }),
+  ).transform((v) => v === "1"),
   /** A portal session ends this long after sign-in, whatever the activity (lib/auth/sessions.ts). */
   SESSION_MAX_HOURS: envPositive(12),
   /** …and after this long without a request. */
@@ -56,7 +73,12 @@ export type Env = z.infer<typeof EnvSchema>;
 function envRuleProblems(env: Env): { path: string; message: string }[] {
   const history = Math.max(env.DETECTION_WINDOW_DAYS, env.LEARNING_MIN_DAYS);
   return env.RETENTION_DAYS > 0 && env.RETENTION_DAYS < history
-    ? [{ path: "RETENTION_DAYS", message: `must be 0 (keep everything) or at least ${history} days, the history detections compare with (DETECTION_WINDOW_DAYS, LEARNING_MIN_DAYS).` }]
+    ? [
+        {
+          path: "RETENTION_DAYS",
+          message: `must be 0 (keep everything) or at least ${history} days, the history detections compare with (DETECTION_WINDOW_DAYS, LEARNING_MIN_DAYS).`,
+        },
+      ]
     : [];
 }
 
@@ -66,7 +88,8 @@ export function parseEnv<S extends typeof EnvSchema>(schema: S, source: NodeJS.P
   const problems = parsed.success
     ? envRuleProblems(parsed.data)
     : parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-  if (problems.length || !parsed.success) throw new Error(`Invalid configuration:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`);
+  if (problems.length || !parsed.success)
+    throw new Error(`Invalid configuration:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`);
   return parsed.data;
 }
 

@@ -5,7 +5,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runningPostmasterPort, startEmbeddedPostgres, type RunningDatabase } from "./embedded-postgres.ts";
 
-const postmasterPid = (dataDir: string) => Number(fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
+const postmasterPid = (dataDir: string) =>
+  Number(fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
 
 async function answers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
@@ -72,32 +73,45 @@ describe("embedded PostgreSQL kept running (npm start)", () => {
 describe("a private data directory (mode 0700), started as root", () => {
   const asRoot = process.getuid?.() === 0;
 
-  it.runIf(asRoot)("starts: the postgres user may pass through the directory, not list it, and nothing in it is opened up", async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-private-")); // mode 0700, like mktemp -d
-    expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
-    const lines: string[] = [];
-    const database = await startEmbeddedPostgres({ dataDir, port: 58000 + Math.floor(Math.random() * 1000), log: (l) => lines.push(l) });
-    try {
-      expect(await answers(database.url)).toBe(true);
-      expect(fs.statSync(dataDir).mode & 0o777).toBe(0o701);
-      expect(fs.statSync(path.join(dataDir, "postgres.password")).mode & 0o777).toBe(0o600);
-      expect(lines.join("\n")).toContain("pass through");
-    } finally {
-      await database.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
-  }, 120_000);
+  it.runIf(asRoot)(
+    "starts: the postgres user may pass through the directory, not list it, and nothing in it is opened up",
+    async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-private-")); // mode 0700, like mktemp -d
+      expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
+      const lines: string[] = [];
+      const database = await startEmbeddedPostgres({
+        dataDir,
+        port: 58000 + Math.floor(Math.random() * 1000),
+        log: (l) => lines.push(l),
+      });
+      try {
+        expect(await answers(database.url)).toBe(true);
+        expect(fs.statSync(dataDir).mode & 0o777).toBe(0o701);
+        expect(fs.statSync(path.join(dataDir, "postgres.password")).mode & 0o777).toBe(0o600);
+        expect(lines.join("\n")).toContain("pass through");
+      } finally {
+        await database.stop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 
-  it.runIf(asRoot)("below a directory the postgres user cannot enter, says exactly what to change, and changes nothing", async () => {
-    const parent = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-closed-"));
-    try {
-      const dataDir = path.join(parent, "data");
-      await expect(startEmbeddedPostgres({ dataDir, port: 59000 })).rejects.toThrow(`cannot enter ${parent} (mode 0700)`);
-      await expect(startEmbeddedPostgres({ dataDir, port: 59000 })).rejects.toThrow(`chmod o+x ${parent}`);
-      expect(fs.statSync(parent).mode & 0o777).toBe(0o700);
-      expect(fs.existsSync(dataDir)).toBe(false);
-    } finally {
-      fs.rmSync(parent, { recursive: true, force: true });
-    }
-  });
+  it.runIf(asRoot)(
+    "below a directory the postgres user cannot enter, says exactly what to change, and changes nothing",
+    async () => {
+      const parent = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-closed-"));
+      try {
+        const dataDir = path.join(parent, "data");
+        await expect(startEmbeddedPostgres({ dataDir, port: 59000 })).rejects.toThrow(
+          `cannot enter ${parent} (mode 0700)`,
+        );
+        await expect(startEmbeddedPostgres({ dataDir, port: 59000 })).rejects.toThrow(`chmod o+x ${parent}`);
+        expect(fs.statSync(parent).mode & 0o777).toBe(0o700);
+        expect(fs.existsSync(dataDir)).toBe(false);
+      } finally {
+        fs.rmSync(parent, { recursive: true, force: true });
+      }
+    },
+  );
 });

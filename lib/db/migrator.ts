@@ -66,7 +66,9 @@ export async function migrateDatabase(
   try {
     await client.query("SELECT pg_advisory_lock($1)", [ADVISORY_LOCK_KEY]);
     // A least-privilege role (lib/db/roles.ts) may check the history but not create it.
-    const { rows: history } = await client.query<{ exists: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS exists`);
+    const { rows: history } = await client.query<{ exists: boolean }>(
+      `SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS exists`,
+    );
     if (!history[0]!.exists) await client.query(CREATE_HISTORY_TABLE);
     const { rows } = await client.query<HistoryRow>(
       `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL ORDER BY started_at`,
@@ -106,7 +108,10 @@ export async function migrateDatabase(
         await client.query("COMMIT");
       } catch (err) {
         await client.query("ROLLBACK");
-        const hint = (err as { code?: string }).code === "42501" ? ". This role may not change the schema: set MIGRATION_DATABASE_URL to the tables' owner" : "";
+        const hint =
+          (err as { code?: string }).code === "42501"
+            ? ". This role may not change the schema: set MIGRATION_DATABASE_URL to the tables' owner"
+            : "";
         throw new MigrationError(`Migration ${file.name} failed and was rolled back: ${(err as Error).message}${hint}`);
       }
       opts.log?.(`Applied migration ${file.name}`);

@@ -13,7 +13,12 @@ const QUERY_TIMEOUT_MS = 60_000;
 
 export function createPrismaClient(databaseUrl: string, pool: pg.PoolConfig = {}): PrismaClient {
   return new PrismaClient({
-    adapter: new PrismaPg({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS, ...pool }),
+    adapter: new PrismaPg({
+      connectionString: databaseUrl,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      ...pool,
+    }),
   });
 }
 

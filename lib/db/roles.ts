@@ -47,7 +47,9 @@ const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The roles of this list that exist on the server. */
 async function existingRoles(client: pg.ClientBase): Promise<RoleName[]> {
-  const { rows } = await client.query<{ rolname: RoleName }>("SELECT rolname FROM pg_roles WHERE rolname = ANY($1)", [[PORTAL_ROLE, SENSOR_ROLE]]);
+  const { rows } = await client.query<{ rolname: RoleName }>("SELECT rolname FROM pg_roles WHERE rolname = ANY($1)", [
+    [PORTAL_ROLE, SENSOR_ROLE],
+  ]);
   return rows.map((r) => r.rolname);
 }
 
@@ -59,7 +61,9 @@ async function existingRoles(client: pg.ClientBase): Promise<RoleName[]> {
 export async function applyRoleGrants(client: pg.ClientBase): Promise<RoleName[]> {
   const roles = await existingRoles(client);
   if (roles.length === 0) return roles;
-  const { rows: tables } = await client.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()");
+  const { rows: tables } = await client.query<{ name: string }>(
+    "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()",
+  );
   const { rows: sequences } = await client.query<{ table: string; sequence: string }>(
     `SELECT table_name AS "table", pg_get_serial_sequence(quote_ident(table_name), column_name) AS sequence
        FROM information_schema.columns WHERE table_schema = current_schema() AND column_default LIKE 'nextval(%'`,
@@ -77,7 +81,8 @@ export async function applyRoleGrants(client: pg.ClientBase): Promise<RoleName[]
         if (privileges.length) await client.query(`GRANT ${privileges.join(", ")} ON ${ident(name)} TO ${ident(role)}`);
       }
       for (const { table, sequence } of sequences) {
-        if (TABLE_PRIVILEGES[table]?.[role]?.includes("INSERT")) await client.query(`GRANT USAGE, SELECT ON SEQUENCE ${sequence} TO ${ident(role)}`);
+        if (TABLE_PRIVILEGES[table]?.[role]?.includes("INSERT"))
+          await client.query(`GRANT USAGE, SELECT ON SEQUENCE ${sequence} TO ${ident(role)}`);
       }
     }
     await client.query("COMMIT");
@@ -98,14 +103,20 @@ export interface CreatedRole {
  * Creates the portal and sensor login roles when missing (with random passwords), or gives them new passwords when
  * asked, then applies the grants. Needs a role that may create roles (CREATEROLE) and owns the tables.
  */
-export async function createRoles(client: pg.ClientBase, opts: { newPasswords?: boolean } = {}): Promise<CreatedRole[]> {
+export async function createRoles(
+  client: pg.ClientBase,
+  opts: { newPasswords?: boolean } = {},
+): Promise<CreatedRole[]> {
   const existing = await existingRoles(client);
   const created: CreatedRole[] = [];
   for (const role of [PORTAL_ROLE, SENSOR_ROLE] as const) {
     const exists = existing.includes(role);
     const password = !exists || opts.newPasswords ? randomBytes(24).toString("base64url") : null;
     // Only the SCRAM verifier is sent: the password itself never reaches the server or its statement log.
-    if (!exists) await client.query(`CREATE ROLE ${ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD '${scramVerifier(password!)}'`);
+    if (!exists)
+      await client.query(
+        `CREATE ROLE ${ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD '${scramVerifier(password!)}'`,
+      );
     else if (password) await client.query(`ALTER ROLE ${ident(role)} PASSWORD '${scramVerifier(password)}'`);
     created.push({ role, password });
   }

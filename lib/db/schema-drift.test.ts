@@ -62,13 +62,20 @@ describe("migrated schema matches the Prisma models", () => {
   it("has a column of the right type and nullability for every field, and no extra column", async () => {
     const optional = optionalFields();
     for (const [modelName, model] of Object.entries(dataModel.models)) {
-      const columns = await database.query<{ column_name: string; data_type: string; udt_name: string; is_nullable: string }>(
+      const columns = await database.query<{
+        column_name: string;
+        data_type: string;
+        udt_name: string;
+        is_nullable: string;
+      }>(
         `SELECT column_name, data_type, udt_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`,
         [model.dbName ?? modelName],
       );
       const byName = new Map(columns.map((c) => [c.column_name, c]));
       const scalarFields = model.fields.filter((f) => f.kind !== "object");
-      expect([...byName.keys()].sort(), `columns of ${modelName}`).toEqual(scalarFields.map((f) => f.dbName ?? f.name).sort());
+      expect([...byName.keys()].sort(), `columns of ${modelName}`).toEqual(
+        scalarFields.map((f) => f.dbName ?? f.name).sort(),
+      );
       for (const field of scalarFields) {
         const column = byName.get(field.dbName ?? field.name)!;
         const where = `${modelName}.${field.name}`;

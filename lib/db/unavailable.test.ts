@@ -85,7 +85,13 @@ describe("isDatabaseUnavailable", () => {
   it("does not take bad SQL, a constraint violation or an application error for an outage", async () => {
     expect(isDatabaseUnavailable(await failureOf(() => test.db.$queryRawUnsafe("SELEKT 1")))).toBe(false);
     await test.db.user.create({ data: { email: "a@example.test", passwordHash: "x", role: "admin" } });
-    expect(isDatabaseUnavailable(await failureOf(() => test.db.user.create({ data: { email: "a@example.test", passwordHash: "x", role: "admin" } })))).toBe(false);
+    expect(
+      isDatabaseUnavailable(
+        await failureOf(() =>
+          test.db.user.create({ data: { email: "a@example.test", passwordHash: "x", role: "admin" } }),
+        ),
+      ),
+    ).toBe(false);
     expect(isDatabaseUnavailable(new AppError("validation", "bad", 400))).toBe(false);
     expect(isDatabaseUnavailable(new Error("something else"))).toBe(false);
   });

@@ -6,7 +6,16 @@ describe("IP / CIDR", () => {
     expect(parseIpOrCidr("192.0.2.7")).toEqual({ address: "192.0.2.7", prefix: 32, family: "ipv4" });
     expect(parseIpOrCidr("10.0.0.0/8")).toEqual({ address: "10.0.0.0", prefix: 8, family: "ipv4" });
     expect(parseIpOrCidr("2001:DB8::/32")).toEqual({ address: "2001:db8::", prefix: 32, family: "ipv6" });
-    for (const bad of ["", "10.0.0.0/33", "10.0.0/8", "host.example", "10.0.0.1/8/1", "::1/129", "10.0.0.1/-1", "10.0.0.1/ 8"]) {
+    for (const bad of [
+      "",
+      "10.0.0.0/33",
+      "10.0.0/8",
+      "host.example",
+      "10.0.0.1/8/1",
+      "::1/129",
+      "10.0.0.1/-1",
+      "10.0.0.1/ 8",
+    ]) {
       expect(parseIpOrCidr(bad), bad).toBeNull();
     }
   });

@@ -4,7 +4,9 @@ import type { SessionEvent } from "../../sensor/session-event.ts";
  * A normalized accounting record for tests and benchmarks: a Start of `identity` with no
  * location, counters or optional fields, unless given. Pass only what the test is about.
  */
-export function sessionEvent(fields: Pick<SessionEvent, "sessionKey" | "identity"> & Partial<SessionEvent>): SessionEvent {
+export function sessionEvent(
+  fields: Pick<SessionEvent, "sessionKey" | "identity"> & Partial<SessionEvent>,
+): SessionEvent {
   const kind = fields.kind ?? "start";
   const time = fields.eventTime ?? new Date().toISOString();
   return {

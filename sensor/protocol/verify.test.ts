@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { buildAccountingRequest, buildStatusServer, int, isValidAccountingResponse, responseMessageAuthenticatorValid, str } from "../testing/accounting-packet.ts";
+import {
+  buildAccountingRequest,
+  buildStatusServer,
+  int,
+  isValidAccountingResponse,
+  responseMessageAuthenticatorValid,
+  str,
+} from "../testing/accounting-packet.ts";
 import { encodeAccountingResponse, parseStructure, verifyRequest } from "./verify.ts";
 
 const SECRET = "s3cret-shared-0001";
@@ -60,14 +67,26 @@ describe("Accounting-Request verification", () => {
   });
 
   it("drops codes other than Accounting-Request and Status-Server", () => {
-    expect(verify(buildAccountingRequest(SECRET, base, { code: 1 }))).toEqual({ ok: false, reason: "unsupported_code" });
-    expect(verify(buildAccountingRequest(SECRET, base, { code: 5 }))).toEqual({ ok: false, reason: "unsupported_code" });
+    expect(verify(buildAccountingRequest(SECRET, base, { code: 1 }))).toEqual({
+      ok: false,
+      reason: "unsupported_code",
+    });
+    expect(verify(buildAccountingRequest(SECRET, base, { code: 5 }))).toEqual({
+      ok: false,
+      reason: "unsupported_code",
+    });
   });
 
   it("checks a Message-Authenticator when present, and requires it when the client is flagged", () => {
     expect(verify(buildAccountingRequest(SECRET, base, { messageAuthenticator: true })).ok).toBe(true);
-    expect(verify(buildAccountingRequest(SECRET, base, { messageAuthenticator: "wrong" }))).toEqual({ ok: false, reason: "bad_message_authenticator" });
-    expect(verify(buildAccountingRequest(SECRET, base), [SECRET], true)).toEqual({ ok: false, reason: "bad_message_authenticator" });
+    expect(verify(buildAccountingRequest(SECRET, base, { messageAuthenticator: "wrong" }))).toEqual({
+      ok: false,
+      reason: "bad_message_authenticator",
+    });
+    expect(verify(buildAccountingRequest(SECRET, base), [SECRET], true)).toEqual({
+      ok: false,
+      reason: "bad_message_authenticator",
+    });
     expect(verify(buildAccountingRequest(SECRET, base, { messageAuthenticator: true }), [SECRET], true).ok).toBe(true);
   });
 
@@ -82,7 +101,10 @@ describe("Accounting-Request verification", () => {
 
   it("parses the attribute tiling exactly", () => {
     const packet = buildAccountingRequest(SECRET, [str(1, ""), str(44, "x")]);
-    expect(parseStructure(packet)!.attributes.map((a) => [a.type, a.value.length])).toEqual([[1, 0], [44, 1]]);
+    expect(parseStructure(packet)!.attributes.map((a) => [a.type, a.value.length])).toEqual([
+      [1, 0],
+      [44, 1],
+    ]);
   });
 });
 
@@ -116,9 +138,21 @@ describe("Status-Server (RFC 5997)", () => {
   });
 
   it("is dropped without a Message-Authenticator, with a wrong one, with two, or under another secret", () => {
-    expect(verify(buildStatusServer(SECRET, [str(32, "p")], { messageAuthenticator: false }))).toEqual({ ok: false, reason: "bad_message_authenticator" });
-    expect(verify(buildStatusServer(SECRET, [str(32, "p")], { messageAuthenticator: "wrong" }))).toEqual({ ok: false, reason: "bad_message_authenticator" });
-    expect(verify(buildStatusServer("another-secret-0002", [str(32, "p")]))).toEqual({ ok: false, reason: "bad_message_authenticator" });
-    expect(verify(buildStatusServer(SECRET, [[80, Buffer.alloc(16)], str(32, "p")]))).toEqual({ ok: false, reason: "bad_message_authenticator" });
+    expect(verify(buildStatusServer(SECRET, [str(32, "p")], { messageAuthenticator: false }))).toEqual({
+      ok: false,
+      reason: "bad_message_authenticator",
+    });
+    expect(verify(buildStatusServer(SECRET, [str(32, "p")], { messageAuthenticator: "wrong" }))).toEqual({
+      ok: false,
+      reason: "bad_message_authenticator",
+    });
+    expect(verify(buildStatusServer("another-secret-0002", [str(32, "p")]))).toEqual({
+      ok: false,
+      reason: "bad_message_authenticator",
+    });
+    expect(verify(buildStatusServer(SECRET, [[80, Buffer.alloc(16)], str(32, "p")]))).toEqual({
+      ok: false,
+      reason: "bad_message_authenticator",
+    });
   });
 });

@@ -17,7 +17,14 @@ export interface RawAttribute {
 }
 
 export type Verification =
-  | { ok: true; kind: "accounting" | "status-server"; packet: Buffer; identifier: number; attributes: RawAttribute[]; secret: string }
+  | {
+      ok: true;
+      kind: "accounting" | "status-server";
+      packet: Buffer;
+      identifier: number;
+      attributes: RawAttribute[];
+      secret: string;
+    }
   | { ok: false; reason: DropReason };
 
 export interface SecretCandidates {
@@ -40,7 +47,11 @@ export function parseStructure(datagram: Buffer): { packet: Buffer; attributes: 
     if (offset + 2 > length) return null;
     const attrLength = packet[offset + 1]!;
     if (attrLength < 2 || offset + attrLength > length) return null;
-    attributes.push({ type: packet[offset]!, offset: offset + 2, value: packet.subarray(offset + 2, offset + attrLength) });
+    attributes.push({
+      type: packet[offset]!,
+      offset: offset + 2,
+      value: packet.subarray(offset + 2, offset + attrLength),
+    });
     offset += attrLength;
   }
   return { packet, attributes };
@@ -117,8 +128,11 @@ export function verifyRequest(datagram: Buffer, candidates: SecretCandidates): V
 function verifyStatusServer(packet: Buffer, attributes: RawAttribute[], secrets: string[]): Verification {
   const messageAuthenticators = attributes.filter((a) => a.type === ATTR.messageAuthenticator);
   const ma = messageAuthenticators[0];
-  if (messageAuthenticators.length !== 1 || ma!.value.length !== 16) return { ok: false, reason: "bad_message_authenticator" };
-  const secret = secrets.find((s) => timingSafeEqual(statusServerMessageAuthenticator(packet, ma!.offset, s), ma!.value));
+  if (messageAuthenticators.length !== 1 || ma!.value.length !== 16)
+    return { ok: false, reason: "bad_message_authenticator" };
+  const secret = secrets.find((s) =>
+    timingSafeEqual(statusServerMessageAuthenticator(packet, ma!.offset, s), ma!.value),
+  );
   if (secret === undefined) return { ok: false, reason: "bad_message_authenticator" };
   return { ok: true, kind: "status-server", packet, identifier: packet[1]!, attributes, secret };
 }
@@ -132,9 +146,14 @@ const attribute = (type: number, value: Buffer) => Buffer.concat([Buffer.from([t
  */
 export function encodeAccountingResponse(verified: Extract<Verification, { ok: true }>): Buffer {
   const { packet: request, secret } = verified;
-  const proxyStates = verified.attributes.filter((a) => a.type === ATTR.proxyState).map((a) => attribute(ATTR.proxyState, a.value));
+  const proxyStates = verified.attributes
+    .filter((a) => a.type === ATTR.proxyState)
+    .map((a) => attribute(ATTR.proxyState, a.value));
   const withMa = verified.kind === "status-server";
-  const body = Buffer.concat([...(withMa ? [attribute(ATTR.messageAuthenticator, Buffer.alloc(16))] : []), ...proxyStates]);
+  const body = Buffer.concat([
+    ...(withMa ? [attribute(ATTR.messageAuthenticator, Buffer.alloc(16))] : []),
+    ...proxyStates,
+  ]);
   const response = Buffer.alloc(HEADER_LENGTH + body.length);
   response[0] = CODE.accountingResponse;
   response[1] = request[1]!;
@@ -144,8 +163,16 @@ export function encodeAccountingResponse(verified: Extract<Verification, { ok: t
   if (withMa) {
     // RFC 3579 §3.2: over the response with the Request Authenticator in place and the value zeroed.
     requestAuthenticator.copy(response, AUTHENTICATOR_OFFSET);
-    createHmac("md5", Buffer.from(secret, "latin1")).update(response).digest().copy(response, HEADER_LENGTH + 2);
+    createHmac("md5", Buffer.from(secret, "latin1"))
+      .update(response)
+      .digest()
+      .copy(response, HEADER_LENGTH + 2);
   }
-  md5With(response.subarray(0, AUTHENTICATOR_OFFSET), requestAuthenticator, response.subarray(HEADER_LENGTH), secret).copy(response, AUTHENTICATOR_OFFSET);
+  md5With(
+    response.subarray(0, AUTHENTICATOR_OFFSET),
+    requestAuthenticator,
+    response.subarray(HEADER_LENGTH),
+    secret,
+  ).copy(response, AUTHENTICATOR_OFFSET);
   return response;
 }

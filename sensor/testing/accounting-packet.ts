@@ -23,7 +23,10 @@ export function ipv6(type: number, value: string): Attr {
   return [type, b];
 }
 /** Tagged string (RFC 2868), e.g. Tunnel-Client-Endpoint. */
-export const tagged = (type: number, tag: number, value: string): Attr => [type, Buffer.concat([Buffer.from([tag]), Buffer.from(value)])];
+export const tagged = (type: number, tag: number, value: string): Attr => [
+  type,
+  Buffer.concat([Buffer.from([tag]), Buffer.from(value)]),
+];
 /** Vendor-Specific (26) holding one vendor attribute. */
 export function vsa(vendorId: number, vendorType: number, value: Buffer | string): Attr {
   const v = typeof value === "string" ? Buffer.from(value) : value;
@@ -67,7 +70,11 @@ export function buildAccountingRequest(secret: string, attrs: Attr[], opts: Buil
  * A Status-Server (RFC 5997 §3) as a proxy sends it: a random Request Authenticator, and a Message-Authenticator
  * computed over the packet with that authenticator in place (RFC 3579 §3.2).
  */
-export function buildStatusServer(secret: string, attrs: Attr[], opts: { identifier?: number; messageAuthenticator?: false | "wrong" } = {}): Buffer {
+export function buildStatusServer(
+  secret: string,
+  attrs: Attr[],
+  opts: { identifier?: number; messageAuthenticator?: false | "wrong" } = {},
+): Buffer {
   const all = opts.messageAuthenticator === false ? attrs : [...attrs, [80, Buffer.alloc(16)] as Attr];
   const body = Buffer.concat(all.map(([type, value]) => Buffer.concat([Buffer.from([type, value.length + 2]), value])));
   const packet = Buffer.alloc(20 + body.length);
@@ -92,7 +99,10 @@ export function responseMessageAuthenticatorValid(response: Buffer, request: Buf
       const copy = Buffer.from(response);
       request.copy(copy, 4, 4, 20);
       copy.fill(0, offset + 2, offset + 18);
-      return createHmac("md5", secret).update(copy).digest().equals(response.subarray(offset + 2, offset + 18));
+      return createHmac("md5", secret)
+        .update(copy)
+        .digest()
+        .equals(response.subarray(offset + 2, offset + 18));
     }
     offset += response[offset + 1]!;
   }
@@ -138,7 +148,13 @@ export function isValidAccountingRequest(datagram: Buffer, secret: string): bool
   if (maOffset >= 0) {
     const copy = Buffer.from(zeroed);
     copy.fill(0, maOffset, maOffset + 16);
-    if (!createHmac("md5", secret).update(copy).digest().equals(packet.subarray(maOffset, maOffset + 16))) return false;
+    if (
+      !createHmac("md5", secret)
+        .update(copy)
+        .digest()
+        .equals(packet.subarray(maOffset, maOffset + 16))
+    )
+      return false;
   }
   return true;
 }
@@ -146,13 +162,23 @@ export function isValidAccountingRequest(datagram: Buffer, secret: string): bool
 /** The Accounting-Response a correct server sends for `request`: its Proxy-State attributes (33), in order. */
 export function expectedAccountingResponse(request: Buffer, secret: string): Buffer {
   const proxyStates: Buffer[] = [];
-  for (let offset = 20, end = request.readUInt16BE(2); offset + 2 <= end && request[offset + 1]! >= 2; offset += request[offset + 1]!) {
+  for (
+    let offset = 20, end = request.readUInt16BE(2);
+    offset + 2 <= end && request[offset + 1]! >= 2;
+    offset += request[offset + 1]!
+  ) {
     if (request[offset] === 33) proxyStates.push(request.subarray(offset, offset + request[offset + 1]!));
   }
   const response = Buffer.concat([Buffer.alloc(20), ...proxyStates]);
   response[0] = 5;
   response[1] = request[1]!;
   response.writeUInt16BE(response.length, 2);
-  createHash("md5").update(response.subarray(0, 4)).update(request.subarray(4, 20)).update(response.subarray(20)).update(secret).digest().copy(response, 4);
+  createHash("md5")
+    .update(response.subarray(0, 4))
+    .update(request.subarray(4, 20))
+    .update(response.subarray(20))
+    .update(secret)
+    .digest()
+    .copy(response, 4);
   return response;
 }

@@ -51,7 +51,8 @@ export function stockRaddbForAccounting(dir: string): string {
   fs.chmodSync(dir, 0o755);
   for (const f of fs.readdirSync(path.join(raddb, "sites-enabled"))) fs.rmSync(path.join(raddb, "sites-enabled", f));
   const keep = new Set(["always", "expr", "preprocess", "utf8", "unpack", "attr_filter"]);
-  for (const f of fs.readdirSync(path.join(raddb, "mods-enabled"))) if (!keep.has(f)) fs.rmSync(path.join(raddb, "mods-enabled", f));
+  for (const f of fs.readdirSync(path.join(raddb, "mods-enabled")))
+    if (!keep.has(f)) fs.rmSync(path.join(raddb, "mods-enabled", f));
   return raddb;
 }
 
@@ -59,13 +60,19 @@ export function stockRaddbForAccounting(dir: string): string {
  * One accounting-only virtual server on 127.0.0.1 (`sites-enabled/<name>`) and radclient on loopback as its only
  * client: what the benchmark and the proxy tests both run.
  */
-export function writeAccountingSite(raddb: string, site: { name: string; port: number; clientSecret: string; preacct: string[]; accounting: string }): void {
+export function writeAccountingSite(
+  raddb: string,
+  site: { name: string; port: number; clientSecret: string; preacct: string[]; accounting: string },
+): void {
   const preacct = site.preacct.map((line) => `\t\t${line}`).join("\n");
   fs.writeFileSync(
     path.join(raddb, "sites-enabled", site.name),
     `server ${site.name} {\n\tlisten {\n\t\ttype = acct\n\t\tipaddr = 127.0.0.1\n\t\tport = ${site.port}\n\t}\n\tpreacct {\n${preacct}\n\t}\n\taccounting {\n\t\t${site.accounting}\n\t}\n}\n`,
   );
-  fs.writeFileSync(path.join(raddb, "clients.conf"), `client radclient {\n\tipaddr = 127.0.0.1\n\tsecret = ${site.clientSecret}\n}\n`);
+  fs.writeFileSync(
+    path.join(raddb, "clients.conf"),
+    `client radclient {\n\tipaddr = 127.0.0.1\n\tsecret = ${site.clientSecret}\n}\n`,
+  );
 }
 
 export type HomeServer =
@@ -81,11 +88,29 @@ export async function startFreeradiusProxy(opts: {
   listenPort: number;
   clientSecret: string;
   home: HomeServer;
-  timers?: { responseWindow: number; zombiePeriod: number; checkInterval: number; checkTimeout: number; numAnswersToAlive: number };
+  timers?: {
+    responseWindow: number;
+    zombiePeriod: number;
+    checkInterval: number;
+    checkTimeout: number;
+    numAnswersToAlive: number;
+  };
 }): Promise<Peer> {
   const raddb = stockRaddbForAccounting(opts.dir);
-  const t = opts.timers ?? { responseWindow: 20, zombiePeriod: 40, checkInterval: 30, checkTimeout: 4, numAnswersToAlive: 3 };
-  writeAccountingSite(raddb, { name: "proxy", port: opts.listenPort, clientSecret: opts.clientSecret, preacct: ['update control {', '\t&Proxy-To-Realm := "sensor"', "}"], accounting: "ok" });
+  const t = opts.timers ?? {
+    responseWindow: 20,
+    zombiePeriod: 40,
+    checkInterval: 30,
+    checkTimeout: 4,
+    numAnswersToAlive: 3,
+  };
+  writeAccountingSite(raddb, {
+    name: "proxy",
+    port: opts.listenPort,
+    clientSecret: opts.clientSecret,
+    preacct: ["update control {", '\t&Proxy-To-Realm := "sensor"', "}"],
+    accounting: "ok",
+  });
   const home = opts.home;
   const transport =
     home.proto === "udp"
@@ -161,5 +186,10 @@ realm * {
 }
 `,
   );
-  return startPeer(RADSECPROXY_BIN, ["-f", "-c", conf, "-d", "4"], /radsecproxy .* starting|Listening|startup/i, "radsecproxy");
+  return startPeer(
+    RADSECPROXY_BIN,
+    ["-f", "-c", conf, "-d", "4"],
+    /radsecproxy .* starting|Listening|startup/i,
+    "radsecproxy",
+  );
 }

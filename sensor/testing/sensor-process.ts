@@ -29,7 +29,9 @@ export const freePort = () =>
 let built: Promise<string> | undefined;
 /** Compiles the sensor once per test process (vitest's global setup compiled it already; this is for scripts). */
 function builtSensor(): Promise<string> {
-  built ??= process.env.VPNSIGHT_SENSOR_BUILT ? Promise.resolve(path.join(SENSOR_BUILD_DIR, "main.mjs")) : buildSensor();
+  built ??= process.env.VPNSIGHT_SENSOR_BUILT
+    ? Promise.resolve(path.join(SENSOR_BUILD_DIR, "main.mjs"))
+    : buildSensor();
   return built;
 }
 
@@ -48,10 +50,22 @@ export async function startSensor(env: Record<string, string>, opts: StartOption
   const port = Number(env.RADIUS_ACCT_PORT ?? (await freePort()));
   const metricsPort = Number(env.SENSOR_METRICS_PORT ?? 20000 + Math.floor(Math.random() * 20000));
   let output = "";
-  const [command, ...args] = [...(opts.prefix ?? []), process.execPath, ...SENSOR_NODE_FLAGS, ...(opts.nodeFlags ?? []), await builtSensor()];
+  const [command, ...args] = [
+    ...(opts.prefix ?? []),
+    process.execPath,
+    ...SENSOR_NODE_FLAGS,
+    ...(opts.nodeFlags ?? []),
+    await builtSensor(),
+  ];
   const child = spawn(command!, args, {
     cwd: ROOT,
-    env: { ...process.env, RADIUS_BIND: "127.0.0.1", ...env, RADIUS_ACCT_PORT: String(port), SENSOR_METRICS_PORT: String(metricsPort) },
+    env: {
+      ...process.env,
+      RADIUS_BIND: "127.0.0.1",
+      ...env,
+      RADIUS_ACCT_PORT: String(port),
+      SENSOR_METRICS_PORT: String(metricsPort),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const onOutput = (chunk: Buffer) => {
@@ -77,7 +91,16 @@ export async function startSensor(env: Record<string, string>, opts: StartOption
       return (await metricsText())
         .split("\n")
         .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-        .filter((l) => wanted.every((w) => l.slice(name.length).split(" ")[0]!.replace(/^\{|\}$/g, "").split(/,(?=\w+=")/).includes(w)))
+        .filter((l) =>
+          wanted.every((w) =>
+            l
+              .slice(name.length)
+              .split(" ")[0]!
+              .replace(/^\{|\}$/g, "")
+              .split(/,(?=\w+=")/)
+              .includes(w),
+          ),
+        )
         .reduce((sum, l) => sum + Number(l.split(" ").at(-1)), 0);
     },
     async health() {
@@ -110,7 +133,11 @@ export function sendAndWait(port: number, packet: Buffer, timeoutMs = 1500): Pro
   });
 }
 
-export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 10_000, what = "condition"): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 10_000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

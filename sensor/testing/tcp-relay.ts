@@ -9,7 +9,10 @@ export interface Relay {
   close: () => Promise<void>;
 }
 
-export async function startRelay(target: { host: string; port: number }, listen: { path: string } | { host: string; port: number }): Promise<Relay> {
+export async function startRelay(
+  target: { host: string; port: number },
+  listen: { path: string } | { host: string; port: number },
+): Promise<Relay> {
   let open = true;
   const pairs = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -37,9 +40,10 @@ export async function startRelay(target: { host: string; port: number }, listen:
     restore() {
       open = true;
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const s of pairs) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of pairs) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

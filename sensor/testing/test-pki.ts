@@ -15,7 +15,10 @@ export interface TestCa extends Issued {
 }
 
 const pemKey = async (key: CryptoKey) =>
-  `-----BEGIN PRIVATE KEY-----\n${Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key)).toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END PRIVATE KEY-----\n`;
+  `-----BEGIN PRIVATE KEY-----\n${Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key))
+    .toString("base64")
+    .match(/.{1,64}/g)!
+    .join("\n")}\n-----END PRIVATE KEY-----\n`;
 const keyPair = () => webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"]) as Promise<CryptoKeyPair>;
 let serial = 1;
 
@@ -30,7 +33,10 @@ export async function createTestCa(name: string): Promise<TestCa> {
     notAfter,
     signingAlgorithm: ALG,
     keys,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
   return {
     certPem: ca.toString("pem") + "\n",
@@ -49,7 +55,9 @@ export async function createTestCa(name: string): Promise<TestCa> {
         extensions: [
           new x509.BasicConstraintsExtension(false, undefined, true),
           new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth, x509.ExtendedKeyUsage.serverAuth]),
-          new x509.SubjectAlternativeNameExtension([commonName, ...(opts.dns ?? [])].map((value) => ({ type: "dns" as const, value }))),
+          new x509.SubjectAlternativeNameExtension(
+            [commonName, ...(opts.dns ?? [])].map((value) => ({ type: "dns" as const, value })),
+          ),
         ],
       });
       return { certPem: leaf.toString("pem") + "\n", keyPem: await pemKey(leafKeys.privateKey) };

@@ -28,40 +28,100 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Alerts</h1>
       <form method="get" className="flex flex-wrap items-end gap-3 text-sm" aria-label="Alert filters">
-        <FilterSelect id="a-status" name="status" label="Status" value={raw.status} options={ALERT_STATUSES.map((s) => [s, STATUS_LABELS[s]] as const)} />
-        <FilterSelect id="a-severity" name="severity" label="Severity" value={raw.severity} options={[["high", "High"], ["medium", "Medium"]]} />
-        <FilterSelect id="a-rule" name="rule" label="Rule" value={raw.rule} options={Object.entries(RULES).map(([id, r]) => [id, r.title] as const)} />
+        <FilterSelect
+          id="a-status"
+          name="status"
+          label="Status"
+          value={raw.status}
+          options={ALERT_STATUSES.map((s) => [s, STATUS_LABELS[s]] as const)}
+        />
+        <FilterSelect
+          id="a-severity"
+          name="severity"
+          label="Severity"
+          value={raw.severity}
+          options={[
+            ["high", "High"],
+            ["medium", "Medium"],
+          ]}
+        />
+        <FilterSelect
+          id="a-rule"
+          name="rule"
+          label="Rule"
+          value={raw.rule}
+          options={Object.entries(RULES).map(([id, r]) => [id, r.title] as const)}
+        />
         <div>
-          <label htmlFor="a-identity" className="label">Identity</label>
+          <label htmlFor="a-identity" className="label">
+            Identity
+          </label>
           <input id="a-identity" name="identity" defaultValue={raw.identity ?? ""} className="input" />
         </div>
         <LocalDateTimeField id="a-since" name="since" label="Created since" value={raw.since} />
-        <button type="submit" className="btn-primary">Filter</button>
+        <button type="submit" className="btn-primary">
+          Filter
+        </button>
       </form>
       {problem ? (
         <FilterProblem problem={problem} clearHref="/alerts" />
       ) : items.length === 0 ? (
-        <div className="card text-sm text-slate-600">No alerts. Detections start once an identity has 30 days of VPN history and at least 5 connections in the last 30 days.</div>
+        <div className="card text-sm text-slate-600">
+          No alerts. Detections start once an identity has 30 days of VPN history and at least 5 connections in the last
+          30 days.
+        </div>
       ) : (
         <div className="card overflow-x-auto">
           <table className="data-table" aria-label="Alerts">
-            <thead><tr><th>Alert</th><th>Severity</th><th>Status</th><th>Identity</th><th>When</th><th>What happened</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Alert</th>
+                <th>Severity</th>
+                <th>Status</th>
+                <th>Identity</th>
+                <th>When</th>
+                <th>What happened</th>
+              </tr>
+            </thead>
             <tbody>
               {items.map((a) => (
                 <tr key={a.id}>
-                  <td><Link href={`/alerts/${a.id}`} className="text-sky-700 hover:underline">{a.title}</Link></td>
-                  <td className={a.severity === "high" ? "font-semibold text-red-700" : "text-amber-700"}>{a.severity}</td>
+                  <td>
+                    <Link href={`/alerts/${a.id}`} className="text-sky-700 hover:underline">
+                      {a.title}
+                    </Link>
+                  </td>
+                  <td className={a.severity === "high" ? "font-semibold text-red-700" : "text-amber-700"}>
+                    {a.severity}
+                  </td>
                   <td>{STATUS_LABELS[a.status]}</td>
-                  <td><Link href={`/identities/${encodeURIComponent(a.identity)}`} className="hover:underline">{a.identity}</Link></td>
-                  <td className="whitespace-nowrap"><LocalTime iso={a.occurredAt} /></td>
-                  <td className="text-slate-600">{String((a.evidence as { summary?: string }).summary ?? "")}{a.occurrences > 1 ? ` (×${a.occurrences})` : ""}</td>
+                  <td>
+                    <Link href={`/identities/${encodeURIComponent(a.identity)}`} className="hover:underline">
+                      {a.identity}
+                    </Link>
+                  </td>
+                  <td className="whitespace-nowrap">
+                    <LocalTime iso={a.occurredAt} />
+                  </td>
+                  <td className="text-slate-600">
+                    {String((a.evidence as { summary?: string }).summary ?? "")}
+                    {a.occurrences > 1 ? ` (×${a.occurrences})` : ""}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
           <nav aria-label="Alert pages" className="mt-3 flex gap-4 text-sm">
-            {raw.cursor ? <Link href={pageHref(null)} className="text-sky-700 hover:underline">← Newest</Link> : null}
-            {nextCursor ? <Link href={pageHref(nextCursor)} className="text-sky-700 hover:underline">Older alerts →</Link> : null}
+            {raw.cursor ? (
+              <Link href={pageHref(null)} className="text-sky-700 hover:underline">
+                ← Newest
+              </Link>
+            ) : null}
+            {nextCursor ? (
+              <Link href={pageHref(nextCursor)} className="text-sky-700 hover:underline">
+                Older alerts →
+              </Link>
+            ) : null}
           </nav>
         </div>
       )}

@@ -15,11 +15,22 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
   const raw = await searchParamsRecord(searchParams);
   const parsed = pageQuery(IdentityListQuerySchema, raw);
   const query = parsed.query;
-  const { result, problem } = await orProblem(() => listIdentities(db(), query), { items: [], total: 0, page: 1, pageSize: query.pageSize }, parsed.problem);
+  const { result, problem } = await orProblem(
+    () => listIdentities(db(), query),
+    { items: [], total: 0, page: 1, pageSize: query.pageSize },
+    parsed.problem,
+  );
   const pages = Math.max(1, Math.ceil(result.total / query.pageSize));
   const href = (patch: Record<string, string | number | undefined>) => {
     const params = new URLSearchParams();
-    const merged = { q: query.q, online: query.online ? "1" : undefined, sort: query.sort, dir: query.dir, page: String(query.page), ...patch };
+    const merged = {
+      q: query.q,
+      online: query.online ? "1" : undefined,
+      sort: query.sort,
+      dir: query.dir,
+      page: String(query.page),
+      ...patch,
+    };
     for (const [k, v] of Object.entries(merged)) if (v !== undefined && v !== "") params.set(k, String(v));
     return `/identities?${params}`;
   };
@@ -27,7 +38,11 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
     const active = query.sort === sort;
     const dir = active && query.dir === "desc" ? "asc" : "desc";
     return (
-      <Link href={href({ sort, dir, page: 1 })} aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : undefined} className="hover:underline">
+      <Link
+        href={href({ sort, dir, page: 1 })}
+        aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : undefined}
+        className="hover:underline"
+      >
         {label}
         {active ? (query.dir === "asc" ? " ▲" : " ▼") : ""}
       </Link>
@@ -39,12 +54,22 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
       <div className="flex flex-wrap items-end justify-between gap-3">
         <h1 className="text-xl font-semibold">{query.online ? "Online now" : "Identities"}</h1>
         <form method="get" className="flex flex-wrap items-center gap-2" role="search">
-          <label htmlFor="q" className="sr-only">Search identities</label>
-          <input id="q" name="q" defaultValue={query.q ?? raw.q ?? ""} placeholder="UPN, alias or DOMAIN\user" className="input w-64" />
+          <label htmlFor="q" className="sr-only">
+            Search identities
+          </label>
+          <input
+            id="q"
+            name="q"
+            defaultValue={query.q ?? raw.q ?? ""}
+            placeholder="UPN, alias or DOMAIN\user"
+            className="input w-64"
+          />
           <label className="flex items-center gap-1 text-sm">
             <input type="checkbox" name="online" value="1" defaultChecked={query.online} /> Online now
           </label>
-          <button type="submit" className="btn-primary">Search</button>
+          <button type="submit" className="btn-primary">
+            Search
+          </button>
         </form>
       </div>
       {problem ? (
@@ -58,8 +83,10 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
               <p className="font-medium text-slate-800">No VPN activity yet.</p>
               <p className="mt-1">
                 Identities appear here once your VPN servers send RADIUS accounting to VPN Sight. Turn it on in{" "}
-                <Link href="/settings/identities/vpn" className="text-sky-700 underline">Settings › Identities › VPN</Link>, or load demo data with{" "}
-                <code>npm run seed:demo</code>.
+                <Link href="/settings/identities/vpn" className="text-sky-700 underline">
+                  Settings › Identities › VPN
+                </Link>
+                , or load demo data with <code>npm run seed:demo</code>.
               </p>
             </>
           )}
@@ -81,9 +108,16 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
               {result.items.map((i) => (
                 <tr key={i.identity}>
                   <td>
-                    <Link href={`/identities/${encodeURIComponent(i.identity)}`} className="text-sky-700 hover:underline">{i.identity}</Link>
+                    <Link
+                      href={`/identities/${encodeURIComponent(i.identity)}`}
+                      className="text-sky-700 hover:underline"
+                    >
+                      {i.identity}
+                    </Link>
                   </td>
-                  <td><LocalTime iso={i.lastSeen} /></td>
+                  <td>
+                    <LocalTime iso={i.lastSeen} />
+                  </td>
                   <td>{i.lastLocation?.label ?? "—"}</td>
                   <td>{i.sessions30d}</td>
                   <td>{i.locations30d}</td>
@@ -93,9 +127,19 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
             </tbody>
           </table>
           <nav aria-label="Pages" className="mt-3 flex items-center gap-3 text-sm">
-            <span>{result.total} {result.total === 1 ? "identity" : "identities"} · page {query.page} of {pages}</span>
-            {query.page > 1 && <Link className="text-sky-700 underline" href={href({ page: query.page - 1 })}>Previous</Link>}
-            {query.page < pages && <Link className="text-sky-700 underline" href={href({ page: query.page + 1 })}>Next</Link>}
+            <span>
+              {result.total} {result.total === 1 ? "identity" : "identities"} · page {query.page} of {pages}
+            </span>
+            {query.page > 1 && (
+              <Link className="text-sky-700 underline" href={href({ page: query.page - 1 })}>
+                Previous
+              </Link>
+            )}
+            {query.page < pages && (
+              <Link className="text-sky-700 underline" href={href({ page: query.page + 1 })}>
+                Next
+              </Link>
+            )}
           </nav>
         </div>
       )}

@@ -5,12 +5,37 @@ import { can, type Permission } from "@/lib/auth/permissions";
 export const metadata = { title: "Settings · VPN Sight" };
 
 const SECTIONS: { href: string; title: string; text: string; permission: Permission }[] = [
-  { href: "/settings/identities/vpn", title: "Identities › VPN", text: "RADIUS accounting, shared secret, RADIUS clients, sensors.", permission: "vpn.read" },
-  { href: "/settings/identities/aliases", title: "Identities › Aliases", text: "Alternate UPNs and NetBIOS domains that belong to one identity.", permission: "identities.read" },
-  { href: "/settings/alerts", title: "Alerts forwarding", text: "Send new alerts to a SIEM: syslog CEF or a signed webhook.", permission: "vpn.read" },
-  { href: "/settings/users", title: "Users", text: "Who can sign in, and with which role.", permission: "users.manage" },
+  {
+    href: "/settings/identities/vpn",
+    title: "Identities › VPN",
+    text: "RADIUS accounting, shared secret, RADIUS clients, sensors.",
+    permission: "vpn.read",
+  },
+  {
+    href: "/settings/identities/aliases",
+    title: "Identities › Aliases",
+    text: "Alternate UPNs and NetBIOS domains that belong to one identity.",
+    permission: "identities.read",
+  },
+  {
+    href: "/settings/alerts",
+    title: "Alerts forwarding",
+    text: "Send new alerts to a SIEM: syslog CEF or a signed webhook.",
+    permission: "vpn.read",
+  },
+  {
+    href: "/settings/users",
+    title: "Users",
+    text: "Who can sign in, and with which role.",
+    permission: "users.manage",
+  },
   { href: "/settings/tokens", title: "API tokens", text: "Bearer tokens for the API.", permission: "tokens.manage" },
-  { href: "/settings/audit", title: "Audit log", text: "Every change to settings, secrets, clients, users and tokens.", permission: "audit.read" },
+  {
+    href: "/settings/audit",
+    title: "Audit log",
+    text: "Every change to settings, secrets, clients, users and tokens.",
+    permission: "audit.read",
+  },
   { href: "/settings/account", title: "Your account", text: "Change your password.", permission: "account.manage" },
 ];
 

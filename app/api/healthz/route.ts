@@ -11,6 +11,9 @@ export async function GET() {
     return NextResponse.json({ ok: true, database: "reachable" }, { headers: { "cache-control": "no-store" } });
   } catch (err) {
     if (!isDatabaseUnavailable(err)) log.error({ err }, "health check failed");
-    return NextResponse.json({ ok: false, database: "unreachable" }, { status: 503, headers: { "cache-control": "no-store", "retry-after": "5" } });
+    return NextResponse.json(
+      { ok: false, database: "unreachable" },
+      { status: 503, headers: { "cache-control": "no-store", "retry-after": "5" } },
+    );
   }
 }

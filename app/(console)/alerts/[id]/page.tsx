@@ -25,8 +25,19 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
   const evidence = alert.evidence as Record<string, unknown> & { session?: Where; previous?: Where; summary?: string };
   const markers: MapMarker[] = [evidence.session, evidence.previous]
     .filter((w): w is Where => Boolean(w && w.latitude != null && w.longitude != null))
-    .map((w, i) => ({ key: `${i}`, label: w.location ?? "", latitude: w.latitude!, longitude: w.longitude!, sessions: 4 }));
-  const baseline = (evidence.baselineCountries ?? []) as { countryCode: string; country: string | null; sessions: number; lastSeen: string }[];
+    .map((w, i) => ({
+      key: `${i}`,
+      label: w.location ?? "",
+      latitude: w.latitude!,
+      longitude: w.longitude!,
+      sessions: 4,
+    }));
+  const baseline = (evidence.baselineCountries ?? []) as {
+    countryCode: string;
+    country: string | null;
+    sessions: number;
+    lastSeen: string;
+  }[];
   return (
     <div className="space-y-4">
       <Breadcrumb root={{ href: "/alerts", label: "Alerts" }} current={`#${alert.id}`} />
@@ -34,21 +45,63 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
         <h1 className="text-xl font-semibold">{alert.title}</h1>
         <p data-testid="alert-summary">{evidence.summary}</p>
         <dl className="grid grid-cols-1 gap-1 text-sm sm:grid-cols-[10rem_1fr]">
-          <dt className="text-slate-600">Status</dt><dd data-testid="alert-status">{STATUS_LABELS[alert.status]}</dd>
-          <dt className="text-slate-600">Severity</dt><dd>{alert.severity} (MITRE ATT&amp;CK {RULES[alert.rule as RuleId]?.mitre})</dd>
-          <dt className="text-slate-600">Identity</dt><dd><Link className="text-sky-700 underline" href={`/identities/${encodeURIComponent(alert.identity)}`}>{alert.identity}</Link></dd>
-          <dt className="text-slate-600">Happened</dt><dd><LocalTime iso={alert.occurredAt} /></dd>
-          <dt className="text-slate-600">Occurrences</dt><dd>{alert.occurrences}</dd>
-          {"distanceKm" in evidence && (<><dt className="text-slate-600">Travel</dt><dd>{String(evidence.distanceKm)} km in {String(evidence.hours)} h{evidence.speedKmh ? ` = ${String(evidence.speedKmh)} km/h` : " (overlapping)"} — limit {String(evidence.maxTravelKmh)} km/h</dd></>)}
+          <dt className="text-slate-600">Status</dt>
+          <dd data-testid="alert-status">{STATUS_LABELS[alert.status]}</dd>
+          <dt className="text-slate-600">Severity</dt>
+          <dd>
+            {alert.severity} (MITRE ATT&amp;CK {RULES[alert.rule as RuleId]?.mitre})
+          </dd>
+          <dt className="text-slate-600">Identity</dt>
+          <dd>
+            <Link className="text-sky-700 underline" href={`/identities/${encodeURIComponent(alert.identity)}`}>
+              {alert.identity}
+            </Link>
+          </dd>
+          <dt className="text-slate-600">Happened</dt>
+          <dd>
+            <LocalTime iso={alert.occurredAt} />
+          </dd>
+          <dt className="text-slate-600">Occurrences</dt>
+          <dd>{alert.occurrences}</dd>
+          {"distanceKm" in evidence && (
+            <>
+              <dt className="text-slate-600">Travel</dt>
+              <dd>
+                {String(evidence.distanceKm)} km in {String(evidence.hours)} h
+                {evidence.speedKmh ? ` = ${String(evidence.speedKmh)} km/h` : " (overlapping)"} — limit{" "}
+                {String(evidence.maxTravelKmh)} km/h
+              </dd>
+            </>
+          )}
         </dl>
       </section>
-      {markers.length > 0 && <section className="card"><WorldMap markers={markers} /></section>}
+      {markers.length > 0 && (
+        <section className="card">
+          <WorldMap markers={markers} />
+        </section>
+      )}
       {baseline.length > 0 && (
         <section className="card">
           <h2 className="mb-2 text-lg font-semibold">Baseline ({String(evidence.windowDays)} days before)</h2>
           <table className="data-table" aria-label="Baseline countries">
-            <thead><tr><th>Country</th><th>Sessions</th><th>Last seen</th></tr></thead>
-            <tbody>{baseline.map((b) => <tr key={b.countryCode}><td>{b.country ?? b.countryCode}</td><td>{b.sessions}</td><td><LocalTime iso={b.lastSeen} /></td></tr>)}</tbody>
+            <thead>
+              <tr>
+                <th>Country</th>
+                <th>Sessions</th>
+                <th>Last seen</th>
+              </tr>
+            </thead>
+            <tbody>
+              {baseline.map((b) => (
+                <tr key={b.countryCode}>
+                  <td>{b.country ?? b.countryCode}</td>
+                  <td>{b.sessions}</td>
+                  <td>
+                    <LocalTime iso={b.lastSeen} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
           </table>
         </section>
       )}
@@ -57,13 +110,23 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
         {alert.notes.length > 0 && (
           <ul className="space-y-1 text-sm">
             {alert.notes.map((n, i) => (
-              <li key={i}><LocalTime iso={n.at} /> — {n.actor}: {STATUS_LABELS[n.fromStatus]} → {STATUS_LABELS[n.toStatus]}{n.comment ? ` — “${n.comment}”` : ""}</li>
+              <li key={i}>
+                <LocalTime iso={n.at} /> — {n.actor}: {STATUS_LABELS[n.fromStatus]} → {STATUS_LABELS[n.toStatus]}
+                {n.comment ? ` — “${n.comment}”` : ""}
+              </li>
             ))}
           </ul>
         )}
-        {can(principal.role, "alerts.triage") ? <TriageForm id={alert.id} status={alert.status} /> : <p className="text-sm text-slate-500">Read-only: analysts and admins triage alerts.</p>}
+        {can(principal.role, "alerts.triage") ? (
+          <TriageForm id={alert.id} status={alert.status} />
+        ) : (
+          <p className="text-sm text-slate-500">Read-only: analysts and admins triage alerts.</p>
+        )}
       </section>
-      <details className="card text-sm"><summary className="cursor-pointer font-medium">Raw evidence</summary><pre className="mt-2 overflow-x-auto text-xs">{JSON.stringify(alert.evidence, null, 2)}</pre></details>
+      <details className="card text-sm">
+        <summary className="cursor-pointer font-medium">Raw evidence</summary>
+        <pre className="mt-2 overflow-x-auto text-xs">{JSON.stringify(alert.evidence, null, 2)}</pre>
+      </details>
     </div>
   );
 }

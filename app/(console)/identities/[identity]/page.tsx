@@ -48,7 +48,13 @@ function formatDuration(seconds: number | null): string {
   return h ? `${h} h ${m} min` : `${m} min ${seconds % 60} s`;
 }
 
-export default async function IdentityProfilePage({ params, searchParams }: { params: Promise<{ identity: string }>; searchParams: Promise<Search> }) {
+export default async function IdentityProfilePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ identity: string }>;
+  searchParams: Promise<Search>;
+}) {
   await requirePagePermission("identities.read");
   let identity: string;
   try {
@@ -71,22 +77,36 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
   const alertDays = new Set(alerts.items.map((a) => a.occurredAt.slice(0, 10)));
   const base = `/identities/${encodeURIComponent(identity)}`;
   const filterParams = new URLSearchParams(
-    Object.entries({ days: String(days), type: query.type, location: query.location, nas: query.nas }).filter((e): e is [string, string] => Boolean(e[1])),
+    Object.entries({ days: String(days), type: query.type, location: query.location, nas: query.nas }).filter(
+      (e): e is [string, string] => Boolean(e[1]),
+    ),
   );
-  const markers = locations.filter((l) => l.kind === "geo" && l.latitude !== null && l.longitude !== null).map((l) => ({ key: l.key, label: l.label, latitude: l.latitude!, longitude: l.longitude!, sessions: l.sessions }));
+  const markers = locations
+    .filter((l) => l.kind === "geo" && l.latitude !== null && l.longitude !== null)
+    .map((l) => ({ key: l.key, label: l.label, latitude: l.latitude!, longitude: l.longitude!, sessions: l.sessions }));
 
   return (
     <div className="space-y-6">
       <Breadcrumb root={{ href: "/identities", label: "Identities" }} current={identity} />
       <section className="card space-y-2" aria-labelledby="identity-heading">
-        <h1 id="identity-heading" className="text-xl font-semibold break-all">{profile.identity}</h1>
+        <h1 id="identity-heading" className="text-xl font-semibold break-all">
+          {profile.identity}
+        </h1>
         <dl className="grid grid-cols-1 gap-1 text-sm sm:grid-cols-[10rem_1fr]">
           <dt className="text-slate-600">Online now</dt>
-          <dd data-testid="online-now">{profile.onlineSessions > 0 ? `${profile.onlineSessions} open session${profile.onlineSessions === 1 ? "" : "s"}` : "No"}</dd>
+          <dd data-testid="online-now">
+            {profile.onlineSessions > 0
+              ? `${profile.onlineSessions} open session${profile.onlineSessions === 1 ? "" : "s"}`
+              : "No"}
+          </dd>
           <dt className="text-slate-600">Last seen</dt>
-          <dd><LocalTime iso={profile.lastSeen} /></dd>
+          <dd>
+            <LocalTime iso={profile.lastSeen} />
+          </dd>
           <dt className="text-slate-600">First seen</dt>
-          <dd><LocalTime iso={profile.firstSeen} /></dd>
+          <dd>
+            <LocalTime iso={profile.firstSeen} />
+          </dd>
           <dt className="text-slate-600">Names as sent</dt>
           <dd data-testid="names-as-sent">{profile.namesAsSent.join(", ") || "—"}</dd>
           <dt className="text-slate-600">Detections</dt>
@@ -106,10 +126,17 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
 
       <section className="card space-y-3" aria-labelledby="locations-heading">
         <div className="flex flex-wrap items-center justify-between gap-2">
-          <h2 id="locations-heading" className="text-lg font-semibold">VPN locations</h2>
+          <h2 id="locations-heading" className="text-lg font-semibold">
+            VPN locations
+          </h2>
           <nav aria-label="Locations range" className="flex gap-1 text-sm">
             {RANGES.map((d) => (
-              <Link key={d} href={`${base}?days=${d}`} aria-current={d === days ? "page" : undefined} className={`rounded px-2 py-1 ${d === days ? "bg-slate-800 text-white" : "border border-slate-300"}`}>
+              <Link
+                key={d}
+                href={`${base}?days=${d}`}
+                aria-current={d === days ? "page" : undefined}
+                className={`rounded px-2 py-1 ${d === days ? "bg-slate-800 text-white" : "border border-slate-300"}`}
+              >
                 {d} days
               </Link>
             ))}
@@ -122,7 +149,16 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
           <div className="overflow-x-auto">
             <table className="data-table" aria-label="VPN locations">
               <thead>
-                <tr><th>Location</th><th>Country</th><th>Region</th><th>City</th><th>First seen</th><th>Last seen</th><th>Sessions</th><th>Public IPs</th></tr>
+                <tr>
+                  <th>Location</th>
+                  <th>Country</th>
+                  <th>Region</th>
+                  <th>City</th>
+                  <th>First seen</th>
+                  <th>Last seen</th>
+                  <th>Sessions</th>
+                  <th>Public IPs</th>
+                </tr>
               </thead>
               <tbody>
                 {locations.map((l) => (
@@ -131,8 +167,12 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
                     <td>{l.country ?? "—"}</td>
                     <td>{l.region ?? "—"}</td>
                     <td>{l.city ?? "—"}</td>
-                    <td><LocalTime iso={l.firstSeen} /></td>
-                    <td><LocalTime iso={l.lastSeen} /></td>
+                    <td>
+                      <LocalTime iso={l.firstSeen} />
+                    </td>
+                    <td>
+                      <LocalTime iso={l.lastSeen} />
+                    </td>
                     <td>{l.sessions}</td>
                     <td className="font-mono text-xs">{l.publicIps.join(", ") || "—"}</td>
                   </tr>
@@ -142,46 +182,92 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
           </div>
         )}
         <p className="text-xs text-slate-500">
-          <a href="https://db-ip.com" className="underline" rel="noopener noreferrer">IP geolocation by DB-IP</a>
+          <a href="https://db-ip.com" className="underline" rel="noopener noreferrer">
+            IP geolocation by DB-IP
+          </a>
         </p>
       </section>
 
       <section className="card space-y-2" aria-labelledby="alerts-heading">
-        <h2 id="alerts-heading" className="text-lg font-semibold">Alerts</h2>
+        <h2 id="alerts-heading" className="text-lg font-semibold">
+          Alerts
+        </h2>
         {alerts.items.length === 0 ? (
           <p className="text-sm text-slate-600">No alert for this identity.</p>
         ) : (
           <ul className="space-y-1 text-sm">
             {alerts.items.map((a) => (
               <li key={a.id}>
-                <Link href={`/alerts/${a.id}`} className="text-sky-700 underline">{a.title}</Link> ({a.severity}, {STATUS_LABELS[a.status]}) — <LocalTime iso={a.occurredAt} />:{" "}
+                <Link href={`/alerts/${a.id}`} className="text-sky-700 underline">
+                  {a.title}
+                </Link>{" "}
+                ({a.severity}, {STATUS_LABELS[a.status]}) — <LocalTime iso={a.occurredAt} />:{" "}
                 {String((a.evidence as { summary?: string }).summary ?? "")}
               </li>
             ))}
           </ul>
         )}
         {alerts.nextCursor ? (
-          <Link href={`/alerts?identity=${encodeURIComponent(identity)}`} className="text-sm text-sky-700 hover:underline">All alerts of this identity →</Link>
+          <Link
+            href={`/alerts?identity=${encodeURIComponent(identity)}`}
+            className="text-sm text-sky-700 hover:underline"
+          >
+            All alerts of this identity →
+          </Link>
         ) : null}
       </section>
 
       <section className="card space-y-3" aria-labelledby="timeline-heading">
-        <h2 id="timeline-heading" className="text-lg font-semibold">Activity timeline</h2>
+        <h2 id="timeline-heading" className="text-lg font-semibold">
+          Activity timeline
+        </h2>
         <form method="get" className="flex flex-wrap items-end gap-3 text-sm" aria-label="Timeline filters">
           <div>
-            <label htmlFor="f-days" className="label">Range</label>
+            <label htmlFor="f-days" className="label">
+              Range
+            </label>
             <select id="f-days" name="days" defaultValue={String(days)} className="input">
-              {RANGES.map((d) => <option key={d} value={d}>Last {d} days</option>)}
+              {RANGES.map((d) => (
+                <option key={d} value={d}>
+                  Last {d} days
+                </option>
+              ))}
             </select>
           </div>
-          <FilterSelect id="f-type" name="type" label="Activity type" value={query.type} options={Object.entries(ACTIVITY_TYPES)} />
-          <FilterSelect id="f-location" name="location" label="Location" value={query.location} options={options.locations.map((l) => [l.key, l.label] as const)} />
-          <FilterSelect id="f-nas" name="nas" label="NAS" value={query.nas} options={options.nas.map((n) => [n, n] as const)} />
-          <button type="submit" className="btn-primary">Apply</button>
-          <a href={`/api/v1/identities/${encodeURIComponent(identity)}/activities?${filterParams}&format=csv`} className="btn-secondary" download>
+          <FilterSelect
+            id="f-type"
+            name="type"
+            label="Activity type"
+            value={query.type}
+            options={Object.entries(ACTIVITY_TYPES)}
+          />
+          <FilterSelect
+            id="f-location"
+            name="location"
+            label="Location"
+            value={query.location}
+            options={options.locations.map((l) => [l.key, l.label] as const)}
+          />
+          <FilterSelect
+            id="f-nas"
+            name="nas"
+            label="NAS"
+            value={query.nas}
+            options={options.nas.map((n) => [n, n] as const)}
+          />
+          <button type="submit" className="btn-primary">
+            Apply
+          </button>
+          <a
+            href={`/api/v1/identities/${encodeURIComponent(identity)}/activities?${filterParams}&format=csv`}
+            className="btn-secondary"
+            download
+          >
             Export CSV
           </a>
-          <span className="text-xs text-slate-500">CSV: the filtered timeline, up to {CSV_ROW_CAP.toLocaleString("en")} rows.</span>
+          <span className="text-xs text-slate-500">
+            CSV: the filtered timeline, up to {CSV_ROW_CAP.toLocaleString("en")} rows.
+          </span>
         </form>
         {problem ? (
           <FilterProblem problem={problem} clearHref={base} />
@@ -191,7 +277,18 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
           <div className="overflow-x-auto">
             <table className="data-table" aria-label="Activity timeline">
               <thead>
-                <tr><th>Time</th><th>Activity</th><th>Public IP</th><th>Location</th><th>NAS</th><th>Vendor</th><th>Assigned IP</th><th>Duration</th><th>In / out</th><th>Terminate cause</th></tr>
+                <tr>
+                  <th>Time</th>
+                  <th>Activity</th>
+                  <th>Public IP</th>
+                  <th>Location</th>
+                  <th>NAS</th>
+                  <th>Vendor</th>
+                  <th>Assigned IP</th>
+                  <th>Duration</th>
+                  <th>In / out</th>
+                  <th>Terminate cause</th>
+                </tr>
               </thead>
               <tbody>
                 {activities.items.map((a) => (
@@ -199,7 +296,9 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
                     <td className="whitespace-nowrap">
                       <LocalTime iso={a.time} />
                       {a.type === "start" && alertDays.has(a.time.slice(0, 10)) && (
-                        <span className="ml-1 text-red-700" title="An alert was raised for this identity on this day">⚠</span>
+                        <span className="ml-1 text-red-700" title="An alert was raised for this identity on this day">
+                          ⚠
+                        </span>
                       )}
                     </td>
                     <td>{ACTIVITY_TYPES[a.type]}</td>
@@ -209,7 +308,9 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
                     <td>{a.vendor}</td>
                     <td className="font-mono text-xs">{a.assignedIp ?? "—"}</td>
                     <td>{a.type === "start" ? "—" : formatDuration(a.durationSeconds)}</td>
-                    <td className="whitespace-nowrap">{formatBytes(a.inputBytes)} / {formatBytes(a.outputBytes)}</td>
+                    <td className="whitespace-nowrap">
+                      {formatBytes(a.inputBytes)} / {formatBytes(a.outputBytes)}
+                    </td>
                     <td>{a.terminateCause ?? "—"}</td>
                   </tr>
                 ))}
@@ -218,7 +319,12 @@ export default async function IdentityProfilePage({ params, searchParams }: { pa
           </div>
         )}
         {activities.nextCursor && (
-          <Link className="text-sm text-sky-700 underline" href={`${base}?${filterParams}&cursor=${activities.nextCursor}`}>Older activity</Link>
+          <Link
+            className="text-sm text-sky-700 underline"
+            href={`${base}?${filterParams}&cursor=${activities.nextCursor}`}
+          >
+            Older activity
+          </Link>
         )}
       </section>
     </div>

@@ -14,15 +14,21 @@ export function SignOutEverywhere({ idleMinutes, maxHours }: { idleMinutes: numb
   }
   return (
     <section className="card space-y-2" aria-labelledby="sessions-heading">
-      <h2 id="sessions-heading" className="text-lg font-semibold">Sessions</h2>
+      <h2 id="sessions-heading" className="text-lg font-semibold">
+        Sessions
+      </h2>
       <p className="text-sm text-slate-600">
-        A session ends on sign-out, after {idleMinutes} minutes without activity, and {maxHours} hours after sign-in at the
-        latest.
+        A session ends on sign-out, after {idleMinutes} minutes without activity, and {maxHours} hours after sign-in at
+        the latest.
       </p>
       <button type="button" className="btn-secondary" onClick={onClick}>
         Sign out everywhere
       </button>
-      {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

@@ -11,15 +11,18 @@ export const metadata = { title: "Alerts forwarding · Settings · VPN Sight" };
 
 export default async function AlertForwardingPage() {
   const principal = await requirePagePermission("vpn.read");
-  const settings = await getForwardingSettings(db(), { revealCredentials: can(principal.role, "alertForwarding.write") });
+  const settings = await getForwardingSettings(db(), {
+    revealCredentials: can(principal.role, "alertForwarding.write"),
+  });
   return (
     <div className="space-y-4">
       <Breadcrumb root={SETTINGS} current="Alerts forwarding" />
       <h1 className="text-xl font-semibold">Alerts forwarding</h1>
       <p className="text-sm text-slate-600">
-        Each new alert goes to your SIEM as syslog (RFC 5424, CEF payload, UDP or octet-counted TCP) and/or as a JSON webhook signed with
-        HMAC-SHA256 (<code>X-VPNSight-Signature: sha256=HMAC(secret, timestamp + &quot;.&quot; + body)</code>, <code>X-VPNSight-Timestamp</code>).
-        Failures are retried with backoff (5 s doubling, up to 1 h).
+        Each new alert goes to your SIEM as syslog (RFC 5424, CEF payload, UDP or octet-counted TCP) and/or as a JSON
+        webhook signed with HMAC-SHA256 (
+        <code>X-VPNSight-Signature: sha256=HMAC(secret, timestamp + &quot;.&quot; + body)</code>,{" "}
+        <code>X-VPNSight-Timestamp</code>). Failures are retried with backoff (5 s doubling, up to 1 h).
       </p>
       <ForwardingForm
         initial={{
@@ -34,18 +37,42 @@ export default async function AlertForwardingPage() {
         canWrite={can(principal.role, "alertForwarding.write")}
       />
       <section className="card" aria-labelledby="deliveries-heading">
-        <h2 id="deliveries-heading" className="mb-2 text-lg font-semibold">Recent deliveries</h2>
+        <h2 id="deliveries-heading" className="mb-2 text-lg font-semibold">
+          Recent deliveries
+        </h2>
         {settings.deliveries.length === 0 ? (
           <p className="text-sm text-slate-600">Nothing forwarded yet.</p>
         ) : (
           <table className="data-table" aria-label="Deliveries">
-            <thead><tr><th>Alert</th><th>Target</th><th>State</th><th>Attempts</th><th>Last error</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Alert</th>
+                <th>Target</th>
+                <th>State</th>
+                <th>Attempts</th>
+                <th>Last error</th>
+              </tr>
+            </thead>
             <tbody>
               {settings.deliveries.map((d) => (
                 <tr key={d.id}>
-                  <td><Link className="text-sky-700 underline" href={`/alerts/${d.alertId}`}>#{d.alertId}</Link></td>
+                  <td>
+                    <Link className="text-sky-700 underline" href={`/alerts/${d.alertId}`}>
+                      #{d.alertId}
+                    </Link>
+                  </td>
                   <td>{d.target}</td>
-                  <td>{d.deliveredAt ? <>delivered <LocalTime iso={d.deliveredAt} /></> : <>retrying at <LocalTime iso={d.nextAttemptAt!} /></>}</td>
+                  <td>
+                    {d.deliveredAt ? (
+                      <>
+                        delivered <LocalTime iso={d.deliveredAt} />
+                      </>
+                    ) : (
+                      <>
+                        retrying at <LocalTime iso={d.nextAttemptAt!} />
+                      </>
+                    )}
+                  </td>
                   <td>{d.attempts}</td>
                   <td className="text-red-700">{d.lastError ?? ""}</td>
                 </tr>

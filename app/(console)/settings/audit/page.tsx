@@ -14,17 +14,26 @@ function describeChanges(changes: unknown): string {
   return Object.entries(changes as Record<string, unknown>)
     .map(([field, change]) => {
       // A plain value (text, number, list) is shown as it is; {from, to} as a change.
-      if (change === null || typeof change !== "object" || Array.isArray(change)) return `${field}: ${Array.isArray(change) ? JSON.stringify(change) : String(change)}`;
+      if (change === null || typeof change !== "object" || Array.isArray(change))
+        return `${field}: ${Array.isArray(change) ? JSON.stringify(change) : String(change)}`;
       const c = change as { from?: unknown; to?: unknown };
       return "from" in c ? `${field}: ${String(c.from)} → ${String(c.to)}` : `${field}: ${String(c.to)}`;
     })
     .join("; ");
 }
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AuditPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requirePagePermission("audit.read");
   const { query, problem: known } = pageQuery(AuditQuerySchema, await searchParamsRecord(searchParams));
-  const { result: page, problem } = await orProblem(() => listAudit(db(), query), { items: [], nextBefore: null }, known);
+  const { result: page, problem } = await orProblem(
+    () => listAudit(db(), query),
+    { items: [], nextBefore: null },
+    known,
+  );
   return (
     <div className="space-y-4">
       <Breadcrumb root={SETTINGS} current="Audit log" />
@@ -35,13 +44,22 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <div className="card overflow-x-auto">
           <table className="data-table">
             <thead>
-              <tr><th>When</th><th>Who</th><th>Action</th><th>Target</th><th>What changed</th></tr>
+              <tr>
+                <th>When</th>
+                <th>Who</th>
+                <th>Action</th>
+                <th>Target</th>
+                <th>What changed</th>
+              </tr>
             </thead>
             <tbody>
               {page.items.map((e) => (
                 <tr key={e.id}>
                   <td className="whitespace-nowrap">{formatDateTime(e.at)}</td>
-                  <td>{e.actor}{e.sourceIp && <div className="text-xs text-slate-500">{e.sourceIp}</div>}</td>
+                  <td>
+                    {e.actor}
+                    {e.sourceIp && <div className="text-xs text-slate-500">{e.sourceIp}</div>}
+                  </td>
                   <td className="font-mono text-xs">{e.action}</td>
                   <td>{e.target}</td>
                   <td>{describeChanges(e.changes)}</td>
@@ -53,7 +71,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </div>
       )}
       {page.nextBefore && (
-        <Link className="text-sky-700 underline" href={`/settings/audit?before=${page.nextBefore}`}>Older entries</Link>
+        <Link className="text-sky-700 underline" href={`/settings/audit?before=${page.nextBefore}`}>
+          Older entries
+        </Link>
       )}
     </div>
   );

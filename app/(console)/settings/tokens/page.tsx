@@ -15,8 +15,11 @@ export default async function TokensPage() {
       <h1 className="text-xl font-semibold">API tokens</h1>
       <p className="text-sm text-slate-600">
         Send a token as <code>Authorization: Bearer …</code>. The API is described at{" "}
-        <a className="text-sky-700 underline" href="/api/v1/openapi.json">/api/v1/openapi.json</a>. A token belongs to the
-        admin who creates it: it acts with the lower of its role and theirs, and stops working when they are disabled.
+        <a className="text-sky-700 underline" href="/api/v1/openapi.json">
+          /api/v1/openapi.json
+        </a>
+        . A token belongs to the admin who creates it: it acts with the lower of its role and theirs, and stops working
+        when they are disabled.
       </p>
       <TokensManager tokens={JSON.parse(JSON.stringify(tokens))} />
     </div>

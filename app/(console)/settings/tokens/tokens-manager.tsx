@@ -55,7 +55,9 @@ export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
       {created && (
         <div className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm" role="status">
           <p className="font-medium">Copy this token now; it will not be shown again:</p>
-          <code className="mt-1 block select-all break-all font-mono" data-testid="created-token">{created}</code>
+          <code className="mt-1 block select-all break-all font-mono" data-testid="created-token">
+            {created}
+          </code>
         </div>
       )}
       <div className="card overflow-x-auto">
@@ -64,7 +66,16 @@ export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
         ) : (
           <table className="data-table">
             <thead>
-              <tr><th>Name</th><th>Role</th><th>Owner</th><th>Prefix</th><th>Created</th><th>Expires</th><th>Last used</th><th>Status</th></tr>
+              <tr>
+                <th>Name</th>
+                <th>Role</th>
+                <th>Owner</th>
+                <th>Prefix</th>
+                <th>Created</th>
+                <th>Expires</th>
+                <th>Last used</th>
+                <th>Status</th>
+              </tr>
             </thead>
             <tbody>
               {tokens.map((t) => (
@@ -73,7 +84,9 @@ export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
                   <td>{t.role}</td>
                   <td data-testid="token-owner">{t.owner ?? "none (does not work)"}</td>
                   <td className="font-mono">{t.prefix}…</td>
-                  <td>{formatDateTime(t.createdAt)} by {t.createdBy}</td>
+                  <td>
+                    {formatDateTime(t.createdAt)} by {t.createdBy}
+                  </td>
                   <td data-testid="token-expires">{t.expiresAt ? formatDateTime(t.expiresAt) : "never"}</td>
                   <td>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : "never"}</td>
                   <td>
@@ -82,7 +95,9 @@ export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
                     ) : t.expiresAt && Date.parse(t.expiresAt) <= now ? (
                       "expired"
                     ) : (
-                      <button type="button" className="btn-danger" onClick={() => onRevoke(t)}>Revoke</button>
+                      <button type="button" className="btn-danger" onClick={() => onRevoke(t)}>
+                        Revoke
+                      </button>
                     )}
                   </td>
                 </tr>
@@ -91,14 +106,22 @@ export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
           </table>
         )}
       </div>
-      {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      )}
       <form onSubmit={onCreate} className="card grid grid-cols-1 gap-3 sm:grid-cols-4" aria-label="Create API token">
         <div>
-          <label htmlFor="token-name" className="label">Name</label>
+          <label htmlFor="token-name" className="label">
+            Name
+          </label>
           <input id="token-name" name="name" required className="input" />
         </div>
         <div>
-          <label htmlFor="token-role" className="label">Role</label>
+          <label htmlFor="token-role" className="label">
+            Role
+          </label>
           <select id="token-role" name="role" className="input" defaultValue="viewer">
             <option value="admin">admin</option>
             <option value="analyst">analyst</option>
@@ -106,15 +129,21 @@ export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
           </select>
         </div>
         <div>
-          <label htmlFor="token-expires" className="label">Expires after</label>
+          <label htmlFor="token-expires" className="label">
+            Expires after
+          </label>
           <select id="token-expires" name="expires" className="input" defaultValue="90">
             {EXPIRY_OPTIONS.map(([value, label]) => (
-              <option key={value} value={value}>{label}</option>
+              <option key={value} value={value}>
+                {label}
+              </option>
             ))}
           </select>
         </div>
         <div className="self-end">
-          <button type="submit" className="btn-primary">Create token</button>
+          <button type="submit" className="btn-primary">
+            Create token
+          </button>
         </div>
       </form>
     </div>

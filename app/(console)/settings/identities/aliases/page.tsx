@@ -15,8 +15,8 @@ export default async function AliasesPage() {
       <Breadcrumb root={SETTINGS} steps={["Identities"]} current="Aliases" />
       <h1 className="text-xl font-semibold">Identity aliases and domains</h1>
       <p className="text-sm text-slate-600">
-        VPN servers send names as <code>user@domain</code>, <code>DOMAIN\user</code> or alternate UPNs. Map them to one identity: past sessions are
-        moved to it, and the sensor resolves new ones the same way.
+        VPN servers send names as <code>user@domain</code>, <code>DOMAIN\user</code> or alternate UPNs. Map them to one
+        identity: past sessions are moved to it, and the sensor resolves new ones the same way.
       </p>
       <MappingsManager
         aliases={aliases.map((a) => ({ alias: a.alias, identity: a.identity }))}

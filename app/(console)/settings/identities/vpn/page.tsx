@@ -17,7 +17,12 @@ export const metadata = { title: "VPN · Settings · VPN Sight" };
 export default async function VpnSettingsPage() {
   const principal = await requirePagePermission("vpn.read");
   const canWrite = can(principal.role, "vpn.write");
-  const [settings, clients, sensors, radsec] = await Promise.all([getVpnSettings(db()), listRadiusClients(db()), listSensors(db()), getRadsecSettings(db())]);
+  const [settings, clients, sensors, radsec] = await Promise.all([
+    getVpnSettings(db()),
+    listRadiusClients(db()),
+    listSensors(db()),
+    getRadsecSettings(db()),
+  ]);
   const secretStatus = settings.secretConfigured
     ? `configured on ${formatDateTime(settings.secretUpdatedAt)} by ${settings.secretUpdatedBy ?? "unknown"}`
     : "not configured";
@@ -32,8 +37,8 @@ export default async function VpnSettingsPage() {
           </h1>
           <p className="mt-1 text-sm text-slate-600">
             VPN Sight listens for RADIUS Accounting (RFC 2866) from your VPN servers on UDP port{" "}
-            <strong data-testid="accounting-port">{settings.port}</strong>. Point your VPN server&apos;s accounting at this
-            host and use the same shared secret.
+            <strong data-testid="accounting-port">{settings.port}</strong>. Point your VPN server&apos;s accounting at
+            this host and use the same shared secret.
           </p>
         </div>
         <dl className="grid grid-cols-1 gap-2 text-sm sm:grid-cols-[12rem_1fr]">
@@ -42,14 +47,20 @@ export default async function VpnSettingsPage() {
           {settings.previousSecretExpiresAt && (
             <>
               <dt className="font-medium text-slate-600">Previous secret</dt>
-              <dd data-testid="previous-secret-status">still accepted until {formatDateTime(settings.previousSecretExpiresAt)}</dd>
+              <dd data-testid="previous-secret-status">
+                still accepted until {formatDateTime(settings.previousSecretExpiresAt)}
+              </dd>
             </>
           )}
           <dt className="font-medium text-slate-600">Rotation grace period</dt>
           <dd>{settings.rotationGraceHours} h</dd>
         </dl>
         {canWrite ? (
-          <VpnSettingsForm enabled={settings.enabled} secretConfigured={settings.secretConfigured} rotationGraceHours={settings.rotationGraceHours} />
+          <VpnSettingsForm
+            enabled={settings.enabled}
+            secretConfigured={settings.secretConfigured}
+            rotationGraceHours={settings.rotationGraceHours}
+          />
         ) : (
           <div className="space-y-2">
             <label className="flex items-center gap-2 text-sm">

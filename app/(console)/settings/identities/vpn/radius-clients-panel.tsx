@@ -31,14 +31,17 @@ export function RadiusClientsPanel({ clients, canWrite }: { clients: ClientRow[]
     const form = new FormData(formElement);
     const secret = String(form.get("secret") ?? "");
     const certificate = String(form.get("certificate") ?? "").trim();
-    await run(callApi("POST", "/api/v1/radius-clients", {
-      name: String(form.get("name") ?? ""),
-      address: String(form.get("address") ?? ""),
-      vendor: String(form.get("vendor") ?? "other"),
-      requireMessageAuthenticator: form.get("requireMessageAuthenticator") === "on",
-      ...(secret ? { sharedSecret: secret } : {}),
-      ...(certificate ? { certificate } : {}),
-    }), formElement);
+    await run(
+      callApi("POST", "/api/v1/radius-clients", {
+        name: String(form.get("name") ?? ""),
+        address: String(form.get("address") ?? ""),
+        vendor: String(form.get("vendor") ?? "other"),
+        requireMessageAuthenticator: form.get("requireMessageAuthenticator") === "on",
+        ...(secret ? { sharedSecret: secret } : {}),
+        ...(certificate ? { certificate } : {}),
+      }),
+      formElement,
+    );
   }
 
   async function onDelete(client: ClientRow) {
@@ -87,7 +90,9 @@ export function RadiusClientsPanel({ clients, canWrite }: { clients: ClientRow[]
                   <td>
                     {c.ownSecretConfigured ? `own, set ${formatDateTime(c.secretUpdatedAt)}` : "global"}
                     {c.previousSecretExpiresAt && (
-                      <div className="text-xs text-slate-500">previous valid until {formatDateTime(c.previousSecretExpiresAt)}</div>
+                      <div className="text-xs text-slate-500">
+                        previous valid until {formatDateTime(c.previousSecretExpiresAt)}
+                      </div>
                     )}
                   </td>
                   <td>{c.requireMessageAuthenticator ? "required" : "optional"}</td>
@@ -97,7 +102,12 @@ export function RadiusClientsPanel({ clients, canWrite }: { clients: ClientRow[]
                       <button type="button" className="btn-secondary" onClick={() => onRotate(c)}>
                         Set secret
                       </button>
-                      <button type="button" className="btn-danger" onClick={() => onDelete(c)} aria-label={`Remove ${c.name}`}>
+                      <button
+                        type="button"
+                        className="btn-danger"
+                        onClick={() => onDelete(c)}
+                        aria-label={`Remove ${c.name}`}
+                      >
                         Remove
                       </button>
                     </td>
@@ -109,41 +119,74 @@ export function RadiusClientsPanel({ clients, canWrite }: { clients: ClientRow[]
         </div>
       )}
       {canWrite && (
-        <form onSubmit={onAdd} className="grid grid-cols-1 gap-3 border-t border-slate-100 pt-4 sm:grid-cols-2 lg:grid-cols-3" aria-label="Add RADIUS client">
+        <form
+          onSubmit={onAdd}
+          className="grid grid-cols-1 gap-3 border-t border-slate-100 pt-4 sm:grid-cols-2 lg:grid-cols-3"
+          aria-label="Add RADIUS client"
+        >
           <div>
-            <label htmlFor="client-name" className="label">Name</label>
+            <label htmlFor="client-name" className="label">
+              Name
+            </label>
             <input id="client-name" name="name" required className="input" />
           </div>
           <div>
-            <label htmlFor="client-address" className="label">IP or CIDR</label>
-            <input id="client-address" name="address" required className="input" placeholder="192.0.2.10 or 10.0.0.0/24" />
+            <label htmlFor="client-address" className="label">
+              IP or CIDR
+            </label>
+            <input
+              id="client-address"
+              name="address"
+              required
+              className="input"
+              placeholder="192.0.2.10 or 10.0.0.0/24"
+            />
           </div>
           <div>
-            <label htmlFor="client-vendor" className="label">Vendor</label>
+            <label htmlFor="client-vendor" className="label">
+              Vendor
+            </label>
             <select id="client-vendor" name="vendor" className="input" defaultValue="other">
               {VENDOR_OPTIONS.map(([value, label]) => (
-                <option key={value} value={value}>{label}</option>
+                <option key={value} value={value}>
+                  {label}
+                </option>
               ))}
             </select>
           </div>
           <div>
-            <label htmlFor="client-secret" className="label">Own secret (optional)</label>
+            <label htmlFor="client-secret" className="label">
+              Own secret (optional)
+            </label>
             <input id="client-secret" name="secret" type="password" autoComplete="new-password" className="input" />
           </div>
           <div>
-            <label htmlFor="client-certificate" className="label">RadSec certificate (optional)</label>
-            <input id="client-certificate" name="certificate" className="input" placeholder="SHA-256 fingerprint or CN / SAN name" />
+            <label htmlFor="client-certificate" className="label">
+              RadSec certificate (optional)
+            </label>
+            <input
+              id="client-certificate"
+              name="certificate"
+              className="input"
+              placeholder="SHA-256 fingerprint or CN / SAN name"
+            />
           </div>
           <label className="flex items-center gap-2 self-end text-sm">
             <input type="checkbox" name="requireMessageAuthenticator" />
             Require Message-Authenticator
           </label>
           <div className="self-end">
-            <button type="submit" className="btn-primary">Add client</button>
+            <button type="submit" className="btn-primary">
+              Add client
+            </button>
           </div>
         </form>
       )}
-      {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

@@ -20,7 +20,9 @@ export function SensorsPanel({ sensors }: { sensors: SensorView[] }) {
         Sensors
       </h2>
       {sensors.length === 0 ? (
-        <p className="text-sm text-slate-600">No sensor has reported yet. `npm start` runs one beside the portal; `npm run sensor` runs one alone.</p>
+        <p className="text-sm text-slate-600">
+          No sensor has reported yet. `npm start` runs one beside the portal; `npm run sensor` runs one alone.
+        </p>
       ) : (
         <div className="overflow-x-auto">
           <table className="data-table" aria-label="Sensors">
@@ -47,7 +49,9 @@ export function SensorsPanel({ sensors }: { sensors: SensorView[] }) {
                       <div className="text-xs text-slate-500">{s.listening}</div>
                     </td>
                     <td>
-                      <span className={s.online ? "text-green-700" : "text-red-700"}>{s.online ? "online" : "not reporting"}</span>
+                      <span className={s.online ? "text-green-700" : "text-red-700"}>
+                        {s.online ? "online" : "not reporting"}
+                      </span>
                     </td>
                     <td>{formatDateTime(s.lastHeartbeat)}</td>
                     <td data-testid="sensor-last-accepted">{formatDateTime(s.lastPacketAt)}</td>
@@ -55,7 +59,9 @@ export function SensorsPanel({ sensors }: { sensors: SensorView[] }) {
                     <td data-testid="sensor-accepted">{s.accepted}</td>
                     <td data-testid="sensor-status-server">{s.statusServer}</td>
                     <td data-testid="sensor-dropped">
-                      {dropped.length === 0 ? "0" : dropped.map(([reason, n]) => `${n} ${REASON_LABELS[reason] ?? reason}`).join(", ")}
+                      {dropped.length === 0
+                        ? "0"
+                        : dropped.map(([reason, n]) => `${n} ${REASON_LABELS[reason] ?? reason}`).join(", ")}
                     </td>
                     <td>{s.spoolDepth === 0 ? "empty" : `${s.spoolDepth} batches waiting`}</td>
                   </tr>

@@ -67,7 +67,9 @@ export function VpnSettingsForm(props: Props) {
               setSecret(e.target.value);
               setGenerated(null);
             }}
-            placeholder={props.secretConfigured ? "Leave empty to keep the current secret" : "16–128 printable characters"}
+            placeholder={
+              props.secretConfigured ? "Leave empty to keep the current secret" : "16–128 printable characters"
+            }
             aria-describedby="shared-secret-help"
           />
           <button type="button" className="btn-secondary" onClick={generate}>
@@ -80,11 +82,17 @@ export function VpnSettingsForm(props: Props) {
         </p>
         {generated && (
           <div className="mt-2 rounded-md border border-amber-300 bg-amber-50 p-2 text-sm" role="status">
-            <p className="font-medium">Copy this secret into your VPN server now; it will not be shown again after saving:</p>
+            <p className="font-medium">
+              Copy this secret into your VPN server now; it will not be shown again after saving:
+            </p>
             <code data-testid="generated-secret" className="mt-1 block select-all break-all font-mono">
               {generated}
             </code>
-            <button type="button" className="btn-secondary mt-2" onClick={() => navigator.clipboard?.writeText(generated)}>
+            <button
+              type="button"
+              className="btn-secondary mt-2"
+              onClick={() => navigator.clipboard?.writeText(generated)}
+            >
               Copy
             </button>
           </div>
@@ -94,10 +102,21 @@ export function VpnSettingsForm(props: Props) {
         <label htmlFor="grace-hours" className="label">
           Rotation grace period (hours)
         </label>
-        <input id="grace-hours" type="number" min={0} max={168} className="input" value={grace} onChange={(e) => setGrace(e.target.value)} />
+        <input
+          id="grace-hours"
+          type="number"
+          min={0}
+          max={168}
+          className="input"
+          value={grace}
+          onChange={(e) => setGrace(e.target.value)}
+        />
       </div>
       {message && (
-        <p role={message.kind === "error" ? "alert" : "status"} className={`text-sm ${message.kind === "error" ? "text-red-700" : "text-green-700"}`}>
+        <p
+          role={message.kind === "error" ? "alert" : "status"}
+          className={`text-sm ${message.kind === "error" ? "text-red-700" : "text-green-700"}`}
+        >
           {message.text}
         </p>
       )}

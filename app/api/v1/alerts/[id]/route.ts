@@ -9,4 +9,6 @@ export const GET = apiRoute("alerts.read", async ({ params }) => {
   return alert;
 });
 
-export const PATCH = apiRoute("alerts.triage", async ({ params, json, actor }) => updateAlertStatus(db(), params.id ?? "", await json(), await actor()));
+export const PATCH = apiRoute("alerts.triage", async ({ params, json, actor }) =>
+  updateAlertStatus(db(), params.id ?? "", await json(), await actor()),
+);

@@ -6,4 +6,6 @@ import { db } from "@/lib/db/prisma";
 export const GET = apiRoute("vpn.read", async ({ principal }) =>
   getForwardingSettings(db(), { revealCredentials: can(principal.role, "alertForwarding.write") }),
 );
-export const PUT = apiRoute("alertForwarding.write", async ({ json, actor }) => updateForwardingSettings(db(), await json(), await actor()));
+export const PUT = apiRoute("alertForwarding.write", async ({ json, actor }) =>
+  updateForwardingSettings(db(), await json(), await actor()),
+);

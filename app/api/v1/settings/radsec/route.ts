@@ -4,4 +4,6 @@ import { getRadsecSettings, updateRadsecSettings } from "@/lib/radsec-settings";
 
 export const GET = apiRoute("vpn.read", async () => getRadsecSettings(db()));
 
-export const PUT = apiRoute("vpn.write", async ({ json, actor }) => updateRadsecSettings(db(), await json(), await actor()));
+export const PUT = apiRoute("vpn.write", async ({ json, actor }) =>
+  updateRadsecSettings(db(), await json(), await actor()),
+);

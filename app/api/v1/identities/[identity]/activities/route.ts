@@ -13,7 +13,11 @@ export const GET = apiRoute("identities.read", async ({ req, params }) => {
   if (format === "csv") {
     const filename = `vpn-activity-${identity.replace(/[^a-z0-9.@_-]+/gi, "_")}.csv`;
     return new Response(activitiesCsv(db(), identity, query), {
-      headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${filename}"`, "cache-control": "no-store" },
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${filename}"`,
+        "cache-control": "no-store",
+      },
     });
   }
   return identityActivities(db(), identity, query);

@@ -8,5 +8,7 @@ export const GET = apiRoute("vpn.read", async ({ params }) => {
   const pem = await sensorRadsecCertificate(db(), params.sensorId!);
   if (!pem) throw notFound("That sensor has not reported a RadSec certificate (RADSEC_PORT=0, or it never ran).");
   const file = `vpnsight-radsec-${params.sensorId!.replace(/[^A-Za-z0-9._-]+/g, "_")}.crt`;
-  return new Response(pem, { headers: { "content-type": "application/x-pem-file", "content-disposition": `attachment; filename="${file}"` } });
+  return new Response(pem, {
+    headers: { "content-type": "application/x-pem-file", "content-disposition": `attachment; filename="${file}"` },
+  });
 });
