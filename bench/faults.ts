@@ -9,9 +9,10 @@ import pg from "pg";
 import { startEmbeddedPostgres, type RunningDatabase } from "../lib/db/embedded-postgres.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
-import { updateVpnSettings } from "../lib/vpn-settings.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import { startSensor, waitFor, type SensorProcess } from "../sensor/testing/sensor-process.ts";
 import { runLoad, type LoadOptions, type LoadResult } from "./load-generator.ts";
+import { parseInput } from "../lib/errors.ts";
 
 const FULL = process.env.FAULTS_FULL === "1";
 const OUTAGE_S = FULL ? 60 : 10;
@@ -199,7 +200,9 @@ async function main() {
   database = await startEmbeddedPostgres({ dataDir: workDir, port: pgPort });
   await migrateDatabase(database.url);
   const prisma = createPrismaClient(database.url);
-  await updateVpnSettings(prisma, { enabled: true, sharedSecret: SECRET }, { label: "faults" });
+  await updateVpnSettings(prisma, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
+    label: "faults",
+  });
   await prisma.$disconnect();
   let failed = 0;
   for (const [name, drill] of drills) {

@@ -8,9 +8,10 @@ import pg from "pg";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
-import { addDomainMapping } from "../lib/identity-aliases.ts";
-import { createUser } from "../lib/users.ts";
+import { addDomainMapping, DomainMappingSchema } from "../lib/identity-aliases.ts";
+import { createUser, CreateUserSchema } from "../lib/users.ts";
 import { seedDemo } from "../prisma/seed-demo.ts";
+import { parseInput } from "../lib/errors.ts";
 
 const IDENTITIES = Number(process.env.BENCH_IDENTITIES ?? 20_000);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1_000_000);
@@ -75,7 +76,11 @@ async function main() {
     // The seed sends every third user as CONTOSO\userN; mapped as an admin would, so all are userN@contoso.com.
     const prisma = createPrismaClient(database.url);
     if (!(await prisma.domainMapping.findUnique({ where: { netbiosDomain: "contoso" } })))
-      await addDomainMapping(prisma, { netbiosDomain: "CONTOSO", upnSuffix: "contoso.com" }, { label: "bench" });
+      await addDomainMapping(
+        prisma,
+        parseInput(DomainMappingSchema, { netbiosDomain: "CONTOSO", upnSuffix: "contoso.com" }),
+        { label: "bench" },
+      );
     await prisma.$disconnect();
     await seedDemo(database.url, IDENTITIES, SESSIONS, log);
   }
@@ -85,7 +90,7 @@ async function main() {
   await client.end();
   const prisma = createPrismaClient(database.url);
   if (!(await prisma.user.findUnique({ where: { email: ADMIN.email } })))
-    await createUser(prisma, { ...ADMIN, role: "admin" }, { label: "bench" });
+    await createUser(prisma, parseInput(CreateUserSchema, { ...ADMIN, role: "admin" }), { label: "bench" });
   await prisma.$disconnect();
 
   // A portal left on this port (say by a killed run) would answer instead of ours: refuse to measure it.

@@ -9,12 +9,13 @@ import pg from "pg";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
-import { updateVpnSettings } from "../lib/vpn-settings.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import { RADACCT_SCHEMA, freeradiusInstalled, startFreeradius } from "./freeradius.ts";
 import { runLoad, type LoadOptions, type LoadResult } from "./load-generator.ts";
 import { childPids, cpuSeconds, peakRssMb, trackGroupMemory } from "./process-stats.ts";
 import { startSensor, waitFor, type SensorProcess } from "../sensor/testing/sensor-process.ts";
 import { createTestCa } from "../sensor/testing/test-pki.ts";
+import { parseInput } from "../lib/errors.ts";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 128);
@@ -225,7 +226,9 @@ async function main() {
   // (c) FreeRADIUS answering accounting without storing it. All three stay up; the rounds interleave them.
   await migrateDatabase(dbUrl("vpnsight"));
   const prisma = createPrismaClient(dbUrl("vpnsight"));
-  await updateVpnSettings(prisma, { enabled: true, sharedSecret: SECRET }, { label: "bench" });
+  await updateVpnSettings(prisma, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
+    label: "bench",
+  });
   await prisma.$disconnect();
   const radsec = await radsecCredentials();
   const sensor = await startBenchSensor(dbUrl("vpnsight"), 28131, radsec.caFile);

@@ -3,20 +3,20 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { readEnv } from "../lib/config/env.ts";
-import { createToken } from "../lib/api-tokens.ts";
+import { createToken, CreateTokenSchema } from "../lib/api-tokens.ts";
 import type { Actor } from "../lib/audit.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
 import { createRoles, urlForRole } from "../lib/db/roles.ts";
 import { isDatabaseUnavailable } from "../lib/db/unavailable.ts";
 import { createPrismaClient, type Db } from "../lib/db/prisma.ts";
-import { AppError } from "../lib/errors.ts";
+import { AppError, parseInput } from "../lib/errors.ts";
 import { verifyInstallationKey } from "../lib/installation-key.ts";
 import { detectionSettingsFromEnv } from "../lib/detections.ts";
 import { redetectSince } from "../lib/session-judging.ts";
 import { installationKey } from "../lib/secrets.ts";
-import { createUser, resetPassword } from "../lib/users.ts";
-import { updateVpnSettings, getVpnSettings } from "../lib/vpn-settings.ts";
+import { createUser, resetPassword, CreateUserSchema } from "../lib/users.ts";
+import { updateVpnSettings, getVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 
 const USAGE = `Usage: vpnsight <command>
 
@@ -66,7 +66,7 @@ const commands: Record<string, Command> = {
     const password = await readStdinLine("password");
     const user = await createUser(
       db,
-      { email: values.email, role: values.role as "admin", name: values.name, password },
+      parseInput(CreateUserSchema, { email: values.email, role: values.role as "admin", name: values.name, password }),
       CLI_ACTOR,
     );
     console.log(`Created ${user.role} ${user.email}`);
@@ -94,7 +94,7 @@ const commands: Record<string, Command> = {
     const expiresInDays = days === undefined ? undefined : days === "none" ? null : Number(days);
     const { token, view } = await createToken(
       db,
-      { name: values.name, role: values.role as "admin", expiresInDays },
+      parseInput(CreateTokenSchema, { name: values.name, role: values.role as "admin", expiresInDays }),
       CLI_ACTOR,
       values.owner ? { email: values.owner } : undefined,
     );
@@ -118,11 +118,11 @@ const commands: Record<string, Command> = {
     const grace = values["grace-hours"];
     const settings = await updateVpnSettings(
       db,
-      {
+      parseInput(VpnSettingsUpdateSchema, {
         enabled: Boolean(values.enable),
         sharedSecret,
         ...(grace !== undefined ? { rotationGraceHours: Number(grace) } : {}),
-      },
+      }),
       CLI_ACTOR,
     );
     console.log(

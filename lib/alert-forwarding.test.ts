@@ -12,7 +12,8 @@ import {
   toSyslog5424,
   type ForwardedAlert,
 } from "./alert-delivery.ts";
-import { sendTestAlert, updateForwardingSettings } from "./alert-forwarding.ts";
+import { sendTestAlert, updateForwardingSettings, ForwardingSettingsSchema } from "./alert-forwarding.ts";
+import { parseInput } from "./errors.ts";
 
 let t: TestDatabase;
 const admin = { label: "user:admin@contoso.com" };
@@ -83,13 +84,13 @@ describe("forwarding", () => {
     await new Promise<void>((r) => listener.bind(0, "127.0.0.1", () => r()));
     await updateForwardingSettings(
       t.db,
-      {
+      parseInput(ForwardingSettingsSchema, {
         syslogEnabled: true,
         syslogHost: "127.0.0.1",
         syslogPort: listener.address().port,
         syslogProtocol: "udp",
         webhookEnabled: false,
-      },
+      }),
       admin,
     );
     const alert = await storedAlert();
@@ -110,13 +111,13 @@ describe("forwarding", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     await updateForwardingSettings(
       t.db,
-      {
+      parseInput(ForwardingSettingsSchema, {
         syslogEnabled: true,
         syslogHost: "127.0.0.1",
         syslogPort: (server.address() as net.AddressInfo).port,
         syslogProtocol: "tcp",
         webhookEnabled: false,
-      },
+      }),
       admin,
     );
     const alert = await storedAlert();
@@ -148,7 +149,12 @@ describe("forwarding", () => {
     const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hook`;
     const view = await updateForwardingSettings(
       t.db,
-      { syslogEnabled: false, webhookEnabled: true, webhookUrl: url, webhookSecret: "webhook-secret-000001" },
+      parseInput(ForwardingSettingsSchema, {
+        syslogEnabled: false,
+        webhookEnabled: true,
+        webhookUrl: url,
+        webhookSecret: "webhook-secret-000001",
+      }),
       admin,
     );
     expect(JSON.stringify(view)).not.toContain("webhook-secret-000001");
@@ -176,7 +182,7 @@ describe("forwarding", () => {
   it("queues an alert once per enabled target, and drops a delivery whose alert is gone", async () => {
     await updateForwardingSettings(
       t.db,
-      {
+      parseInput(ForwardingSettingsSchema, {
         syslogEnabled: true,
         syslogHost: "127.0.0.1",
         syslogPort: 9,
@@ -184,7 +190,7 @@ describe("forwarding", () => {
         webhookEnabled: true,
         webhookUrl: "http://127.0.0.1:9/hook",
         webhookSecret: "webhook-secret-000001",
-      },
+      }),
       admin,
     );
     const alert = await storedAlert();
@@ -200,11 +206,19 @@ describe("forwarding", () => {
   });
 
   it("validates settings with clear messages", async () => {
-    await expect(updateForwardingSettings(t.db, { syslogEnabled: true, webhookEnabled: false }, admin)).rejects.toThrow(
-      "Syslog forwarding needs a host and a port.",
-    );
-    await expect(
-      updateForwardingSettings(t.db, { syslogEnabled: false, webhookEnabled: true, webhookUrl: "ftp://x" }, admin),
+    await expect(async () =>
+      updateForwardingSettings(
+        t.db,
+        parseInput(ForwardingSettingsSchema, { syslogEnabled: true, webhookEnabled: false }),
+        admin,
+      ),
+    ).rejects.toThrow("Syslog forwarding needs a host and a port.");
+    await expect(async () =>
+      updateForwardingSettings(
+        t.db,
+        parseInput(ForwardingSettingsSchema, { syslogEnabled: false, webhookEnabled: true, webhookUrl: "ftp://x" }),
+        admin,
+      ),
     ).rejects.toThrow(/http\(s\) URL/);
   });
 });
@@ -222,7 +236,12 @@ describe("destinations (SSRF)", () => {
   const forward = async (webhookUrl: string) => {
     await updateForwardingSettings(
       t.db,
-      { syslogEnabled: false, webhookEnabled: true, webhookUrl, webhookSecret: "webhook-secret-000001" },
+      parseInput(ForwardingSettingsSchema, {
+        syslogEnabled: false,
+        webhookEnabled: true,
+        webhookUrl,
+        webhookSecret: "webhook-secret-000001",
+      }),
       admin,
     );
     return sendTestAlert(t.db);
@@ -247,7 +266,12 @@ describe("destinations (SSRF)", () => {
       }
       await updateForwardingSettings(
         t.db,
-        { syslogEnabled: true, syslogHost: "127.0.0.1", syslogPort: 5514, webhookEnabled: false },
+        parseInput(ForwardingSettingsSchema, {
+          syslogEnabled: true,
+          syslogHost: "127.0.0.1",
+          syslogPort: 5514,
+          webhookEnabled: false,
+        }),
         admin,
       );
       expect((await sendTestAlert(t.db))[0]).toMatchObject({

@@ -4,7 +4,7 @@ import { recordAudit, type Actor } from "./audit.ts";
 import { enabledTargets, sendTo, type ForwardedAlert, type Target } from "./alert-delivery.ts";
 import { credentialUrlFor } from "./credential-display.ts";
 import { describeDeliveryError } from "./forwarding-destination.ts";
-import { parseInput, validationError } from "./errors.ts";
+import { validationError } from "./errors.ts";
 import { SECRET_PURPOSE, seal } from "./secrets.ts";
 
 // The portal's side of alert forwarding: its settings and "Send test". The sending and the
@@ -22,7 +22,12 @@ export const ForwardingSettingsSchema = z
       .optional()
       .nullable(),
     /** Write-only; omit to keep the current one. */
-    webhookSecret: z.string().min(16, "The webhook secret needs at least 16 characters.").max(256).optional(),
+    webhookSecret: z
+      .string()
+      .min(16, "The webhook secret needs at least 16 characters.")
+      .max(256)
+      .optional()
+      .describe("HMAC-SHA256 key for the webhook's signature. Write-only: never returned."),
   })
   .strict();
 
@@ -50,8 +55,7 @@ export async function getForwardingSettings(db: Db, { revealCredentials }: { rev
   };
 }
 
-export async function updateForwardingSettings(db: Db, input: unknown, actor: Actor) {
-  const s = parseInput(ForwardingSettingsSchema, input);
+export async function updateForwardingSettings(db: Db, s: z.output<typeof ForwardingSettingsSchema>, actor: Actor) {
   if (s.syslogEnabled && (!s.syslogHost || !s.syslogPort))
     throw validationError("Syslog forwarding needs a host and a port.");
   if (s.webhookEnabled && !s.webhookUrl) throw validationError("Webhook forwarding needs a URL.");

@@ -2,10 +2,11 @@
 // alerts as sessions judged one by one (each sees only the history before it).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { writeAccountingRecords } from "../sensor/store.ts";
-import { listAlerts } from "./alerts.ts";
+import { listAlerts, AlertQuerySchema } from "./alerts.ts";
 import { runPendingDetections } from "./session-judging.ts";
 import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
 import { DAY, TOKYO, history as historyOf, start } from "./testing/vpn-history.ts";
+import { parseInput } from "./errors.ts";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -23,7 +24,7 @@ const history = (identity: string) => historyOf(identity, NOW);
 
 /** Rule, occurrences and (for travel) the direction: a session judged against a later one would show here. */
 const rulesOf = async (identity: string) =>
-  (await listAlerts(t.db, { identity })).items
+  (await listAlerts(t.db, parseInput(AlertQuerySchema, { identity }))).items
     .map((a) => {
       const e = a.evidence as { previous?: { countryCode: string }; session: { countryCode: string } };
       return `${a.rule}${e.previous ? `:${e.previous.countryCode}->${e.session.countryCode}` : `:${e.session.countryCode}`}×${a.occurrences}`;
@@ -75,12 +76,12 @@ describe("listAlerts", () => {
   it("pages newest first with nextCursor: every alert once, filters kept, null after the last page", async () => {
     await writeAccountingRecords(t.pool, [...history("carol@contoso.com"), ...history("dave@contoso.com")], "test");
     await runPendingDetections(t.pool);
-    const all = (await listAlerts(t.db, { limit: 500 })).items.map((a) => a.id);
+    const all = (await listAlerts(t.db, parseInput(AlertQuerySchema, { limit: 500 }))).items.map((a) => a.id);
     expect(all).toHaveLength(8);
     const paged: string[] = [];
     let cursor: string | undefined;
     for (let pages = 1; ; pages++) {
-      const page = await listAlerts(t.db, { limit: 3, cursor });
+      const page = await listAlerts(t.db, parseInput(AlertQuerySchema, { limit: 3, cursor }));
       paged.push(...page.items.map((a) => a.id));
       if (!page.nextCursor) {
         expect(pages).toBe(3);
@@ -90,14 +91,17 @@ describe("listAlerts", () => {
     }
     expect(paged).toEqual(all);
 
-    const first = await listAlerts(t.db, { identity: "carol@contoso.com", limit: 3 });
-    const second = await listAlerts(t.db, { identity: "carol@contoso.com", limit: 3, cursor: first.nextCursor! });
+    const first = await listAlerts(t.db, parseInput(AlertQuerySchema, { identity: "carol@contoso.com", limit: 3 }));
+    const second = await listAlerts(
+      t.db,
+      parseInput(AlertQuerySchema, { identity: "carol@contoso.com", limit: 3, cursor: first.nextCursor! }),
+    );
     expect([...first.items, ...second.items].map((a) => a.identity)).toEqual(Array(4).fill("carol@contoso.com"));
     expect(second.nextCursor).toBeNull();
   });
 
   it("refuses a cursor it did not make, with a clear message", async () => {
-    await expect(listAlerts(t.db, { cursor: "not-a-cursor" })).rejects.toThrow(
+    await expect(listAlerts(t.db, parseInput(AlertQuerySchema, { cursor: "not-a-cursor" }))).rejects.toThrow(
       "cursor is not valid: use nextCursor from the previous page.",
     );
   });

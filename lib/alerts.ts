@@ -3,7 +3,7 @@ import type { Db } from "./db/prisma.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
 import { recordAudit, type Actor } from "./audit.ts";
 import { DEFAULT_DETECTION_SETTINGS, RULES, learningState, type RuleId } from "./detections.ts";
-import { conflict, notFound, parseInput, validationError } from "./errors.ts";
+import { conflict, notFound, validationError } from "./errors.ts";
 import { decodeCursor, encodeCursor } from "./api/cursor.ts";
 import { ALERT_STATUSES, TRANSITIONS } from "./alert-status.ts";
 import { isoDateTime, wholeNumber } from "./api/params.ts";
@@ -40,7 +40,7 @@ export const AlertQuerySchema = z.object({
   rule: z.enum(RULE_IDS, { error: `rule is ${RULE_IDS.join(", ")}.` }).optional(),
   since: isoDateTime("since").optional(),
   limit: wholeNumber("limit", 1, 500).default(100),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(200).optional().describe("nextCursor of the previous page"),
 });
 
 type AlertRow = Prisma.AlertGetPayload<object>;
@@ -58,8 +58,7 @@ export const alertToJson = (a: AlertRow) => ({
   evidence: a.evidence,
 });
 
-export async function listAlerts(db: Db, query: z.input<typeof AlertQuerySchema>) {
-  const q = parseInput(AlertQuerySchema, query);
+export async function listAlerts(db: Db, q: z.output<typeof AlertQuerySchema>) {
   const after = q.cursor ? decodeCursor(q.cursor) : null;
   const rows = await db.alert.findMany({
     where: {
@@ -105,8 +104,8 @@ export const AlertUpdateSchema = z
   })
   .strict();
 
-export async function updateAlertStatus(db: Db, id: string, input: unknown, actor: Actor) {
-  const { status, comment } = parseInput(AlertUpdateSchema, input);
+export async function updateAlertStatus(db: Db, id: string, input: z.output<typeof AlertUpdateSchema>, actor: Actor) {
+  const { status, comment } = input;
   if (!/^\d{1,18}$/.test(id)) throw notFound("No such alert.");
   await db.$transaction(async (tx) => {
     const alert = await tx.alert.findUnique({ where: { id: BigInt(id) } });

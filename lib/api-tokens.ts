@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
 import { recordAudit, type Actor } from "./audit.ts";
 import { ROLES, RoleSchema, type Role } from "./auth/roles.ts";
-import { notFound, parseInput, validationError } from "./errors.ts";
+import { notFound, validationError } from "./errors.ts";
 
 const TOKEN_PREFIX = "vps_";
 /** What the form offers; the API and the CLI take any whole number of days, or null for none. */
@@ -75,11 +75,11 @@ async function defaultOwner(db: Db): Promise<string> {
 /** Returns the token once; only its sha256 is stored. `ownerId`: the user it acts for (default: the first admin). */
 export async function createToken(
   db: Db,
-  input: z.input<typeof CreateTokenSchema>,
+  input: z.output<typeof CreateTokenSchema>,
   actor: Actor,
   owner?: { id: string } | { email: string },
 ) {
-  const { name, role, expiresInDays } = parseInput(CreateTokenSchema, input);
+  const { name, role, expiresInDays } = input;
   let ownerId: string;
   if (!owner) ownerId = await defaultOwner(db);
   else if ("id" in owner) ownerId = owner.id;

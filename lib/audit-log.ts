@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
-import { parseInput } from "./errors.ts";
 import { wholeNumber } from "./api/params.ts";
 
 export const AuditQuerySchema = z.object({
@@ -9,7 +8,8 @@ export const AuditQuerySchema = z.object({
     .number({ error: "before must be a number." })
     .int({ error: "before is an entry id: use nextBefore from the previous page." })
     .positive({ error: "before is an entry id: use nextBefore from the previous page." })
-    .optional(),
+    .optional()
+    .describe("nextBefore of the previous page"),
 });
 
 export interface AuditView {
@@ -25,9 +25,9 @@ export interface AuditView {
 /** Newest first; `before` is the id cursor from the previous page. */
 export async function listAudit(
   db: Db,
-  query: z.input<typeof AuditQuerySchema>,
+  query: z.output<typeof AuditQuerySchema>,
 ): Promise<{ items: AuditView[]; nextBefore: string | null }> {
-  const { limit, before } = parseInput(AuditQuerySchema, query);
+  const { limit, before } = query;
   const rows = await db.auditEntry.findMany({
     where: before ? { id: { lt: BigInt(before) } } : {},
     orderBy: { id: "desc" },

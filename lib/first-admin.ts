@@ -1,6 +1,7 @@
 import type { Db } from "./db/prisma.ts";
 import { randomAlphanumeric } from "./random.ts";
-import { createUser } from "./users.ts";
+import { createUser, CreateUserSchema } from "./users.ts";
+import { parseInput } from "./errors.ts";
 
 /**
  * On first start (no users): ADMIN_EMAIL + ADMIN_PASSWORD when set, else
@@ -13,6 +14,6 @@ export async function ensureFirstAdmin(
   if ((await db.user.count()) > 0) return null;
   const email = env.ADMIN_EMAIL ?? "admin@localhost";
   const password = env.ADMIN_PASSWORD ?? randomAlphanumeric(20);
-  await createUser(db, { email, role: "admin", password }, { label: "system" });
+  await createUser(db, parseInput(CreateUserSchema, { email, role: "admin", password }), { label: "system" });
   return { email, password, generated: !env.ADMIN_PASSWORD };
 }

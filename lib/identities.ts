@@ -14,11 +14,12 @@ export const IDENTITY_SORTS = ["lastSeen", "identity", "sessions30d", "locations
 export type IdentitySort = (typeof IDENTITY_SORTS)[number];
 
 export const IdentityListQuerySchema = z.object({
-  q: z.string().trim().max(320).optional(),
+  q: z.string().trim().max(320).optional().describe("UPN, alias or DOMAIN\\user (substring)"),
   online: z
     .enum(["1", "true", "0", "false"])
     .optional()
-    .transform((v) => v === "1" || v === "true"),
+    .transform((v) => v === "1" || v === "true")
+    .describe("Only identities with open sessions"),
   sort: z.enum(IDENTITY_SORTS, { error: `sort is one of ${IDENTITY_SORTS.join(", ")}.` }).default("lastSeen"),
   dir: z.enum(["asc", "desc"]).default("desc"),
   page: wholeNumber("page", 1, 100_000).default(1),
@@ -260,10 +261,10 @@ export const ActivitiesQuerySchema = z.object({
   until: isoDateTime("until").optional(),
   days: wholeNumber("days", 1, 180).optional(),
   type: z.enum(["start", "interim", "stop"], { error: "type is start, interim or stop." }).optional(),
-  location: z.string().max(200).optional(),
-  nas: z.string().max(255).optional(),
+  location: z.string().max(200).optional().describe("geo|CC|City, private or unknown"),
+  nas: z.string().max(255).optional().describe("NAS-IP-Address or NAS-Identifier"),
   limit: wholeNumber("limit", 1, 1000).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(200).optional().describe("nextCursor of the previous page"),
 });
 export type ActivitiesQuery = z.output<typeof ActivitiesQuerySchema>;
 

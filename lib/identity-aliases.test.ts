@@ -3,8 +3,15 @@ import { sessionEvent } from "./testing/session-event.ts";
 import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
 import type { SessionEvent } from "../sensor/session-event.ts";
 import { writeAccountingRecords } from "../sensor/store.ts";
-import { addDomainMapping, addIdentityAlias, removeIdentityAlias } from "./identity-aliases.ts";
+import {
+  addDomainMapping,
+  addIdentityAlias,
+  removeIdentityAlias,
+  AliasSchema,
+  DomainMappingSchema,
+} from "./identity-aliases.ts";
 import { IdentityListQuerySchema, listIdentities } from "./identities.ts";
+import { parseInput } from "./errors.ts";
 
 let t: TestDatabase;
 const actor = { label: "user:admin@contoso.com" };
@@ -47,7 +54,11 @@ describe("aliases and domain mappings", () => {
       ["contoso\\bob", 1],
       ["robert@contoso.onmicrosoft.com", 1],
     ]);
-    await addDomainMapping(t.db, { netbiosDomain: "CONTOSO", upnSuffix: "Contoso.com" }, actor);
+    await addDomainMapping(
+      t.db,
+      parseInput(DomainMappingSchema, { netbiosDomain: "CONTOSO", upnSuffix: "Contoso.com" }),
+      actor,
+    );
     expect(await identities()).toEqual([
       ["bob@contoso.com", 2],
       ["robert@contoso.onmicrosoft.com", 1],
@@ -59,19 +70,31 @@ describe("aliases and domain mappings", () => {
   });
 
   it("an alias moves past sessions to the primary identity, audited, and validates input", async () => {
-    await addIdentityAlias(t.db, { alias: "Robert@Contoso.onmicrosoft.com", identity: "bob@contoso.com" }, actor);
+    await addIdentityAlias(
+      t.db,
+      parseInput(AliasSchema, { alias: "Robert@Contoso.onmicrosoft.com", identity: "bob@contoso.com" }),
+      actor,
+    );
     expect(await identities()).toEqual([["bob@contoso.com", 3]]);
     const identity = await t.db.identity.findUniqueOrThrow({ where: { identity: "bob@contoso.com" } });
     expect(identity.lastSeenAt.getTime()).toBeGreaterThan(Date.now() - 2 * 86_400_000);
-    await expect(
-      addIdentityAlias(t.db, { alias: "robert@contoso.onmicrosoft.com", identity: "bob@contoso.com" }, actor),
+    await expect(async () =>
+      addIdentityAlias(
+        t.db,
+        parseInput(AliasSchema, { alias: "robert@contoso.onmicrosoft.com", identity: "bob@contoso.com" }),
+        actor,
+      ),
     ).rejects.toThrow(/already an alias/);
-    await expect(addIdentityAlias(t.db, { alias: "justbob", identity: "bob@contoso.com" }, actor)).rejects.toThrow(
-      /UPN/,
-    );
-    await expect(addDomainMapping(t.db, { netbiosDomain: "bad domain!", upnSuffix: "x.com" }, actor)).rejects.toThrow(
-      /NetBIOS/,
-    );
+    await expect(async () =>
+      addIdentityAlias(t.db, parseInput(AliasSchema, { alias: "justbob", identity: "bob@contoso.com" }), actor),
+    ).rejects.toThrow(/UPN/);
+    await expect(async () =>
+      addDomainMapping(
+        t.db,
+        parseInput(DomainMappingSchema, { netbiosDomain: "bad domain!", upnSuffix: "x.com" }),
+        actor,
+      ),
+    ).rejects.toThrow(/NetBIOS/);
     await removeIdentityAlias(t.db, "robert@contoso.onmicrosoft.com", actor);
     expect((await t.db.auditEntry.findMany({ orderBy: { id: "asc" } })).map((a) => a.action)).toEqual([
       "domain-mapping.create",
@@ -88,7 +111,11 @@ describe("aliases and domain mappings", () => {
     );
     const longAgo = new Date(Date.now() - 400 * 86_400_000); // cj's first VPN use, its sessions since purged
     await t.query(`UPDATE "Identity" SET "firstSeenAt" = $1 WHERE identity = 'cj@contoso.com'`, [longAgo]);
-    await addIdentityAlias(t.db, { alias: "cj@contoso.com", identity: "carol@contoso.com" }, actor);
+    await addIdentityAlias(
+      t.db,
+      parseInput(AliasSchema, { alias: "cj@contoso.com", identity: "carol@contoso.com" }),
+      actor,
+    );
     const carol = await t.db.identity.findUniqueOrThrow({ where: { identity: "carol@contoso.com" } });
     expect(carol.firstSeenAt).toEqual(longAgo);
     expect(await t.db.identity.findUnique({ where: { identity: "cj@contoso.com" } })).toBeNull();

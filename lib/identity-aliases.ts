@@ -3,7 +3,7 @@ import type { Db } from "./db/prisma.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
 import { recordAudit, type Actor } from "./audit.ts";
 import { notifyConfigChanged } from "./config-notify.ts";
-import { conflict, notFound, parseInput } from "./errors.ts";
+import { conflict, notFound } from "./errors.ts";
 import { parseUserName } from "./identity.ts";
 
 const NameSchema = z
@@ -77,8 +77,8 @@ export async function listIdentityMappings(db: Db) {
   return { aliases, domains };
 }
 
-export async function addIdentityAlias(db: Db, input: unknown, actor: Actor) {
-  const { alias, identity } = parseInput(AliasSchema, input);
+export async function addIdentityAlias(db: Db, input: z.output<typeof AliasSchema>, actor: Actor) {
+  const { alias, identity } = input;
   if (alias === identity) throw conflict("An identity cannot be its own alias.");
   return db.$transaction(async (tx) => {
     if (await tx.identityAlias.findUnique({ where: { alias } })) throw conflict(`${alias} is already an alias.`);
@@ -110,8 +110,8 @@ export async function removeIdentityAlias(db: Db, alias: string, actor: Actor): 
   });
 }
 
-export async function addDomainMapping(db: Db, input: unknown, actor: Actor) {
-  const { netbiosDomain, upnSuffix } = parseInput(DomainMappingSchema, input);
+export async function addDomainMapping(db: Db, input: z.output<typeof DomainMappingSchema>, actor: Actor) {
+  const { netbiosDomain, upnSuffix } = input;
   return db.$transaction(async (tx) => {
     if (await tx.domainMapping.findUnique({ where: { netbiosDomain } }))
       throw conflict(`${netbiosDomain} is already mapped.`);

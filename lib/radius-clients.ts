@@ -3,7 +3,7 @@ import type { Db } from "./db/prisma.ts";
 import { recordAudit, diffFields, type Actor } from "./audit.ts";
 import { notifyConfigChanged } from "./config-notify.ts";
 import { CertificateBindingSchema } from "./certificates.ts";
-import { conflict, notFound, parseInput } from "./errors.ts";
+import { conflict, notFound } from "./errors.ts";
 import { formatIpBlock, parseIpOrCidr } from "./net/cidr.ts";
 import { seal, unseal, SECRET_PURPOSE } from "./secrets.ts";
 import { SharedSecretSchema, rotatedPrevious } from "./shared-secret.ts";
@@ -85,8 +85,11 @@ export async function listRadiusClients(db: Db): Promise<RadiusClientView[]> {
   return (await db.radiusClient.findMany({ orderBy: { name: "asc" } })).map(toView);
 }
 
-export async function createRadiusClient(db: Db, input: unknown, actor: Actor): Promise<RadiusClientView> {
-  const data = parseInput(CreateRadiusClientSchema, input);
+export async function createRadiusClient(
+  db: Db,
+  data: z.output<typeof CreateRadiusClientSchema>,
+  actor: Actor,
+): Promise<RadiusClientView> {
   return db.$transaction(async (tx) => {
     if (await tx.radiusClient.findUnique({ where: { name: data.name } })) {
       throw conflict(`A RADIUS client named ${data.name} already exists.`);
@@ -125,8 +128,12 @@ export async function createRadiusClient(db: Db, input: unknown, actor: Actor): 
   });
 }
 
-export async function updateRadiusClient(db: Db, id: string, input: unknown, actor: Actor): Promise<RadiusClientView> {
-  const patch = parseInput(UpdateRadiusClientSchema, input);
+export async function updateRadiusClient(
+  db: Db,
+  id: string,
+  patch: z.output<typeof UpdateRadiusClientSchema>,
+  actor: Actor,
+): Promise<RadiusClientView> {
   return db.$transaction(async (tx) => {
     const before = await tx.radiusClient.findUnique({ where: { id } });
     if (!before) throw notFound("No such RADIUS client.");

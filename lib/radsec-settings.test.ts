@@ -1,8 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestCa } from "../sensor/testing/test-pki.ts";
-import { createRadiusClient, updateRadiusClient } from "./radius-clients.ts";
-import { getRadsecSettings, sensorRadsecCertificate, updateRadsecSettings } from "./radsec-settings.ts";
+import {
+  createRadiusClient,
+  updateRadiusClient,
+  CreateRadiusClientSchema,
+  UpdateRadiusClientSchema,
+} from "./radius-clients.ts";
+import {
+  getRadsecSettings,
+  sensorRadsecCertificate,
+  updateRadsecSettings,
+  RadsecSettingsUpdateSchema,
+} from "./radsec-settings.ts";
 import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
+import { parseInput } from "./errors.ts";
 
 let t: TestDatabase;
 const actor = { label: "user:admin@example.com" };
@@ -18,7 +29,11 @@ describe("RadSec settings", () => {
     const notes: string[] = [];
     listener.on("notification", (n) => notes.push(n.payload ?? ""));
     await listener.query("LISTEN vpnsight_config");
-    const view = await updateRadsecSettings(t.db, { clientCa: ca.certPem }, actor);
+    const view = await updateRadsecSettings(
+      t.db,
+      parseInput(RadsecSettingsUpdateSchema, { clientCa: ca.certPem }),
+      actor,
+    );
     expect(view.clientCa.map((c) => c.subject)).toEqual(["CN=Settings CA"]);
     expect((await getRadsecSettings(t.db)).clientCaPem).toBe(ca.certPem.trim() + "\n");
     const audit = await t.db.auditEntry.findFirstOrThrow({ where: { action: "radsec.client_ca" } });
@@ -26,18 +41,26 @@ describe("RadSec settings", () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(notes).toContain("radsec");
     listener.release();
-    expect((await updateRadsecSettings(t.db, { clientCa: null }, actor)).clientCa).toEqual([]);
+    expect(
+      (await updateRadsecSettings(t.db, parseInput(RadsecSettingsUpdateSchema, { clientCa: null }), actor)).clientCa,
+    ).toEqual([]);
   });
 
   it("refuses bad input with a reason and keeps what was saved", async () => {
     const ca = await createTestCa("Kept CA");
-    await updateRadsecSettings(t.db, { clientCa: ca.certPem }, actor);
-    await expect(updateRadsecSettings(t.db, { clientCa: "junk" }, actor)).rejects.toThrow(/No certificate found/);
-    await expect(updateRadsecSettings(t.db, { clientCa: ca.certPem + ca.keyPem }, actor)).rejects.toThrow(
-      /private key/,
-    );
-    await expect(updateRadsecSettings(t.db, { clientCa: 42 }, actor)).rejects.toThrow(/clientCa/);
-    await expect(updateRadsecSettings(t.db, {}, actor)).rejects.toThrow(/clientCa/);
+    await updateRadsecSettings(t.db, parseInput(RadsecSettingsUpdateSchema, { clientCa: ca.certPem }), actor);
+    await expect(async () =>
+      updateRadsecSettings(t.db, parseInput(RadsecSettingsUpdateSchema, { clientCa: "junk" }), actor),
+    ).rejects.toThrow(/No certificate found/);
+    await expect(async () =>
+      updateRadsecSettings(t.db, parseInput(RadsecSettingsUpdateSchema, { clientCa: ca.certPem + ca.keyPem }), actor),
+    ).rejects.toThrow(/private key/);
+    await expect(async () =>
+      updateRadsecSettings(t.db, parseInput(RadsecSettingsUpdateSchema, { clientCa: 42 }), actor),
+    ).rejects.toThrow(/clientCa/);
+    await expect(async () =>
+      updateRadsecSettings(t.db, parseInput(RadsecSettingsUpdateSchema, {}), actor),
+    ).rejects.toThrow(/clientCa/);
     expect((await getRadsecSettings(t.db)).clientCa.map((c) => c.subject)).toEqual(["CN=Kept CA"]);
   });
 
@@ -67,18 +90,30 @@ describe("RadSec settings", () => {
   it("binds a RADIUS client to a certificate, audited, and unbinds it", async () => {
     const client = await createRadiusClient(
       t.db,
-      { name: "radsec-proxy", address: "192.0.2.7", certificate: "Proxy.Contoso.Test" },
+      parseInput(CreateRadiusClientSchema, {
+        name: "radsec-proxy",
+        address: "192.0.2.7",
+        certificate: "Proxy.Contoso.Test",
+      }),
       actor,
     );
     expect(client.certificate).toBe("proxy.contoso.test");
-    await expect(
-      createRadiusClient(t.db, { name: "bad", address: "192.0.2.8", certificate: "has space" }, actor),
+    await expect(async () =>
+      createRadiusClient(
+        t.db,
+        parseInput(CreateRadiusClientSchema, { name: "bad", address: "192.0.2.8", certificate: "has space" }),
+        actor,
+      ),
     ).rejects.toThrow(/certificate/);
     const fp = "0f".repeat(32);
-    expect((await updateRadiusClient(t.db, client.id, { certificate: fp }, actor)).certificate).toBe(
-      `sha256:${"0F:".repeat(31)}0F`,
-    );
-    expect((await updateRadiusClient(t.db, client.id, { certificate: null }, actor)).certificate).toBeNull();
+    expect(
+      (await updateRadiusClient(t.db, client.id, parseInput(UpdateRadiusClientSchema, { certificate: fp }), actor))
+        .certificate,
+    ).toBe(`sha256:${"0F:".repeat(31)}0F`);
+    expect(
+      (await updateRadiusClient(t.db, client.id, parseInput(UpdateRadiusClientSchema, { certificate: null }), actor))
+        .certificate,
+    ).toBeNull();
     const audits = await t.db.auditEntry.findMany({
       where: { target: "radius-client:radsec-proxy" },
       orderBy: { at: "asc" },

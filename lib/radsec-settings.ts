@@ -3,7 +3,7 @@ import { recordAudit, type Actor } from "./audit.ts";
 import { parseCertificateBundle, type CertificateSummary } from "./certificates.ts";
 import { notifyConfigChanged } from "./config-notify.ts";
 import type { Db } from "./db/prisma.ts";
-import { parseInput, validationError } from "./errors.ts";
+import { validationError } from "./errors.ts";
 import { listSensors } from "./sensors.ts";
 
 const SETTINGS_ID = 1;
@@ -55,8 +55,12 @@ export async function sensorRadsecCertificate(db: Db, sensorId: string): Promise
 }
 
 /** Uploads (or removes) the client CA; validated, audited (subjects and fingerprints), and the sensors notified. */
-export async function updateRadsecSettings(db: Db, input: unknown, actor: Actor): Promise<RadsecSettingsView> {
-  const { clientCa } = parseInput(RadsecSettingsUpdateSchema, input);
+export async function updateRadsecSettings(
+  db: Db,
+  input: z.output<typeof RadsecSettingsUpdateSchema>,
+  actor: Actor,
+): Promise<RadsecSettingsView> {
+  const { clientCa } = input;
   const pem = clientCa?.trim() ? clientCa.trim() + "\n" : null;
   let certificates: CertificateSummary[] = [];
   if (pem) {

@@ -7,7 +7,8 @@ export const SharedSecretSchema = z
   .min(16, "The shared secret needs at least 16 characters.")
   .max(128, "The shared secret has at most 128 characters.")
   .regex(/^[\x20-\x7e]*$/, "The shared secret may contain only printable ASCII characters.")
-  .refine((s) => s.trim() === s, "The shared secret cannot start or end with a space.");
+  .refine((s) => s.trim() === s, "The shared secret cannot start or end with a space.")
+  .describe("Printable ASCII, no leading or trailing space. Write-only: never returned.");
 
 export const ROTATION_GRACE_DEFAULT_HOURS = 24;
 export const RotationGraceHoursSchema = z

@@ -3,8 +3,17 @@ import { createTestDatabase, type TestDatabase } from "./testing/test-database.t
 import { authenticateWithPassword, INVALID_CREDENTIALS } from "./auth/authenticate.ts";
 import { THROTTLE_POLICY, recordSignInFailure, sourceAccountKey, sourceKey } from "./auth/sign-in-throttle.ts";
 import { ensureFirstAdmin } from "./first-admin.ts";
-import { changeOwnPassword, createUser, resetPassword, updateUser } from "./users.ts";
+import {
+  changeOwnPassword,
+  createUser,
+  resetPassword,
+  updateUser,
+  CreateUserSchema,
+  UpdateUserSchema,
+  ChangePasswordSchema,
+} from "./users.ts";
 import { signedInSince } from "./auth/principal.ts";
+import { parseInput } from "./errors.ts";
 
 let t: TestDatabase;
 const actor = { label: "user:test" };
@@ -43,33 +52,69 @@ describe("first admin", () => {
 
 describe("users", () => {
   it("refuses to demote or disable the last active admin, but allows it once another admin exists", async () => {
-    const a = await createUser(t.db, { email: "a@example.com", role: "admin", password: "password-for-a-1" }, actor);
-    await expect(updateUser(t.db, a.id, { role: "analyst" }, actor)).rejects.toThrow(/last active admin/);
-    await expect(updateUser(t.db, a.id, { disabled: true }, actor)).rejects.toThrow(/last active admin/);
-    const b = await createUser(t.db, { email: "b@example.com", role: "viewer", password: "password-for-b-1" }, actor);
-    await updateUser(t.db, b.id, { role: "admin" }, actor);
-    await expect(updateUser(t.db, a.id, { role: "analyst" }, actor)).resolves.toMatchObject({ role: "analyst" });
-    await expect(updateUser(t.db, b.id, { disabled: true }, actor)).rejects.toThrow(/last active admin/);
+    const a = await createUser(
+      t.db,
+      parseInput(CreateUserSchema, { email: "a@example.com", role: "admin", password: "password-for-a-1" }),
+      actor,
+    );
+    await expect(async () =>
+      updateUser(t.db, a.id, parseInput(UpdateUserSchema, { role: "analyst" }), actor),
+    ).rejects.toThrow(/last active admin/);
+    await expect(async () =>
+      updateUser(t.db, a.id, parseInput(UpdateUserSchema, { disabled: true }), actor),
+    ).rejects.toThrow(/last active admin/);
+    const b = await createUser(
+      t.db,
+      parseInput(CreateUserSchema, { email: "b@example.com", role: "viewer", password: "password-for-b-1" }),
+      actor,
+    );
+    await updateUser(t.db, b.id, parseInput(UpdateUserSchema, { role: "admin" }), actor);
+    await expect(
+      updateUser(t.db, a.id, parseInput(UpdateUserSchema, { role: "analyst" }), actor),
+    ).resolves.toMatchObject({ role: "analyst" });
+    await expect(async () =>
+      updateUser(t.db, b.id, parseInput(UpdateUserSchema, { disabled: true }), actor),
+    ).rejects.toThrow(/last active admin/);
   });
 
   it("two concurrent demotions of the only two admins leave one admin", async () => {
-    const a = await createUser(t.db, { email: "a@example.com", role: "admin", password: "password-for-a-1" }, actor);
-    const b = await createUser(t.db, { email: "b@example.com", role: "admin", password: "password-for-b-1" }, actor);
+    const a = await createUser(
+      t.db,
+      parseInput(CreateUserSchema, { email: "a@example.com", role: "admin", password: "password-for-a-1" }),
+      actor,
+    );
+    const b = await createUser(
+      t.db,
+      parseInput(CreateUserSchema, { email: "b@example.com", role: "admin", password: "password-for-b-1" }),
+      actor,
+    );
     const results = await Promise.allSettled([
-      updateUser(t.db, a.id, { role: "viewer" }, actor),
-      updateUser(t.db, b.id, { role: "viewer" }, actor),
+      updateUser(t.db, a.id, parseInput(UpdateUserSchema, { role: "viewer" }), actor),
+      updateUser(t.db, b.id, parseInput(UpdateUserSchema, { role: "viewer" }), actor),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(await t.db.user.count({ where: { role: "admin", disabled: false } })).toBe(1);
   });
 
   it("rejects duplicate emails and short passwords", async () => {
-    await createUser(t.db, { email: "a@example.com", role: "viewer", password: "password-for-a-1" }, actor);
-    await expect(
-      createUser(t.db, { email: "A@example.com", role: "viewer", password: "password-for-a-2" }, actor),
+    await createUser(
+      t.db,
+      parseInput(CreateUserSchema, { email: "a@example.com", role: "viewer", password: "password-for-a-1" }),
+      actor,
+    );
+    await expect(async () =>
+      createUser(
+        t.db,
+        parseInput(CreateUserSchema, { email: "A@example.com", role: "viewer", password: "password-for-a-2" }),
+        actor,
+      ),
     ).rejects.toThrow(/already exists/);
-    await expect(
-      createUser(t.db, { email: "c@example.com", role: "viewer", password: "short" }, actor),
+    await expect(async () =>
+      createUser(
+        t.db,
+        parseInput(CreateUserSchema, { email: "c@example.com", role: "viewer", password: "short" }),
+        actor,
+      ),
     ).rejects.toThrow(/12 characters/);
   });
 });
@@ -78,10 +123,14 @@ describe("sign-in", () => {
   it("accepts the right password, refuses wrong ones and disabled accounts alike", async () => {
     const admin = await createUser(
       t.db,
-      { email: "admin@example.com", role: "admin", password: "right-password-1" },
+      parseInput(CreateUserSchema, { email: "admin@example.com", role: "admin", password: "right-password-1" }),
       actor,
     );
-    const u = await createUser(t.db, { email: "u@example.com", role: "analyst", password: "right-password-1" }, actor);
+    const u = await createUser(
+      t.db,
+      parseInput(CreateUserSchema, { email: "u@example.com", role: "analyst", password: "right-password-1" }),
+      actor,
+    );
     await expect(
       authenticateWithPassword(t.db, "U@example.com", "right-password-1", "192.0.2.9"),
     ).resolves.toMatchObject({ id: u.id, role: "analyst" });
@@ -99,7 +148,7 @@ describe("sign-in", () => {
       authenticateWithPassword(t.db, `${"u".repeat(400)}@example.com`, "right-password-1", "192.0.2.9"),
     ).rejects.toThrow(INVALID_CREDENTIALS);
     expect(await t.db.signInThrottle.count({ where: { key: { startsWith: "email:uuuu" } } })).toBe(0);
-    await updateUser(t.db, u.id, { disabled: true }, actor);
+    await updateUser(t.db, u.id, parseInput(UpdateUserSchema, { disabled: true }), actor);
     await expect(authenticateWithPassword(t.db, "u@example.com", "right-password-1", "192.0.2.9")).rejects.toThrow(
       INVALID_CREDENTIALS,
     );
@@ -107,7 +156,11 @@ describe("sign-in", () => {
   });
 
   it("throttles the source that fails, not the account: its owner still signs in from elsewhere (no lockout by strangers)", async () => {
-    await createUser(t.db, { email: "u@example.com", role: "analyst", password: "right-password-1" }, actor);
+    await createUser(
+      t.db,
+      parseInput(CreateUserSchema, { email: "u@example.com", role: "analyst", password: "right-password-1" }),
+      actor,
+    );
     for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerSourceAndAccount; i++) {
       await expect(
         authenticateWithPassword(t.db, "u@example.com", `wrong-${i}-password`, "192.0.2.66"),
@@ -128,7 +181,11 @@ describe("sign-in", () => {
   });
 
   it("doubles the delay with each further failure, up to 15 minutes, and purges expired rows", async () => {
-    await createUser(t.db, { email: "u@example.com", role: "analyst", password: "right-password-1" }, actor);
+    await createUser(
+      t.db,
+      parseInput(CreateUserSchema, { email: "u@example.com", role: "analyst", password: "right-password-1" }),
+      actor,
+    );
     const t0 = new Date("2026-11-29T10:00:00Z");
     const fail = (at: Date) =>
       recordSignInFailure(
@@ -163,7 +220,11 @@ describe("sign-in", () => {
     for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerSource; i++) {
       await authenticateWithPassword(t.db, `user${i}@example.com`, "wrong-password-x", "203.0.113.5").catch(() => {});
     }
-    await createUser(t.db, { email: "fresh@example.com", role: "viewer", password: "right-password-1" }, actor);
+    await createUser(
+      t.db,
+      parseInput(CreateUserSchema, { email: "fresh@example.com", role: "viewer", password: "right-password-1" }),
+      actor,
+    );
     await expect(
       authenticateWithPassword(t.db, "fresh@example.com", "right-password-1", "203.0.113.5"),
     ).rejects.toThrow(/Too many failed/);
@@ -173,7 +234,11 @@ describe("sign-in", () => {
   });
 
   it("a password reset takes effect at once", async () => {
-    await createUser(t.db, { email: "u@example.com", role: "viewer", password: "old-password-123" }, actor);
+    await createUser(
+      t.db,
+      parseInput(CreateUserSchema, { email: "u@example.com", role: "viewer", password: "old-password-123" }),
+      actor,
+    );
     const signedIn = Date.now() - 1;
     await resetPassword(t.db, "u@example.com", "new-password-456", { label: "cli" });
     await expect(authenticateWithPassword(t.db, "u@example.com", "old-password-123", null)).rejects.toThrow(
@@ -191,14 +256,14 @@ describe("an admin setting a user's password", () => {
   it("replaces it, ends the user's older sessions and audits it without the password", async () => {
     const user = await createUser(
       t.db,
-      { email: "u@example.com", role: "viewer", password: "first-password-1" },
+      parseInput(CreateUserSchema, { email: "u@example.com", role: "viewer", password: "first-password-1" }),
       actor,
     );
     const signedIn = Date.now() - 1;
-    await expect(updateUser(t.db, user.id, { password: "short" }, actor)).rejects.toThrow(
-      "A password needs at least 12 characters.",
-    );
-    await updateUser(t.db, user.id, { password: "admin-set-password-2" }, actor);
+    await expect(async () =>
+      updateUser(t.db, user.id, parseInput(UpdateUserSchema, { password: "short" }), actor),
+    ).rejects.toThrow("A password needs at least 12 characters.");
+    await updateUser(t.db, user.id, parseInput(UpdateUserSchema, { password: "admin-set-password-2" }), actor);
     await expect(authenticateWithPassword(t.db, "u@example.com", "first-password-1", null)).rejects.toThrow(
       INVALID_CREDENTIALS,
     );
@@ -218,22 +283,37 @@ describe("changing one's own password", () => {
   it("needs the current password (wrong guesses count towards the throttle), then ends older sessions and is audited", async () => {
     const user = await createUser(
       t.db,
-      { email: "me@example.com", role: "analyst", password: "first-password-1" },
+      parseInput(CreateUserSchema, { email: "me@example.com", role: "analyst", password: "first-password-1" }),
       actor,
     );
     const me = { label: "user:me@example.com" };
-    await expect(
-      changeOwnPassword(t.db, user.id, { currentPassword: "wrong-password-1", newPassword: "second-password-2" }, me),
+    await expect(async () =>
+      changeOwnPassword(
+        t.db,
+        user.id,
+        parseInput(ChangePasswordSchema, { currentPassword: "wrong-password-1", newPassword: "second-password-2" }),
+        me,
+      ),
     ).rejects.toThrow("The current password is not correct.");
     expect(
       (await t.db.signInThrottle.findUniqueOrThrow({ where: { key: sourceAccountKey(null, "me@example.com") } }))
         .failures,
     ).toBe(1);
-    await expect(
-      changeOwnPassword(t.db, user.id, { currentPassword: "first-password-1", newPassword: "short" }, me),
+    await expect(async () =>
+      changeOwnPassword(
+        t.db,
+        user.id,
+        parseInput(ChangePasswordSchema, { currentPassword: "first-password-1", newPassword: "short" }),
+        me,
+      ),
     ).rejects.toThrow("A password needs at least 12 characters.");
-    await expect(
-      changeOwnPassword(t.db, user.id, { currentPassword: "first-password-1", newPassword: "first-password-1" }, me),
+    await expect(async () =>
+      changeOwnPassword(
+        t.db,
+        user.id,
+        parseInput(ChangePasswordSchema, { currentPassword: "first-password-1", newPassword: "first-password-1" }),
+        me,
+      ),
     ).rejects.toThrow("The new password must differ from the current one.");
     expect((await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).passwordChangedAt).toBeNull();
 
@@ -241,7 +321,7 @@ describe("changing one's own password", () => {
     await changeOwnPassword(
       t.db,
       user.id,
-      { currentPassword: "first-password-1", newPassword: "second-password-2" },
+      parseInput(ChangePasswordSchema, { currentPassword: "first-password-1", newPassword: "second-password-2" }),
       me,
     );
     await expect(authenticateWithPassword(t.db, "me@example.com", "first-password-1", null)).rejects.toThrow(
@@ -263,22 +343,22 @@ describe("changing one's own password", () => {
   it("is refused once its source is throttled, even with the right current password", async () => {
     const user = await createUser(
       t.db,
-      { email: "me@example.com", role: "viewer", password: "first-password-1" },
+      parseInput(CreateUserSchema, { email: "me@example.com", role: "viewer", password: "first-password-1" }),
       actor,
     );
     for (let i = 0; i < THROTTLE_POLICY.maxFailuresPerSourceAndAccount; i++) {
       await changeOwnPassword(
         t.db,
         user.id,
-        { currentPassword: `guess-${i}-password`, newPassword: "second-password-2" },
+        parseInput(ChangePasswordSchema, { currentPassword: `guess-${i}-password`, newPassword: "second-password-2" }),
         actor,
       ).catch(() => {});
     }
-    await expect(
+    await expect(async () =>
       changeOwnPassword(
         t.db,
         user.id,
-        { currentPassword: "first-password-1", newPassword: "second-password-2" },
+        parseInput(ChangePasswordSchema, { currentPassword: "first-password-1", newPassword: "second-password-2" }),
         actor,
       ),
     ).rejects.toThrow(/Too many failed/);

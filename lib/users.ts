@@ -58,8 +58,7 @@ const userView = {
 export const listUsers = (db: Db): Promise<UserView[]> =>
   db.user.findMany({ select: userView, orderBy: { email: "asc" } });
 
-export async function createUser(db: Db, input: z.input<typeof CreateUserSchema>, actor: Actor): Promise<UserView> {
-  const data = parseInput(CreateUserSchema, input);
+export async function createUser(db: Db, data: z.output<typeof CreateUserSchema>, actor: Actor): Promise<UserView> {
   const passwordHash = await hashPassword(data.password);
   return db.$transaction(async (tx) => {
     if (await tx.user.findUnique({ where: { email: data.email } })) {
@@ -85,10 +84,10 @@ export async function createUser(db: Db, input: z.input<typeof CreateUserSchema>
 export async function updateUser(
   db: Db,
   id: string,
-  input: z.input<typeof UpdateUserSchema>,
+  input: z.output<typeof UpdateUserSchema>,
   actor: Actor,
 ): Promise<UserView> {
-  const { password, ...patch } = parseInput(UpdateUserSchema, input);
+  const { password, ...patch } = input;
   const passwordColumns = password === undefined ? {} : await newPassword(password);
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "User" WHERE role = 'admin' FOR UPDATE`;
@@ -147,10 +146,9 @@ export const ChangePasswordSchema = z
 export async function changeOwnPassword(
   db: Db,
   userId: string,
-  input: z.input<typeof ChangePasswordSchema>,
+  data: z.output<typeof ChangePasswordSchema>,
   actor: Actor,
 ): Promise<void> {
-  const data = parseInput(ChangePasswordSchema, input);
   const user = await db.user.findUnique({ where: { id: userId } });
   if (!user) throw notFound("No such user.");
   try {

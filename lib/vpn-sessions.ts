@@ -6,13 +6,13 @@ import { toApiVendor } from "./vendors.ts";
 import { isoDateTime, wholeNumber } from "./api/params.ts";
 
 export const VpnSessionQuerySchema = z.object({
-  identity: z.string().trim().toLowerCase().min(1).max(320).optional(),
-  since: isoDateTime("since").optional(),
-  until: isoDateTime("until").optional(),
+  identity: z.string().trim().toLowerCase().min(1).max(320).optional().describe("Primary identity (lowercase UPN)"),
+  since: isoDateTime("since").optional().describe("Sessions started at or after"),
+  until: isoDateTime("until").optional().describe("Sessions started before"),
   status: z.enum(["open", "closed", "stale"], { error: "status must be open, closed or stale." }).optional(),
-  nas: z.string().trim().min(1).max(255).optional(),
+  nas: z.string().trim().min(1).max(255).optional().describe("NAS-IP-Address or NAS-Identifier"),
   limit: wholeNumber("limit", 1, 1000).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(200).optional().describe("nextCursor of the previous page"),
 });
 export type VpnSessionQuery = z.output<typeof VpnSessionQuerySchema>;
 

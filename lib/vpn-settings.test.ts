@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
-import { AppError } from "./errors.ts";
+import { AppError, parseInput } from "./errors.ts";
 import { SECRET_PURPOSE, unseal } from "./secrets.ts";
-import { getVpnSettings, updateVpnSettings } from "./vpn-settings.ts";
+import { getVpnSettings, updateVpnSettings, VpnSettingsUpdateSchema } from "./vpn-settings.ts";
 import { generateSharedSecret } from "./shared-secret.ts";
 
 let t: TestDatabase;
@@ -17,7 +17,9 @@ beforeEach(async () => {
 });
 
 const rejectMessage = async (input: unknown) => {
-  const err = await updateVpnSettings(t.db, input, admin).catch((e: unknown) => e);
+  const err = await (async () => updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, input), admin))().catch(
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AppError);
   expect((err as AppError).status).toBe(400);
   return (err as AppError).message;
@@ -50,7 +52,11 @@ describe("VPN settings", () => {
 
   it("stores the secret sealed, reports who configured it, and audits without the value", async () => {
     const secret = generateSharedSecret();
-    const view = await updateVpnSettings(t.db, { enabled: true, sharedSecret: secret }, admin);
+    const view = await updateVpnSettings(
+      t.db,
+      parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: secret }),
+      admin,
+    );
     expect(view).toMatchObject({ enabled: true, secretConfigured: true, secretUpdatedBy: admin.label });
     expect(JSON.stringify(view)).not.toContain(secret);
     const row = await t.db.vpnSettings.findUniqueOrThrow({ where: { id: 1 } });
@@ -69,11 +75,19 @@ describe("VPN settings", () => {
   it("keeps the previous secret valid for the grace period when rotating", async () => {
     await updateVpnSettings(
       t.db,
-      { enabled: true, sharedSecret: "first-secret-0000001", rotationGraceHours: 6 },
+      parseInput(VpnSettingsUpdateSchema, {
+        enabled: true,
+        sharedSecret: "first-secret-0000001",
+        rotationGraceHours: 6,
+      }),
       admin,
     );
     const before = Date.now();
-    const view = await updateVpnSettings(t.db, { enabled: true, sharedSecret: "second-secret-000002" }, admin);
+    const view = await updateVpnSettings(
+      t.db,
+      parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: "second-secret-000002" }),
+      admin,
+    );
     const expires = view.previousSecretExpiresAt!.getTime();
     expect(expires).toBeGreaterThanOrEqual(before + 6 * 3600_000 - 1000);
     expect(expires).toBeLessThanOrEqual(Date.now() + 6 * 3600_000);
@@ -85,23 +99,41 @@ describe("VPN settings", () => {
   it("drops the previous secret at once with a 0 h grace period, and ignores re-saving the same secret", async () => {
     await updateVpnSettings(
       t.db,
-      { enabled: true, sharedSecret: "first-secret-0000001", rotationGraceHours: 0 },
+      parseInput(VpnSettingsUpdateSchema, {
+        enabled: true,
+        sharedSecret: "first-secret-0000001",
+        rotationGraceHours: 0,
+      }),
       admin,
     );
-    await updateVpnSettings(t.db, { enabled: true, sharedSecret: "first-secret-0000001" }, admin);
+    await updateVpnSettings(
+      t.db,
+      parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: "first-secret-0000001" }),
+      admin,
+    );
     expect(await t.db.auditEntry.count()).toBe(1);
-    const view = await updateVpnSettings(t.db, { enabled: true, sharedSecret: "second-secret-000002" }, admin);
+    const view = await updateVpnSettings(
+      t.db,
+      parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: "second-secret-000002" }),
+      admin,
+    );
     expect(view.previousSecretExpiresAt).toBeNull();
     expect((await t.db.vpnSettings.findUniqueOrThrow({ where: { id: 1 } })).previousSecretSealed).toBeNull();
   });
 
   it("disabling keeps the secret, and re-enabling needs none", async () => {
-    await updateVpnSettings(t.db, { enabled: true, sharedSecret: "first-secret-0000001" }, admin);
-    expect(await updateVpnSettings(t.db, { enabled: false }, admin)).toMatchObject({
-      enabled: false,
-      secretConfigured: true,
-    });
-    expect(await updateVpnSettings(t.db, { enabled: true }, admin)).toMatchObject({
+    await updateVpnSettings(
+      t.db,
+      parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: "first-secret-0000001" }),
+      admin,
+    );
+    expect(await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: false }), admin)).toMatchObject(
+      {
+        enabled: false,
+        secretConfigured: true,
+      },
+    );
+    expect(await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: true }), admin)).toMatchObject({
       enabled: true,
       secretConfigured: true,
     });
@@ -115,7 +147,11 @@ describe("VPN settings", () => {
       listener.on("notification", (n) => resolve(`${n.channel}:${n.payload}`)),
     );
     await listener.query("LISTEN vpnsight_config");
-    await updateVpnSettings(t.db, { enabled: true, sharedSecret: "first-secret-0000001" }, admin);
+    await updateVpnSettings(
+      t.db,
+      parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: "first-secret-0000001" }),
+      admin,
+    );
     expect(await received).toBe("vpnsight_config:vpn");
     await listener.end();
   });

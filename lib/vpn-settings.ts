@@ -3,7 +3,7 @@ import { readEnv } from "./config/env.ts";
 import type { Db } from "./db/prisma.ts";
 import { recordAudit, type Actor } from "./audit.ts";
 import { notifyConfigChanged } from "./config-notify.ts";
-import { parseInput, validationError } from "./errors.ts";
+import { validationError } from "./errors.ts";
 import { seal, unseal, SECRET_PURPOSE } from "./secrets.ts";
 import { RotationGraceHoursSchema, SharedSecretSchema, rotatedPrevious } from "./shared-secret.ts";
 
@@ -48,8 +48,11 @@ export async function getVpnSettings(db: Db): Promise<VpnSettingsView> {
  * Saves the global settings. A new secret rotates: the old one stays valid for
  * the grace period. Audited (field names only for the secret); the sensor is notified.
  */
-export async function updateVpnSettings(db: Db, input: unknown, actor: Actor): Promise<VpnSettingsView> {
-  const update = parseInput(VpnSettingsUpdateSchema, input);
+export async function updateVpnSettings(
+  db: Db,
+  update: z.output<typeof VpnSettingsUpdateSchema>,
+  actor: Actor,
+): Promise<VpnSettingsView> {
   await db.$transaction(async (tx) => {
     await tx.vpnSettings.upsert({ where: { id: SETTINGS_ID }, create: { id: SETTINGS_ID }, update: {} });
     const [current] = await tx.$queryRaw<

@@ -48,11 +48,9 @@ export const SensorEnvSchema = EnvSchema.extend({
   /** /metrics and /healthz show counters and state: loopback unless a monitoring host needs them (e.g. 0.0.0.0). */
   SENSOR_METRICS_BIND: z.preprocess(
     (v) => (v === "" || v === undefined ? "127.0.0.1" : v),
-    z
-      .string()
-      .refine((v) => net.isIP(v) !== 0, {
-        error: "SENSOR_METRICS_BIND is an IP address (0.0.0.0 or :: for every address).",
-      }),
+    z.string().refine((v) => net.isIP(v) !== 0, {
+      error: "SENSOR_METRICS_BIND is an IP address (0.0.0.0 or :: for every address).",
+    }),
   ),
   SPOOL_MAX_MB: envPositive(1024),
   STALE_SESSION_HOURS: envPositive(24),

@@ -6,11 +6,12 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import dgram from "node:dgram";
-import { updateForwardingSettings } from "../lib/alert-forwarding.ts";
-import { listAlerts } from "../lib/alerts.ts";
+import { updateForwardingSettings, ForwardingSettingsSchema } from "../lib/alert-forwarding.ts";
+import { listAlerts, AlertQuerySchema } from "../lib/alerts.ts";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
-import { updateVpnSettings } from "../lib/vpn-settings.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import { startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
+import { parseInput } from "../lib/errors.ts";
 
 const SECRET = "alerts-secret-000001";
 const NOW = Math.floor(Date.now() / 1000);
@@ -20,7 +21,9 @@ let sensor: SensorProcess;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await updateVpnSettings(t.db, { enabled: true, sharedSecret: SECRET }, { label: "test" });
+  await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
+    label: "test",
+  });
   // The SIEM below listens on loopback, which alert forwarding refuses by default.
   sensor = await startSensor({
     DATABASE_URL: t.url,
@@ -63,7 +66,7 @@ describe("abnormal VPN connection detection", () => {
       15_000,
       "history judged",
     );
-    expect((await listAlerts(t.db, {})).items).toEqual([]);
+    expect((await listAlerts(t.db, parseInput(AlertQuerySchema, {}))).items).toEqual([]);
 
     // The SIEM: a syslog listener on loopback.
     const siem = dgram.createSocket("udp4");
@@ -72,13 +75,13 @@ describe("abnormal VPN connection detection", () => {
     await new Promise<void>((r) => siem.bind(0, "127.0.0.1", () => r()));
     await updateForwardingSettings(
       t.db,
-      {
+      parseInput(ForwardingSettingsSchema, {
         syslogEnabled: true,
         syslogHost: "127.0.0.1",
         syslogPort: siem.address().port,
         syslogProtocol: "udp",
         webhookEnabled: false,
-      },
+      }),
       { label: "test" },
     );
 
@@ -87,14 +90,14 @@ describe("abnormal VPN connection detection", () => {
     radclient([packet("NEW-JP", "Start", "133.11.0.1", NOW - 1800)]);
     const alerts = await waitFor(
       async () => {
-        const { items } = await listAlerts(t.db, { identity: "carol@contoso.com" });
+        const { items } = await listAlerts(t.db, parseInput(AlertQuerySchema, { identity: "carol@contoso.com" }));
         return items.length >= 4 ? items : null;
       },
       15_000,
       "alerts",
     );
     await new Promise((r) => setTimeout(r, 3500)); // one more detection round: nothing else may appear
-    const final = (await listAlerts(t.db, { identity: "carol@contoso.com" })).items;
+    const final = (await listAlerts(t.db, parseInput(AlertQuerySchema, { identity: "carol@contoso.com" }))).items;
     expect(final.map((a) => `${a.rule}:${a.severity}`).sort()).toEqual([
       "concurrent-countries:medium",
       "impossible-travel:high",
@@ -139,13 +142,18 @@ describe("abnormal VPN connection detection", () => {
     ]);
     await waitFor(
       async () => {
-        const { items } = await listAlerts(t.db, { identity: "carol@contoso.com", rule: "suspicious-vpn-connection" });
+        const { items } = await listAlerts(
+          t.db,
+          parseInput(AlertQuerySchema, { identity: "carol@contoso.com", rule: "suspicious-vpn-connection" }),
+        );
         return items.find((a) => a.occurrences === 2);
       },
       15_000,
       "repeat added as evidence",
     );
-    expect((await listAlerts(t.db, { identity: "carol@contoso.com" })).items.length).toBeLessThanOrEqual(6);
+    expect(
+      (await listAlerts(t.db, parseInput(AlertQuerySchema, { identity: "carol@contoso.com" }))).items.length,
+    ).toBeLessThanOrEqual(6);
     siem.close();
   }, 60_000);
 });

@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres, type RunningDatabase } from "../lib/db/embedded-postgres.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
-import { updateVpnSettings } from "../lib/vpn-settings.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import { buildAccountingRequest, expectedAccountingResponse, int, str } from "./testing/accounting-packet.ts";
 import { startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
+import { parseInput } from "../lib/errors.ts";
 
 const SECRET = "durable-secret-00001";
 const OUTAGE_MS = Number(process.env.OUTAGE_MS ?? 4000);
@@ -27,7 +28,9 @@ beforeAll(async () => {
   database = await startEmbeddedPostgres({ dataDir, port: pgPort });
   await migrateDatabase(database.url);
   const prisma = createPrismaClient(database.url);
-  await updateVpnSettings(prisma, { enabled: true, sharedSecret: SECRET }, { label: "test" });
+  await updateVpnSettings(prisma, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
+    label: "test",
+  });
   await prisma.$disconnect();
   sensor = await startSensor({ DATABASE_URL: database.url, VPNSIGHT_DATA_DIR: dataDir, DB_WRITE_TIMEOUT_MS: "1000" });
 });

@@ -7,9 +7,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
-import { updateVpnSettings } from "../lib/vpn-settings.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import { startFreeradiusProxy, type Peer } from "./testing/radius-peers.ts";
 import { freePort, startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
+import { parseInput } from "../lib/errors.ts";
 
 const SENSOR_SECRET = "proxy-to-sensor-0001";
 const NAS_SECRET = "nas-to-proxy-000001";
@@ -40,7 +41,11 @@ const stored = async (acctSessionId: string) =>
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await updateVpnSettings(t.db, { enabled: true, sharedSecret: SENSOR_SECRET }, admin);
+  await updateVpnSettings(
+    t.db,
+    parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SENSOR_SECRET }),
+    admin,
+  );
   sensor = await startSensor({
     DATABASE_URL: t.url,
     VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-frproxy-")),
@@ -67,14 +72,14 @@ describe("behind a FreeRADIUS proxy with status_check = status-server", () => {
     expect(await stored("FR-1")).toBe(1);
 
     // Silent for 10 s: accounting disabled, so records and probes alike go unanswered.
-    await updateVpnSettings(t.db, { enabled: false }, admin);
+    await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: false }), admin);
     await new Promise((r) => setTimeout(r, 1500)); // the sensor's LISTEN picks the change up
     const silentFrom = Date.now();
     while (Date.now() - silentFrom < 10_000) sendThroughProxy(`FR-SILENT-${Date.now()}`);
     await waitFor(async () => DEAD.test(proxy.logs()), 20_000, "the proxy to mark the sensor dead");
     expect(await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="disabled"')).toBeGreaterThan(0);
 
-    await updateVpnSettings(t.db, { enabled: true }, admin);
+    await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: true }), admin);
     const enabledAt = Date.now();
     await waitFor(
       async () => ALIVE.test(proxy.logs().slice(proxy.logs().search(DEAD))),

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import { seededRandom } from "../lib/random.ts";
-import { updateVpnSettings } from "../lib/vpn-settings.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import {
   buildAccountingRequest,
   expectedAccountingResponse,
@@ -19,6 +19,7 @@ import {
   type Attr,
 } from "./testing/accounting-packet.ts";
 import { sendAndWait, startSensor, type SensorProcess } from "./testing/sensor-process.ts";
+import { parseInput } from "../lib/errors.ts";
 
 const SECRET = "fuzz-secret-00000001";
 const TOTAL = Number(process.env.FUZZ_DATAGRAMS ?? 100_000);
@@ -27,7 +28,9 @@ let sensor: SensorProcess;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await updateVpnSettings(t.db, { enabled: true, sharedSecret: SECRET }, { label: "test" });
+  await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
+    label: "test",
+  });
   sensor = await startSensor({
     DATABASE_URL: t.url,
     VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-fuzz-")),

@@ -11,9 +11,10 @@ import { MIGRATIONS_DIR, migrateDatabase } from "../lib/db/migrator.ts";
 import { createPrismaClient, type Db } from "../lib/db/prisma.ts";
 import { TABLE_PRIVILEGES } from "../lib/db/roles.ts";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
-import { createUser } from "../lib/users.ts";
-import { updateVpnSettings } from "../lib/vpn-settings.ts";
+import { createUser, CreateUserSchema } from "../lib/users.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import { startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
+import { parseInput } from "../lib/errors.ts";
 
 const BIN = path.resolve(import.meta.dirname, "../bin/vpnsight.mjs");
 const SECRET = "least-privilege-secret1";
@@ -52,7 +53,9 @@ async function as(url: string, sql: string): Promise<string> {
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await updateVpnSettings(t.db, { enabled: true, sharedSecret: SECRET }, { label: "test" });
+  await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
+    label: "test",
+  });
   // Roles belong to the whole server: new passwords, whatever an earlier run on it left.
   const roles = await runCli(["db", "roles", "--new-passwords"], { DATABASE_URL: t.url });
   expect(roles.code, roles.stderr).toBe(0);
@@ -143,7 +146,7 @@ describe("the portal on its own role", () => {
   it("does its work (a user created is audited), but cannot erase the audit trail or change the schema", async () => {
     await createUser(
       portalDb,
-      { email: "lp-admin@contoso.test", role: "admin", password: "a-long-password-1" },
+      parseInput(CreateUserSchema, { email: "lp-admin@contoso.test", role: "admin", password: "a-long-password-1" }),
       { label: "test" },
     );
     expect(await portalDb.auditEntry.count({ where: { action: "user.create" } })).toBe(1);

@@ -6,9 +6,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
-import { updateVpnSettings } from "../lib/vpn-settings.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import { freePort, startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 import { startRelay } from "./testing/tcp-relay.ts";
+import { parseInput } from "../lib/errors.ts";
 
 const SECRET = "multi-homed-secret-01";
 let t: TestDatabase;
@@ -42,7 +43,9 @@ function radclient(
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await updateVpnSettings(t.db, { enabled: true, sharedSecret: SECRET }, { label: "test" });
+  await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
+    label: "test",
+  });
 });
 afterAll(async () => {
   await t?.drop();

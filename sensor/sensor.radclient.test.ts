@@ -6,10 +6,11 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
-import { createRadiusClient, deleteRadiusClient } from "../lib/radius-clients.ts";
-import { updateVpnSettings } from "../lib/vpn-settings.ts";
+import { createRadiusClient, deleteRadiusClient, CreateRadiusClientSchema } from "../lib/radius-clients.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import { buildAccountingRequest, int, ipv4, isValidAccountingResponse, str } from "./testing/accounting-packet.ts";
 import { sendAndWait, startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
+import { parseInput } from "../lib/errors.ts";
 
 const SECRET = "radclient-secret-0001";
 const admin = { label: "user:test" };
@@ -35,7 +36,7 @@ const sessionRow = (acctSessionId: string) =>
 beforeAll(async () => {
   t = await createTestDatabase();
   await t.db.domainMapping.create({ data: { netbiosDomain: "contoso", upnSuffix: "contoso.com" } });
-  await updateVpnSettings(t.db, { enabled: true, sharedSecret: SECRET }, admin);
+  await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), admin);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-sensor-"));
   sensor = await startSensor({ DATABASE_URL: t.url, VPNSIGHT_DATA_DIR: dataDir, SENSOR_ID: "test-sensor" });
 });
@@ -197,27 +198,35 @@ describe("sensor with radclient", () => {
     const probe = (secret: string, id: string) =>
       sendAndWait(sensor.port, buildAccountingRequest(secret, [str(1, "erin"), int(40, 1), str(44, id)]), 800);
 
-    await updateVpnSettings(t.db, { enabled: false }, admin);
+    await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: false }), admin);
     await waitFor(async () => (await probe(SECRET, "LIVE-0")) === null, 3000, "disabled");
     expect(await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="disabled"')).toBeGreaterThan(0);
 
     const rotated = "radclient-secret-0002";
-    await updateVpnSettings(t.db, { enabled: true, sharedSecret: rotated, rotationGraceHours: 1 }, admin);
+    await updateVpnSettings(
+      t.db,
+      parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: rotated, rotationGraceHours: 1 }),
+      admin,
+    );
     await waitFor(async () => (await probe(rotated, "LIVE-1")) !== null, 3000, "new secret accepted");
     expect(await probe(SECRET, "LIVE-2")).not.toBeNull(); // previous secret, within the grace period
 
-    const other = await createRadiusClient(t.db, { name: "elsewhere", address: "192.0.2.0/24" }, admin);
+    const other = await createRadiusClient(
+      t.db,
+      parseInput(CreateRadiusClientSchema, { name: "elsewhere", address: "192.0.2.0/24" }),
+      admin,
+    );
     await waitFor(async () => (await probe(rotated, "LIVE-3")) === null, 3000, "unknown client dropped");
     expect(await sensor.metric("vpnsight_radius_packets_dropped_total", 'reason="unknown_client"')).toBeGreaterThan(0);
     const local = await createRadiusClient(
       t.db,
-      {
+      parseInput(CreateRadiusClientSchema, {
         name: "loopback",
         address: "127.0.0.0/8",
         vendor: "f5",
         sharedSecret: "loopback-own-secret1",
         requireMessageAuthenticator: true,
-      },
+      }),
       admin,
     );
     const withMa = (secret: string, id: string) =>
@@ -237,12 +246,20 @@ describe("sensor with radclient", () => {
   it("one RADIUS client cannot close or take over another client's NAS sessions by naming its NAS-IP-Address", async () => {
     const a = await createRadiusClient(
       t.db,
-      { name: "client-a", address: "127.0.0.1", sharedSecret: "client-a-secret-0001" },
+      parseInput(CreateRadiusClientSchema, {
+        name: "client-a",
+        address: "127.0.0.1",
+        sharedSecret: "client-a-secret-0001",
+      }),
       admin,
     );
     const b = await createRadiusClient(
       t.db,
-      { name: "client-b", address: "127.0.0.2", sharedSecret: "client-b-secret-0001" },
+      parseInput(CreateRadiusClientSchema, {
+        name: "client-b",
+        address: "127.0.0.2",
+        sharedSecret: "client-b-secret-0001",
+      }),
       admin,
     );
     try {

@@ -8,9 +8,9 @@ import path from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
-import { updateRadsecSettings } from "../lib/radsec-settings.ts";
-import { createRadiusClient, deleteRadiusClient } from "../lib/radius-clients.ts";
-import { updateVpnSettings } from "../lib/vpn-settings.ts";
+import { updateRadsecSettings, RadsecSettingsUpdateSchema } from "../lib/radsec-settings.ts";
+import { createRadiusClient, deleteRadiusClient, CreateRadiusClientSchema } from "../lib/radius-clients.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import {
   buildAccountingRequest,
   buildStatusServer,
@@ -23,6 +23,7 @@ import {
 import { startFreeradiusProxy, startRadsecproxy, type Peer } from "./testing/radius-peers.ts";
 import { freePort, startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 import { createTestCa, type Issued, type TestCa } from "./testing/test-pki.ts";
+import { parseInput } from "../lib/errors.ts";
 
 const admin = { label: "user:test" };
 const NAS_SECRET = "nas-to-proxy-000001";
@@ -104,7 +105,11 @@ async function refusedAtHandshake(cert: Issued | null): Promise<boolean> {
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await updateVpnSettings(t.db, { enabled: true, sharedSecret: "udp-secret-000000001" }, admin);
+  await updateVpnSettings(
+    t.db,
+    parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: "udp-secret-000000001" }),
+    admin,
+  );
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-radsec-"));
   fs.chmodSync(dir, 0o755);
   siteCa = await createTestCa("Site RADIUS CA");
@@ -112,7 +117,7 @@ beforeAll(async () => {
   foreign = await (await createTestCa("Another CA")).issue("proxy.contoso.test");
   write("client.crt", client.certPem);
   write("client.key", client.keyPem);
-  await updateRadsecSettings(t.db, { clientCa: siteCa.certPem }, admin);
+  await updateRadsecSettings(t.db, parseInput(RadsecSettingsUpdateSchema, { clientCa: siteCa.certPem }), admin);
   radsecPort = await freePort();
   sensor = await startSensor({
     DATABASE_URL: t.url,
@@ -182,7 +187,11 @@ describe("RadSec listener", () => {
     const other = await siteCa.issue("someone-else.contoso.test");
     const bound = await createRadiusClient(
       t.db,
-      { name: "tls-proxy", address: "127.0.0.0/8", certificate: "proxy.contoso.test" },
+      parseInput(CreateRadiusClientSchema, {
+        name: "tls-proxy",
+        address: "127.0.0.0/8",
+        certificate: "proxy.contoso.test",
+      }),
       admin,
     );
     try {
@@ -421,7 +430,7 @@ describe("RadSec through real peers", () => {
       // Its Status-Server over TLS cannot be answered by anyone: FreeRADIUS 3.2.1 (Debian 12) writes the probe in
       // clear text on the TLS connection (seen through a TCP relay: 0x0c… right after the handshake). The sensor
       // closes such a connection, and the next record still gets through on a new one.
-      await updateVpnSettings(t.db, { enabled: false }, admin);
+      await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: false }), admin);
       await new Promise((r) => setTimeout(r, 1500));
       send("FRTLS-SILENT");
       await waitFor(
@@ -429,7 +438,7 @@ describe("RadSec through real peers", () => {
         20_000,
         "FreeRADIUS to give up on the sensor",
       );
-      await updateVpnSettings(t.db, { enabled: true }, admin);
+      await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: true }), admin);
       await waitFor(async () => sensor.logs().includes("wrong version number"), 20_000, "the clear-text probe refused");
       expect(sensor.child.exitCode).toBeNull();
       if (process.env.SHOW_PEER_LOGS) console.log(fr.logs());

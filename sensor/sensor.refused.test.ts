@@ -8,13 +8,14 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import { sessionEvent } from "../lib/testing/session-event.ts";
-import { updateVpnSettings } from "../lib/vpn-settings.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import { DurableWriter } from "./durable-writer.ts";
 import type { AccountingRecord } from "./session-event.ts";
 import { REFUSED_FILE, Spool } from "./spool.ts";
 import { isRefusedByDatabase, writeAccountingRecords } from "./store.ts";
 import { buildAccountingRequest, int, ipv4, isValidAccountingResponse, str } from "./testing/accounting-packet.ts";
 import { sendAndWait, startSensor, type SensorProcess } from "./testing/sensor-process.ts";
+import { parseInput } from "../lib/errors.ts";
 
 const SECRET = "refused-secret-000001";
 let t: TestDatabase;
@@ -22,7 +23,9 @@ let sensor: SensorProcess;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await updateVpnSettings(t.db, { enabled: true, sharedSecret: SECRET }, { label: "user:test" });
+  await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
+    label: "user:test",
+  });
   // A rule this test database alone has, so that PostgreSQL refuses one particular record.
   await t.query(`ALTER TABLE "VpnSession" ADD CONSTRAINT test_refuse CHECK ("acctSessionId" NOT LIKE 'REFUSE%')`);
   sensor = await startSensor({

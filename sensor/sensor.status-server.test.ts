@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
-import { updateVpnSettings } from "../lib/vpn-settings.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import {
   buildAccountingRequest,
   buildStatusServer,
@@ -15,6 +15,7 @@ import {
 } from "./testing/accounting-packet.ts";
 import { freePort, sendAndWait, startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 import { startRelay, type Relay } from "./testing/tcp-relay.ts";
+import { parseInput } from "../lib/errors.ts";
 
 const SECRET = "status-server-secret1";
 let t: TestDatabase;
@@ -23,7 +24,9 @@ let relay: Relay;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await updateVpnSettings(t.db, { enabled: true, sharedSecret: SECRET }, { label: "test" });
+  await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
+    label: "test",
+  });
   const pgUrl = new URL(t.url);
   const relayPort = await freePort();
   relay = await startRelay({ host: pgUrl.hostname, port: Number(pgUrl.port) }, { host: "127.0.0.1", port: relayPort });

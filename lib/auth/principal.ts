@@ -22,14 +22,16 @@ export interface Principal {
  * Who is calling: a bearer token (Authorization header) or the signed-in user.
  * The role always comes from the database, so demoting or disabling takes effect at once.
  */
-export async function currentPrincipal(): Promise<Principal | null> {
-  const requestHeaders = await headers();
+export async function currentPrincipal(requestHeaders?: Headers): Promise<Principal | null> {
+  requestHeaders ??= await headers();
   const authorization = requestHeaders.get("authorization");
   if (authorization !== null) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     const token = match ? await resolveToken(db(), match[1]!) : null;
     return token && { kind: "token", id: token.id, name: token.name, role: token.role, userId: token.ownerId };
   }
+  // No session cookie: no session (and no need for next-auth, which reads the request's cookies itself).
+  if (!/(^|;\s*)(__Secure-)?next-auth\.session-token(\.\d+)?=/.test(requestHeaders.get("cookie") ?? "")) return null;
   const session = await getServerSession(authOptionsFor(requestHeaders));
   const { id: userId, signedInAt, sid } = (session?.user ?? {}) as { id?: string; signedInAt?: number; sid?: string };
   if (!userId) return null;
@@ -44,8 +46,8 @@ export function signedInSince(signedInAt: number | undefined, passwordChangedAt:
   return passwordChangedAt === null || (signedInAt ?? 0) >= passwordChangedAt.getTime();
 }
 
-export async function actorOf(principal: Principal): Promise<Actor> {
-  const requestHeaders = await headers();
+export async function actorOf(principal: Principal, requestHeaders?: Headers): Promise<Actor> {
+  requestHeaders ??= await headers();
   const sourceIp = clientAddress(requestHeaders);
   return { label: `${principal.kind}:${principal.name}`, sourceIp };
 }

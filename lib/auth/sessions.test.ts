@@ -1,14 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
-import { createUser } from "../users.ts";
+import { createUser, CreateUserSchema } from "../users.ts";
 import { endAllSessions, endSession, sessionIsLive, startSession } from "./sessions.ts";
+import { parseInput } from "../errors.ts";
 
 let t: TestDatabase;
 let userId: string;
 beforeAll(async () => {
   t = await createTestDatabase();
   userId = (
-    await createUser(t.db, { email: "s@example.com", role: "viewer", password: "session-password-1" }, { label: "cli" })
+    await createUser(
+      t.db,
+      parseInput(CreateUserSchema, { email: "s@example.com", role: "viewer", password: "session-password-1" }),
+      { label: "cli" },
+    )
   ).id;
 });
 afterAll(async () => t.drop());
@@ -37,7 +42,7 @@ describe("portal sessions", () => {
     const other = (
       await createUser(
         t.db,
-        { email: "o@example.com", role: "viewer", password: "other-password-12" },
+        parseInput(CreateUserSchema, { email: "o@example.com", role: "viewer", password: "other-password-12" }),
         { label: "cli" },
       )
     ).id;

@@ -47,11 +47,9 @@ export const EnvSchema = z.object({
             .filter(Boolean)
         : [],
     z.array(
-      z
-        .string()
-        .refine((s) => parseIpOrCidr(s) !== null, {
-          error: (i) => `${String(i.input)} is not an IP address or CIDR block.`,
-        }),
+      z.string().refine((s) => parseIpOrCidr(s) !== null, {
+        error: (i) => `${String(i.input)} is not an IP address or CIDR block.`,
+      }),
     ),
   ),
   /** 1: alert forwarding may reach loopback, link-local and metadata addresses and this product's ports (lib/forwarding-destination.ts). */

@@ -1,7 +1,6 @@
 import { apiRoute } from "@/lib/api/door";
-import { listAlerts } from "@/lib/alerts";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
+import { listAlerts } from "@/lib/alerts";
 
-export const GET = apiRoute("alerts.read", async ({ req }) =>
-  listAlerts(db(), Object.fromEntries(new URL(req.url).searchParams)),
-);
+export const GET = apiRoute(op.listAlerts, async ({ query }) => listAlerts(db(), query));

@@ -1,8 +1,6 @@
 import { apiRoute } from "@/lib/api/door";
-import { AuditQuerySchema, listAudit } from "@/lib/audit-log";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { parseInput } from "@/lib/errors";
+import { listAudit } from "@/lib/audit-log";
 
-export const GET = apiRoute("audit.read", async ({ req }) =>
-  listAudit(db(), parseInput(AuditQuerySchema, Object.fromEntries(new URL(req.url).searchParams))),
-);
+export const GET = apiRoute(op.listAudit, async ({ query }) => listAudit(db(), query));

@@ -1,10 +1,11 @@
 import { NextResponse } from "next/server";
 import { apiRoute } from "@/lib/api/door";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
 import { addDomainMapping, listIdentityMappings } from "@/lib/identity-aliases";
 
-export const GET = apiRoute("identities.read", async () => ({ items: (await listIdentityMappings(db())).domains }));
+export const GET = apiRoute(op.listDomainMappings, async () => ({ items: (await listIdentityMappings(db())).domains }));
 
-export const POST = apiRoute("identities.manage", async ({ json, actor }) =>
-  NextResponse.json(await addDomainMapping(db(), await json(), await actor()), { status: 201 }),
+export const POST = apiRoute(op.addDomainMapping, async ({ body, actor }) =>
+  NextResponse.json(await addDomainMapping(db(), body, await actor()), { status: 201 }),
 );

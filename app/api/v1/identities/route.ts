@@ -1,8 +1,6 @@
 import { apiRoute } from "@/lib/api/door";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { parseInput } from "@/lib/errors";
-import { IdentityListQuerySchema, listIdentities } from "@/lib/identities";
+import { listIdentities } from "@/lib/identities";
 
-export const GET = apiRoute("identities.read", async ({ req }) =>
-  listIdentities(db(), parseInput(IdentityListQuerySchema, Object.fromEntries(new URL(req.url).searchParams))),
-);
+export const GET = apiRoute(op.listIdentities, async ({ query }) => listIdentities(db(), query));

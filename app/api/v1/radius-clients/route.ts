@@ -1,10 +1,11 @@
 import { NextResponse } from "next/server";
 import { apiRoute } from "@/lib/api/door";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
 import { createRadiusClient, listRadiusClients } from "@/lib/radius-clients";
 
-export const GET = apiRoute("radiusClients.read", async () => ({ items: await listRadiusClients(db()) }));
+export const GET = apiRoute(op.listRadiusClients, async () => ({ items: await listRadiusClients(db()) }));
 
-export const POST = apiRoute("radiusClients.write", async ({ json, actor }) =>
-  NextResponse.json(await createRadiusClient(db(), await json(), await actor()), { status: 201 }),
+export const POST = apiRoute(op.createRadiusClient, async ({ body, actor }) =>
+  NextResponse.json(await createRadiusClient(db(), body, await actor()), { status: 201 }),
 );

@@ -1,16 +1,13 @@
 import { NextResponse } from "next/server";
 import { apiRoute } from "@/lib/api/door";
-import { CreateTokenSchema, createToken, listTokens } from "@/lib/api-tokens";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { parseInput } from "@/lib/errors";
+import { createToken, listTokens } from "@/lib/api-tokens";
 
-export const GET = apiRoute("tokens.manage", async () => ({ items: await listTokens(db()) }));
+export const GET = apiRoute(op.listTokens, async () => ({ items: await listTokens(db()) }));
 
-/** The token is in this response only; it is never shown again. */
-/** The new token belongs to whoever creates it (for a token, its owner). */
-export const POST = apiRoute("tokens.manage", async ({ json, actor, principal }) => {
-  const { token, view } = await createToken(db(), parseInput(CreateTokenSchema, await json()), await actor(), {
-    id: principal.userId,
-  });
+/** The token is in this response only; it is never shown again. It belongs to whoever creates it (for a token, its owner). */
+export const POST = apiRoute(op.createToken, async ({ body, actor, principal }) => {
+  const { token, view } = await createToken(db(), body, await actor(), { id: principal.userId });
   return NextResponse.json({ ...view, token }, { status: 201, headers: { "cache-control": "no-store" } });
 });

@@ -1,11 +1,11 @@
 import { NextResponse } from "next/server";
 import { apiRoute } from "@/lib/api/door";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { parseInput } from "@/lib/errors";
-import { CreateUserSchema, createUser, listUsers } from "@/lib/users";
+import { createUser, listUsers } from "@/lib/users";
 
-export const GET = apiRoute("users.manage", async () => ({ items: await listUsers(db()) }));
+export const GET = apiRoute(op.listUsers, async () => ({ items: await listUsers(db()) }));
 
-export const POST = apiRoute("users.manage", async ({ json, actor }) =>
-  NextResponse.json(await createUser(db(), parseInput(CreateUserSchema, await json()), await actor()), { status: 201 }),
+export const POST = apiRoute(op.createUser, async ({ body, actor }) =>
+  NextResponse.json(await createUser(db(), body, await actor()), { status: 201 }),
 );

@@ -1,8 +1,6 @@
 import { apiRoute } from "@/lib/api/door";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { parseInput } from "@/lib/errors";
-import { VpnSessionQuerySchema, listVpnSessions } from "@/lib/vpn-sessions";
+import { listVpnSessions } from "@/lib/vpn-sessions";
 
-export const GET = apiRoute("sessions.read", async ({ req }) =>
-  listVpnSessions(db(), parseInput(VpnSessionQuerySchema, Object.fromEntries(new URL(req.url).searchParams))),
-);
+export const GET = apiRoute(op.listVpnSessions, async ({ query }) => listVpnSessions(db(), query));

@@ -1,10 +1,11 @@
 import { apiRoute } from "@/lib/api/door";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { endAllSessions } from "@/lib/auth/sessions";
 import { db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors";
 
 /** "Sign out everywhere": ends every portal session of the signed-in user, this one included. */
-export const DELETE = apiRoute("account.manage", async ({ principal, actor }) => {
+export const DELETE = apiRoute(op.endAllSessions, async ({ principal, actor }) => {
   if (principal.kind !== "user")
     throw new AppError(
       "forbidden",

@@ -1,14 +1,15 @@
 import { apiRoute } from "@/lib/api/door";
-import { getAlert, updateAlertStatus } from "@/lib/alerts";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
+import { getAlert, updateAlertStatus } from "@/lib/alerts";
 import { notFound } from "@/lib/errors";
 
-export const GET = apiRoute("alerts.read", async ({ params }) => {
-  const alert = await getAlert(db(), params.id ?? "");
+export const GET = apiRoute(op.getAlert, async ({ params }) => {
+  const alert = await getAlert(db(), params.id);
   if (!alert) throw notFound("No such alert.");
   return alert;
 });
 
-export const PATCH = apiRoute("alerts.triage", async ({ params, json, actor }) =>
-  updateAlertStatus(db(), params.id ?? "", await json(), await actor()),
+export const PATCH = apiRoute(op.triageAlert, async ({ params, body, actor }) =>
+  updateAlertStatus(db(), params.id, body, await actor()),
 );

@@ -1,8 +1,9 @@
 import { apiRoute } from "@/lib/api/door";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
 import { removeDomainMapping } from "@/lib/identity-aliases";
 
-export const DELETE = apiRoute("identities.manage", async ({ params, actor }) => {
-  await removeDomainMapping(db(), params.domain ?? "", await actor());
+export const DELETE = apiRoute(op.removeDomainMapping, async ({ params, actor }) => {
+  await removeDomainMapping(db(), params.domain, await actor());
   return new Response(null, { status: 204 });
 });

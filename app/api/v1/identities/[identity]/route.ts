@@ -1,11 +1,11 @@
 import { apiRoute } from "@/lib/api/door";
-import { identityParam } from "@/lib/api/params";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
 import { notFound } from "@/lib/errors";
 import { getIdentityProfile } from "@/lib/identities";
 
-export const GET = apiRoute("identities.read", async ({ params }) => {
-  const profile = await getIdentityProfile(db(), identityParam(params));
+export const GET = apiRoute(op.getIdentity, async ({ params }) => {
+  const profile = await getIdentityProfile(db(), params.identity);
   if (!profile) throw notFound("No such identity.");
   return profile;
 });

@@ -1,13 +1,13 @@
 import { apiRoute } from "@/lib/api/door";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { idParam } from "@/lib/api/params";
 import { deleteRadiusClient, updateRadiusClient } from "@/lib/radius-clients";
 
-export const PATCH = apiRoute("radiusClients.write", async ({ params, json, actor }) =>
-  updateRadiusClient(db(), idParam(params), await json(), await actor()),
+export const PATCH = apiRoute(op.updateRadiusClient, async ({ params, body, actor }) =>
+  updateRadiusClient(db(), params.id, body, await actor()),
 );
 
-export const DELETE = apiRoute("radiusClients.write", async ({ params, actor }) => {
-  await deleteRadiusClient(db(), idParam(params), await actor());
+export const DELETE = apiRoute(op.deleteRadiusClient, async ({ params, actor }) => {
+  await deleteRadiusClient(db(), params.id, await actor());
   return new Response(null, { status: 204 });
 });

@@ -1,9 +1,10 @@
 import { apiRoute } from "@/lib/api/door";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
 import { getRadsecSettings, updateRadsecSettings } from "@/lib/radsec-settings";
 
-export const GET = apiRoute("vpn.read", async () => getRadsecSettings(db()));
+export const GET = apiRoute(op.getRadsecSettings, async () => getRadsecSettings(db()));
 
-export const PUT = apiRoute("vpn.write", async ({ json, actor }) =>
-  updateRadsecSettings(db(), await json(), await actor()),
+export const PUT = apiRoute(op.putRadsecSettings, async ({ body, actor }) =>
+  updateRadsecSettings(db(), body, await actor()),
 );

@@ -1,4 +1,5 @@
 import { apiRoute } from "@/lib/api/door";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
 import { getVpnSettings, updateVpnSettings, type VpnSettingsView } from "@/lib/vpn-settings";
 
@@ -12,8 +13,8 @@ const toJson = (s: VpnSettingsView) => ({
   port: s.port,
 });
 
-export const GET = apiRoute("vpn.read", async () => toJson(await getVpnSettings(db())));
+export const GET = apiRoute(op.getVpnSettings, async () => toJson(await getVpnSettings(db())));
 
-export const PUT = apiRoute("vpn.write", async ({ json, actor }) =>
-  toJson(await updateVpnSettings(db(), await json(), await actor())),
+export const PUT = apiRoute(op.putVpnSettings, async ({ body, actor }) =>
+  toJson(await updateVpnSettings(db(), body, await actor())),
 );

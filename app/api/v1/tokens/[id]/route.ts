@@ -1,9 +1,9 @@
 import { apiRoute } from "@/lib/api/door";
-import { idParam } from "@/lib/api/params";
-import { revokeToken } from "@/lib/api-tokens";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
+import { revokeToken } from "@/lib/api-tokens";
 
-export const DELETE = apiRoute("tokens.manage", async ({ params, actor }) => {
-  await revokeToken(db(), idParam(params), await actor());
+export const DELETE = apiRoute(op.revokeToken, async ({ params, actor }) => {
+  await revokeToken(db(), params.id, await actor());
   return new Response(null, { status: 204 });
 });

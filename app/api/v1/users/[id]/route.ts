@@ -1,9 +1,8 @@
 import { apiRoute } from "@/lib/api/door";
-import { idParam } from "@/lib/api/params";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { parseInput } from "@/lib/errors";
-import { UpdateUserSchema, updateUser } from "@/lib/users";
+import { updateUser } from "@/lib/users";
 
-export const PATCH = apiRoute("users.manage", async ({ params, json, actor }) =>
-  updateUser(db(), idParam(params), parseInput(UpdateUserSchema, await json()), await actor()),
+export const PATCH = apiRoute(op.updateUser, async ({ params, body, actor }) =>
+  updateUser(db(), params.id, body, await actor()),
 );

@@ -1,18 +1,15 @@
 import { apiRoute } from "@/lib/api/door";
-import { identityParam } from "@/lib/api/params";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { parseInput } from "@/lib/errors";
-import { ActivitiesQuerySchema, activitiesCsv, identityActivities } from "@/lib/identities";
+import { activitiesCsv, identityActivities } from "@/lib/identities";
 
 /** JSON pages, or `?format=csv` for the whole filtered timeline (streamed, capped). */
-export const GET = apiRoute("identities.read", async ({ req, params }) => {
-  const search = Object.fromEntries(new URL(req.url).searchParams);
-  const { format, ...rest } = search;
-  const query = parseInput(ActivitiesQuerySchema, rest);
-  const identity = identityParam(params);
+export const GET = apiRoute(op.identityActivities, async ({ params, query }) => {
+  const { format, ...filters } = query;
+  const { identity } = params;
   if (format === "csv") {
     const filename = `vpn-activity-${identity.replace(/[^a-z0-9.@_-]+/gi, "_")}.csv`;
-    return new Response(activitiesCsv(db(), identity, query), {
+    return new Response(activitiesCsv(db(), identity, filters), {
       headers: {
         "content-type": "text/csv; charset=utf-8",
         "content-disposition": `attachment; filename="${filename}"`,
@@ -20,5 +17,5 @@ export const GET = apiRoute("identities.read", async ({ req, params }) => {
       },
     });
   }
-  return identityActivities(db(), identity, query);
+  return identityActivities(db(), identity, filters);
 });

@@ -1,12 +1,10 @@
 import { apiRoute } from "@/lib/api/door";
-import { identityParam } from "@/lib/api/params";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { parseInput } from "@/lib/errors";
-import { LocationsQuerySchema, identityLocations } from "@/lib/identities";
+import { identityLocations } from "@/lib/identities";
 
-export const GET = apiRoute("identities.read", async ({ req, params }) => {
-  const { days } = parseInput(LocationsQuerySchema, Object.fromEntries(new URL(req.url).searchParams));
-  const items = await identityLocations(db(), identityParam(params), days);
+export const GET = apiRoute(op.identityLocations, async ({ params, query }) => {
+  const items = await identityLocations(db(), params.identity, query.days);
   return {
     items: items.map((l) => ({
       kind: l.kind,

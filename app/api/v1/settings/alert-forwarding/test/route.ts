@@ -1,5 +1,6 @@
 import { apiRoute } from "@/lib/api/door";
-import { sendTestAlert } from "@/lib/alert-forwarding";
+import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
+import { sendTestAlert } from "@/lib/alert-forwarding";
 
-export const POST = apiRoute("alertForwarding.write", async () => ({ results: await sendTestAlert(db()) }));
+export const POST = apiRoute(op.testAlertForwarding, async () => ({ results: await sendTestAlert(db()) }));
