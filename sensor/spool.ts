@@ -8,7 +8,7 @@ export class SpoolFullError extends Error {
 }
 
 const HEADER = 8; // u32 length + u32 crc32 of the payload
-const SEGMENT_MAX_BYTES = 64 * 1024 * 1024;
+const SEGMENT_MAX_BYTES = 64 * 1024 * 1024; // bounded segments: replay reads one file at a time
 
 /**
  * A durable local queue for when PostgreSQL is unreachable: append-only
@@ -29,6 +29,7 @@ export class Spool {
   constructor(
     private readonly dir: string,
     private readonly maxBytes: number,
+    private readonly segmentMaxBytes = SEGMENT_MAX_BYTES,
   ) {
     // Records hold user names and addresses: only the sensor's user may read them.
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -79,8 +80,7 @@ export class Spool {
       entry.writeUInt32BE(payload.length, 0);
       entry.writeUInt32BE(crc32(payload), 4);
       payload.copy(entry, HEADER);
-      if (this.active && this.activeBytes + entry.length > SEGMENT_MAX_BYTES) {
-        // Bounded segments: replay reads one file at a time.
+      if (this.active && this.activeBytes + entry.length > this.segmentMaxBytes) {
         await this.active.close();
         this.active = null;
         this.activeSeq += 1;
