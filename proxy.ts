@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { apiError } from "@/lib/api/error-body";
 import { cameOverHttps } from "@/lib/auth/client-address";
 
 // Optimistic check only: send visitors without a session cookie to sign-in.
@@ -51,7 +52,7 @@ export function proxy(request: NextRequest) {
   if (!wellEncoded(pathname)) {
     const message = "The address is not valid URL encoding.";
     return pathname.startsWith("/api/")
-      ? NextResponse.json({ error: { code: "validation", message } }, { status: 400 })
+      ? apiError(400, "validation", message)
       : new NextResponse(`Bad request: ${message}`, {
           status: 400,
           headers: { "content-type": "text/plain; charset=utf-8" },

@@ -9,6 +9,7 @@ import type { Queryable } from "./db/pg.ts";
 import { RULES, type RuleId } from "./detections.ts";
 import { assertLiteralAllowed, describeDeliveryError, guardedLookup } from "./forwarding-destination.ts";
 import { SECRET_PURPOSE, unseal } from "./secrets.ts";
+import { SETTINGS_ROW_ID } from "./db/settings-row.ts";
 
 // Alert forwarding's sending side: formats, targets, the delivery queue. Plain pg, no Prisma:
 // the sensor's detector process runs it (lib/alert-forwarding.ts holds the portal's settings).
@@ -155,7 +156,8 @@ export const enabledTargets = (row: ForwardingTargets | null | undefined): Targe
 export async function readForwardingTargets(db: Queryable): Promise<ForwardingTargets | null> {
   const { rows } = await db.query<ForwardingTargets>(
     `SELECT "syslogEnabled", "syslogHost", "syslogPort", "syslogProtocol", "webhookEnabled", "webhookUrl", "webhookSecretSealed"
-     FROM "AlertForwarding" WHERE id = 1`,
+     FROM "AlertForwarding" WHERE id = $1`,
+    [SETTINGS_ROW_ID],
   );
   return rows[0] ?? null;
 }

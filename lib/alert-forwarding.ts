@@ -6,6 +6,7 @@ import { credentialUrlFor } from "./credential-display.ts";
 import { describeDeliveryError } from "./forwarding-destination.ts";
 import { validationError } from "./errors.ts";
 import { SECRET_PURPOSE, seal } from "./secrets.ts";
+import { SETTINGS_ROW_ID } from "./db/settings-row.ts";
 
 // The portal's side of alert forwarding: its settings and "Send test". The sending and the
 // delivery queue are in lib/alert-delivery.ts (the detector runs them without Prisma).
@@ -33,7 +34,7 @@ export const ForwardingSettingsSchema = z
 
 /** `revealCredentials`: the caller may change forwarding (admin); others see the webhook URL masked. */
 export async function getForwardingSettings(db: Db, { revealCredentials }: { revealCredentials: boolean }) {
-  const row = await db.alertForwarding.findUnique({ where: { id: 1 } });
+  const row = await db.alertForwarding.findUnique({ where: { id: SETTINGS_ROW_ID } });
   const recent = await db.alertDelivery.findMany({ orderBy: { id: "desc" }, take: 20 });
   return {
     syslogEnabled: row?.syslogEnabled ?? false,
@@ -60,7 +61,7 @@ export async function updateForwardingSettings(db: Db, s: z.output<typeof Forwar
     throw validationError("Syslog forwarding needs a host and a port.");
   if (s.webhookEnabled && !s.webhookUrl) throw validationError("Webhook forwarding needs a URL.");
   await db.$transaction(async (tx) => {
-    const before = await tx.alertForwarding.findUnique({ where: { id: 1 } });
+    const before = await tx.alertForwarding.findUnique({ where: { id: SETTINGS_ROW_ID } });
     if (s.webhookEnabled && !s.webhookSecret && !before?.webhookSecretSealed)
       throw validationError("Webhook forwarding needs a signing secret.");
     const data = {
@@ -72,7 +73,11 @@ export async function updateForwardingSettings(db: Db, s: z.output<typeof Forwar
       webhookUrl: s.webhookUrl ?? null,
       ...(s.webhookSecret ? { webhookSecretSealed: seal(s.webhookSecret, SECRET_PURPOSE.alertWebhookSecret) } : {}),
     };
-    await tx.alertForwarding.upsert({ where: { id: 1 }, create: { id: 1, ...data }, update: data });
+    await tx.alertForwarding.upsert({
+      where: { id: SETTINGS_ROW_ID },
+      create: { id: SETTINGS_ROW_ID, ...data },
+      update: data,
+    });
     const changes: Record<string, unknown> = {};
     for (const key of [
       "syslogEnabled",
@@ -93,7 +98,7 @@ export async function updateForwardingSettings(db: Db, s: z.output<typeof Forwar
 
 /** "Send test": a sample alert to each enabled target, now; reports each result. */
 export async function sendTestAlert(db: Db): Promise<{ target: Target; ok: boolean; error?: string }[]> {
-  const row = await db.alertForwarding.findUnique({ where: { id: 1 } });
+  const row = await db.alertForwarding.findUnique({ where: { id: SETTINGS_ROW_ID } });
   const sample: ForwardedAlert = {
     id: "0",
     rule: "suspicious-vpn-connection",

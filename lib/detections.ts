@@ -28,6 +28,11 @@ export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
   minTravelKm: 100,
 };
 
+/** When detections start for an identity, in words, from the settings (the pages say it; the numbers are settings). */
+export function learningRuleText(s: DetectionSettings): string {
+  return `an identity has ${s.learningMinDays} days of VPN history and at least ${s.learningMinSessions} connections in the last ${s.windowDays} days`;
+}
+
 /** The defaults with the operator's DETECTION_WINDOW_DAYS, LEARNING_MIN_*, MAX_TRAVEL_KMH. */
 export function detectionSettingsFromEnv(env = readEnv()): DetectionSettings {
   return {

@@ -6,9 +6,15 @@ import { CertificateBindingSchema } from "./certificates.ts";
 import { conflict, notFound } from "./errors.ts";
 import { formatIpBlock, parseIpOrCidr } from "./net/cidr.ts";
 import { seal, unseal, SECRET_PURPOSE } from "./secrets.ts";
-import { SharedSecretSchema, rotatedPrevious } from "./shared-secret.ts";
+import {
+  ROTATION_GRACE_DEFAULT_HOURS,
+  SharedSecretSchema,
+  previousSecretLive,
+  rotatedPrevious,
+} from "./shared-secret.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
 import { ApiVendorSchema, toApiVendor, type ApiVendor } from "./vendors.ts";
+import { SETTINGS_ROW_ID } from "./db/settings-row.ts";
 
 export type { VendorId } from "./vendors.ts";
 
@@ -63,7 +69,7 @@ export interface RadiusClientView {
 type ClientRow = Prisma.RadiusClientGetPayload<object>;
 
 function toView(row: ClientRow): RadiusClientView {
-  const previousLive = row.previousSecretExpiresAt && row.previousSecretExpiresAt.getTime() > Date.now();
+  const previousLive = previousSecretLive(row.previousSecretExpiresAt);
   return {
     id: row.id,
     name: row.name,
@@ -78,7 +84,10 @@ function toView(row: ClientRow): RadiusClientView {
 }
 
 async function graceHours(tx: Prisma.TransactionClient): Promise<number> {
-  return (await tx.vpnSettings.findUnique({ where: { id: 1 } }))?.rotationGraceHours ?? 24;
+  return (
+    (await tx.vpnSettings.findUnique({ where: { id: SETTINGS_ROW_ID } }))?.rotationGraceHours ??
+    ROTATION_GRACE_DEFAULT_HOURS
+  );
 }
 
 export async function listRadiusClients(db: Db): Promise<RadiusClientView[]> {

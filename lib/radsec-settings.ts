@@ -5,8 +5,7 @@ import { notifyConfigChanged } from "./config-notify.ts";
 import type { Db } from "./db/prisma.ts";
 import { validationError } from "./errors.ts";
 import { listSensors } from "./sensors.ts";
-
-const SETTINGS_ID = 1;
+import { SETTINGS_ROW_ID } from "./db/settings-row.ts";
 
 /** PUT /api/v1/settings/radsec: the CA bundle (PEM) that signs RadSec clients' certificates, or null to remove it. */
 export const RadsecSettingsUpdateSchema = z
@@ -31,7 +30,7 @@ export interface SensorRadsec {
 }
 
 export async function getRadsecSettings(db: Db): Promise<RadsecSettingsView> {
-  const row = await db.vpnSettings.findUnique({ where: { id: SETTINGS_ID }, select: { radsecClientCa: true } });
+  const row = await db.vpnSettings.findUnique({ where: { id: SETTINGS_ROW_ID }, select: { radsecClientCa: true } });
   const pem = row?.radsecClientCa ?? null;
   const parsed = pem ? parseCertificateBundle(pem) : null;
   const sensors = await listSensors(db);
@@ -70,8 +69,8 @@ export async function updateRadsecSettings(
   }
   await db.$transaction(async (tx) => {
     await tx.vpnSettings.upsert({
-      where: { id: SETTINGS_ID },
-      create: { id: SETTINGS_ID, radsecClientCa: pem },
+      where: { id: SETTINGS_ROW_ID },
+      create: { id: SETTINGS_ROW_ID, radsecClientCa: pem },
       update: { radsecClientCa: pem },
     });
     await recordAudit(tx, actor, {

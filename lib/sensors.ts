@@ -1,6 +1,10 @@
 import type { Db } from "./db/prisma.ts";
 import type { SensorRadsec } from "./radsec-settings.ts";
 
+/** A sensor writes its heartbeat this often (sensor/main.ts); three missed ones make it stale. */
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+export const SENSOR_STALE_AFTER_MS = 3 * HEARTBEAT_INTERVAL_MS;
+
 export interface SensorView {
   sensorId: string;
   listening: string;
@@ -16,7 +20,7 @@ export interface SensorView {
   statusServer: string;
   /** Its RadSec listener, as it reported it (null: RADSEC_PORT=0). */
   radsec: (SensorRadsec & { certificatePem?: string }) | null;
-  /** A sensor writes a heartbeat every 10 s; three missed ones make it stale. */
+  /** A heartbeat within SENSOR_STALE_AFTER_MS. */
   online: boolean;
 }
 
@@ -34,6 +38,6 @@ export async function listSensors(db: Db, now = Date.now()): Promise<SensorView[
     spoolDepth: r.spoolDepth,
     statusServer: r.statusServer.toString(),
     radsec: (r.radsec ?? null) as SensorView["radsec"],
-    online: now - r.lastHeartbeat.getTime() < 30_000,
+    online: now - r.lastHeartbeat.getTime() < SENSOR_STALE_AFTER_MS,
   }));
 }

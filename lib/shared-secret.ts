@@ -19,6 +19,12 @@ export const RotationGraceHoursSchema = z
 
 export const generateSharedSecret = () => randomAlphanumeric(32);
 
+/** Whether a replaced secret still works: until the end of its grace period (the one rule for the sensor and the pages). */
+export function previousSecretLive(expiresAt: Date | string | null | undefined, now = Date.now()): boolean {
+  if (!expiresAt) return false;
+  return (typeof expiresAt === "string" ? Date.parse(expiresAt) : expiresAt.getTime()) > now;
+}
+
 /** A secret being replaced stays valid for the grace period (none when 0 h). */
 export function rotatedPrevious(
   current: { sealed: string | null },

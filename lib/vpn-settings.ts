@@ -5,7 +5,14 @@ import { recordAudit, type Actor } from "./audit.ts";
 import { notifyConfigChanged } from "./config-notify.ts";
 import { validationError } from "./errors.ts";
 import { seal, unseal, SECRET_PURPOSE } from "./secrets.ts";
-import { RotationGraceHoursSchema, SharedSecretSchema, rotatedPrevious } from "./shared-secret.ts";
+import {
+  ROTATION_GRACE_DEFAULT_HOURS,
+  RotationGraceHoursSchema,
+  SharedSecretSchema,
+  previousSecretLive,
+  rotatedPrevious,
+} from "./shared-secret.ts";
+import { SETTINGS_ROW_ID } from "./db/settings-row.ts";
 
 export const VpnSettingsUpdateSchema = z
   .object({
@@ -27,19 +34,16 @@ export interface VpnSettingsView {
   port: number;
 }
 
-const SETTINGS_ID = 1;
-
 export async function getVpnSettings(db: Db): Promise<VpnSettingsView> {
-  const row = await db.vpnSettings.findUnique({ where: { id: SETTINGS_ID } });
-  const now = Date.now();
-  const previousLive = row?.previousSecretExpiresAt && row.previousSecretExpiresAt.getTime() > now;
+  const row = await db.vpnSettings.findUnique({ where: { id: SETTINGS_ROW_ID } });
+  const previousLive = previousSecretLive(row?.previousSecretExpiresAt);
   return {
     enabled: row?.enabled ?? false,
     secretConfigured: Boolean(row?.secretSealed),
     secretUpdatedAt: row?.secretUpdatedAt ?? null,
     secretUpdatedBy: row?.secretUpdatedBy ?? null,
     previousSecretExpiresAt: previousLive ? row!.previousSecretExpiresAt : null,
-    rotationGraceHours: row?.rotationGraceHours ?? 24,
+    rotationGraceHours: row?.rotationGraceHours ?? ROTATION_GRACE_DEFAULT_HOURS,
     port: readEnv().RADIUS_ACCT_PORT,
   };
 }
@@ -54,10 +58,10 @@ export async function updateVpnSettings(
   actor: Actor,
 ): Promise<VpnSettingsView> {
   await db.$transaction(async (tx) => {
-    await tx.vpnSettings.upsert({ where: { id: SETTINGS_ID }, create: { id: SETTINGS_ID }, update: {} });
+    await tx.vpnSettings.upsert({ where: { id: SETTINGS_ROW_ID }, create: { id: SETTINGS_ROW_ID }, update: {} });
     const [current] = await tx.$queryRaw<
       { id: number }[]
-    >`SELECT id FROM "VpnSettings" WHERE id = ${SETTINGS_ID} FOR UPDATE`;
+    >`SELECT id FROM "VpnSettings" WHERE id = ${SETTINGS_ROW_ID} FOR UPDATE`;
     const row = await tx.vpnSettings.findUniqueOrThrow({ where: { id: current!.id } });
     if (update.enabled && !update.sharedSecret && !row.secretSealed) {
       throw validationError("Enter a shared secret to enable radius accounting.");
@@ -85,7 +89,7 @@ export async function updateVpnSettings(
     }
     if (!Object.keys(changes).length) return;
     await tx.vpnSettings.update({
-      where: { id: SETTINGS_ID },
+      where: { id: SETTINGS_ROW_ID },
       data: { enabled: update.enabled, rotationGraceHours: graceHours, ...secretFields },
     });
     await recordAudit(tx, actor, { action: "vpn.update", target: "settings:vpn", changes });

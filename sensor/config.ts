@@ -20,6 +20,8 @@ import type { VendorId } from "../lib/vendors.ts";
 import { openSecret } from "../lib/secret-box.ts";
 import { SECRET_PURPOSE } from "../lib/secrets.ts";
 import { parseBindSpec } from "./udp-listener.ts";
+import { previousSecretLive } from "../lib/shared-secret.ts";
+import { SETTINGS_ROW_ID } from "../lib/db/settings-row.ts";
 
 const seconds = (fallback: number) => envPositive(fallback).transform((s) => s * 1000);
 
@@ -132,7 +134,8 @@ async function readSealedConfig(db: pg.Pool): Promise<SealedConfig> {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   const [settings, clients, domains, aliases] = await Promise.all([
     db.query(
-      `SELECT enabled, "secretSealed", "previousSecretSealed", "previousSecretExpiresAt", "radsecClientCa" FROM "VpnSettings" WHERE id = 1`,
+      `SELECT enabled, "secretSealed", "previousSecretSealed", "previousSecretExpiresAt", "radsecClientCa" FROM "VpnSettings" WHERE id = $1`,
+      [SETTINGS_ROW_ID],
     ),
     db.query(
       `SELECT id, name, address, vendor, "secretSealed", "previousSecretSealed", "previousSecretExpiresAt", "requireMessageAuthenticator", certificate FROM "RadiusClient"`,
@@ -153,7 +156,7 @@ function unsealConfig(sealed: SealedConfig, key: Buffer, now = Date.now()): Sens
   const secrets = (current: string | null, previous: string | null, expires: string | null, purpose: string) => {
     const list: string[] = [];
     if (current) list.push(openSecret(key, current, purpose));
-    if (previous && expires && Date.parse(expires) > now) list.push(openSecret(key, previous, purpose));
+    if (previous && previousSecretLive(expires, now)) list.push(openSecret(key, previous, purpose));
     return list;
   };
   const s = sealed.settings;

@@ -17,6 +17,7 @@ import { RequestHandler } from "./request-handler.ts";
 import { Spool } from "./spool.ts";
 import { UdpListener, hostPort } from "./udp-listener.ts";
 import { closeStaleSessions, isRefusedByDatabase, writeAccountingRecords } from "./store.ts";
+import { HEARTBEAT_INTERVAL_MS } from "../lib/sensors.ts";
 
 const env = readSensorEnv();
 const logger = baseLog.child({ sensorId: env.sensorId });
@@ -108,7 +109,7 @@ async function main() {
       ...metrics.snapshot(),
     }).catch(() => {});
   void heartbeat();
-  const heartbeatTimer = setInterval(heartbeat, 10_000);
+  const heartbeatTimer = setInterval(heartbeat, HEARTBEAT_INTERVAL_MS);
   let stopping = false;
   // Detections and alert forwarding run in a low-priority child process (sensor/detector.ts).
   const detector = env.SENSOR_DETECTIONS

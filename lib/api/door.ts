@@ -6,14 +6,9 @@ import type { Actor } from "../audit.ts";
 import { AppError, invalidInput, notFound } from "../errors.ts";
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/unavailable.ts";
 import { log } from "../log.ts";
+import { apiError } from "./error-body.ts";
 import { NUL_REFUSED, containsNul } from "./nul.ts";
 import type { Operation, Parsed } from "./operation.ts";
-
-export type ApiErrorCode = AppError["code"] | "unavailable" | "internal";
-
-export function apiError(status: number, code: ApiErrorCode, message: string, details?: unknown): NextResponse {
-  return NextResponse.json({ error: { code, message, ...(details ? { details } : {}) } }, { status });
-}
 
 type Params = Record<string, string | string[] | undefined>;
 interface RouteContext {

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { ALERT_STATUSES, AlertQuerySchema, STATUS_LABELS, listAlerts } from "@/lib/alerts";
-import { RULES } from "@/lib/detections";
+import { RULES, detectionSettingsFromEnv, learningRuleText } from "@/lib/detections";
 import { db } from "@/lib/db/prisma";
 import { FilterSelect } from "@/app/_components/filter-select";
 import { LocalDateTimeField } from "@/app/_components/local-date-time-field";
@@ -67,8 +67,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
         <FilterProblem problem={problem} clearHref="/alerts" />
       ) : items.length === 0 ? (
         <div className="card text-sm text-slate-600">
-          No alerts. Detections start once an identity has 30 days of VPN history and at least 5 connections in the last
-          30 days.
+          No alerts. Detections start once {learningRuleText(detectionSettingsFromEnv())}.
         </div>
       ) : (
         <div className="card overflow-x-auto">

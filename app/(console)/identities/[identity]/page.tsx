@@ -65,6 +65,7 @@ export default async function IdentityProfilePage({
   const raw = await searchParamsRecord(searchParams);
   const { query, problem: filterProblem } = pageQuery(ProfileQuerySchema, raw);
   const days = query.days;
+  const settings = detectionSettingsFromEnv();
   const profile = await getIdentityProfile(db(), identity);
   if (!profile) notFound();
   const [locations, { result: activities, problem }, options, alerts, learning] = await Promise.all([
@@ -72,7 +73,7 @@ export default async function IdentityProfilePage({
     orProblem(() => identityActivities(db(), identity, query), NO_ACTIVITY, filterProblem),
     activityFilterOptions(db(), identity),
     listAlerts(db(), { identity, limit: 50 }),
-    identityLearning(db(), identity, detectionSettingsFromEnv()),
+    identityLearning(db(), identity, settings),
   ]);
   const alertDays = new Set(alerts.items.map((a) => a.occurredAt.slice(0, 10)));
   const base = `/identities/${encodeURIComponent(identity)}`;
@@ -112,7 +113,7 @@ export default async function IdentityProfilePage({
           <dt className="text-slate-600">Detections</dt>
           <dd data-testid="learning">
             {learning?.learning
-              ? `learning until ${learning.until > new Date() ? learning.until.toISOString().slice(0, 10) : "it has 5 connections in 30 days"}`
+              ? `learning until ${learning.until > new Date() ? learning.until.toISOString().slice(0, 10) : `it has ${settings.learningMinSessions} connections in ${settings.windowDays} days`}`
               : "active"}
           </dd>
           {profile.aliases.length > 0 && (

@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { apiError } from "@/lib/api/door";
+import { apiError } from "@/lib/api/error-body";
 
 // Any /api/v1 path no route handles: the API's JSON error, not the portal's HTML 404 page.
 // It reveals nothing the public OpenAPI document does not.
