@@ -10,6 +10,7 @@ import { RULES, type RuleId } from "./detections.ts";
 import { assertLiteralAllowed, describeDeliveryError, guardedLookup } from "./forwarding-destination.ts";
 import { SECRET_PURPOSE, unseal } from "./secrets.ts";
 import { SETTINGS_ROW_ID } from "./db/settings-row.ts";
+import { readEvidence } from "./alert-evidence.ts";
 
 // Alert forwarding's sending side: formats, targets, the delivery queue. Plain pg, no Prisma:
 // the sensor's detector process runs it (lib/alert-forwarding.ts holds the portal's settings).
@@ -30,10 +31,7 @@ const cefValue = (s: string) => s.replace(/\\/g, "\\\\").replace(/=/g, "\\=").re
 
 /** ArcSight CEF: CEF:Version|Vendor|Product|Version|Signature ID|Name|Severity|Extension */
 export function toCef(alert: ForwardedAlert): string {
-  const evidence = (alert.evidence ?? {}) as {
-    summary?: string;
-    session?: { publicIp?: string | null; location?: string; countryCode?: string | null };
-  };
+  const evidence = readEvidence(alert.rule, alert.evidence);
   const title = RULES[alert.rule as RuleId]?.title ?? alert.rule;
   const severity = alert.severity === "high" ? 8 : 5;
   const ext: [string, string | number | null | undefined][] = [

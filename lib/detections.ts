@@ -1,4 +1,5 @@
 import { readEnv } from "./config/env.ts";
+import type { FindingEvidence } from "./alert-evidence.ts";
 
 /**
  * Explainable detections on an identity's VPN behaviour (pure functions: the
@@ -59,14 +60,17 @@ export interface SessionFacts {
   clientName: string | null;
 }
 
-export interface Finding {
-  rule: RuleId;
-  severity: string;
-  /** The new location this finding is about (for one-alert-per-location-per-day). */
-  locationKey: string;
-  summary: string;
-  evidence: Record<string, unknown>;
-}
+/** One rule's finding, with that rule's evidence (lib/alert-evidence.ts). */
+export type Finding = {
+  [R in RuleId]: {
+    rule: R;
+    severity: string;
+    /** The new location this finding is about (for one-alert-per-location-per-day). */
+    locationKey: string;
+    summary: string;
+    evidence: FindingEvidence<R>;
+  };
+}[RuleId];
 
 const isGeo = (s: SessionFacts) => s.locationKind === "geo" && s.countryCode !== null;
 const place = (s: SessionFacts) => [s.city, s.country ?? s.countryCode].filter(Boolean).join(", ") || "unknown";

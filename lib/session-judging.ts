@@ -2,6 +2,7 @@ import type pg from "pg";
 import { inTransaction } from "./db/pg.ts";
 import { DEFAULT_DETECTION_SETTINGS, evaluateSession, type SessionFacts } from "./detections.ts";
 import { enqueueAlertDeliveries } from "./alert-delivery.ts";
+import { AlertEvidenceSchema } from "./alert-evidence.ts";
 
 // Judging stored sessions and raising alerts. Plain pg, no Prisma: the sensor's detector process
 // runs this, and Prisma's runtime would cost it about 70 MB of memory.
@@ -88,7 +89,14 @@ async function raiseAlert(
   f: ReturnType<typeof evaluateSession>["findings"][number],
 ): Promise<void> {
   const day = session.startedAt.toISOString().slice(0, 10);
-  const evidence = { ...f.evidence, summary: f.summary, sessionKeys: [session.sessionKey], repeats: [] };
+  // Stored as its rule's schema says (the readers rely on it); the rule itself is a column.
+  const { rule: _rule, ...evidence } = AlertEvidenceSchema.parse({
+    ...f.evidence,
+    rule: f.rule,
+    summary: f.summary,
+    sessionKeys: [session.sessionKey],
+    repeats: [],
+  });
   await inTransaction(pool, async (tx) => {
     const { rows } = await tx.query<{ id: string; created: boolean }>(
       `INSERT INTO "Alert" ("dedupeKey", rule, severity, identity, "occurredAt", evidence, "updatedAt")

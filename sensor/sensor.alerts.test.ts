@@ -12,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from "../lib/testing/test-datab
 import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import { startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 import { parseInput } from "../lib/errors.ts";
+import { readEvidence } from "../lib/alert-evidence.ts";
 
 const SECRET = "alerts-secret-000001";
 const NOW = Math.floor(Date.now() / 1000);
@@ -105,26 +106,22 @@ describe("abnormal VPN connection detection", () => {
       "suspicious-vpn-connection:medium",
     ]);
     expect(final).toHaveLength(alerts.length);
-    const travel = final.find((a) => a.rule === "impossible-travel")!;
-    const evidence = travel.evidence as {
-      distanceKm: number;
-      hours: number;
-      summary: string;
-      previous: { countryCode: string };
-      session: { countryCode: string };
-    };
+    // The evidence the detector stored reads back as its rule's schema says (lib/alert-evidence.ts).
+    const read = final.map((a) => readEvidence(a.rule, a.evidence));
+    expect(read.map((e) => e.rule).sort()).toEqual(final.map((a) => a.rule).sort());
+    const evidence = read.find((e) => e.rule === "impossible-travel")!;
+    if (evidence.rule !== "impossible-travel") throw new Error("unreachable");
     expect(evidence.previous.countryCode).toBe("NL");
     expect(evidence.session.countryCode).toBe("JP");
     expect(evidence.distanceKm).toBeGreaterThan(9000);
     expect(evidence.summary).toMatch(/km/);
     const nl = final.find(
-      (a) =>
-        a.rule === "suspicious-vpn-connection" &&
-        (a.evidence as { session: { countryCode: string } }).session.countryCode === "NL",
+      (a) => a.rule === "suspicious-vpn-connection" && readEvidence(a.rule, a.evidence).session?.countryCode === "NL",
     )!;
-    expect(
-      (nl.evidence as { baselineCountries: { countryCode: string; sessions: number }[] }).baselineCountries,
-    ).toEqual([expect.objectContaining({ countryCode: "GB" })]);
+    const nlEvidence = readEvidence(nl.rule, nl.evidence);
+    expect(nlEvidence.rule === "suspicious-vpn-connection" && nlEvidence.baselineCountries).toEqual([
+      expect.objectContaining({ countryCode: "GB" }),
+    ]);
     expect(new Date(nl.occurredAt).getTime()).toBe((NOW - 3600) * 1000);
     const lines = await waitFor(async () => (cefLines.length >= 4 ? cefLines : null), 15_000, "CEF lines at the SIEM");
     expect(lines.map((l) => l.match(/CEF:0\|VPN Sight\|VPN Sight\|1\.0\|([a-z-]+)\|/)?.[1]).sort()).toEqual([
@@ -150,7 +147,10 @@ describe("abnormal VPN connection detection", () => {
       },
       15_000,
       "repeat added as evidence",
-    );
+    ).then((repeated) => {
+      const e = readEvidence(repeated.rule, repeated.evidence);
+      expect(e.rule === "suspicious-vpn-connection" && e.repeats.length).toBe(1);
+    });
     expect(
       (await listAlerts(t.db, parseInput(AlertQuerySchema, { identity: "carol@contoso.com" }))).items.length,
     ).toBeLessThanOrEqual(6);

@@ -8,6 +8,7 @@ import { LocalDateTimeField } from "@/app/_components/local-date-time-field";
 import { LocalTime } from "@/app/_components/local-time";
 import { searchParamsRecord } from "@/app/_components/search-params";
 import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
+import { readEvidence } from "@/lib/alert-evidence";
 
 export const metadata = { title: "Alerts · VPN Sight" };
 type Search = Record<string, string | string[] | undefined>;
@@ -103,7 +104,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
                     <LocalTime iso={a.occurredAt} />
                   </td>
                   <td className="text-slate-600">
-                    {String((a.evidence as { summary?: string }).summary ?? "")}
+                    {readEvidence(a.rule, a.evidence).summary}
                     {a.occurrences > 1 ? ` (×${a.occurrences})` : ""}
                   </td>
                 </tr>

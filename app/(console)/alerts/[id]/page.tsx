@@ -9,6 +9,7 @@ import { LocalTime } from "@/app/_components/local-time";
 import { WorldMap, type MapMarker } from "@/app/_components/world-map";
 import { TriageForm } from "./triage-form";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
+import { readEvidence } from "@/lib/alert-evidence";
 
 interface Where {
   location?: string;
@@ -22,9 +23,13 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
   const principal = await requirePagePermission("alerts.read");
   const alert = await getAlert(db(), (await params).id);
   if (!alert) notFound();
-  const evidence = alert.evidence as Record<string, unknown> & { session?: Where; previous?: Where; summary?: string };
-  const markers: MapMarker[] = [evidence.session, evidence.previous]
-    .filter((w): w is Where => Boolean(w && w.latitude != null && w.longitude != null))
+  const evidence = readEvidence(alert.rule, alert.evidence);
+  const places: Where[] = [
+    evidence.session,
+    evidence.rule === "impossible-travel" ? evidence.previous : undefined,
+  ].filter((w): w is Where => Boolean(w));
+  const markers: MapMarker[] = places
+    .filter((w) => w.latitude != null && w.longitude != null)
     .map((w, i) => ({
       key: `${i}`,
       label: w.location ?? "",
@@ -32,12 +37,7 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
       longitude: w.longitude!,
       sessions: 4,
     }));
-  const baseline = (evidence.baselineCountries ?? []) as {
-    countryCode: string;
-    country: string | null;
-    sessions: number;
-    lastSeen: string;
-  }[];
+  const baseline = evidence.rule === "suspicious-vpn-connection" ? evidence.baselineCountries : [];
   return (
     <div className="space-y-4">
       <Breadcrumb root={{ href: "/alerts", label: "Alerts" }} current={`#${alert.id}`} />
@@ -63,13 +63,13 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
           </dd>
           <dt className="text-slate-600">Occurrences</dt>
           <dd>{alert.occurrences}</dd>
-          {"distanceKm" in evidence && (
+          {evidence.rule === "impossible-travel" && (
             <>
               <dt className="text-slate-600">Travel</dt>
               <dd>
-                {String(evidence.distanceKm)} km in {String(evidence.hours)} h
-                {evidence.speedKmh ? ` = ${String(evidence.speedKmh)} km/h` : " (overlapping)"} — limit{" "}
-                {String(evidence.maxTravelKmh)} km/h
+                {evidence.distanceKm} km in {evidence.hours} h
+                {evidence.speedKmh ? ` = ${evidence.speedKmh} km/h` : " (overlapping)"} — limit {evidence.maxTravelKmh}{" "}
+                km/h
               </dd>
             </>
           )}
@@ -82,7 +82,9 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
       )}
       {baseline.length > 0 && (
         <section className="card">
-          <h2 className="mb-2 text-lg font-semibold">Baseline ({String(evidence.windowDays)} days before)</h2>
+          <h2 className="mb-2 text-lg font-semibold">
+            Baseline ({evidence.rule === "suspicious-vpn-connection" ? evidence.windowDays : ""} days before)
+          </h2>
           <table className="data-table" aria-label="Baseline countries">
             <thead>
               <tr>

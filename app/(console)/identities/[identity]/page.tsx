@@ -22,6 +22,7 @@ import { searchParamsRecord } from "@/app/_components/search-params";
 import { FilterSelect } from "@/app/_components/filter-select";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
 import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
+import { readEvidence } from "@/lib/alert-evidence";
 
 type Search = Record<string, string | string[] | undefined>;
 const RANGES = LOCATION_RANGES;
@@ -203,7 +204,7 @@ export default async function IdentityProfilePage({
                   {a.title}
                 </Link>{" "}
                 ({a.severity}, {STATUS_LABELS[a.status]}) — <LocalTime iso={a.occurredAt} />:{" "}
-                {String((a.evidence as { summary?: string }).summary ?? "")}
+                {readEvidence(a.rule, a.evidence).summary}
               </li>
             ))}
           </ul>

@@ -1,0 +1,87 @@
+// What an alert carries as evidence, per rule: one zod schema, used where it is written (lib/detections.ts,
+// lib/session-judging.ts) and where it is read (the alert page, the profile, alert forwarding).
+import { z } from "zod";
+
+const SessionEvidenceSchema = z.object({
+  sessionKey: z.string(),
+  startedAt: z.string(),
+  publicIp: z.string().nullable(),
+  location: z.string(),
+  countryCode: z.string().nullable(),
+  latitude: z.number().nullable(),
+  longitude: z.number().nullable(),
+});
+export type SessionEvidence = z.infer<typeof SessionEvidenceSchema>;
+
+const SuspiciousConnectionSchema = z.object({
+  session: SessionEvidenceSchema,
+  baselineCountries: z.array(
+    z.object({ countryCode: z.string(), country: z.string().nullable(), sessions: z.number(), lastSeen: z.string() }),
+  ),
+  baselineSessions: z.number(),
+  windowDays: z.number(),
+  newNetwork: z.boolean().nullable(),
+});
+
+const ImpossibleTravelSchema = z.object({
+  session: SessionEvidenceSchema,
+  previous: z.object({
+    sessionKey: z.string(),
+    location: z.string(),
+    countryCode: z.string().nullable(),
+    latitude: z.number().nullable(),
+    longitude: z.number().nullable(),
+    endedAt: z.string(),
+    publicIp: z.string().nullable(),
+  }),
+  distanceKm: z.number(),
+  hours: z.number(),
+  /** null: the sessions overlapped (no time to travel at all). */
+  speedKmh: z.number().nullable(),
+  maxTravelKmh: z.number(),
+});
+
+const ConcurrentCountriesSchema = z.object({
+  session: SessionEvidenceSchema,
+  concurrent: z.array(
+    z.object({
+      sessionKey: z.string(),
+      location: z.string(),
+      countryCode: z.string().nullable(),
+      startedAt: z.string(),
+      publicIp: z.string().nullable(),
+    }),
+  ),
+});
+
+/** The findings' evidence by rule (what lib/detections.ts builds). */
+export const FINDING_EVIDENCE = {
+  "suspicious-vpn-connection": SuspiciousConnectionSchema,
+  "impossible-travel": ImpossibleTravelSchema,
+  "concurrent-countries": ConcurrentCountriesSchema,
+} as const;
+export type FindingEvidence<R extends keyof typeof FINDING_EVIDENCE> = z.infer<(typeof FINDING_EVIDENCE)[R]>;
+
+/** What every stored alert adds: the summary, and each session that raised it again the same day. */
+const StoredSchema = z.object({
+  summary: z.string(),
+  sessionKeys: z.array(z.string()).default([]),
+  repeats: z.array(SessionEvidenceSchema).default([]),
+});
+
+export const AlertEvidenceSchema = z.discriminatedUnion("rule", [
+  SuspiciousConnectionSchema.extend(StoredSchema.shape).extend({ rule: z.literal("suspicious-vpn-connection") }),
+  ImpossibleTravelSchema.extend(StoredSchema.shape).extend({ rule: z.literal("impossible-travel") }),
+  ConcurrentCountriesSchema.extend(StoredSchema.shape).extend({ rule: z.literal("concurrent-countries") }),
+]);
+export type AlertEvidence = z.infer<typeof AlertEvidenceSchema>;
+
+/** Evidence a reader may rely on: typed when it matches its rule's schema, else only what every alert has. */
+export type EvidenceView = AlertEvidence | { rule: "other"; summary: string; session?: Partial<SessionEvidence> };
+
+export function readEvidence(rule: string, json: unknown): EvidenceView {
+  const parsed = AlertEvidenceSchema.safeParse({ ...(json as object), rule });
+  if (parsed.success) return parsed.data;
+  const loose = (json ?? {}) as { summary?: unknown; session?: Partial<SessionEvidence> };
+  return { rule: "other", summary: typeof loose.summary === "string" ? loose.summary : "", session: loose.session };
+}
