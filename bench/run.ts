@@ -14,7 +14,7 @@ import { RADACCT_SCHEMA, freeradiusInstalled, startFreeradius } from "./freeradi
 import { runLoad, type LoadOptions, type LoadResult } from "./load-generator.ts";
 import { childPids, cpuSeconds, peakRssMb, trackGroupMemory } from "./process-stats.ts";
 import { startSensor, waitFor, type SensorProcess } from "../sensor/testing/sensor-process.ts";
-import { createTestCa } from "../sensor/testing/test-pki.ts";
+import { createTestCa } from "../lib/testing/test-pki.ts";
 import { parseInput } from "../lib/errors.ts";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 15);

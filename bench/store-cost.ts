@@ -9,8 +9,8 @@ import pg from "pg";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
 import { sessionEvent } from "../lib/testing/session-event.ts";
-import type { SessionEvent } from "../sensor/session-event.ts";
-import { splitIntoRounds, storeStatement, toRows } from "../sensor/store.ts";
+import type { SessionEvent } from "../lib/sessions/accounting-record.ts";
+import { splitIntoRounds, storeStatement, toRows } from "../lib/sessions/store.ts";
 import { cpuSeconds } from "./process-stats.ts";
 
 const RECORDS = 20_000;

@@ -10,7 +10,7 @@ import { createPrismaClient } from "../lib/db/prisma.ts";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import { history } from "../lib/testing/vpn-history.ts";
 import { getVpnSettings } from "../lib/vpn-settings.ts";
-import { writeAccountingRecords } from "../sensor/store.ts";
+import { writeAccountingRecords } from "../lib/sessions/store.ts";
 
 const BIN = path.resolve(import.meta.dirname, "../bin/vpnsight.mjs");
 

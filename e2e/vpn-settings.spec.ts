@@ -8,7 +8,7 @@ import tls from "node:tls";
 import pg from "pg";
 import { expect, test, type Page } from "@playwright/test";
 import { buildAccountingRequest, int, ipv4, isValidAccountingResponse, str } from "../sensor/testing/accounting-packet";
-import { createTestCa } from "../sensor/testing/test-pki";
+import { createTestCa } from "../lib/testing/test-pki";
 import { ADMIN, ANALYST, readState, restartProduct } from "./product";
 import { signIn } from "./helpers";
 

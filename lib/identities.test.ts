@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionEvent } from "./testing/session-event.ts";
 import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
-import type { SessionEvent } from "../sensor/session-event.ts";
-import { writeAccountingRecords } from "../sensor/store.ts";
+import type { SessionEvent } from "./sessions/accounting-record.ts";
+import { writeAccountingRecords } from "./sessions/store.ts";
 import {
   ActivitiesQuerySchema,
   IdentityListQuerySchema,

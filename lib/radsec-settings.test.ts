@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestCa } from "../sensor/testing/test-pki.ts";
+import { createTestCa } from "./testing/test-pki.ts";
 import {
   createRadiusClient,
   updateRadiusClient,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeAccountingRecords } from "../sensor/store.ts";
+import { writeAccountingRecords } from "./sessions/store.ts";
 import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
 import { DAY, LONDON, start, stop } from "./testing/vpn-history.ts";
 import { identityLearning } from "./alerts.ts";

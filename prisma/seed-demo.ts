@@ -10,8 +10,8 @@ import type { GeoLocation } from "../lib/geo.ts";
 import { resolveIdentity } from "../lib/identity.ts";
 import { seededRandom } from "../lib/random.ts";
 import type { VendorId } from "../lib/vendors.ts";
-import type { SessionEvent } from "../sensor/session-event.ts";
-import { writeAccountingRecords } from "../sensor/store.ts";
+import type { SessionEvent } from "../lib/sessions/accounting-record.ts";
+import { writeAccountingRecords } from "../lib/sessions/store.ts";
 
 const CITIES: [
   country: string,

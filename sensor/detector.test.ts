@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { writeAccountingRecords } from "./store.ts";
+import { writeAccountingRecords } from "../lib/sessions/store.ts";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import { history } from "../lib/testing/vpn-history.ts";
 

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DurableWriter } from "./durable-writer.ts";
-import type { AccountingRecord, SessionEvent } from "./session-event.ts";
+import type { AccountingRecord, SessionEvent } from "../lib/sessions/accounting-record.ts";
 import { Spool } from "./spool.ts";
 
 const record = (sessionKey: string, kind: SessionEvent["kind"]) =>

@@ -1,4 +1,4 @@
-import type { AccountingRecord } from "./session-event.ts";
+import type { AccountingRecord } from "../lib/sessions/accounting-record.ts";
 import type { Spool } from "./spool.ts";
 
 interface Pending {

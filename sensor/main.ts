@@ -16,7 +16,7 @@ import { RadsecService } from "./radsec-service.ts";
 import { RequestHandler } from "./request-handler.ts";
 import { Spool } from "./spool.ts";
 import { UdpListener, hostPort } from "./udp-listener.ts";
-import { closeStaleSessions, isRefusedByDatabase, writeAccountingRecords } from "./store.ts";
+import { closeStaleSessions, isRefusedByDatabase, writeAccountingRecords } from "../lib/sessions/store.ts";
 import { HEARTBEAT_INTERVAL_MS } from "../lib/sensors.ts";
 
 const env = readSensorEnv();

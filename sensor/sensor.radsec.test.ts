@@ -22,7 +22,7 @@ import {
 } from "./testing/accounting-packet.ts";
 import { startFreeradiusProxy, startRadsecproxy, type Peer } from "./testing/radius-peers.ts";
 import { freePort, startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
-import { createTestCa, type Issued, type TestCa } from "./testing/test-pki.ts";
+import { createTestCa, type Issued, type TestCa } from "../lib/testing/test-pki.ts";
 import { parseInput } from "../lib/errors.ts";
 
 const admin = { label: "user:test" };

@@ -10,9 +10,9 @@ import { createTestDatabase, type TestDatabase } from "../lib/testing/test-datab
 import { sessionEvent } from "../lib/testing/session-event.ts";
 import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import { DurableWriter } from "./durable-writer.ts";
-import type { AccountingRecord } from "./session-event.ts";
+import type { AccountingRecord } from "../lib/sessions/accounting-record.ts";
 import { REFUSED_FILE, Spool } from "./spool.ts";
-import { isRefusedByDatabase, writeAccountingRecords } from "./store.ts";
+import { isRefusedByDatabase, writeAccountingRecords } from "../lib/sessions/store.ts";
 import { buildAccountingRequest, int, ipv4, isValidAccountingResponse, str } from "./testing/accounting-packet.ts";
 import { sendAndWait, startSensor, type SensorProcess } from "./testing/sensor-process.ts";
 import { parseInput } from "../lib/errors.ts";

@@ -3,7 +3,8 @@ import { NO_MAPPINGS } from "../lib/identity.ts";
 import { PRIVATE_NETWORK, type GeoLocation } from "../lib/geo.ts";
 import { decodeAccountingRequest } from "./decode.ts";
 import { parseStructure } from "./protocol/verify.ts";
-import { normalizeAccounting, type SessionEvent, type NormalizeContext } from "./session-event.ts";
+import { normalizeAccounting, type NormalizeContext } from "./session-event.ts";
+import { type SessionEvent } from "../lib/sessions/accounting-record.ts";
 import { buildAccountingRequest, int, ipv4, ipv6, str, tagged, vsa, type Attr } from "./testing/accounting-packet.ts";
 
 const SECRET = "s3cret-shared-0001";

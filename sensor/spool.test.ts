@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { AccountingRecord } from "./session-event.ts";
+import type { AccountingRecord } from "../lib/sessions/accounting-record.ts";
 import { Spool, SpoolFullError } from "./spool.ts";
 
 const batch = (n: number) =>

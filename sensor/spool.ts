@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { crc32 } from "node:zlib";
-import type { AccountingRecord } from "./session-event.ts";
+import type { AccountingRecord } from "../lib/sessions/accounting-record.ts";
 
 export class SpoolFullError extends Error {
   override name = "SpoolFullError";

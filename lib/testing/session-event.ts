@@ -1,4 +1,4 @@
-import type { SessionEvent } from "../../sensor/session-event.ts";
+import type { SessionEvent } from "../sessions/accounting-record.ts";
 
 /**
  * A normalized accounting record for tests and benchmarks: a Start of `identity` with no

@@ -1,4 +1,4 @@
-import type { SessionEvent } from "../../sensor/session-event.ts";
+import type { SessionEvent } from "../sessions/accounting-record.ts";
 import type { GeoLocation } from "../geo.ts";
 import { sessionEvent } from "./session-event.ts";
 

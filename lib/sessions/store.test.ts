@@ -1,8 +1,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { sessionEvent } from "../lib/testing/session-event.ts";
-import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
-import type { SessionEvent } from "./session-event.ts";
+import { sessionEvent } from "../testing/session-event.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
+import type { SessionEvent } from "./accounting-record.ts";
 import { closeStaleSessions, splitIntoRounds, writeAccountingRecords } from "./store.ts";
 
 let t: TestDatabase;

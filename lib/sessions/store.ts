@@ -1,7 +1,7 @@
 import type pg from "pg";
-import { readEnv } from "../lib/config/env.ts";
-import { inTransaction } from "../lib/db/pg.ts";
-import { isNasEvent, type AccountingRecord, type SessionEvent } from "./session-event.ts";
+import { readEnv } from "../config/env.ts";
+import { inTransaction } from "../db/pg.ts";
+import { isNasEvent, type AccountingRecord, type SessionEvent } from "./accounting-record.ts";
 
 // Records travel as one JSON parameter (much cheaper to encode than 28 arrays); `json`, not
 // `jsonb`: read once, so converting to jsonb first would only cost (about 10 µs per record).
