@@ -18,7 +18,7 @@ const { createPrismaClient } = await import("../lib/db/prisma.ts");
 const { loadSecretKey } = await import("../lib/secret-box.ts");
 const { verifyInstallationKey } = await import("../lib/installation-key.ts");
 const { ensureFirstAdmin } = await import("../lib/first-admin.ts");
-const { restartDelayMs } = await import("../lib/restart-delay.ts");
+const { RestartBackoff } = await import("../lib/restart-delay.ts");
 
 /** A child whose first run ends within this time failed to start (rather than crashed). */
 const STARTUP_MS = 10_000;
@@ -145,7 +145,7 @@ async function main() {
    */
   const sensorDatabaseUrl = database.owned ? database.url : (env.SENSOR_DATABASE_URL ?? database.url);
   const startChild = (service: "portal" | "sensor", args: string[]) => {
-    let attempt = 0;
+    const backoff = new RestartBackoff();
     let firstRun = true;
     const run = () => {
       const started = Date.now();
@@ -166,8 +166,7 @@ async function main() {
           return;
         }
         firstRun = false;
-        if (ranFor > 60_000) attempt = 0; // it had been running fine: not a crash loop
-        const delay = restartDelayMs(attempt++);
+        const delay = backoff.next(ranFor);
         process.stderr.write(
           `[vpnsight] the ${service} exited unexpectedly (${signal ?? `code ${code}`}); starting it again in ${delay / 1000} s\n`,
         );

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { RestartBackoff } from "../lib/restart-delay.ts";
 
 // Background priority: the packet path and PostgreSQL come first.
 const DETECTOR_NICE = 10;
@@ -9,7 +10,6 @@ const DETECTOR_NICE = 10;
 const BUSY_REQUESTS_PER_SECOND = 1000;
 /** Quiet seconds after a burst before the detector may work again. */
 const CALM_SECONDS = 5;
-const RESTART_DELAY_MS = 5000;
 
 /**
  * Runs sensor/detector in a child process (same runtime flags, so it is TypeScript
@@ -26,8 +26,10 @@ export function superviseDetector(
   let child: ChildProcess | null = null;
   let stopped = false;
   let restartTimer: NodeJS.Timeout | undefined;
+  const backoff = new RestartBackoff();
 
   const start = () => {
+    const started = Date.now();
     child = spawn(process.execPath, [...process.execArgv.filter((a) => !a.startsWith("--cpu-prof")), entry], {
       env: { ...process.env, DATABASE_URL: databaseUrl },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -40,8 +42,9 @@ export function superviseDetector(
     child.once("exit", (code, signal) => {
       child = null;
       if (stopped) return;
-      log("detector exited; restarting", { code, signal });
-      restartTimer = setTimeout(start, RESTART_DELAY_MS);
+      const delay = backoff.next(Date.now() - started);
+      log("detector exited; restarting", { code, signal, inSeconds: delay / 1000 });
+      restartTimer = setTimeout(start, delay);
     });
   };
   start();

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import pg from "pg";
 import { readOrCreateSecretFile } from "../data-files.ts";
 import { randomAlphanumeric } from "../random.ts";
-import { restartDelayMs } from "../restart-delay.ts";
+import { RestartBackoff } from "../restart-delay.ts";
 
 export const EMBEDDED_DATABASE = "vpnsight";
 
@@ -227,28 +227,26 @@ export async function startEmbeddedPostgres(opts: {
   // The library keeps the postmaster's ChildProcess in a private field and offers no exit event.
   const postmaster = () => (server as unknown as { process?: ChildProcess }).process;
   const keepRunning = (log: (line: string) => void) => {
-    let attempt = 0;
+    const backoff = new RestartBackoff();
     const watch = () =>
       postmaster()?.once("exit", (code, signal) => {
         if (stopping) return;
         log(`Embedded PostgreSQL exited unexpectedly (${signal ?? `code ${code}`}); starting it again`);
         schedule();
       });
-    const nextDelay = () => restartDelayMs(attempt);
     const schedule = () => {
-      const delay = nextDelay();
-      attempt += 1;
+      const delay = backoff.next();
       restartTimer = setTimeout(() => {
         if (stopping) return;
         recent.length = 0; // a failure then shows this attempt's messages only
         server.start().then(
           () => {
-            attempt = 0;
+            backoff.reset();
             log("Embedded PostgreSQL is running again");
             watch();
           },
           () => {
-            log(`${failure().message}\nTrying again in ${nextDelay() / 1000} s`);
+            log(`${failure().message}\nTrying again shortly`);
             schedule();
           },
         );
