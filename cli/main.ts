@@ -5,13 +5,11 @@ import pg from "pg";
 import { readEnv } from "../lib/config/env.ts";
 import { createToken, CreateTokenSchema } from "../lib/api-tokens.ts";
 import type { Actor } from "../lib/audit.ts";
-import { openDatabase } from "../lib/db/open-database.ts";
-import { migrateDatabase } from "../lib/db/migrator.ts";
+import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
 import { createRoles, urlForRole } from "../lib/db/roles.ts";
 import { isDatabaseUnavailable } from "../lib/db/unavailable.ts";
 import { createPrismaClient, type Db } from "../lib/db/prisma.ts";
 import { AppError, parseInput } from "../lib/errors.ts";
-import { verifyInstallationKey } from "../lib/installation-key.ts";
 import { detectionSettingsFromEnv } from "../lib/detections.ts";
 import { redetectSince } from "../lib/session-judging.ts";
 import { installationKey } from "../lib/secrets.ts";
@@ -176,13 +174,10 @@ async function main(argv: string[]): Promise<number> {
   const args = argv.slice(name!.split(" ").length);
   const env = readEnv();
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const database = await openDatabase(env, log);
+  const database = await bootstrapDatabase({ env, migrate: "always", key: installationKey(), log });
   const db = createPrismaClient(database.url);
   try {
-    const ownerUrl = env.MIGRATION_DATABASE_URL ?? database.url;
-    await migrateDatabase(ownerUrl, { log });
-    await verifyInstallationKey(db, installationKey());
-    await command(args, db, database.url, ownerUrl);
+    await command(args, db, database.url, database.ownerUrl);
     return 0;
   } finally {
     await db.$disconnect();

@@ -1,20 +1,32 @@
-import type { Db } from "./db/prisma.ts";
+import pg from "pg";
 import { assertKeyCheck, keyCheckValue } from "./secret-box.ts";
 
 const KEY_CHECK = "secret_key_check";
 
 /**
- * Proves at start that the configured key is the one that sealed this
- * database's secrets (a clear error instead of garbage later). First start stores the check.
+ * Proves at start that the configured key is the one that sealed this database's secrets (a clear error instead of
+ * garbage later). The first start stores the check; a role that may only read it (the sensor's) leaves that to the
+ * portal.
  */
-export async function verifyInstallationKey(db: Db, key: Buffer): Promise<void> {
-  const stored = await db.appMeta.findUnique({ where: { key: KEY_CHECK } });
-  if (stored) return assertKeyCheck(key, stored.value);
-  await db.appMeta.upsert({
-    where: { key: KEY_CHECK },
-    create: { key: KEY_CHECK, value: keyCheckValue(key) },
-    update: {},
-  });
-  const winner = await db.appMeta.findUniqueOrThrow({ where: { key: KEY_CHECK } });
-  assertKeyCheck(key, winner.value);
+export async function verifyInstallationKey(databaseUrl: string, key: Buffer): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const read = async () =>
+      (await client.query<{ value: string }>(`SELECT value FROM "AppMeta" WHERE key = $1`, [KEY_CHECK])).rows[0];
+    const stored = await read();
+    if (stored) return assertKeyCheck(key, stored.value);
+    try {
+      await client.query(`INSERT INTO "AppMeta" (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [
+        KEY_CHECK,
+        keyCheckValue(key),
+      ]);
+    } catch (err) {
+      if ((err as { code?: string }).code === "42501") return; // not ours to store
+      throw err;
+    }
+    assertKeyCheck(key, (await read())!.value);
+  } finally {
+    await client.end();
+  }
 }

@@ -4,8 +4,8 @@ import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { readEnv } from "../lib/config/env.ts";
-import { openDatabase } from "../lib/db/open-database.ts";
-import { migrateDatabase } from "../lib/db/migrator.ts";
+import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
+import { installationKey } from "../lib/secrets.ts";
 import type { GeoLocation } from "../lib/geo.ts";
 import { resolveIdentity } from "../lib/identity.ts";
 import { seededRandom } from "../lib/random.ts";
@@ -169,8 +169,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error("Usage: npm run seed:demo -- --identities N --sessions M (positive whole numbers)");
     process.exit(2);
   }
-  const database = await openDatabase(readEnv(), (l) => console.error(l));
-  await migrateDatabase(database.url);
+  const database = await bootstrapDatabase({
+    env: readEnv(),
+    migrate: "always",
+    key: installationKey(),
+    log: (l) => console.error(l),
+  });
   await seedDemo(database.url, identities, sessions, console.log);
   await database.stop();
 }

@@ -12,11 +12,9 @@ ensurePrismaClient();
 
 const { readEnv, dataDirOf } = await import("../lib/config/env.ts");
 const { readOrCreateSecretFile, randomBase64 } = await import("../lib/data-files.ts");
-const { openDatabase } = await import("../lib/db/open-database.ts");
-const { migrateDatabase } = await import("../lib/db/migrator.ts");
+const { bootstrapDatabase } = await import("../lib/runtime/bootstrap.ts");
 const { createPrismaClient } = await import("../lib/db/prisma.ts");
 const { loadSecretKey } = await import("../lib/secret-box.ts");
-const { verifyInstallationKey } = await import("../lib/installation-key.ts");
 const { ensureFirstAdmin } = await import("../lib/first-admin.ts");
 const { RestartBackoff } = await import("../lib/restart-delay.ts");
 
@@ -70,7 +68,7 @@ async function main() {
     env.NEXTAUTH_SECRET ?? readOrCreateSecretFile(dataDir, "nextauth.secret", () => randomBase64(32));
 
   buildIfStale();
-  const database = await openDatabase(env, say);
+  const database = await bootstrapDatabase({ env, migrate: "always", key, log: say });
   say(database.owned ? `Embedded PostgreSQL running (data in ${dataDir}/postgres)` : "Using the configured database");
   // Meanwhile the sensor spools what it acknowledges and the portal reports the outage.
   database.keepRunning?.(say);
@@ -99,9 +97,7 @@ async function main() {
   process.on("SIGTERM", () => void shutdown(0));
 
   try {
-    await migrateDatabase(env.MIGRATION_DATABASE_URL ?? database.url, { log: say });
     const prisma = createPrismaClient(database.url);
-    await verifyInstallationKey(prisma, key);
     const admin = await ensureFirstAdmin(prisma, env);
     await prisma.$disconnect();
     if (admin?.generated) {

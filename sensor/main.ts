@@ -2,8 +2,7 @@
 // beside the portal, alone by `npm run sensor`.
 import path from "node:path";
 import pg from "pg";
-import { openDatabase } from "../lib/db/open-database.ts";
-import { migrateDatabase } from "../lib/db/migrator.ts";
+import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
 import { openGeoLocator } from "../lib/geo.ts";
 import { log as baseLog } from "../lib/log.ts";
 import { installationKey } from "../lib/secrets.ts";
@@ -24,8 +23,14 @@ const logger = baseLog.child({ sensorId: env.sensorId });
 const log = (msg: string, extra?: object) => logger.info(extra ?? {}, msg);
 
 // SENSOR_DATABASE_URL or DATABASE_URL (npm start passes the sensor's), else the embedded database in $VPNSIGHT_DATA_DIR.
-const database = await openDatabase({ ...env, DATABASE_URL: env.SENSOR_DATABASE_URL ?? env.DATABASE_URL }, log);
-if (database.owned) await migrateDatabase(database.url, { log });
+const database = await bootstrapDatabase({
+  env,
+  url: env.SENSOR_DATABASE_URL ?? env.DATABASE_URL,
+  migrate: "if-owned",
+  key: installationKey(),
+  mayStartWithoutDatabase: true,
+  log,
+});
 const pool = new pg.Pool({ connectionString: database.url, max: 4, connectionTimeoutMillis: 2000 });
 pool.on("error", (err) => logger.warn({ error: err.message }, "database connection error"));
 const metrics = new SensorMetrics();
