@@ -8,7 +8,7 @@ import pg from "pg";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
-import { addDomainMapping, DomainMappingSchema } from "../lib/identity-aliases.ts";
+import { addDomainMapping, DomainMappingSchema } from "../lib/identities/aliases.ts";
 import { createUser, CreateUserSchema } from "../lib/users.ts";
 import { seedDemo } from "../prisma/seed-demo.ts";
 import { parseInput } from "../lib/errors.ts";

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { readEnv } from "../lib/config/env.ts";
 import { createToken, CreateTokenSchema } from "../lib/api-tokens.ts";
-import type { Actor } from "../lib/audit.ts";
+import type { Actor } from "../lib/audit/record.ts";
 import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
 import { createRoles, urlForRole } from "../lib/db/roles.ts";
 import { isDatabaseUnavailable } from "../lib/db/unavailable.ts";
@@ -12,7 +12,7 @@ import { createPrismaClient, type Db } from "../lib/db/prisma.ts";
 import { AppError, parseInput } from "../lib/errors.ts";
 import { detectionSettingsFromEnv } from "../lib/detections.ts";
 import { redetectSince } from "../lib/session-judging.ts";
-import { installationKey } from "../lib/secrets.ts";
+import { installationKey } from "../lib/secrets/installation-key.ts";
 import { createUser, resetPassword, CreateUserSchema } from "../lib/users.ts";
 import { updateVpnSettings, getVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 

@@ -8,7 +8,7 @@ import type pg from "pg";
 import type { Queryable } from "./db/pg.ts";
 import { RULES, type RuleId } from "./detections.ts";
 import { assertLiteralAllowed, describeDeliveryError, guardedLookup } from "./forwarding-destination.ts";
-import { SECRET_PURPOSE, unseal } from "./secrets.ts";
+import { SECRET_PURPOSE, unseal } from "./secrets/seal.ts";
 import { SETTINGS_ROW_ID } from "./db/settings-row.ts";
 import { readEvidence } from "./alert-evidence.ts";
 

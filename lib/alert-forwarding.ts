@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
-import { recordAudit, type Actor } from "./audit.ts";
+import { recordAudit, type Actor } from "./audit/record.ts";
 import { enabledTargets, sendTo, type ForwardedAlert, type Target } from "./alert-delivery.ts";
 import { credentialUrlFor } from "./credential-display.ts";
 import { describeDeliveryError } from "./forwarding-destination.ts";
 import { validationError } from "./errors.ts";
-import { SECRET_PURPOSE, seal } from "./secrets.ts";
+import { SECRET_PURPOSE, seal } from "./secrets/seal.ts";
 import { SETTINGS_ROW_ID } from "./db/settings-row.ts";
 
 // The portal's side of alert forwarding: its settings and "Send test". The sending and the

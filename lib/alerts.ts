@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
-import { recordAudit, type Actor } from "./audit.ts";
+import { recordAudit, type Actor } from "./audit/record.ts";
 import { DEFAULT_DETECTION_SETTINGS, RULES, learningState, type RuleId } from "./detections.ts";
 import { conflict, notFound, validationError } from "./errors.ts";
 import { decodeCursor, encodeCursor } from "./api/cursor.ts";

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
-import { recordAudit, type Actor } from "./audit.ts";
+import { recordAudit, type Actor } from "./audit/record.ts";
 import { ROLES, RoleSchema, type Role } from "./auth/roles.ts";
 import { notFound, validationError } from "./errors.ts";
 

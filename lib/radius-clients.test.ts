@@ -8,7 +8,7 @@ import {
   CreateRadiusClientSchema,
   UpdateRadiusClientSchema,
 } from "./radius-clients.ts";
-import { SECRET_PURPOSE, unseal } from "./secrets.ts";
+import { SECRET_PURPOSE, unseal } from "./secrets/seal.ts";
 import { parseInput } from "./errors.ts";
 
 let t: TestDatabase;

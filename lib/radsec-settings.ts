@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { recordAudit, type Actor } from "./audit.ts";
+import { recordAudit, type Actor } from "./audit/record.ts";
 import { parseCertificateBundle, type CertificateSummary } from "./certificates.ts";
 import { notifyConfigChanged } from "./config-notify.ts";
 import type { Db } from "./db/prisma.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Db } from "./db/prisma.ts";
-import { recordAudit, diffFields, type Actor } from "./audit.ts";
+import { recordAudit, diffFields, type Actor } from "./audit/record.ts";
 import { INVALID_CREDENTIALS, MAX_EMAIL_LENGTH, verifyCredentials } from "./auth/authenticate.ts";
 import { hashPassword, PasswordSchema } from "./auth/password.ts";
 import { RoleSchema, type Role } from "./auth/roles.ts";

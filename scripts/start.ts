@@ -14,7 +14,7 @@ const { readEnv, dataDirOf } = await import("../lib/config/env.ts");
 const { readOrCreateSecretFile, randomBase64 } = await import("../lib/data-files.ts");
 const { bootstrapDatabase } = await import("../lib/runtime/bootstrap.ts");
 const { createPrismaClient } = await import("../lib/db/prisma.ts");
-const { loadSecretKey } = await import("../lib/secret-box.ts");
+const { loadSecretKey } = await import("../lib/secrets/secret-box.ts");
 const { ensureFirstAdmin } = await import("../lib/first-admin.ts");
 const { RestartBackoff } = await import("../lib/restart-delay.ts");
 

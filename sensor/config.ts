@@ -14,13 +14,13 @@ import {
   parseEnv,
 } from "../lib/config/env.ts";
 import { CONFIG_CHANNEL } from "../lib/config-notify.ts";
-import type { IdentityMappings } from "../lib/identity.ts";
+import type { IdentityMappings } from "../lib/identities/resolve-identity.ts";
 import { ipBlockMatcher, parseIpOrCidr, type IpBlock } from "../lib/net/cidr.ts";
 import type { VendorId } from "../lib/vendors.ts";
-import { openSecret } from "../lib/secret-box.ts";
-import { SECRET_PURPOSE } from "../lib/secrets.ts";
+import { openSecret } from "../lib/secrets/secret-box.ts";
+import { SECRET_PURPOSE } from "../lib/secrets/seal.ts";
 import { parseBindSpec } from "./udp-listener.ts";
-import { previousSecretLive } from "../lib/shared-secret.ts";
+import { previousSecretLive } from "../lib/secrets/shared-secret.ts";
 import { SETTINGS_ROW_ID } from "../lib/db/settings-row.ts";
 
 const seconds = (fallback: number) => envPositive(fallback).transform((s) => s * 1000);

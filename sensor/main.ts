@@ -5,7 +5,7 @@ import pg from "pg";
 import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
 import { openGeoLocator } from "../lib/geo.ts";
 import { log as baseLog } from "../lib/log.ts";
-import { installationKey } from "../lib/secrets.ts";
+import { installationKey } from "../lib/secrets/installation-key.ts";
 import { ConfigWatcher, readSensorEnv } from "./config.ts";
 import { superviseDetector } from "./detector-process.ts";
 import { DurableWriter } from "./durable-writer.ts";

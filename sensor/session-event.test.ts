@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NO_MAPPINGS } from "../lib/identity.ts";
+import { NO_MAPPINGS } from "../lib/identities/resolve-identity.ts";
 import { PRIVATE_NETWORK, type GeoLocation } from "../lib/geo.ts";
 import { decodeAccountingRequest } from "./decode.ts";
 import { parseStructure } from "./protocol/verify.ts";

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { ZodError, type z } from "zod";
 import { can } from "../auth/permissions.ts";
 import { actorOf, currentPrincipal, type Principal } from "../auth/principal.ts";
-import type { Actor } from "../audit.ts";
+import type { Actor } from "../audit/record.ts";
 import { AppError, invalidInput, notFound } from "../errors.ts";
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/unavailable.ts";
 import { log } from "../log.ts";

@@ -4,7 +4,7 @@ import { sessionIsLive } from "./sessions.ts";
 import { headers } from "next/headers";
 import { resolveToken } from "../api-tokens.ts";
 import { db } from "../db/prisma.ts";
-import type { Actor } from "../audit.ts";
+import type { Actor } from "../audit/record.ts";
 import { authOptionsFor } from "./next-auth-options.ts";
 import type { Role } from "./roles.ts";
 

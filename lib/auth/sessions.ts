@@ -1,4 +1,4 @@
-import { recordAudit, type Actor } from "../audit.ts";
+import { recordAudit, type Actor } from "../audit/record.ts";
 import { readEnv } from "../config/env.ts";
 import type { Db } from "../db/prisma.ts";
 

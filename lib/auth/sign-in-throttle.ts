@@ -1,4 +1,4 @@
-import { recordAudit } from "../audit.ts";
+import { recordAudit } from "../audit/record.ts";
 import type { Db } from "../db/prisma.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";

@@ -26,7 +26,7 @@ export const TABLE_PRIVILEGES: Record<string, Record<RoleName, Privilege[]>> = {
   SignInThrottle: { vpnsight_portal: ALL, vpnsight_sensor: [] },
   // Append-only for the portal: an intruder in the portal cannot erase its own trail.
   AuditEntry: { vpnsight_portal: ["SELECT", "INSERT"], vpnsight_sensor: [] },
-  // The installation key check (lib/installation-key.ts): the sensor reads it at start.
+  // The installation key check (lib/secrets/installation-key.ts): the sensor reads it at start.
   AppMeta: { vpnsight_portal: ["SELECT", "INSERT", "UPDATE"], vpnsight_sensor: READ },
   AlertNote: { vpnsight_portal: ALL, vpnsight_sensor: [] },
   // Settings: written in the portal, read by the sensor (its config watcher and alert delivery).

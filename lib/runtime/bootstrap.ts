@@ -5,7 +5,7 @@ import { migrateDatabase } from "../db/migrator.ts";
 import { openDatabase } from "../db/open-database.ts";
 import type { RunningDatabase } from "../db/embedded-postgres.ts";
 import { isDatabaseUnavailable } from "../db/unavailable.ts";
-import { verifyInstallationKey } from "../installation-key.ts";
+import { verifyInstallationKey } from "../secrets/installation-key.ts";
 
 export interface Bootstrapped extends RunningDatabase {
   /** The tables' owner (MIGRATION_DATABASE_URL, else the database's own URL): migrations and grants. */

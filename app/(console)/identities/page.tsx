@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { db } from "@/lib/db/prisma";
-import { IdentityListQuerySchema, listIdentities, type IdentitySort } from "@/lib/identities";
+import { IdentityListQuerySchema, listIdentities, type IdentitySort } from "@/lib/identities/views.ts";
 import { LocalTime } from "@/app/_components/local-time";
 import { searchParamsRecord } from "@/app/_components/search-params";
 import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";

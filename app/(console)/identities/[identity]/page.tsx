@@ -12,7 +12,7 @@ import {
   identityLocations,
   LOCATION_RANGES,
   locationDays,
-} from "@/lib/identities";
+} from "@/lib/identities/views.ts";
 import { identityPageParam } from "@/lib/api/params";
 import { STATUS_LABELS, identityLearning, listAlerts } from "@/lib/alerts";
 import { detectionSettingsFromEnv } from "@/lib/detections";

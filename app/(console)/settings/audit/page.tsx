@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
-import { AuditQuerySchema, listAudit } from "@/lib/audit-log";
+import { AuditQuerySchema, listAudit } from "@/lib/audit/log.ts";
 import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
 import { searchParamsRecord } from "@/app/_components/search-params";
 import { db } from "@/lib/db/prisma";

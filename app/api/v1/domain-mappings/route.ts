@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { apiRoute } from "@/lib/api/door";
 import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { addDomainMapping, listIdentityMappings } from "@/lib/identity-aliases";
+import { addDomainMapping, listIdentityMappings } from "@/lib/identities/aliases.ts";
 
 export const GET = apiRoute(op.listDomainMappings, async () => ({ items: (await listIdentityMappings(db())).domains }));
 

@@ -1,7 +1,7 @@
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/prisma";
-import { listIdentityMappings } from "@/lib/identity-aliases";
+import { listIdentityMappings } from "@/lib/identities/aliases.ts";
 import { MappingsManager } from "./mappings-manager";
 import { Breadcrumb, SETTINGS } from "@/app/_components/breadcrumb";
 

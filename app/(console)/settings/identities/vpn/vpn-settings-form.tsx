@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
-import { generateSharedSecret } from "@/lib/shared-secret";
+import { generateSharedSecret } from "@/lib/secrets/shared-secret.ts";
 
 interface Props {
   enabled: boolean;

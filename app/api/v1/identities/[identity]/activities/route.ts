@@ -1,7 +1,7 @@
 import { apiRoute } from "@/lib/api/door";
 import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { activitiesCsv, identityActivities } from "@/lib/identities";
+import { activitiesCsv, identityActivities } from "@/lib/identities/views.ts";
 
 /** JSON pages, or `?format=csv` for the whole filtered timeline (streamed, capped). */
 export const GET = apiRoute(op.identityActivities, async ({ params, query }) => {

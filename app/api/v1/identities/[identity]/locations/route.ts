@@ -1,7 +1,7 @@
 import { apiRoute } from "@/lib/api/door";
 import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { identityLocations } from "@/lib/identities";
+import { identityLocations } from "@/lib/identities/views.ts";
 
 export const GET = apiRoute(op.identityLocations, async ({ params, query }) => {
   const items = await identityLocations(db(), params.identity, query.days);

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { Db } from "./db/prisma.ts";
-import { wholeNumber } from "./api/params.ts";
+import type { Db } from "../db/prisma.ts";
+import { wholeNumber } from "../api/params.ts";
 
 export const AuditQuerySchema = z.object({
   limit: wholeNumber("limit", 1, 500).default(100),

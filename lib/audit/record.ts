@@ -1,4 +1,4 @@
-import type { Prisma } from "./generated/prisma/client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 
 export interface Actor {
   /** "user:<email>", "token:<name>", "cli" or "system". */

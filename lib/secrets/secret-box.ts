@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { readOrCreateSecretFile, randomBase64 } from "./data-files.ts";
+import { readOrCreateSecretFile, randomBase64 } from "../data-files.ts";
 
 /** The key is missing, malformed, or not the one that sealed the stored secrets. */
 export class SecretKeyError extends Error {

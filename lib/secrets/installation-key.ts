@@ -1,7 +1,19 @@
 import pg from "pg";
-import { assertKeyCheck, keyCheckValue } from "./secret-box.ts";
+import { dataDirOf, readEnv } from "../config/env.ts";
+import { assertKeyCheck, keyCheckValue, loadSecretKey } from "./secret-box.ts";
 
 const KEY_CHECK = "secret_key_check";
+
+let cachedKey: Buffer | undefined;
+
+/** The installation's secret key, loaded once per process. */
+export function installationKey(): Buffer {
+  if (!cachedKey) {
+    const env = readEnv();
+    cachedKey = loadSecretKey(dataDirOf(env), env.VPNSIGHT_SECRET_KEY);
+  }
+  return cachedKey;
+}
 
 /**
  * Proves at start that the configured key is the one that sealed this database's secrets (a clear error instead of

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NO_MAPPINGS, UNKNOWN_IDENTITY, parseUserName, resolveIdentity } from "./identity.ts";
+import { NO_MAPPINGS, UNKNOWN_IDENTITY, parseUserName, resolveIdentity } from "./resolve-identity.ts";
 
 const mappings = {
   netbiosToUpnSuffix: new Map([["contoso", "contoso.com"]]),

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sessionEvent } from "./testing/session-event.ts";
-import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
-import type { SessionEvent } from "./sessions/accounting-record.ts";
-import { writeAccountingRecords } from "./sessions/store.ts";
+import { sessionEvent } from "../testing/session-event.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
+import type { SessionEvent } from "../sessions/accounting-record.ts";
+import { writeAccountingRecords } from "../sessions/store.ts";
 import {
   ActivitiesQuerySchema,
   IdentityListQuerySchema,
@@ -13,7 +13,7 @@ import {
   identityActivities,
   identityLocations,
   listIdentities,
-} from "./identities.ts";
+} from "./views.ts";
 
 // Sessions go in through the sensor's store, as in production.
 let t: TestDatabase;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { randomAlphanumeric } from "./random.ts";
+import { randomAlphanumeric } from "../random.ts";
 
 /** One rule for every RADIUS shared secret (global and per client), in the portal, API and CLI. */
 export const SharedSecretSchema = z

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import type { Db } from "./db/prisma.ts";
-import { Prisma } from "./generated/prisma/client.ts";
-import type { GeoLocation } from "./geo.ts";
-import { decodeCursor, encodeCursor } from "./api/cursor.ts";
-import { canonicalName, parseUserName } from "./identity.ts";
-import { toApiVendor, type VendorId } from "./vendors.ts";
-import { isoDateTime, wholeNumber } from "./api/params.ts";
+import type { Db } from "../db/prisma.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import type { GeoLocation } from "../geo.ts";
+import { decodeCursor, encodeCursor } from "../api/cursor.ts";
+import { canonicalName, parseUserName } from "./resolve-identity.ts";
+import { toApiVendor, type VendorId } from "../vendors.ts";
+import { isoDateTime, wholeNumber } from "../api/params.ts";
 
 // ---------- identities list ----------
 

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sessionEvent } from "./testing/session-event.ts";
-import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
-import type { SessionEvent } from "./sessions/accounting-record.ts";
-import { writeAccountingRecords } from "./sessions/store.ts";
+import { sessionEvent } from "../testing/session-event.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
+import type { SessionEvent } from "../sessions/accounting-record.ts";
+import { writeAccountingRecords } from "../sessions/store.ts";
 import {
   addDomainMapping,
   addIdentityAlias,
   removeIdentityAlias,
   AliasSchema,
   DomainMappingSchema,
-} from "./identity-aliases.ts";
-import { IdentityListQuerySchema, listIdentities } from "./identities.ts";
-import { parseInput } from "./errors.ts";
+} from "./aliases.ts";
+import { IdentityListQuerySchema, listIdentities } from "./views.ts";
+import { parseInput } from "../errors.ts";
 
 let t: TestDatabase;
 const actor = { label: "user:admin@contoso.com" };
