@@ -1,5 +1,6 @@
 import { readEnv } from "./config/env.ts";
 import type { FindingEvidence } from "./alert-evidence.ts";
+import { locationKey, locationLabel } from "./location.ts";
 
 /**
  * Explainable detections on an identity's VPN behaviour (pure functions: the
@@ -73,7 +74,7 @@ export type Finding = {
 }[RuleId];
 
 const isGeo = (s: SessionFacts) => s.locationKind === "geo" && s.countryCode !== null;
-const place = (s: SessionFacts) => [s.city, s.country ?? s.countryCode].filter(Boolean).join(", ") || "unknown";
+const place = (s: SessionFacts) => locationLabel(s.locationKind, s.country ?? s.countryCode, null, s.city);
 const DAY = 86_400_000;
 
 /** Great-circle distance (haversine), km. */
@@ -125,7 +126,7 @@ export function baselineOf(history: SessionFacts[], at: Date, s = DEFAULT_DETECT
       c.sessions += 1;
       if (h.startedAt > c.lastSeen) c.lastSeen = h.startedAt;
       countries.set(h.countryCode!, c);
-      const cityKey = place(h);
+      const cityKey = locationKey(h.locationKind, h.countryCode, h.city);
       const city = cities.get(cityKey) ?? { sessions: 0, lastSeen: h.startedAt };
       city.sessions += 1;
       if (h.startedAt > city.lastSeen) city.lastSeen = h.startedAt;

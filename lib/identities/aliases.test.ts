@@ -121,3 +121,31 @@ describe("aliases and domain mappings", () => {
     expect(await t.db.identity.findUnique({ where: { identity: "cj@contoso.com" } })).toBeNull();
   });
 });
+
+describe("the identity summary after a merge", () => {
+  it("follows the store's rule: last seen is the latest event, the last location the latest session with a public IP", async () => {
+    const at = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+    await writeAccountingRecords(
+      t.pool,
+      [
+        sessionEvent({ sessionKey: "S1", identity: "sam@contoso.com", eventTime: at(2), publicIp: "81.2.69.160" }),
+        // A later session whose NAS sent no public IP: it moves last seen, not the last location.
+        sessionEvent({ sessionKey: "S2", identity: "sam@contoso.com", eventTime: at(1) }),
+      ],
+      "test",
+    );
+    const summary = () =>
+      t.query<Record<string, unknown>>(
+        `SELECT "firstSeenAt", "lastSeenAt", "lastPublicIp", "lastLocationKind" FROM "Identity" WHERE identity = 'sam@contoso.com'`,
+      );
+    const byStore = await summary();
+    expect(byStore[0]).toMatchObject({ lastPublicIp: "81.2.69.160" });
+    // An alias that touches the identity rebuilds its summary from its sessions: the same row.
+    await addIdentityAlias(
+      t.db,
+      parseInput(AliasSchema, { alias: "contoso\\sam", identity: "sam@contoso.com" }),
+      actor,
+    );
+    expect(await summary()).toEqual(byStore);
+  });
+});

@@ -58,14 +58,20 @@ async function reattribute(tx: Prisma.TransactionClient, from: string[], to: (ol
     const known = earliest.get(into);
     if (!known || row.firstSeenAt < known) earliest.set(into, row.firstSeenAt);
   }
-  // Rebuild the summary rows of every identity involved from its sessions.
+  // Rebuild the summary rows of every identity involved from its sessions, by the store's rule
+  // (lib/sessions/store.ts): last seen is the latest event time (a session's lastUpdateAt), the last location
+  // is that of the latest session with a public IP.
   await tx.identity.deleteMany({ where: { identity: { in: touched } } });
   for (const identity of touched) {
     await tx.$executeRaw`
       INSERT INTO "Identity" (identity, "firstSeenAt", "lastSeenAt", "lastPublicIp", "lastCountryCode", "lastCountry", "lastCity", "lastLocationKind")
-      SELECT DISTINCT ON (identity) identity, LEAST(min("startedAt") OVER (PARTITION BY identity), ${earliest.get(identity) ?? null}::timestamptz),
-             "lastUpdateAt", "publicIp", "countryCode", country, city, "locationKind"
-      FROM "VpnSession" WHERE identity = ${identity} ORDER BY identity, "lastUpdateAt" DESC`;
+      SELECT ${identity}, LEAST(a.first, ${earliest.get(identity) ?? null}::timestamptz), a.last,
+             l."publicIp", l."countryCode", l.country, l.city, l."locationKind"
+      FROM (SELECT min("startedAt") AS first, max("lastUpdateAt") AS last FROM "VpnSession" WHERE identity = ${identity}) a
+      LEFT JOIN LATERAL (SELECT "publicIp", "countryCode", country, city, "locationKind" FROM "VpnSession"
+                         WHERE identity = ${identity} AND "publicIp" IS NOT NULL
+                         ORDER BY "lastUpdateAt" DESC LIMIT 1) l ON true
+      WHERE a.last IS NOT NULL`;
   }
 }
 

@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor } from "../api/cursor.ts";
 import { canonicalName, parseUserName } from "./resolve-identity.ts";
 import { toApiVendor, type VendorId } from "../vendors.ts";
 import { isoDateTime, wholeNumber } from "../api/params.ts";
+import { locationKey, locationLabel } from "../location.ts";
 
 // ---------- identities list ----------
 
@@ -42,17 +43,6 @@ export interface LocationLabel {
   country: string | null;
   city: string | null;
   label: string;
-}
-
-export function locationLabel(
-  kind: string | null,
-  country: string | null,
-  region: string | null,
-  city: string | null,
-): string {
-  if (kind === "private") return "Private network";
-  if (kind !== "geo") return "Unknown location";
-  return [city, region && region !== city ? region : null, country].filter(Boolean).join(", ") || "Unknown location";
 }
 
 /** A `DOMAIN\user` search also finds the identity its domain maps to. */
@@ -191,9 +181,6 @@ export interface IdentityLocation extends Omit<GeoLocation, "kind"> {
   sessions: number;
   publicIps: string[];
 }
-
-export const locationKey = (kind: string | null, countryCode: string | null, city: string | null) =>
-  kind === "geo" ? `geo|${countryCode ?? ""}|${city ?? ""}` : (kind ?? "unknown");
 
 /** The distinct locations of sessions active in the last `days` days. */
 export async function identityLocations(

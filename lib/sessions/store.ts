@@ -162,11 +162,14 @@ SELECT "eventKey", "sessionKey", identity, kind, "eventTime", "receivedAt", "pub
 FROM input
 ON CONFLICT ("eventKey") DO NOTHING`;
 
-// The identities list's summary row: first/last seen and the latest location.
+// The identities list's summary row: first seen, last seen (the latest event) and the last location (that of the
+// latest event with a public IP: a Stop or Interim-Update without one does not erase it). The alias rebuild
+// (lib/identities/aliases.ts) applies the same rule to stored sessions.
 const UPSERT_IDENTITIES = `
 INSERT INTO "Identity" AS i (identity, "firstSeenAt", "lastSeenAt", "lastPublicIp", "lastCountryCode", "lastCountry", "lastCity", "lastLocationKind")
-SELECT DISTINCT ON (identity) identity, min("startedAt") OVER (PARTITION BY identity), "eventTime", "publicIp", "countryCode", country, city, "locationKind"
-FROM input ORDER BY identity, "eventTime" DESC
+SELECT DISTINCT ON (identity) identity, min("startedAt") OVER (PARTITION BY identity), max("eventTime") OVER (PARTITION BY identity),
+  "publicIp", "countryCode", country, city, "locationKind"
+FROM input ORDER BY identity, ("publicIp" IS NULL), "eventTime" DESC
 ON CONFLICT (identity) DO UPDATE SET
   "firstSeenAt" = LEAST(i."firstSeenAt", EXCLUDED."firstSeenAt"),
   "lastSeenAt" = GREATEST(i."lastSeenAt", EXCLUDED."lastSeenAt"),
