@@ -113,16 +113,13 @@ FROM (${RECORDS}) AS x`;
 // Idempotent upsert of sessions, in any arrival order (FreeRADIUS radacct style):
 // a Stop or Interim before its Start creates the session with an inferred start;
 // counters only grow; a Stop closes; a later Interim never reopens a closed session.
+const SESSION_COLUMNS = `"sessionKey", identity, "userName", vendor, "nasKey", "nasIp", "nasIdentifier", "sourceIp",
+  "acctSessionId", "publicIp", "assignedIp", "locationKind", "countryCode", country, region, city, latitude, longitude,
+  "clientName", "startedAt", "startInferred", "lastUpdateAt", "endedAt", "durationSeconds", "inputBytes",
+  "outputBytes", "terminateCause", "interimInterval", status, "detectedAt"`;
 const UPSERT_SESSIONS = `
-INSERT INTO "VpnSession" AS s (
-  "sessionKey", identity, "userName", vendor, "nasKey", "nasIp", "nasIdentifier", "sourceIp", "acctSessionId",
-  "publicIp", "assignedIp", "locationKind", "countryCode", country, region, city, latitude, longitude, "clientName",
-  "startedAt", "startInferred", "lastUpdateAt", "endedAt", "durationSeconds", "inputBytes", "outputBytes",
-  "terminateCause", "interimInterval", status, "detectedAt")
-SELECT "sessionKey", identity, "userName", vendor, "nasKey", "nasIp", "nasIdentifier", "sourceIp", "acctSessionId",
-  "publicIp", "assignedIp", "locationKind", "countryCode", country, region, city, latitude, longitude, "clientName",
-  "startedAt", "startInferred", "lastUpdateAt", "endedAt", "durationSeconds", "inputBytes", "outputBytes",
-  "terminateCause", "interimInterval", status, "detectedAt"
+INSERT INTO "VpnSession" AS s (${SESSION_COLUMNS})
+SELECT ${SESSION_COLUMNS}
 FROM input
 ON CONFLICT ("sessionKey") DO UPDATE SET
   "startedAt" = CASE WHEN NOT EXCLUDED."startInferred" THEN EXCLUDED."startedAt"
@@ -154,11 +151,11 @@ ON CONFLICT ("sessionKey") DO UPDATE SET
   "nasIp" = COALESCE(s."nasIp", EXCLUDED."nasIp"),
   "nasIdentifier" = COALESCE(s."nasIdentifier", EXCLUDED."nasIdentifier")`;
 
+const EVENT_COLUMNS = `"eventKey", "sessionKey", identity, kind, "eventTime", "receivedAt", "publicIp", "sessionTime",
+  "inputBytes", "outputBytes", "terminateCause", "sensorId"`;
 const INSERT_EVENTS = `
-INSERT INTO "VpnSessionEvent" ("eventKey", "sessionKey", identity, kind, "eventTime", "receivedAt", "publicIp",
-  "sessionTime", "inputBytes", "outputBytes", "terminateCause", "sensorId")
-SELECT "eventKey", "sessionKey", identity, kind, "eventTime", "receivedAt", "publicIp",
-  "sessionTime", "inputBytes", "outputBytes", "terminateCause", "sensorId"
+INSERT INTO "VpnSessionEvent" (${EVENT_COLUMNS})
+SELECT ${EVENT_COLUMNS}
 FROM input
 ON CONFLICT ("eventKey") DO NOTHING`;
 
@@ -227,9 +224,9 @@ export function isRefusedByDatabase(err: unknown): boolean {
 }
 
 /**
- * The only writer of sessions: writes a batch of records in one transaction
- * (group commit). Concurrent batches touching the same sessions may deadlock;
- * Postgres then aborts one, which is simply retried.
+ * Writes a batch of records (group commit) in one statement, atomic without BEGIN/COMMIT. Sessions are also
+ * written by closeStaleSessions below, the detector (detectedAt), the alias rebuild and retention. Concurrent batches
+ * touching the same sessions may deadlock; Postgres then aborts one, which is simply retried.
  */
 export async function writeAccountingRecords(
   pool: pg.Pool,
