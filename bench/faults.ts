@@ -7,7 +7,9 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { startEmbeddedPostgres, type RunningDatabase } from "../lib/db/embedded-postgres.ts";
-import { migrateDatabase } from "../lib/db/migrator.ts";
+import { readEnv } from "../lib/config/env.ts";
+import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
+import { installationKey } from "../lib/secrets/installation-key.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
 import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import { startSensor, waitFor, type SensorProcess } from "../sensor/testing/sensor-process.ts";
@@ -197,8 +199,13 @@ const drills: [string, () => Promise<string>][] = [
 
 async function main() {
   say(`Fault drills (${FULL ? "full" : "short"}) — ${new Date().toISOString()}`);
-  database = await startEmbeddedPostgres({ dataDir: workDir, port: pgPort });
-  await migrateDatabase(database.url);
+  const env = readEnv({
+    ...process.env,
+    DATABASE_URL: "",
+    VPNSIGHT_DATA_DIR: workDir,
+    VPNSIGHT_PG_PORT: String(pgPort),
+  });
+  database = await bootstrapDatabase({ env, migrate: "always", key: installationKey() });
   const prisma = createPrismaClient(database.url);
   await updateVpnSettings(prisma, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
     label: "faults",

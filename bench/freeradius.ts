@@ -9,7 +9,7 @@ import {
   stockRaddbForAccounting,
   writeAccountingSite,
   type Peer,
-} from "../sensor/testing/radius-peers.ts";
+} from "../lib/testing/radius-peers";
 
 export { FREERADIUS_BIN };
 export const RADACCT_SCHEMA = `${STOCK_RADDB}/mods-config/sql/main/postgresql/schema.sql`;

@@ -5,8 +5,9 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
-import { migrateDatabase } from "../lib/db/migrator.ts";
+import { readEnv } from "../lib/config/env.ts";
+import { loadSecretKey } from "../lib/secrets/secret-box.ts";
+import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
 import { addDomainMapping, DomainMappingSchema } from "../lib/identities/aliases.ts";
 import { createUser, CreateUserSchema } from "../lib/users.ts";
@@ -64,9 +65,11 @@ async function main() {
   if (!fs.existsSync(".next/BUILD_ID")) throw new Error("Build the portal first: npm run build");
   fs.mkdirSync(dataDir, { recursive: true });
   fs.chmodSync(dataDir, 0o755);
-  process.env.VPNSIGHT_SECRET_KEY ??= randomBytes(32).toString("base64");
-  const database = await startEmbeddedPostgres({ dataDir, port: 54899 });
-  await migrateDatabase(database.url);
+  // The seeded data directory is reused across runs, and so is its key (dataDir/secret.key).
+  const key = loadSecretKey(dataDir, process.env.VPNSIGHT_SECRET_KEY);
+  process.env.VPNSIGHT_SECRET_KEY = key.toString("base64");
+  const env = readEnv({ ...process.env, DATABASE_URL: "", VPNSIGHT_DATA_DIR: dataDir, VPNSIGHT_PG_PORT: "54899" });
+  const database = await bootstrapDatabase({ env, migrate: "always", key });
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VpnSession"`);

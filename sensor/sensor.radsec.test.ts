@@ -20,7 +20,7 @@ import {
   responseMessageAuthenticatorValid,
   str,
 } from "./testing/accounting-packet.ts";
-import { startFreeradiusProxy, startRadsecproxy, type Peer } from "./testing/radius-peers.ts";
+import { startFreeradiusProxy, startRadsecproxy, type Peer } from "../lib/testing/radius-peers";
 import { freePort, startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 import { createTestCa, type Issued, type TestCa } from "../lib/testing/test-pki.ts";
 import { parseInput } from "../lib/errors.ts";
