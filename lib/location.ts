@@ -1,5 +1,5 @@
 // What counts as one location and how it is named: one rule for the profile's location list and filters
-// (lib/identities/views.ts) and for the detections' baseline and evidence (lib/detections.ts).
+// (lib/identities/views.ts) and for the detections' baseline and evidence (lib/alerts/detections.ts).
 
 /** One location: a city in a country (geo), or the private or unknown kind. */
 export const locationKey = (kind: string | null, countryCode: string | null, city: string | null) =>

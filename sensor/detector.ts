@@ -4,11 +4,11 @@
 // (a Start is normally judged within seconds).
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { deliverDueAlerts } from "../lib/alert-delivery.ts";
+import { deliverDueAlerts } from "../lib/alerts/delivery.ts";
 import { readEnv } from "../lib/config/env.ts";
 import { log as baseLog } from "../lib/log.ts";
-import { detectionSettingsFromEnv } from "../lib/detections.ts";
-import { runPendingDetections } from "../lib/session-judging.ts";
+import { detectionSettingsFromEnv } from "../lib/alerts/detections.ts";
+import { runPendingDetections } from "../lib/alerts/session-judging.ts";
 import { purgeExpiredActivity } from "../lib/retention.ts";
 
 const env = readEnv();

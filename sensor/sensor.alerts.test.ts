@@ -6,13 +6,13 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import dgram from "node:dgram";
-import { updateForwardingSettings, ForwardingSettingsSchema } from "../lib/alert-forwarding.ts";
-import { listAlerts, AlertQuerySchema } from "../lib/alerts.ts";
+import { updateForwardingSettings, ForwardingSettingsSchema } from "../lib/alerts/forwarding-settings.ts";
+import { listAlerts, AlertQuerySchema } from "../lib/alerts/triage.ts";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
 import { startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 import { parseInput } from "../lib/errors.ts";
-import { readEvidence } from "../lib/alert-evidence.ts";
+import { readEvidence } from "../lib/alerts/evidence.ts";
 
 const SECRET = "alerts-secret-000001";
 const NOW = Math.floor(Date.now() / 1000);
@@ -106,7 +106,7 @@ describe("abnormal VPN connection detection", () => {
       "suspicious-vpn-connection:medium",
     ]);
     expect(final).toHaveLength(alerts.length);
-    // The evidence the detector stored reads back as its rule's schema says (lib/alert-evidence.ts).
+    // The evidence the detector stored reads back as its rule's schema says (lib/alerts/evidence.ts).
     const read = final.map((a) => readEvidence(a.rule, a.evidence));
     expect(read.map((e) => e.rule).sort()).toEqual(final.map((a) => a.rule).sort());
     const evidence = read.find((e) => e.rule === "impossible-travel")!;

@@ -2,9 +2,9 @@
 // generated from the operations (operations.ts): the schemas the door parses with. Responses are described there and
 // in the components below.
 import { z } from "zod";
-import { ALERT_STATUSES } from "../alert-status.ts";
+import { ALERT_STATUSES } from "../alerts/status.ts";
 import { ROLES } from "../auth/roles.ts";
-import { RULES } from "../detections.ts";
+import { RULES } from "../alerts/detections.ts";
 import { API_VENDORS } from "../vendors.ts";
 import type { Operation } from "./operation.ts";
 import { OPERATIONS } from "./operations.ts";

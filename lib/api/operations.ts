@@ -2,8 +2,8 @@
 // generated from them (openapi.ts). Input schemas come from the modules that own the rules; the success responses
 // are described here.
 import { z } from "zod";
-import { AlertQuerySchema, AlertUpdateSchema } from "../alerts.ts";
-import { ForwardingSettingsSchema } from "../alert-forwarding.ts";
+import { AlertQuerySchema, AlertUpdateSchema } from "../alerts/triage.ts";
+import { ForwardingSettingsSchema } from "../alerts/forwarding-settings.ts";
 import { CreateTokenSchema } from "../api-tokens.ts";
 import { AuditQuerySchema } from "../audit/log.ts";
 import { ActivitiesQuerySchema, IdentityListQuerySchema, LocationsQuerySchema } from "../identities/views.ts";

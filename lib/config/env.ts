@@ -52,7 +52,7 @@ export const EnvSchema = z.object({
       }),
     ),
   ),
-  /** 1: alert forwarding may reach loopback, link-local and metadata addresses and this product's ports (lib/forwarding-destination.ts). */
+  /** 1: alert forwarding may reach loopback, link-local and metadata addresses and this product's ports (lib/alerts/forwarding-destination.ts). */
   ALERT_FORWARDING_ALLOW_PRIVATE: withDefault(
     "0",
     z.enum(["0", "1"], { error: "ALERT_FORWARDING_ALLOW_PRIVATE is 0 or 1." }),

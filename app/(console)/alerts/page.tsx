@@ -1,14 +1,14 @@
 import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
-import { ALERT_STATUSES, AlertQuerySchema, STATUS_LABELS, listAlerts } from "@/lib/alerts";
-import { RULES, detectionSettingsFromEnv, learningRuleText } from "@/lib/detections";
+import { ALERT_STATUSES, AlertQuerySchema, STATUS_LABELS, listAlerts } from "@/lib/alerts/triage.ts";
+import { RULES, detectionSettingsFromEnv, learningRuleText } from "@/lib/alerts/detections.ts";
 import { db } from "@/lib/db/prisma";
 import { FilterSelect } from "@/app/_components/filter-select";
 import { LocalDateTimeField } from "@/app/_components/local-date-time-field";
 import { LocalTime } from "@/app/_components/local-time";
 import { searchParamsRecord } from "@/app/_components/search-params";
 import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
-import { readEvidence } from "@/lib/alert-evidence";
+import { readEvidence } from "@/lib/alerts/evidence.ts";
 
 export const metadata = { title: "Alerts · VPN Sight" };
 type Search = Record<string, string | string[] | undefined>;

@@ -2,14 +2,14 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/permissions";
-import { STATUS_LABELS, getAlert } from "@/lib/alerts";
-import { RULES, type RuleId } from "@/lib/detections";
+import { STATUS_LABELS, getAlert } from "@/lib/alerts/triage.ts";
+import { RULES, type RuleId } from "@/lib/alerts/detections.ts";
 import { db } from "@/lib/db/prisma";
 import { LocalTime } from "@/app/_components/local-time";
 import { WorldMap, type MapMarker } from "@/app/_components/world-map";
 import { TriageForm } from "./triage-form";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
-import { readEvidence } from "@/lib/alert-evidence";
+import { readEvidence } from "@/lib/alerts/evidence.ts";
 
 interface Where {
   location?: string;

@@ -4,7 +4,7 @@ import type { FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
 import { useApiAction } from "@/app/_components/use-api-action";
 
-import { STATUS_LABELS, TRANSITIONS, type AlertStatus } from "@/lib/alert-status";
+import { STATUS_LABELS, TRANSITIONS, type AlertStatus } from "@/lib/alerts/status.ts";
 
 export function TriageForm({ id, status }: { id: string; status: AlertStatus }) {
   const { error, run } = useApiAction();

@@ -14,15 +14,15 @@ import {
   locationDays,
 } from "@/lib/identities/views.ts";
 import { identityPageParam } from "@/lib/api/params";
-import { STATUS_LABELS, identityLearning, listAlerts } from "@/lib/alerts";
-import { detectionSettingsFromEnv } from "@/lib/detections";
+import { STATUS_LABELS, identityLearning, listAlerts } from "@/lib/alerts/triage.ts";
+import { detectionSettingsFromEnv } from "@/lib/alerts/detections.ts";
 import { LocalTime } from "@/app/_components/local-time";
 import { WorldMap } from "@/app/_components/world-map";
 import { searchParamsRecord } from "@/app/_components/search-params";
 import { FilterSelect } from "@/app/_components/filter-select";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
 import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
-import { readEvidence } from "@/lib/alert-evidence";
+import { readEvidence } from "@/lib/alerts/evidence.ts";
 
 type Search = Record<string, string | string[] | undefined>;
 const RANGES = LOCATION_RANGES;

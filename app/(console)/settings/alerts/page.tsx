@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/permissions";
-import { getForwardingSettings } from "@/lib/alert-forwarding";
+import { getForwardingSettings } from "@/lib/alerts/forwarding-settings.ts";
 import { db } from "@/lib/db/prisma";
 import { LocalTime } from "@/app/_components/local-time";
 import { ForwardingForm } from "./forwarding-form";

@@ -1,7 +1,7 @@
 import { apiRoute } from "@/lib/api/door";
 import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { getAlert, updateAlertStatus } from "@/lib/alerts";
+import { getAlert, updateAlertStatus } from "@/lib/alerts/triage.ts";
 import { notFound } from "@/lib/errors";
 
 export const GET = apiRoute(op.getAlert, async ({ params }) => {

@@ -1,6 +1,6 @@
-import { readEnv } from "./config/env.ts";
-import type { FindingEvidence } from "./alert-evidence.ts";
-import { locationKey, locationLabel } from "./location.ts";
+import { readEnv } from "../config/env.ts";
+import type { FindingEvidence } from "./evidence.ts";
+import { locationKey, locationLabel } from "../location.ts";
 
 /**
  * Explainable detections on an identity's VPN behaviour (pure functions: the
@@ -61,7 +61,7 @@ export interface SessionFacts {
   clientName: string | null;
 }
 
-/** One rule's finding, with that rule's evidence (lib/alert-evidence.ts). */
+/** One rule's finding, with that rule's evidence (lib/alerts/evidence.ts). */
 export type Finding = {
   [R in RuleId]: {
     rule: R;

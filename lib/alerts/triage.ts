@@ -1,15 +1,15 @@
 import { z } from "zod";
-import type { Db } from "./db/prisma.ts";
-import type { Prisma } from "./generated/prisma/client.ts";
-import { recordAudit, type Actor } from "./audit/record.ts";
+import type { Db } from "../db/prisma.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+import { recordAudit, type Actor } from "../audit/record.ts";
 import { DEFAULT_DETECTION_SETTINGS, RULES, learningState, type RuleId } from "./detections.ts";
-import { conflict, notFound, validationError } from "./errors.ts";
-import { decodeCursor, encodeCursor } from "./api/cursor.ts";
-import { ALERT_STATUSES, TRANSITIONS } from "./alert-status.ts";
-import { isoDateTime, wholeNumber } from "./api/params.ts";
+import { conflict, notFound, validationError } from "../errors.ts";
+import { decodeCursor, encodeCursor } from "../api/cursor.ts";
+import { ALERT_STATUSES, TRANSITIONS } from "./status.ts";
+import { isoDateTime, wholeNumber } from "../api/params.ts";
 
 // The alerts API and the entity profile's learning state. Judging sessions and raising
-// alerts is lib/session-judging.ts (run by the sensor's detector process, without Prisma).
+// alerts is lib/alerts/session-judging.ts (run by the sensor's detector process, without Prisma).
 
 /** "learning until <date>" for the entity profile. */
 export async function identityLearning(
@@ -30,7 +30,7 @@ export async function identityLearning(
 
 // ---------- alerts API ----------
 
-export { ALERT_STATUSES, STATUS_LABELS, type AlertStatus } from "./alert-status.ts";
+export { ALERT_STATUSES, STATUS_LABELS, type AlertStatus } from "./status.ts";
 const RULE_IDS = Object.keys(RULES) as [RuleId, ...RuleId[]];
 
 export const AlertQuerySchema = z.object({

@@ -1,11 +1,11 @@
 // listAlerts against a real database, on alerts the detector raised from real history.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { writeAccountingRecords } from "./sessions/store.ts";
-import { listAlerts, AlertQuerySchema } from "./alerts.ts";
+import { writeAccountingRecords } from "../sessions/store.ts";
+import { listAlerts, AlertQuerySchema } from "./triage.ts";
 import { runPendingDetections } from "./session-judging.ts";
-import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
-import { history as historyOf } from "./testing/vpn-history.ts";
-import { parseInput } from "./errors.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
+import { history as historyOf } from "../testing/vpn-history.ts";
+import { parseInput } from "../errors.ts";
 
 let t: TestDatabase;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import dgram from "node:dgram";
 import http from "node:http";
 import net from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
 import {
   backoffSeconds,
   deliverDueAlerts,
@@ -11,9 +11,9 @@ import {
   toCef,
   toSyslog5424,
   type ForwardedAlert,
-} from "./alert-delivery.ts";
-import { sendTestAlert, updateForwardingSettings, ForwardingSettingsSchema } from "./alert-forwarding.ts";
-import { parseInput } from "./errors.ts";
+} from "./delivery.ts";
+import { sendTestAlert, updateForwardingSettings, ForwardingSettingsSchema } from "./forwarding-settings.ts";
+import { parseInput } from "../errors.ts";
 
 let t: TestDatabase;
 const admin = { label: "user:admin@contoso.com" };

@@ -1,5 +1,5 @@
-// What an alert carries as evidence, per rule: one zod schema, used where it is written (lib/detections.ts,
-// lib/session-judging.ts) and where it is read (the alert page, the profile, alert forwarding).
+// What an alert carries as evidence, per rule: one zod schema, used where it is written (lib/alerts/detections.ts,
+// lib/alerts/session-judging.ts) and where it is read (the alert page, the profile, alert forwarding).
 import { z } from "zod";
 
 const SessionEvidenceSchema = z.object({
@@ -54,7 +54,7 @@ const ConcurrentCountriesSchema = z.object({
   ),
 });
 
-/** The findings' evidence by rule (what lib/detections.ts builds). */
+/** The findings' evidence by rule (what lib/alerts/detections.ts builds). */
 export const FINDING_EVIDENCE = {
   "suspicious-vpn-connection": SuspiciousConnectionSchema,
   "impossible-travel": ImpossibleTravelSchema,

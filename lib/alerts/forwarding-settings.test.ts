@@ -1,8 +1,8 @@
-// The forwarding settings (lib/alert-forwarding.ts); delivery itself is lib/alert-delivery.test.ts.
+// The forwarding settings (lib/alerts/forwarding-settings.ts); delivery itself is lib/alerts/delivery.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ForwardingSettingsSchema, updateForwardingSettings } from "./alert-forwarding.ts";
-import { parseInput } from "./errors.ts";
-import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
+import { ForwardingSettingsSchema, updateForwardingSettings } from "./forwarding-settings.ts";
+import { parseInput } from "../errors.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
 
 let t: TestDatabase;
 const admin = { label: "user:admin@contoso.com" };

@@ -1,12 +1,12 @@
 // runPendingDetections against a real database: a whole batch judged at once gives the same
 // alerts as sessions judged one by one (each sees only the history before it).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { writeAccountingRecords } from "./sessions/store.ts";
-import { listAlerts, AlertQuerySchema } from "./alerts.ts";
+import { writeAccountingRecords } from "../sessions/store.ts";
+import { listAlerts, AlertQuerySchema } from "./triage.ts";
 import { runPendingDetections } from "./session-judging.ts";
-import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
-import { DAY, TOKYO, history as historyOf, start } from "./testing/vpn-history.ts";
-import { parseInput } from "./errors.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
+import { DAY, TOKYO, history as historyOf, start } from "../testing/vpn-history.ts";
+import { parseInput } from "../errors.ts";
 
 let t: TestDatabase;
 beforeAll(async () => {

@@ -5,15 +5,15 @@ import https from "node:https";
 import net from "node:net";
 import os from "node:os";
 import type pg from "pg";
-import type { Queryable } from "./db/pg.ts";
+import type { Queryable } from "../db/pg.ts";
 import { RULES, type RuleId } from "./detections.ts";
 import { assertLiteralAllowed, describeDeliveryError, guardedLookup } from "./forwarding-destination.ts";
-import { SECRET_PURPOSE, unseal } from "./secrets/seal.ts";
-import { SETTINGS_ROW_ID } from "./db/settings-row.ts";
-import { readEvidence } from "./alert-evidence.ts";
+import { SECRET_PURPOSE, unseal } from "../secrets/seal.ts";
+import { SETTINGS_ROW_ID } from "../db/settings-row.ts";
+import { readEvidence } from "./evidence.ts";
 
 // Alert forwarding's sending side: formats, targets, the delivery queue. Plain pg, no Prisma:
-// the sensor's detector process runs it (lib/alert-forwarding.ts holds the portal's settings).
+// the sensor's detector process runs it (lib/alerts/forwarding-settings.ts holds the portal's settings).
 
 export interface ForwardedAlert {
   id: string;

@@ -4,8 +4,8 @@
 import dns from "node:dns";
 import net from "node:net";
 import os from "node:os";
-import { DEFAULT_RADSEC_PORT, DEFAULT_SENSOR_METRICS_PORT, readEnv } from "./config/env.ts";
-import { unmapIpv4 } from "./net/cidr.ts";
+import { DEFAULT_RADSEC_PORT, DEFAULT_SENSOR_METRICS_PORT, readEnv } from "../config/env.ts";
+import { unmapIpv4 } from "../net/cidr.ts";
 
 const FORBIDDEN = new net.BlockList();
 FORBIDDEN.addSubnet("127.0.0.0", 8, "ipv4"); // loopback

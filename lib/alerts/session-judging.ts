@@ -1,8 +1,8 @@
 import type pg from "pg";
-import { inTransaction } from "./db/pg.ts";
+import { inTransaction } from "../db/pg.ts";
 import { DEFAULT_DETECTION_SETTINGS, evaluateSession, type SessionFacts } from "./detections.ts";
-import { enqueueAlertDeliveries } from "./alert-delivery.ts";
-import { AlertEvidenceSchema } from "./alert-evidence.ts";
+import { enqueueAlertDeliveries } from "./delivery.ts";
+import { AlertEvidenceSchema } from "./evidence.ts";
 
 // Judging stored sessions and raising alerts. Plain pg, no Prisma: the sensor's detector process
 // runs this, and Prisma's runtime would cost it about 70 MB of memory.

@@ -1,15 +1,15 @@
 import { z } from "zod";
-import type { Db } from "./db/prisma.ts";
-import { recordAudit, type Actor } from "./audit/record.ts";
-import { enabledTargets, sendTo, type ForwardedAlert, type Target } from "./alert-delivery.ts";
-import { credentialUrlFor } from "./credential-display.ts";
+import type { Db } from "../db/prisma.ts";
+import { recordAudit, type Actor } from "../audit/record.ts";
+import { enabledTargets, sendTo, type ForwardedAlert, type Target } from "./delivery.ts";
+import { credentialUrlFor } from "../credential-display.ts";
 import { describeDeliveryError } from "./forwarding-destination.ts";
-import { validationError } from "./errors.ts";
-import { SECRET_PURPOSE, seal } from "./secrets/seal.ts";
-import { SETTINGS_ROW_ID } from "./db/settings-row.ts";
+import { validationError } from "../errors.ts";
+import { SECRET_PURPOSE, seal } from "../secrets/seal.ts";
+import { SETTINGS_ROW_ID } from "../db/settings-row.ts";
 
 // The portal's side of alert forwarding: its settings and "Send test". The sending and the
-// delivery queue are in lib/alert-delivery.ts (the detector runs them without Prisma).
+// delivery queue are in lib/alerts/delivery.ts (the detector runs them without Prisma).
 
 export const ForwardingSettingsSchema = z
   .object({
