@@ -11,7 +11,7 @@ import { readEnv } from "../lib/config/env.ts";
 import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
 import { installationKey } from "../lib/secrets/installation-key.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
-import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-settings.ts";
 import { startSensor, waitFor, type SensorProcess } from "../sensor/testing/sensor-process.ts";
 import { runLoad, type LoadOptions, type LoadResult } from "./load-generator.ts";
 import { parseInput } from "../lib/errors.ts";

@@ -10,7 +10,7 @@ import { loadSecretKey } from "../lib/secrets/secret-box.ts";
 import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
 import { addDomainMapping, DomainMappingSchema } from "../lib/identities/aliases.ts";
-import { createUser, CreateUserSchema } from "../lib/users.ts";
+import { createUser, CreateUserSchema } from "../lib/auth/users.ts";
 import { seedDemo } from "../prisma/seed-demo.ts";
 import { parseInput } from "../lib/errors.ts";
 

@@ -9,7 +9,7 @@ import pg from "pg";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
-import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-settings.ts";
 import { RADACCT_SCHEMA, freeradiusInstalled, startFreeradius } from "./freeradius.ts";
 import { runLoad, type LoadOptions, type LoadResult } from "./load-generator.ts";
 import { childPids, cpuSeconds, peakRssMb, trackGroupMemory } from "./process-stats.ts";

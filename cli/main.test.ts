@@ -3,13 +3,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveToken } from "../lib/api-tokens.ts";
+import { resolveToken } from "../lib/auth/api-tokens.ts";
 import { authenticateWithPassword } from "../lib/auth/authenticate.ts";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import { history } from "../lib/testing/vpn-history.ts";
-import { getVpnSettings } from "../lib/vpn-settings.ts";
+import { getVpnSettings } from "../lib/radius/vpn-settings.ts";
 import { writeAccountingRecords } from "../lib/sessions/store.ts";
 
 const BIN = path.resolve(import.meta.dirname, "../bin/vpnsight.mjs");

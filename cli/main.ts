@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { readEnv } from "../lib/config/env.ts";
-import { createToken, CreateTokenSchema } from "../lib/api-tokens.ts";
+import { createToken, CreateTokenSchema } from "../lib/auth/api-tokens.ts";
 import type { Actor } from "../lib/audit/record.ts";
 import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
 import { createRoles, urlForRole } from "../lib/db/roles.ts";
@@ -13,8 +13,8 @@ import { AppError, parseInput } from "../lib/errors.ts";
 import { detectionSettingsFromEnv } from "../lib/alerts/detections.ts";
 import { redetectSince } from "../lib/alerts/session-judging.ts";
 import { installationKey } from "../lib/secrets/installation-key.ts";
-import { createUser, resetPassword, CreateUserSchema } from "../lib/users.ts";
-import { updateVpnSettings, getVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
+import { createUser, resetPassword, CreateUserSchema } from "../lib/auth/users.ts";
+import { updateVpnSettings, getVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-settings.ts";
 
 const USAGE = `Usage: vpnsight <command>
 

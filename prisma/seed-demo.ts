@@ -6,10 +6,10 @@ import pg from "pg";
 import { readEnv } from "../lib/config/env.ts";
 import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
 import { installationKey } from "../lib/secrets/installation-key.ts";
-import type { GeoLocation } from "../lib/geo.ts";
+import type { GeoLocation } from "../lib/geo/locator.ts";
 import { resolveIdentity } from "../lib/identities/resolve-identity.ts";
 import { seededRandom } from "../lib/random.ts";
-import type { VendorId } from "../lib/vendors.ts";
+import type { VendorId } from "../lib/radius/vendors.ts";
 import type { SessionEvent } from "../lib/sessions/accounting-record.ts";
 import { writeAccountingRecords } from "../lib/sessions/store.ts";
 

@@ -15,8 +15,8 @@ const { readOrCreateSecretFile, randomBase64 } = await import("../lib/data-files
 const { bootstrapDatabase } = await import("../lib/runtime/bootstrap.ts");
 const { createPrismaClient } = await import("../lib/db/prisma.ts");
 const { loadSecretKey } = await import("../lib/secrets/secret-box.ts");
-const { ensureFirstAdmin } = await import("../lib/first-admin.ts");
-const { RestartBackoff } = await import("../lib/restart-delay.ts");
+const { ensureFirstAdmin } = await import("../lib/auth/first-admin.ts");
+const { RestartBackoff } = await import("../lib/runtime/restart-delay.ts");
 
 /** A child whose first run ends within this time failed to start (rather than crashed). */
 const STARTUP_MS = 10_000;

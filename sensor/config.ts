@@ -13,10 +13,10 @@ import {
   optionalString,
   parseEnv,
 } from "../lib/config/env.ts";
-import { CONFIG_CHANNEL } from "../lib/config-notify.ts";
+import { CONFIG_CHANNEL } from "../lib/config/notify.ts";
 import type { IdentityMappings } from "../lib/identities/resolve-identity.ts";
 import { ipBlockMatcher, parseIpOrCidr, type IpBlock } from "../lib/net/cidr.ts";
-import type { VendorId } from "../lib/vendors.ts";
+import type { VendorId } from "../lib/radius/vendors.ts";
 import { openSecret } from "../lib/secrets/secret-box.ts";
 import { SECRET_PURPOSE } from "../lib/secrets/seal.ts";
 import { parseBindSpec } from "./udp-listener.ts";
@@ -84,7 +84,7 @@ export interface ClientConfig {
   /** The client's own secrets (current, then previous within grace); empty → the global ones. */
   secrets: string[];
   requireMessageAuthenticator: boolean;
-  /** RadSec: the certificate this client must present (lib/certificates.ts), or null for any the CA signed. */
+  /** RadSec: the certificate this client must present (lib/radius/certificates.ts), or null for any the CA signed. */
   certificate: string | null;
 }
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { RestartBackoff } from "../lib/restart-delay.ts";
+import { RestartBackoff } from "../lib/runtime/restart-delay.ts";
 
 // Background priority: the packet path and PostgreSQL come first.
 const DETECTOR_NICE = 10;

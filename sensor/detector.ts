@@ -9,7 +9,7 @@ import { readEnv } from "../lib/config/env.ts";
 import { log as baseLog } from "../lib/log.ts";
 import { detectionSettingsFromEnv } from "../lib/alerts/detections.ts";
 import { runPendingDetections } from "../lib/alerts/session-judging.ts";
-import { purgeExpiredActivity } from "../lib/retention.ts";
+import { purgeExpiredActivity } from "../lib/sessions/retention.ts";
 
 const env = readEnv();
 if (!env.DATABASE_URL) throw new Error("the detector needs DATABASE_URL (the sensor passes it)");

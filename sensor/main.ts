@@ -3,7 +3,7 @@
 import path from "node:path";
 import pg from "pg";
 import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
-import { openGeoLocator } from "../lib/geo.ts";
+import { openGeoLocator } from "../lib/geo/locator.ts";
 import { log as baseLog } from "../lib/log.ts";
 import { installationKey } from "../lib/secrets/installation-key.ts";
 import { ConfigWatcher, readSensorEnv } from "./config.ts";
@@ -16,7 +16,7 @@ import { RequestHandler } from "./request-handler.ts";
 import { Spool } from "./spool.ts";
 import { UdpListener, hostPort } from "./udp-listener.ts";
 import { closeStaleSessions, isRefusedByDatabase, writeAccountingRecords } from "../lib/sessions/store.ts";
-import { HEARTBEAT_INTERVAL_MS } from "../lib/sensors.ts";
+import { HEARTBEAT_INTERVAL_MS } from "../lib/radius/sensors.ts";
 
 const env = readSensorEnv();
 const logger = baseLog.child({ sensorId: env.sensorId });

@@ -1,6 +1,6 @@
 import net from "node:net";
 import tls from "node:tls";
-import { certificateMatchesBinding, peerCertificateOf, type PeerCertificate } from "../lib/certificates.ts";
+import { certificateMatchesBinding, peerCertificateOf, type PeerCertificate } from "../lib/radius/certificates.ts";
 import { unmapIpv4 } from "../lib/net/cidr.ts";
 import { clientFor, type SensorConfig } from "./config.ts";
 import type { SensorMetrics } from "./metrics.ts";

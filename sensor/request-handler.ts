@@ -1,4 +1,4 @@
-import { certificateMatchesBinding, type PeerCertificate } from "../lib/certificates.ts";
+import { certificateMatchesBinding, type PeerCertificate } from "../lib/radius/certificates.ts";
 import { clientFor, type SensorConfig } from "./config.ts";
 import { decodeAccountingRequest } from "./decode.ts";
 import { RecordRefusedError, type DurableWriter } from "./durable-writer.ts";

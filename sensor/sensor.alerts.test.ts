@@ -9,7 +9,7 @@ import dgram from "node:dgram";
 import { updateForwardingSettings, ForwardingSettingsSchema } from "../lib/alerts/forwarding-settings.ts";
 import { listAlerts, AlertQuerySchema } from "../lib/alerts/triage.ts";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
-import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-settings.ts";
 import { startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 import { parseInput } from "../lib/errors.ts";
 import { readEvidence } from "../lib/alerts/evidence.ts";

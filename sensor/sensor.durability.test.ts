@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres, type RunningDatabase } from "../lib/db/embedded-postgres.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
-import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-settings.ts";
 import { buildAccountingRequest, expectedAccountingResponse, int, str } from "./testing/accounting-packet.ts";
 import { startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 import { parseInput } from "../lib/errors.ts";

@@ -7,8 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
-import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
-import { startFreeradiusProxy, type Peer } from "../lib/testing/radius-peers";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-settings.ts";
+import { startFreeradiusProxy, type Peer } from "../lib/testing/radius-peers.ts";
 import { freePort, startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 import { parseInput } from "../lib/errors.ts";
 

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import { seededRandom } from "../lib/random.ts";
-import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-settings.ts";
 import {
   buildAccountingRequest,
   expectedAccountingResponse,

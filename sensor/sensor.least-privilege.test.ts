@@ -11,8 +11,8 @@ import { MIGRATIONS_DIR, migrateDatabase } from "../lib/db/migrator.ts";
 import { createPrismaClient, type Db } from "../lib/db/prisma.ts";
 import { TABLE_PRIVILEGES } from "../lib/db/roles.ts";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
-import { createUser, CreateUserSchema } from "../lib/users.ts";
-import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
+import { createUser, CreateUserSchema } from "../lib/auth/users.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-settings.ts";
 import { startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 import { parseInput } from "../lib/errors.ts";
 

@@ -8,9 +8,9 @@ import path from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
-import { updateRadsecSettings, RadsecSettingsUpdateSchema } from "../lib/radsec-settings.ts";
-import { createRadiusClient, deleteRadiusClient, CreateRadiusClientSchema } from "../lib/radius-clients.ts";
-import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
+import { updateRadsecSettings, RadsecSettingsUpdateSchema } from "../lib/radius/radsec-settings.ts";
+import { createRadiusClient, deleteRadiusClient, CreateRadiusClientSchema } from "../lib/radius/radius-clients.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-settings.ts";
 import {
   buildAccountingRequest,
   buildStatusServer,
@@ -20,7 +20,7 @@ import {
   responseMessageAuthenticatorValid,
   str,
 } from "./testing/accounting-packet.ts";
-import { startFreeradiusProxy, startRadsecproxy, type Peer } from "../lib/testing/radius-peers";
+import { startFreeradiusProxy, startRadsecproxy, type Peer } from "../lib/testing/radius-peers.ts";
 import { freePort, startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 import { createTestCa, type Issued, type TestCa } from "../lib/testing/test-pki.ts";
 import { parseInput } from "../lib/errors.ts";

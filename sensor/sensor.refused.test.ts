@@ -8,7 +8,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import { sessionEvent } from "../lib/testing/session-event.ts";
-import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/vpn-settings.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-settings.ts";
 import { DurableWriter } from "./durable-writer.ts";
 import type { AccountingRecord } from "../lib/sessions/accounting-record.ts";
 import { REFUSED_FILE, Spool } from "./spool.ts";

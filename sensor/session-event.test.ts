@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NO_MAPPINGS } from "../lib/identities/resolve-identity.ts";
-import { PRIVATE_NETWORK, type GeoLocation } from "../lib/geo.ts";
+import { PRIVATE_NETWORK, type GeoLocation } from "../lib/geo/locator.ts";
 import { decodeAccountingRequest } from "./decode.ts";
 import { parseStructure } from "./protocol/verify.ts";
 import { normalizeAccounting, type NormalizeContext } from "./session-event.ts";

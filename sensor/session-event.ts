@@ -1,8 +1,8 @@
 import { hash } from "node:crypto";
-import type { GeoLocation } from "../lib/geo.ts";
+import type { GeoLocation } from "../lib/geo/locator.ts";
 import type { IdentityMappings } from "../lib/identities/resolve-identity.ts";
 import { resolveIdentity } from "../lib/identities/resolve-identity.ts";
-import type { VendorId } from "../lib/vendors.ts";
+import type { VendorId } from "../lib/radius/vendors.ts";
 import type { AccountingRecord } from "../lib/sessions/accounting-record.ts";
 import type { DecodedAccounting } from "./decode.ts";
 import { asIpAddress, detectVendor, publicIpFor } from "./vendors.ts";

@@ -1,5 +1,5 @@
 import net from "node:net";
-import type { VendorId } from "../lib/vendors.ts";
+import type { VendorId } from "../lib/radius/vendors.ts";
 import { unmapIpv4 } from "../lib/net/cidr.ts";
 import { VENDOR_ID } from "./protocol/constants.ts";
 import type { DecodedAccounting } from "./decode.ts";

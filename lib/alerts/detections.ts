@@ -1,6 +1,6 @@
 import { readEnv } from "../config/env.ts";
 import type { FindingEvidence } from "./evidence.ts";
-import { locationKey, locationLabel } from "../location.ts";
+import { locationKey, locationLabel } from "../geo/location.ts";
 
 /**
  * Explainable detections on an identity's VPN behaviour (pure functions: the

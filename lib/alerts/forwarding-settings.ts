@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Db } from "../db/prisma.ts";
 import { recordAudit, type Actor } from "../audit/record.ts";
 import { enabledTargets, sendTo, type ForwardedAlert, type Target } from "./delivery.ts";
-import { credentialUrlFor } from "../credential-display.ts";
+import { credentialUrlFor } from "../secrets/credential-display.ts";
 import { describeDeliveryError } from "./forwarding-destination.ts";
 import { validationError } from "../errors.ts";
 import { SECRET_PURPOSE, seal } from "../secrets/seal.ts";

@@ -2,9 +2,9 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createToken, CreateTokenSchema } from "../api-tokens.ts";
+import { createToken, CreateTokenSchema } from "../auth/api-tokens.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
-import { createUser, CreateUserSchema } from "../users.ts";
+import { createUser, CreateUserSchema } from "../auth/users.ts";
 import { apiRoute, sameOrigin } from "./door.ts";
 import { operation } from "./operation.ts";
 import { parseInput } from "../errors.ts";

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ALERT_STATUSES } from "../alerts/status.ts";
 import { ROLES } from "../auth/roles.ts";
 import { RULES } from "../alerts/detections.ts";
-import { API_VENDORS } from "../vendors.ts";
+import { API_VENDORS } from "../radius/vendors.ts";
 import type { Operation } from "./operation.ts";
 import { OPERATIONS } from "./operations.ts";
 

@@ -4,15 +4,15 @@
 import { z } from "zod";
 import { AlertQuerySchema, AlertUpdateSchema } from "../alerts/triage.ts";
 import { ForwardingSettingsSchema } from "../alerts/forwarding-settings.ts";
-import { CreateTokenSchema } from "../api-tokens.ts";
+import { CreateTokenSchema } from "../auth/api-tokens.ts";
 import { AuditQuerySchema } from "../audit/log.ts";
 import { ActivitiesQuerySchema, IdentityListQuerySchema, LocationsQuerySchema } from "../identities/views.ts";
 import { AliasSchema, DomainMappingSchema } from "../identities/aliases.ts";
-import { CreateRadiusClientSchema, UpdateRadiusClientSchema } from "../radius-clients.ts";
-import { RadsecSettingsUpdateSchema } from "../radsec-settings.ts";
-import { ChangePasswordSchema, CreateUserSchema, UpdateUserSchema } from "../users.ts";
-import { VpnSettingsUpdateSchema } from "../vpn-settings.ts";
-import { VpnSessionQuerySchema } from "../vpn-sessions.ts";
+import { CreateRadiusClientSchema, UpdateRadiusClientSchema } from "../radius/radius-clients.ts";
+import { RadsecSettingsUpdateSchema } from "../radius/radsec-settings.ts";
+import { ChangePasswordSchema, CreateUserSchema, UpdateUserSchema } from "../auth/users.ts";
+import { VpnSettingsUpdateSchema } from "../radius/vpn-settings.ts";
+import { VpnSessionQuerySchema } from "../sessions/session-list.ts";
 import { operation } from "./operation.ts";
 
 const json = (schema: object) => ({ content: { "application/json": { schema } } });

@@ -2,7 +2,7 @@ import { getServerSession } from "next-auth";
 import { clientAddress } from "./client-address.ts";
 import { sessionIsLive } from "./sessions.ts";
 import { headers } from "next/headers";
-import { resolveToken } from "../api-tokens.ts";
+import { resolveToken } from "./api-tokens.ts";
 import { db } from "../db/prisma.ts";
 import type { Actor } from "../audit/record.ts";
 import { authOptionsFor } from "./next-auth-options.ts";

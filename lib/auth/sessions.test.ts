@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
-import { createUser, CreateUserSchema } from "../users.ts";
+import { createUser, CreateUserSchema } from "./users.ts";
 import { endAllSessions, endSession, sessionIsLive, startSession } from "./sessions.ts";
 import { parseInput } from "../errors.ts";
 

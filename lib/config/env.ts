@@ -61,7 +61,7 @@ export const EnvSchema = z.object({
   SESSION_MAX_HOURS: envPositive(12),
   /** …and after this long without a request. */
   SESSION_IDLE_MINUTES: envPositive(60),
-  /** Days of VPN activity kept (lib/retention.ts); 0 keeps everything. */
+  /** Days of VPN activity kept (lib/sessions/retention.ts); 0 keeps everything. */
   RETENTION_DAYS: withDefault(0, z.coerce.number().int().min(0)),
 });
 

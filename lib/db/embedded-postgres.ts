@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import pg from "pg";
 import { readOrCreateSecretFile } from "../data-files.ts";
 import { randomAlphanumeric } from "../random.ts";
-import { RestartBackoff } from "../restart-delay.ts";
+import { RestartBackoff } from "../runtime/restart-delay.ts";
 
 export const EMBEDDED_DATABASE = "vpnsight";
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Db } from "../db/prisma.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { recordAudit, type Actor } from "../audit/record.ts";
-import { notifyConfigChanged } from "../config-notify.ts";
+import { notifyConfigChanged } from "../config/notify.ts";
 import { conflict, notFound } from "../errors.ts";
 import { parseUserName } from "./resolve-identity.ts";
 

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import type { Db } from "../db/prisma.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import type { GeoLocation } from "../geo.ts";
+import type { GeoLocation } from "../geo/locator.ts";
 import { decodeCursor, encodeCursor } from "../api/cursor.ts";
 import { canonicalName, parseUserName } from "./resolve-identity.ts";
-import { toApiVendor, type VendorId } from "../vendors.ts";
+import { toApiVendor, type VendorId } from "../radius/vendors.ts";
 import { isoDateTime, wholeNumber } from "../api/params.ts";
-import { locationKey, locationLabel } from "../location.ts";
+import { locationKey, locationLabel } from "../geo/location.ts";
 
 // ---------- identities list ----------
 

@@ -1,6 +1,6 @@
 // A normalized accounting record: what the sensor makes of a packet, what the spool keeps and what the store writes.
-import type { GeoLocation } from "../geo.ts";
-import type { VendorId } from "../vendors.ts";
+import type { GeoLocation } from "../geo/locator.ts";
+import type { VendorId } from "../radius/vendors.ts";
 
 /** A normalized accounting record: what the store writes. Serializable (the spool keeps it as JSON). */
 export interface SessionEvent {

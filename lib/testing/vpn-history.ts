@@ -1,5 +1,5 @@
 import type { SessionEvent } from "../sessions/accounting-record.ts";
-import type { GeoLocation } from "../geo.ts";
+import type { GeoLocation } from "../geo/locator.ts";
 import { sessionEvent } from "./session-event.ts";
 
 // One identity's VPN history for detection tests: a regular place for weeks, then two new ones.

@@ -1,5 +1,5 @@
 import { requirePagePermission } from "@/lib/auth/page-guard";
-import { listTokens } from "@/lib/api-tokens";
+import { listTokens } from "@/lib/auth/api-tokens.ts";
 import { db } from "@/lib/db/prisma";
 import { TokensManager } from "./tokens-manager";
 import { Breadcrumb, SETTINGS } from "@/app/_components/breadcrumb";

@@ -1,6 +1,6 @@
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { db } from "@/lib/db/prisma";
-import { listUsers } from "@/lib/users";
+import { listUsers } from "@/lib/auth/users.ts";
 import { UsersManager } from "./users-manager";
 import { Breadcrumb, SETTINGS } from "@/app/_components/breadcrumb";
 

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { apiRoute } from "@/lib/api/door";
 import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { createToken, listTokens } from "@/lib/api-tokens";
+import { createToken, listTokens } from "@/lib/auth/api-tokens.ts";
 
 export const GET = apiRoute(op.listTokens, async () => ({ items: await listTokens(db()) }));
 

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { apiRoute } from "@/lib/api/door";
 import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { createUser, listUsers } from "@/lib/users";
+import { createUser, listUsers } from "@/lib/auth/users.ts";
 
 export const GET = apiRoute(op.listUsers, async () => ({ items: await listUsers(db()) }));
 

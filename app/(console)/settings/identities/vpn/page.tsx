@@ -1,10 +1,10 @@
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/prisma";
-import { listRadiusClients } from "@/lib/radius-clients";
-import { getRadsecSettings } from "@/lib/radsec-settings";
-import { listSensors } from "@/lib/sensors";
-import { getVpnSettings } from "@/lib/vpn-settings";
+import { listRadiusClients } from "@/lib/radius/radius-clients.ts";
+import { getRadsecSettings } from "@/lib/radius/radsec-settings.ts";
+import { listSensors } from "@/lib/radius/sensors.ts";
+import { getVpnSettings } from "@/lib/radius/vpn-settings.ts";
 import { formatDateTime } from "@/app/_components/format";
 import { VpnSettingsForm } from "./vpn-settings-form";
 import { RadiusClientsPanel } from "./radius-clients-panel";

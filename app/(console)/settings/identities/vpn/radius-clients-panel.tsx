@@ -5,7 +5,7 @@ import { callApi } from "@/app/_components/api-client";
 import { useApiAction } from "@/app/_components/use-api-action";
 import { formatDateTime } from "@/app/_components/format";
 
-import { API_VENDORS, VENDOR_LABELS, fromApiVendor, type ApiVendor } from "@/lib/vendors";
+import { API_VENDORS, VENDOR_LABELS, fromApiVendor, type ApiVendor } from "@/lib/radius/vendors.ts";
 
 const VENDOR_OPTIONS = API_VENDORS.map((v) => [v, VENDOR_LABELS[fromApiVendor(v)]] as const);
 const vendorLabel = (id: string) => VENDOR_OPTIONS.find(([v]) => v === (id as ApiVendor))?.[1] ?? id;

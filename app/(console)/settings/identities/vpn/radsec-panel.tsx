@@ -4,7 +4,7 @@ import type { FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
 import { useApiAction } from "@/app/_components/use-api-action";
 import { formatDateTime } from "@/app/_components/format";
-import type { RadsecSettingsView } from "@/lib/radsec-settings";
+import type { RadsecSettingsView } from "@/lib/radius/radsec-settings.ts";
 
 type View = Omit<RadsecSettingsView, "clientCa"> & {
   clientCa: (Omit<RadsecSettingsView["clientCa"][number], "validTo"> & { validTo: string })[];

@@ -1,5 +1,5 @@
 import { formatDateTime } from "@/app/_components/format";
-import type { SensorView } from "@/lib/sensors";
+import type { SensorView } from "@/lib/radius/sensors.ts";
 
 const REASON_LABELS: Record<string, string> = {
   malformed: "malformed",

@@ -2,7 +2,7 @@ import { apiRoute } from "@/lib/api/door";
 import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors";
-import { changeOwnPassword } from "@/lib/users";
+import { changeOwnPassword } from "@/lib/auth/users.ts";
 
 /** The signed-in user's own password; every session signed in before ends (sign in again). */
 export const POST = apiRoute(op.changeOwnPassword, async ({ principal, body, actor }) => {

@@ -1,7 +1,7 @@
 import { apiRoute } from "@/lib/api/door";
 import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { getVpnSettings, updateVpnSettings, type VpnSettingsView } from "@/lib/vpn-settings";
+import { getVpnSettings, updateVpnSettings, type VpnSettingsView } from "@/lib/radius/vpn-settings.ts";
 
 const toJson = (s: VpnSettingsView) => ({
   enabled: s.enabled,

@@ -2,7 +2,7 @@ import { apiRoute } from "@/lib/api/door";
 import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
 import { notFound } from "@/lib/errors";
-import { sensorRadsecCertificate } from "@/lib/radsec-settings";
+import { sensorRadsecCertificate } from "@/lib/radius/radsec-settings.ts";
 
 /** The sensor's RadSec server certificate (public), as a file an admin gives the proxy or NAS to trust. */
 export const GET = apiRoute(op.getRadsecCertificate, async ({ params }) => {

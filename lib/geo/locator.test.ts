@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isNonPublicIp, openGeoLocator, recordToLocation } from "./geo.ts";
+import { isNonPublicIp, openGeoLocator, recordToLocation } from "./locator.ts";
 
 describe("geolocation (offline)", () => {
   const geo = openGeoLocator(undefined);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestCa } from "./testing/test-pki.ts";
+import { createTestCa } from "../testing/test-pki.ts";
 import {
   createRadiusClient,
   updateRadiusClient,
@@ -12,8 +12,8 @@ import {
   updateRadsecSettings,
   RadsecSettingsUpdateSchema,
 } from "./radsec-settings.ts";
-import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
-import { parseInput } from "./errors.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
+import { parseInput } from "../errors.ts";
 
 let t: TestDatabase;
 const actor = { label: "user:admin@example.com" };

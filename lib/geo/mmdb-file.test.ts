@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import { Reader } from "maxmind";
 import { afterAll, describe, expect, it } from "vitest";
-import { seededRandom } from "./random.ts";
+import { seededRandom } from "../random.ts";
 import { MmdbFile } from "./mmdb-file.ts";
 
 const require = createRequire(import.meta.url);

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { recordAudit, type Actor } from "./audit/record.ts";
+import { recordAudit, type Actor } from "../audit/record.ts";
 import { parseCertificateBundle, type CertificateSummary } from "./certificates.ts";
-import { notifyConfigChanged } from "./config-notify.ts";
-import type { Db } from "./db/prisma.ts";
-import { validationError } from "./errors.ts";
+import { notifyConfigChanged } from "../config/notify.ts";
+import type { Db } from "../db/prisma.ts";
+import { validationError } from "../errors.ts";
 import { listSensors } from "./sensors.ts";
-import { SETTINGS_ROW_ID } from "./db/settings-row.ts";
+import { SETTINGS_ROW_ID } from "../db/settings-row.ts";
 
 /** PUT /api/v1/settings/radsec: the CA bundle (PEM) that signs RadSec clients' certificates, or null to remove it. */
 export const RadsecSettingsUpdateSchema = z

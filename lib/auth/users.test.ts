@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
-import { authenticateWithPassword, INVALID_CREDENTIALS } from "./auth/authenticate.ts";
-import { THROTTLE_POLICY, recordSignInFailure, sourceAccountKey, sourceKey } from "./auth/sign-in-throttle.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
+import { authenticateWithPassword, INVALID_CREDENTIALS } from "./authenticate.ts";
+import { THROTTLE_POLICY, recordSignInFailure, sourceAccountKey, sourceKey } from "./sign-in-throttle.ts";
 import { ensureFirstAdmin } from "./first-admin.ts";
 import {
   changeOwnPassword,
@@ -12,8 +12,8 @@ import {
   UpdateUserSchema,
   ChangePasswordSchema,
 } from "./users.ts";
-import { signedInSince } from "./auth/principal.ts";
-import { parseInput } from "./errors.ts";
+import { signedInSince } from "./principal.ts";
+import { parseInput } from "../errors.ts";
 
 let t: TestDatabase;
 const actor = { label: "user:test" };

@@ -1,4 +1,4 @@
-import type { Prisma } from "./generated/prisma/client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 
 /** Postgres channel the sensor LISTENs on for settings, secrets and RADIUS client changes. */
 export const CONFIG_CHANNEL = "vpnsight_config";

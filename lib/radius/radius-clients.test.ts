@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
 import {
   createRadiusClient,
   deleteRadiusClient,
@@ -8,8 +8,8 @@ import {
   CreateRadiusClientSchema,
   UpdateRadiusClientSchema,
 } from "./radius-clients.ts";
-import { SECRET_PURPOSE, unseal } from "./secrets/seal.ts";
-import { parseInput } from "./errors.ts";
+import { SECRET_PURPOSE, unseal } from "../secrets/seal.ts";
+import { parseInput } from "../errors.ts";
 
 let t: TestDatabase;
 const actor = { label: "user:admin@example.com" };

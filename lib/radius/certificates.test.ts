@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createTestCa } from "./testing/test-pki.ts";
+import { createTestCa } from "../testing/test-pki.ts";
 import {
   CertificateBindingSchema,
   certificateMatchesBinding,

@@ -1,4 +1,4 @@
-import type { Queryable } from "./db/pg.ts";
+import type { Queryable } from "../db/pg.ts";
 
 // RETENTION_DAYS: VPN activity older than this is deleted (0 keeps everything). Alerts, their
 // notes, the audit log and the identities' summary rows (first seen, last location) are kept:

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import type { Db } from "./db/prisma.ts";
-import type { Prisma } from "./generated/prisma/client.ts";
-import { decodeCursor, encodeCursor } from "./api/cursor.ts";
-import { toApiVendor } from "./vendors.ts";
-import { isoDateTime, wholeNumber } from "./api/params.ts";
+import type { Db } from "../db/prisma.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+import { decodeCursor, encodeCursor } from "../api/cursor.ts";
+import { toApiVendor } from "../radius/vendors.ts";
+import { isoDateTime, wholeNumber } from "../api/params.ts";
 
 export const VpnSessionQuerySchema = z.object({
   identity: z.string().trim().toLowerCase().min(1).max(320).optional().describe("Primary identity (lowercase UPN)"),

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
-import type { Db } from "./db/prisma.ts";
-import { recordAudit, type Actor } from "./audit/record.ts";
-import { ROLES, RoleSchema, type Role } from "./auth/roles.ts";
-import { notFound, validationError } from "./errors.ts";
+import type { Db } from "../db/prisma.ts";
+import { recordAudit, type Actor } from "../audit/record.ts";
+import { ROLES, RoleSchema, type Role } from "./roles.ts";
+import { notFound, validationError } from "../errors.ts";
 
 const TOKEN_PREFIX = "vps_";
 /** What the form offers; the API and the CLI take any whole number of days, or null for none. */

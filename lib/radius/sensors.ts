@@ -1,4 +1,4 @@
-import type { Db } from "./db/prisma.ts";
+import type { Db } from "../db/prisma.ts";
 import type { SensorRadsec } from "./radsec-settings.ts";
 
 /** A sensor writes its heartbeat this often (sensor/main.ts); three missed ones make it stale. */

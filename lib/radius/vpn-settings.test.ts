@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
-import { AppError, parseInput } from "./errors.ts";
-import { SECRET_PURPOSE, unseal } from "./secrets/seal.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
+import { AppError, parseInput } from "../errors.ts";
+import { SECRET_PURPOSE, unseal } from "../secrets/seal.ts";
 import { getVpnSettings, updateVpnSettings, VpnSettingsUpdateSchema } from "./vpn-settings.ts";
-import { generateSharedSecret } from "./secrets/shared-secret.ts";
+import { generateSharedSecret } from "../secrets/shared-secret.ts";
 
 let t: TestDatabase;
 const admin = { label: "user:admin@example.com", sourceIp: "192.0.2.1" };

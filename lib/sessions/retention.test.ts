@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeAccountingRecords } from "./sessions/store.ts";
-import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
-import { DAY, LONDON, start, stop } from "./testing/vpn-history.ts";
-import { identityLearning } from "./alerts/triage.ts";
-import { DEFAULT_DETECTION_SETTINGS } from "./alerts/detections.ts";
+import { writeAccountingRecords } from "./store.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
+import { DAY, LONDON, start, stop } from "../testing/vpn-history.ts";
+import { identityLearning } from "../alerts/triage.ts";
+import { DEFAULT_DETECTION_SETTINGS } from "../alerts/detections.ts";
 import { purgeExpiredActivity } from "./retention.ts";
 
 let t: TestDatabase;

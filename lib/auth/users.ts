@@ -1,10 +1,10 @@
 import { z } from "zod";
-import type { Db } from "./db/prisma.ts";
-import { recordAudit, diffFields, type Actor } from "./audit/record.ts";
-import { INVALID_CREDENTIALS, MAX_EMAIL_LENGTH, verifyCredentials } from "./auth/authenticate.ts";
-import { hashPassword, PasswordSchema } from "./auth/password.ts";
-import { RoleSchema, type Role } from "./auth/roles.ts";
-import { AppError, conflict, notFound, parseInput, validationError } from "./errors.ts";
+import type { Db } from "../db/prisma.ts";
+import { recordAudit, diffFields, type Actor } from "../audit/record.ts";
+import { INVALID_CREDENTIALS, MAX_EMAIL_LENGTH, verifyCredentials } from "./authenticate.ts";
+import { hashPassword, PasswordSchema } from "./password.ts";
+import { RoleSchema, type Role } from "./roles.ts";
+import { AppError, conflict, notFound, parseInput, validationError } from "../errors.ts";
 
 export const EmailSchema = z
   .string()

@@ -1,7 +1,7 @@
-import type { Db } from "./db/prisma.ts";
-import { randomAlphanumeric } from "./random.ts";
+import type { Db } from "../db/prisma.ts";
+import { randomAlphanumeric } from "../random.ts";
 import { createUser, CreateUserSchema } from "./users.ts";
-import { parseInput } from "./errors.ts";
+import { parseInput } from "../errors.ts";
 
 /**
  * On first start (no users): ADMIN_EMAIL + ADMIN_PASSWORD when set, else

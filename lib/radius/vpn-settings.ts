@@ -1,18 +1,18 @@
 import { z } from "zod";
-import { readEnv } from "./config/env.ts";
-import type { Db } from "./db/prisma.ts";
-import { recordAudit, type Actor } from "./audit/record.ts";
-import { notifyConfigChanged } from "./config-notify.ts";
-import { validationError } from "./errors.ts";
-import { seal, unseal, SECRET_PURPOSE } from "./secrets/seal.ts";
+import { readEnv } from "../config/env.ts";
+import type { Db } from "../db/prisma.ts";
+import { recordAudit, type Actor } from "../audit/record.ts";
+import { notifyConfigChanged } from "../config/notify.ts";
+import { validationError } from "../errors.ts";
+import { seal, unseal, SECRET_PURPOSE } from "../secrets/seal.ts";
 import {
   ROTATION_GRACE_DEFAULT_HOURS,
   RotationGraceHoursSchema,
   SharedSecretSchema,
   previousSecretLive,
   rotatedPrevious,
-} from "./secrets/shared-secret.ts";
-import { SETTINGS_ROW_ID } from "./db/settings-row.ts";
+} from "../secrets/shared-secret.ts";
+import { SETTINGS_ROW_ID } from "../db/settings-row.ts";
 
 export const VpnSettingsUpdateSchema = z
   .object({

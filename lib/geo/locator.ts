@@ -118,7 +118,7 @@ export interface GeoLocator {
 /**
  * GEOIP_DB (a MaxMind/DB-IP City .mmdb) when set, else the DB-IP Lite City
  * databases from npm, opened per address family on first use and read through a
- * bounded page cache (lib/mmdb-file.ts; answers checked against the maxmind package).
+ * bounded page cache (lib/geo/mmdb-file.ts; answers checked against the maxmind package).
  */
 export function openGeoLocator(geoipDb = process.env.GEOIP_DB): GeoLocator {
   const require = createRequire(import.meta.url);

@@ -1,20 +1,20 @@
 import { z } from "zod";
-import type { Db } from "./db/prisma.ts";
-import { recordAudit, diffFields, type Actor } from "./audit/record.ts";
-import { notifyConfigChanged } from "./config-notify.ts";
+import type { Db } from "../db/prisma.ts";
+import { recordAudit, diffFields, type Actor } from "../audit/record.ts";
+import { notifyConfigChanged } from "../config/notify.ts";
 import { CertificateBindingSchema } from "./certificates.ts";
-import { conflict, notFound } from "./errors.ts";
-import { formatIpBlock, parseIpOrCidr } from "./net/cidr.ts";
-import { seal, unseal, SECRET_PURPOSE } from "./secrets/seal.ts";
+import { conflict, notFound } from "../errors.ts";
+import { formatIpBlock, parseIpOrCidr } from "../net/cidr.ts";
+import { seal, unseal, SECRET_PURPOSE } from "../secrets/seal.ts";
 import {
   ROTATION_GRACE_DEFAULT_HOURS,
   SharedSecretSchema,
   previousSecretLive,
   rotatedPrevious,
-} from "./secrets/shared-secret.ts";
-import type { Prisma } from "./generated/prisma/client.ts";
+} from "../secrets/shared-secret.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import { ApiVendorSchema, toApiVendor, type ApiVendor } from "./vendors.ts";
-import { SETTINGS_ROW_ID } from "./db/settings-row.ts";
+import { SETTINGS_ROW_ID } from "../db/settings-row.ts";
 
 export type { VendorId } from "./vendors.ts";
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createToken, listTokens, lowerRole, resolveToken, CreateTokenSchema } from "./api-tokens.ts";
-import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
 import { createUser, updateUser, CreateUserSchema, UpdateUserSchema } from "./users.ts";
-import { parseInput } from "./errors.ts";
+import { parseInput } from "../errors.ts";
 
 let t: TestDatabase;
 const actor = { label: "cli" };

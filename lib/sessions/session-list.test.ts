@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./testing/test-database.ts";
-import { VpnSessionQuerySchema, listVpnSessions } from "./vpn-sessions.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
+import { VpnSessionQuerySchema, listVpnSessions } from "./session-list.ts";
 
 let t: TestDatabase;
 const T0 = Date.parse("2026-11-01T00:00:00Z");
