@@ -7,6 +7,8 @@ import { createToken, CreateTokenSchema } from "../lib/auth/api-tokens.ts";
 import type { Actor } from "../lib/audit/record.ts";
 import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
 import { createRoles, urlForRole } from "../lib/db/roles.ts";
+import { testDirectoryConnection } from "../lib/directory/connection.ts";
+import { directoryConnection, getDirectorySettings } from "../lib/directory/settings.ts";
 import { isDatabaseUnavailable } from "../lib/db/unavailable.ts";
 import { createPrismaClient, type Db } from "../lib/db/prisma.ts";
 import { AppError, parseInput } from "../lib/errors.ts";
@@ -27,6 +29,8 @@ const USAGE = `Usage: vpnsight <command>
   vpn show
   detect --since YYYY-MM-DD                                       judge stored history again (alerts are deduplicated)
   migrate                                                         apply pending database migrations
+  directory show                                                  the Active Directory connection (no password)
+  directory test                                                  test the saved connection, step by step
   db roles [--new-passwords]                                      create the portal's and the sensor's least-privilege
                                                                  roles (or renew their passwords) and grant their rights;
                                                                  run as the tables' owner (MIGRATION_DATABASE_URL, else
@@ -140,6 +144,14 @@ const commands: Record<string, Command> = {
     const judged = await redetectSince(pool, since, detectionSettingsFromEnv()).finally(() => pool.end());
     const alerts = await db.alert.count({ where: { occurredAt: { gte: since } } });
     console.log(`Judged ${judged} sessions since ${since.toISOString()}; ${alerts} alerts for that period.`);
+  },
+  "directory show": async (_args, db) => {
+    console.log(JSON.stringify(await getDirectorySettings(db), null, 2));
+  },
+  "directory test": async (_args, db) => {
+    const result = await testDirectoryConnection(await directoryConnection(db));
+    for (const step of result.steps) console.log(`${step.ok ? "ok  " : "FAIL"} ${step.name}: ${step.message}`);
+    if (!result.ok) throw new AppError("validation", "The directory connection test failed.", 400);
   },
   "db roles": async (args, _db, _databaseUrl, ownerUrl) => {
     const { values } = parseArgs({ args, options: { "new-passwords": { type: "boolean" } } });

@@ -224,6 +224,32 @@ export const openApiDocument = {
           status: { type: "string", enum: ["open", "closed", "stale"] },
         },
       },
+      DirectorySettings: {
+        type: "object",
+        properties: {
+          enabled: { type: "boolean" },
+          urls: { type: "array", items: { type: "string" } },
+          startTls: { type: "boolean" },
+          bindUser: { type: "string" },
+          passwordConfigured: { type: "boolean" },
+          baseDn: { type: "string" },
+          userFilter: { type: ["string", "null"] },
+          caCertificate: { type: ["string", "null"] },
+          skipTlsVerify: { type: "boolean" },
+          syncIntervalMinutes: { type: "integer" },
+          lastSync: {
+            type: ["object", "null"],
+            properties: {
+              at: { type: "string", format: "date-time" },
+              durationMs: { type: "integer" },
+              added: { type: "integer" },
+              changed: { type: "integer" },
+              removed: { type: "integer" },
+              error: { type: ["string", "null"] },
+            },
+          },
+        },
+      },
       Location: {
         type: "object",
         properties: {

@@ -13,6 +13,7 @@ import { RadsecSettingsUpdateSchema } from "../radius/radsec-settings.ts";
 import { ChangePasswordSchema, CreateUserSchema, UpdateUserSchema } from "../auth/users.ts";
 import { VpnSettingsUpdateSchema } from "../radius/vpn-settings.ts";
 import { VpnSessionQuerySchema } from "../sessions/session-list.ts";
+import { DirectorySettingsUpdateSchema } from "../directory/settings.ts";
 import { operation } from "./operation.ts";
 
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
@@ -357,6 +358,52 @@ export const OPERATIONS = {
     permission: "vpn.read",
     summary: "Sensors and their last heartbeat counters (any role)",
     responses: { "200": { description: "Sensors" } },
+  }),
+  getDirectory: operation({
+    method: "GET",
+    path: "/api/v1/directory",
+    permission: "identities.read",
+    summary: "The Active Directory connection and the last sync, never the bind password (any role)",
+    responses: { "200": { description: "Directory settings", ...json(ref("DirectorySettings")) } },
+  }),
+  putDirectory: operation({
+    method: "PUT",
+    path: "/api/v1/directory",
+    permission: "identities.manage",
+    summary: "Configure the Active Directory connection; bindPassword left out keeps the stored one (admin, audited)",
+    body: DirectorySettingsUpdateSchema,
+    responses: { "200": { description: "Saved", ...json(ref("DirectorySettings")) } },
+    errors: [400],
+  }),
+  testDirectory: operation({
+    method: "POST",
+    path: "/api/v1/directory/test",
+    permission: "identities.manage",
+    summary:
+      "Test the saved connection: connect, bind, read the domain's names, count users; each step in words (admin)",
+    responses: {
+      "200": {
+        description: "{ ok, steps: [{ name, ok, message }] }",
+        ...json({
+          type: "object",
+          properties: {
+            ok: { type: "boolean" },
+            steps: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: {
+                  name: { type: "string", enum: ["connect", "bind", "domain", "users"] },
+                  ok: { type: "boolean" },
+                  message: { type: "string" },
+                },
+              },
+            },
+          },
+        }),
+      },
+    },
+    errors: [400],
   }),
   listAudit: operation({
     method: "GET",

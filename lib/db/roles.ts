@@ -35,6 +35,8 @@ export const TABLE_PRIVILEGES: Record<string, Record<RoleName, Privilege[]>> = {
   DomainMapping: { vpnsight_portal: ALL, vpnsight_sensor: READ },
   IdentityAlias: { vpnsight_portal: ALL, vpnsight_sensor: READ },
   AlertForwarding: { vpnsight_portal: ALL, vpnsight_sensor: READ },
+  // The directory connection: the sync (in the sensor's detector) records its outcome.
+  DirectorySettings: { vpnsight_portal: ALL, vpnsight_sensor: ["SELECT", "UPDATE"] },
   // Activity: stored, judged and purged by the sensor; the portal rewrites identities when aliases change.
   VpnSession: { vpnsight_portal: ALL, vpnsight_sensor: ALL },
   VpnSessionEvent: { vpnsight_portal: ALL, vpnsight_sensor: ALL },

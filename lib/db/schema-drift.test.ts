@@ -37,17 +37,22 @@ const COLUMN_TYPES: Record<string, string[]> = {
   Bytes: ["bytea"],
 };
 
-/** Optional fields (`Type?`) per model, read from schema.prisma: the runtime model does not carry nullability. */
-function optionalFields(): Map<string, Set<string>> {
+/** A list field (`String[]`) is a PostgreSQL array of its element type. */
+const LIST_ELEMENT_TYPES: Record<string, string[]> = { String: ["_text"], Int: ["_int4"] };
+
+/** Fields per model whose declaration matches, read from schema.prisma: the runtime model carries neither
+ * nullability (`Type?`) nor lists (`Type[]`). */
+function fieldsMatching(declaration: RegExp): Map<string, Set<string>> {
   const schema = fs.readFileSync(new URL("../../prisma/schema.prisma", import.meta.url), "utf8");
   const result = new Map<string, Set<string>>();
   for (const [, model, body] of schema.matchAll(/model (\w+) \{([\s\S]*?)\n\}/g)) {
-    const optional = new Set<string>();
-    for (const [, field] of body!.matchAll(/^\s+(\w+)\s+\w+\?/gm)) optional.add(field!);
-    result.set(model!, optional);
+    const fields = new Set<string>();
+    for (const [, field] of body!.matchAll(declaration)) fields.add(field!);
+    result.set(model!, fields);
   }
   return result;
 }
+const optionalFields = () => fieldsMatching(/^\s+(\w+)\s+\w+\?/gm);
 
 describe("migrated schema matches the Prisma models", () => {
   it("has a table for every model and no table without a model", async () => {
@@ -61,6 +66,7 @@ describe("migrated schema matches the Prisma models", () => {
 
   it("has a column of the right type and nullability for every field, and no extra column", async () => {
     const optional = optionalFields();
+    const lists = fieldsMatching(/^\s+(\w+)\s+\w+\[\]/gm);
     for (const [modelName, model] of Object.entries(dataModel.models)) {
       const columns = await database.query<{
         column_name: string;
@@ -81,6 +87,9 @@ describe("migrated schema matches the Prisma models", () => {
         const where = `${modelName}.${field.name}`;
         if (field.kind === "enum") {
           expect(column.udt_name, where).toBe(field.type);
+        } else if (lists.get(modelName)!.has(field.name)) {
+          expect(column.data_type, where).toBe("ARRAY");
+          expect(LIST_ELEMENT_TYPES[field.type], where).toContain(column.udt_name);
         } else {
           expect(COLUMN_TYPES[field.type], where).toContain(column.data_type);
         }

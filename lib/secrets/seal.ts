@@ -6,6 +6,7 @@ export const SECRET_PURPOSE = {
   vpnSharedSecret: "vpn.sharedSecret",
   radiusClientSecret: (clientId: string) => `radiusClient.${clientId}.secret`,
   alertWebhookSecret: "alertForwarding.webhookSecret",
+  directoryBindPassword: "directory.bindPassword",
 } as const;
 
 export const seal = (plaintext: string, purpose: string) => sealSecret(installationKey(), plaintext, purpose);

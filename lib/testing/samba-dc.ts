@@ -1,0 +1,102 @@
+// A real Active Directory domain controller for tests: Samba, provisioned into a temp directory (CONTOSO.TEST),
+// serving LDAPS on 127.0.0.1:636 with a certificate for "localhost" from a throw-away CA (so no name resolution is
+// needed). Simple binds over plain LDAP are refused, as on a hardened AD. One per machine: it takes the LDAP ports.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createTestCa } from "./test-pki.ts";
+
+export const SAMBA_ADMIN_PASSWORD = "Adm1n!Passw0rd-test";
+
+export interface SambaDc {
+  url: string;
+  caPem: string;
+  baseDn: string;
+  adminUpn: string;
+  /** samba-tool against the provisioned directory (offline or live). */
+  tool(args: string[]): string;
+  stop(): Promise<void>;
+}
+
+export const sambaInstalled = () => fs.existsSync("/usr/sbin/samba") && fs.existsSync("/usr/bin/samba-tool");
+
+function run(command: string, args: string[]): string {
+  const result = spawnSync(command, args, { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed:\n${result.stdout}${result.stderr}`);
+  return result.stdout;
+}
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+  });
+
+export async function startSambaDc(setup: (tool: (args: string[]) => string) => void = () => {}): Promise<SambaDc> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-samba-"));
+  run("samba-tool", [
+    "domain",
+    "provision",
+    `--targetdir=${dir}`,
+    "--realm=CONTOSO.TEST",
+    "--domain=CONTOSO",
+    "--server-role=dc",
+    "--dns-backend=NONE",
+    "--use-rfc2307",
+    `--adminpass=${SAMBA_ADMIN_PASSWORD}`,
+    "--host-name=dc1",
+    "--option=interfaces=lo",
+    "--option=bind interfaces only=yes",
+  ]);
+  const ca = await createTestCa("VPN Sight test AD CA");
+  const leaf = await ca.issue("localhost", { dns: ["dc1.contoso.test"] });
+  const tls = path.join(dir, "tls");
+  fs.mkdirSync(tls, { mode: 0o700 });
+  fs.writeFileSync(path.join(tls, "ca.pem"), ca.certPem);
+  fs.writeFileSync(path.join(tls, "cert.pem"), leaf.certPem);
+  fs.writeFileSync(path.join(tls, "key.pem"), leaf.keyPem, { mode: 0o600 });
+  const conf = path.join(dir, "etc", "smb.conf");
+  // Only the LDAP service (what the product talks to), with our certificate; logs inside the temp directory.
+  const text = fs
+    .readFileSync(conf, "utf8")
+    .replace(/^\s*server services = .*$/m, "\tserver services = ldap")
+    .replace(/^\s*log file = .*$/m, `\tlog file = ${dir}/log.%m`)
+    .replace(
+      "[global]",
+      `[global]\n\ttls enabled = yes\n\ttls keyfile = ${tls}/key.pem\n\ttls certfile = ${tls}/cert.pem\n\ttls cafile = ${tls}/ca.pem`,
+    );
+  fs.writeFileSync(conf, text);
+  const tool = (args: string[]) => run("samba-tool", [...args, "-s", conf]);
+  setup(tool);
+  let output = "";
+  const child: ChildProcess = spawn("samba", ["-i", "-M", "single", "-s", conf], { stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const deadline = Date.now() + 30_000;
+  while (!(await portOpen(636))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`samba did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url: "ldaps://localhost:636",
+    caPem: ca.certPem,
+    baseDn: "DC=contoso,DC=test",
+    adminUpn: "Administrator@contoso.test",
+    tool,
+    async stop() {
+      if (child.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          child.once("exit", () => resolve());
+          child.kill("SIGTERM");
+          setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+        });
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
