@@ -18,6 +18,12 @@ const SECTIONS: { href: string; title: string; text: string; permission: Permiss
     permission: "identities.read",
   },
   {
+    href: "/settings/identities/directory",
+    title: "Identities › Directory",
+    text: "Active Directory: the connection the accounts are read from.",
+    permission: "identities.read",
+  },
+  {
     href: "/settings/alerts",
     title: "Alerts forwarding",
     text: "Send new alerts to a SIEM: syslog CEF or a signed webhook.",
