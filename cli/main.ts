@@ -9,6 +9,7 @@ import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
 import { createRoles, urlForRole } from "../lib/db/roles.ts";
 import { testDirectoryConnection } from "../lib/directory/connection.ts";
 import { directoryConnection, getDirectorySettings } from "../lib/directory/settings.ts";
+import { syncDirectory } from "../lib/directory/sync.ts";
 import { isDatabaseUnavailable } from "../lib/db/unavailable.ts";
 import { createPrismaClient, type Db } from "../lib/db/prisma.ts";
 import { AppError, parseInput } from "../lib/errors.ts";
@@ -31,6 +32,7 @@ const USAGE = `Usage: vpnsight <command>
   migrate                                                         apply pending database migrations
   directory show                                                  the Active Directory connection (no password)
   directory test                                                  test the saved connection, step by step
+  directory sync                                                  read the directory's accounts now
   db roles [--new-passwords]                                      create the portal's and the sensor's least-privilege
                                                                  roles (or renew their passwords) and grant their rights;
                                                                  run as the tables' owner (MIGRATION_DATABASE_URL, else
@@ -152,6 +154,13 @@ const commands: Record<string, Command> = {
     const result = await testDirectoryConnection(await directoryConnection(db));
     for (const step of result.steps) console.log(`${step.ok ? "ok  " : "FAIL"} ${step.name}: ${step.message}`);
     if (!result.ok) throw new AppError("validation", "The directory connection test failed.", 400);
+  },
+  "directory sync": async (_args, db) => {
+    const outcome = await syncDirectory(db);
+    console.log(
+      `Synced in ${outcome.durationMs} ms: ${outcome.added} added, ${outcome.changed} changed, ${outcome.removed} removed.`,
+    );
+    if (outcome.error) throw new AppError("validation", `The sync failed: ${outcome.error}`, 400);
   },
   "db roles": async (args, _db, _databaseUrl, ownerUrl) => {
     const { values } = parseArgs({ args, options: { "new-passwords": { type: "boolean" } } });

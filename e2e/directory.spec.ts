@@ -33,6 +33,8 @@ test("an admin configures the directory and tests it: each step in words, a wron
   await expect(result.getByRole("heading", { name: "Connection works" })).toBeVisible({ timeout: 20_000 });
   await expect(result).toContainText("Domain: NetBIOS name CONTOSO, DNS name contoso.test");
   await expect(result).toContainText(/Users: \d+ users under DC=contoso,DC=test/);
+  await form.getByRole("button", { name: "Sync now" }).click();
+  await expect(page.getByTestId("last-sync")).toContainText(/\d+ added, 0 changed, 0 removed/, { timeout: 30_000 });
 
   // A reload shows what was saved, the password only as configured.
   await page.reload();
@@ -45,6 +47,11 @@ test("an admin configures the directory and tests it: each step in words, a wron
   await form.getByRole("button", { name: "Test connection" }).click();
   await expect(result.getByRole("heading", { name: "Connection failed" })).toBeVisible({ timeout: 20_000 });
   await expect(result).toContainText("Bind: invalid credentials (AD data 52e)");
+  // A sync with the wrong password fails in words and keeps the accounts read before.
+  await form.getByRole("button", { name: "Sync now" }).click();
+  await expect(page.getByTestId("last-sync")).toContainText(
+    "failed — invalid credentials (AD data 52e); the accounts read before stay in use",
+  );
 
   const { adminToken } = readState();
   const api = await (

@@ -237,17 +237,18 @@ export const openApiDocument = {
           caCertificate: { type: ["string", "null"] },
           skipTlsVerify: { type: "boolean" },
           syncIntervalMinutes: { type: "integer" },
-          lastSync: {
-            type: ["object", "null"],
-            properties: {
-              at: { type: "string", format: "date-time" },
-              durationMs: { type: "integer" },
-              added: { type: "integer" },
-              changed: { type: "integer" },
-              removed: { type: "integer" },
-              error: { type: ["string", "null"] },
-            },
-          },
+          lastSync: { oneOf: [{ $ref: "#/components/schemas/LastSync" }, { type: "null" }] },
+        },
+      },
+      LastSync: {
+        type: "object",
+        properties: {
+          at: { type: "string", format: "date-time" },
+          durationMs: { type: "integer" },
+          added: { type: "integer" },
+          changed: { type: "integer" },
+          removed: { type: "integer" },
+          error: { type: ["string", "null"], description: "What failed, in words; the accounts read before stay" },
         },
       },
       Location: {

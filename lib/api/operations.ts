@@ -405,6 +405,16 @@ export const OPERATIONS = {
     },
     errors: [400],
   }),
+  syncDirectory: operation({
+    method: "POST",
+    path: "/api/v1/directory/sync",
+    permission: "identities.manage",
+    summary:
+      "Sync now: read every account of the directory and answer when done with the outcome (lastSync); a failure changes no account (admin)",
+    responses: {
+      "200": { description: "The sync's outcome", ...json(ref("LastSync")) },
+    },
+  }),
   listAudit: operation({
     method: "GET",
     path: "/api/v1/audit",

@@ -37,6 +37,8 @@ export const TABLE_PRIVILEGES: Record<string, Record<RoleName, Privilege[]>> = {
   AlertForwarding: { vpnsight_portal: ALL, vpnsight_sensor: READ },
   // The directory connection: the sync (in the sensor's detector) records its outcome.
   DirectorySettings: { vpnsight_portal: ALL, vpnsight_sensor: ["SELECT", "UPDATE"] },
+  // Accounts: written by the sync (the portal's Sync now, the detector's schedule), read by both.
+  DirectoryAccount: { vpnsight_portal: ALL, vpnsight_sensor: ALL },
   // Activity: stored, judged and purged by the sensor; the portal rewrites identities when aliases change.
   VpnSession: { vpnsight_portal: ALL, vpnsight_sensor: ALL },
   VpnSessionEvent: { vpnsight_portal: ALL, vpnsight_sensor: ALL },

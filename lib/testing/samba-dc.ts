@@ -37,7 +37,43 @@ const portOpen = (port: number) =>
     socket.on("error", () => resolve(false));
   });
 
+const LOCK = path.join(os.tmpdir(), "vpnsight-samba-dc.lock");
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** One DC at a time on this machine (it takes the LDAP ports): test files that need one wait their turn. */
+async function takeLock(): Promise<() => void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      fs.writeFileSync(LOCK, String(process.pid), { flag: "wx" });
+      return () => fs.rmSync(LOCK, { force: true });
+    } catch {
+      const holder = Number(fs.readFileSync(LOCK, "utf8") || 0);
+      if (!holder || !alive(holder)) fs.rmSync(LOCK, { force: true });
+      else if (Date.now() > deadline) throw new Error(`another Samba DC (pid ${holder}) holds ${LOCK}`);
+      else await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 export async function startSambaDc(setup: (tool: (args: string[]) => string) => void = () => {}): Promise<SambaDc> {
+  const release = await takeLock();
+  try {
+    return await startLocked(setup, release);
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+async function startLocked(setup: (tool: (args: string[]) => string) => void, release: () => void): Promise<SambaDc> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-samba-"));
   run("samba-tool", [
     "domain",
@@ -97,6 +133,7 @@ export async function startSambaDc(setup: (tool: (args: string[]) => string) => 
         });
       }
       fs.rmSync(dir, { recursive: true, force: true });
+      release();
     },
   };
 }

@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
+import { LocalTime } from "@/app/_components/local-time";
 import { useApiAction } from "@/app/_components/use-api-action";
 import type { DirectorySettingsView } from "@/lib/directory/settings";
 import type { TestStep } from "@/lib/directory/connection";
@@ -42,6 +43,10 @@ export function DirectoryForm({ view, canManage }: { view: DirectorySettingsView
       }),
     );
     setSaved(result.ok);
+  }
+
+  async function onSync() {
+    await run(callApi("POST", "/api/v1/directory/sync"));
   }
 
   async function onTest() {
@@ -176,6 +181,9 @@ export function DirectoryForm({ view, canManage }: { view: DirectorySettingsView
             <button type="button" className="btn border border-slate-300" onClick={onTest}>
               Test connection
             </button>
+            <button type="button" className="btn border border-slate-300" onClick={onSync}>
+              Sync now
+            </button>
           </div>
         )}
       </form>
@@ -197,9 +205,12 @@ export function DirectoryForm({ view, canManage }: { view: DirectorySettingsView
         </section>
       )}
       {view.lastSync && (
-        <p className="text-sm text-slate-600">
-          Last sync {view.lastSync.at}: {view.lastSync.added} added, {view.lastSync.changed} changed,{" "}
-          {view.lastSync.removed} removed{view.lastSync.error ? ` — ${view.lastSync.error}` : ""}.
+        <p className="text-sm text-slate-600" data-testid="last-sync">
+          Last sync <LocalTime iso={view.lastSync.at} /> ({(view.lastSync.durationMs / 1000).toFixed(1)} s):{" "}
+          {view.lastSync.error
+            ? `failed — ${view.lastSync.error}; the accounts read before stay in use`
+            : `${view.lastSync.added} added, ${view.lastSync.changed} changed, ${view.lastSync.removed} removed`}
+          .
         </p>
       )}
     </div>
