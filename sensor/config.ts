@@ -14,7 +14,7 @@ import {
   parseEnv,
 } from "../lib/config/env.ts";
 import { CONFIG_CHANNEL } from "../lib/config/notify.ts";
-import type { IdentityMappings } from "../lib/identities/resolve-identity.ts";
+import { directoryIndex, type DirectoryNames, type IdentityMappings } from "../lib/identities/resolve-identity.ts";
 import { ipBlockMatcher, parseIpOrCidr, type IpBlock } from "../lib/net/cidr.ts";
 import type { VendorId } from "../lib/radius/vendors.ts";
 import { openSecret } from "../lib/secrets/secret-box.ts";
@@ -243,9 +243,36 @@ export class ConfigWatcher {
 
   async refresh(): Promise<void> {
     const sealed = await readSealedConfig(this.pool);
-    this.current = unsealConfig(sealed, this.key);
+    const config = unsealConfig(sealed, this.key);
+    const directory = await this.directory();
+    this.current = directory ? { ...config, mappings: { ...config.mappings, directory } } : config;
     fs.writeFileSync(this.cacheFile + ".tmp", JSON.stringify(sealed), { mode: 0o600 });
     fs.renameSync(this.cacheFile + ".tmp", this.cacheFile);
+  }
+
+  private directoryState: { version: string; index: Map<string, string> } | null = null;
+
+  /**
+   * The directory's names (lib/identities/resolve-identity.ts directoryIndex), read again only after a sync changed
+   * the accounts: a refresh costs one small query otherwise. Null while the directory is off.
+   */
+  private async directory(): Promise<Map<string, string> | null> {
+    const { rows } = await this.pool.query<{ enabled: boolean; version: string | null }>(
+      `SELECT enabled, "lastSync"->>'at' AS version FROM "DirectorySettings" WHERE id = $1`,
+      [SETTINGS_ROW_ID],
+    );
+    const row = rows[0];
+    if (!row?.enabled) return (this.directoryState = null);
+    const version = row.version ?? "";
+    if (this.directoryState?.version !== version) {
+      const accounts = await this.pool.query<DirectoryNames>(
+        `SELECT "userPrincipalName", "samAccountName", "netbiosDomain", mail, "proxyAddresses"
+           FROM "DirectoryAccount" WHERE "goneAt" IS NULL`,
+      );
+      this.directoryState = { version, index: directoryIndex(accounts.rows) };
+      this.log("directory names loaded", { accounts: accounts.rowCount, names: this.directoryState.index.size });
+    }
+    return this.directoryState.index;
   }
 
   private readCache(): SealedConfig | null {

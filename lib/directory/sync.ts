@@ -3,6 +3,7 @@
 import type { Client, Entry } from "ldapts";
 import type { Db } from "../db/prisma.ts";
 import { SETTINGS_ROW_ID } from "../db/settings-row.ts";
+import { notifyConfigChanged } from "../config/notify.ts";
 import { bindDirectory, describeLdapError, readDomain, userFilter } from "./connection.ts";
 import { LastSyncSchema, directoryConnection, type LastSync } from "./settings.ts";
 
@@ -247,6 +248,10 @@ export async function syncDirectory(db: Db, opts: { pageSize?: number; now?: () 
     };
   }
   const lastSync = LastSyncSchema.parse(outcome);
-  await db.directorySettings.updateMany({ where: { id: SETTINGS_ROW_ID }, data: { lastSync } });
+  // The new outcome is the version the sensors compare: they read the accounts' names again (sensor/config.ts).
+  await db.$transaction(async (tx) => {
+    await tx.directorySettings.updateMany({ where: { id: SETTINGS_ROW_ID }, data: { lastSync } });
+    await notifyConfigChanged(tx, "directory");
+  });
   return lastSync;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NO_MAPPINGS, UNKNOWN_IDENTITY, parseUserName, resolveIdentity } from "./resolve-identity.ts";
+import { NO_MAPPINGS, UNKNOWN_IDENTITY, parseUserName, resolveIdentity, directoryIndex } from "./resolve-identity.ts";
 
 const mappings = {
   netbiosToUpnSuffix: new Map([["contoso", "contoso.com"]]),
@@ -28,5 +28,53 @@ describe("identity normalization", () => {
     expect(resolveIdentity("OTHER\\alice", NO_MAPPINGS)).toBe("other\\alice");
     expect(resolveIdentity("alice", NO_MAPPINGS)).toBe("alice");
     expect(resolveIdentity(null, NO_MAPPINGS)).toBe(UNKNOWN_IDENTITY);
+  });
+});
+
+describe("directory accounts", () => {
+  const accounts = [
+    {
+      userPrincipalName: "Alice@contoso.test",
+      samAccountName: "alice",
+      netbiosDomain: "CONTOSO",
+      mail: "alice.smith@contoso.test",
+      proxyAddresses: ["alice@contoso.com"],
+    },
+    {
+      userPrincipalName: "bob@contoso.test",
+      samAccountName: "bob",
+      netbiosDomain: "CONTOSO",
+      mail: null,
+      proxyAddresses: [],
+    },
+    // Another domain's "bob": a bare "bob" could be either, so it resolves to neither.
+    {
+      userPrincipalName: "bob@fabrikam.test",
+      samAccountName: "bob",
+      netbiosDomain: "FABRIKAM",
+      mail: null,
+      proxyAddresses: [],
+    },
+  ];
+  const mappings = { ...NO_MAPPINGS, directory: directoryIndex(accounts) };
+
+  it("resolves the UPN, DOMAIN\\user, mail, proxy addresses and a unique bare name to the account's UPN", () => {
+    for (const name of [
+      "alice@contoso.test",
+      "CONTOSO\\alice",
+      "contoso\\ALICE",
+      "alice",
+      "Alice.Smith@contoso.test",
+      "alice@contoso.com",
+    ])
+      expect(resolveIdentity(name, mappings), name).toBe("alice@contoso.test");
+    expect(resolveIdentity("FABRIKAM\\bob", mappings)).toBe("bob@fabrikam.test");
+    expect(resolveIdentity("bob", mappings)).toBe("bob");
+    expect(resolveIdentity("mallory@contoso.test", mappings)).toBe("mallory@contoso.test");
+  });
+
+  it("lets a manual alias win over the directory", () => {
+    const withAlias = { ...mappings, aliasToPrimary: new Map([["contoso\\alice", "alice-admin@contoso.test"]]) };
+    expect(resolveIdentity("CONTOSO\\alice", withAlias)).toBe("alice-admin@contoso.test");
   });
 });

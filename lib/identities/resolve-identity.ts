@@ -9,6 +9,44 @@ export interface IdentityMappings {
   netbiosToUpnSuffix: ReadonlyMap<string, string>;
   /** lowercase alternate name (UPN or domain\user) → primary identity */
   aliasToPrimary: ReadonlyMap<string, string>;
+  /** Names of directory accounts (lowercase) → the account's primary UPN (directoryIndex). */
+  directory?: ReadonlyMap<string, string>;
+}
+
+export interface DirectoryNames {
+  userPrincipalName: string | null;
+  samAccountName: string;
+  netbiosDomain: string | null;
+  mail: string | null;
+  proxyAddresses: string[];
+}
+
+/**
+ * The names each directory account answers to, all pointing at its primary UPN: the UPN, NETBIOS\sAMAccountName,
+ * mail and smtp proxy addresses, and the bare sAMAccountName when no other account of the configured domain has it.
+ * An alternate name two accounts claim resolves to neither.
+ */
+export function directoryIndex(accounts: DirectoryNames[]): Map<string, string> {
+  const index = new Map<string, string>();
+  const claimed = new Map<string, number>();
+  const claim = (name: string | null | undefined, upn: string) => {
+    if (!name) return;
+    const key = name.trim().toLowerCase();
+    if (index.get(key) === upn) return;
+    claimed.set(key, (claimed.get(key) ?? 0) + 1);
+    index.set(key, upn);
+  };
+  for (const a of accounts) {
+    const upn = a.userPrincipalName?.toLowerCase();
+    if (!upn) continue;
+    claim(upn, upn);
+    if (a.netbiosDomain) claim(`${a.netbiosDomain}\\${a.samAccountName}`, upn);
+    claim(a.mail, upn);
+    for (const p of a.proxyAddresses) claim(p, upn);
+    claim(a.samAccountName, upn);
+  }
+  for (const [key, count] of claimed) if (count > 1) index.delete(key);
+  return index;
 }
 
 export const NO_MAPPINGS: IdentityMappings = { netbiosToUpnSuffix: new Map(), aliasToPrimary: new Map() };
@@ -48,5 +86,12 @@ export function resolveIdentity(userName: string | null, mappings: IdentityMappi
   if (!parsed) return UNKNOWN_IDENTITY;
   const canonical = canonicalName(parsed, mappings);
   const written = userName!.trim().toLowerCase();
-  return mappings.aliasToPrimary.get(canonical) ?? mappings.aliasToPrimary.get(written) ?? canonical;
+  // The admin's word first, then the directory, then the name as written (mapped to a UPN where a domain maps).
+  return (
+    mappings.aliasToPrimary.get(canonical) ??
+    mappings.aliasToPrimary.get(written) ??
+    mappings.directory?.get(written) ??
+    mappings.directory?.get(canonical) ??
+    canonical
+  );
 }

@@ -1,0 +1,77 @@
+// Directory accounts as the sensor meets them: real radclient packets with the names a NAS sends for one person
+// land on the account's identity, from the sensor's in-memory index (no LDAP call per packet).
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DirectorySettingsUpdateSchema, updateDirectorySettings } from "../lib/directory/settings.ts";
+import { syncDirectory } from "../lib/directory/sync.ts";
+import { parseInput } from "../lib/errors.ts";
+import { VpnSettingsUpdateSchema, updateVpnSettings } from "../lib/radius/vpn-settings.ts";
+import { sambaInstalled, startSambaDc, type SambaDc } from "../lib/testing/samba-dc.ts";
+import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
+import { startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
+
+const SECRET = "directory-secret-0001";
+const PASSWORD = "User!Passw0rd-1234";
+let dc: SambaDc;
+let t: TestDatabase;
+let sensor: SensorProcess;
+
+beforeAll(async () => {
+  if (!sambaInstalled()) return;
+  dc = await startSambaDc((tool) => {
+    tool(["user", "create", "svc-vpnsight", PASSWORD]);
+    tool(["user", "create", "alice", PASSWORD, "--mail-address=alice.smith@contoso.test", "--department=Finance"]);
+  });
+  t = await createTestDatabase();
+  await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
+    label: "test",
+  });
+  sensor = await startSensor({
+    DATABASE_URL: t.url,
+    VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-dir-")),
+  });
+  await updateDirectorySettings(
+    t.db,
+    parseInput(DirectorySettingsUpdateSchema, {
+      enabled: true,
+      urls: [dc.url],
+      bindUser: "svc-vpnsight@contoso.test",
+      bindPassword: PASSWORD,
+      baseDn: dc.baseDn,
+      caCertificate: dc.caPem,
+    }),
+    { label: "test" },
+  );
+}, 180_000);
+afterAll(async () => {
+  await sensor?.stop();
+  await dc?.stop();
+  await t?.drop();
+});
+
+describe.runIf(sambaInstalled())("the sensor resolves names through the directory", () => {
+  it("CONTOSO\\alice, alice, alice@contoso.test and her mail address land on one identity after a sync", async () => {
+    expect(await syncDirectory(t.db)).toMatchObject({ error: null });
+    await waitFor(async () => sensor.logs().includes("directory names loaded"), 15_000, "the sensor loaded the names");
+    const names = ["CONTOSO\\alice", "alice", "ALICE@contoso.test", "alice.smith@contoso.test"];
+    const packets = names
+      .map(
+        (n, i) =>
+          `User-Name = "${n.replace(/\\/g, "\\\\")}"\nAcct-Status-Type = Start\nAcct-Session-Id = "DIR-${i}"\nCalling-Station-Id = "81.2.69.160"\n`,
+      )
+      .join("\n");
+    const sent = spawnSync("radclient", ["-r", "1", "-t", "2", `127.0.0.1:${sensor.port}`, "acct", SECRET], {
+      input: packets,
+      encoding: "utf8",
+    });
+    expect(sent.status, sent.stdout + sent.stderr).toBe(0);
+    const rows = await t.query<{ identity: string; userName: string }>(
+      `SELECT identity, "userName" FROM "VpnSession" WHERE "acctSessionId" LIKE 'DIR-%' ORDER BY "acctSessionId"`,
+    );
+    expect(rows.map((r) => r.identity)).toEqual(names.map(() => "alice@contoso.test"));
+    expect(rows.map((r) => r.userName)).toEqual(names);
+  }, 60_000);
+});
