@@ -7,7 +7,8 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
-import { migrateDatabase } from "../lib/db/migrator.ts";
+import { readEnv } from "../lib/config/env.ts";
+import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
 import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-settings.ts";
 import { RADACCT_SCHEMA, freeradiusInstalled, startFreeradius } from "./freeradius.ts";
@@ -224,7 +225,13 @@ async function main() {
 
   // (a) our sensor, (b) FreeRADIUS + rlm_sql on the same PostgreSQL (stock radacct schema and queries),
   // (c) FreeRADIUS answering accounting without storing it. All three stay up; the rounds interleave them.
-  await migrateDatabase(dbUrl("vpnsight"));
+  // The product's database starts as every entry point's does (the server itself is the benchmark's, with its flags).
+  await bootstrapDatabase({
+    env: readEnv(),
+    url: dbUrl("vpnsight"),
+    migrate: "always",
+    key: Buffer.from(process.env.VPNSIGHT_SECRET_KEY!, "base64"),
+  });
   const prisma = createPrismaClient(dbUrl("vpnsight"));
   await updateVpnSettings(prisma, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
     label: "bench",
