@@ -7,6 +7,7 @@ import { canonicalName, parseUserName } from "./resolve-identity.ts";
 import { toApiVendor, type VendorId } from "../radius/vendors.ts";
 import { isoDateTime, wholeNumber } from "../api/params.ts";
 import { locationKey, locationLabel } from "../geo/location.ts";
+import { accountContext } from "../directory/account-context.ts";
 
 // ---------- identities list ----------
 
@@ -146,15 +147,17 @@ export async function listIdentities(db: Db, query: IdentityListQuery, now = new
 export async function getIdentityProfile(db: Db, identity: string) {
   const row = await db.identity.findUnique({ where: { identity } });
   if (!row) return null;
-  const [aliases, names, online] = await Promise.all([
+  const [aliases, names, online, account] = await Promise.all([
     db.identityAlias.findMany({ where: { identity }, orderBy: { alias: "asc" } }),
     db.$queryRaw<
       { userName: string }[]
     >`SELECT DISTINCT "userName" FROM (SELECT "userName" FROM "VpnSession" WHERE identity = ${identity} ORDER BY "lastUpdateAt" DESC LIMIT 1000) s ORDER BY 1 LIMIT 50`,
     db.vpnSession.count({ where: { identity, status: "open" } }),
+    accountContext(db, identity),
   ]);
   return {
     identity: row.identity,
+    ...account,
     aliases: aliases.map((a) => a.alias),
     namesAsSent: names.map((n) => n.userName),
     onlineSessions: online,

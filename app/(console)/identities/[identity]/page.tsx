@@ -94,7 +94,32 @@ export default async function IdentityProfilePage({
         <h1 id="identity-heading" className="text-xl font-semibold break-all">
           {profile.identity}
         </h1>
+        {profile.sensitive && (
+          <p
+            data-testid="sensitive"
+            className="inline-block rounded bg-red-100 px-2 py-0.5 text-sm font-semibold text-red-800"
+          >
+            Sensitive — {profile.sensitiveReason}
+          </p>
+        )}
         <dl className="grid grid-cols-1 gap-1 text-sm sm:grid-cols-[10rem_1fr]">
+          <dt className="text-slate-600">Directory</dt>
+          <dd data-testid="directory-account">
+            {profile.inDirectory
+              ? [profile.displayName, profile.title, profile.department].filter(Boolean).join(" · ") || "in directory"
+              : "not in directory"}
+          </dd>
+          {profile.accountState && (
+            <>
+              <dt className="text-slate-600">Account</dt>
+              <dd
+                data-testid="account-state"
+                className={profile.accountState === "enabled" ? "" : "font-semibold text-red-700"}
+              >
+                {profile.accountState}
+              </dd>
+            </>
+          )}
           <dt className="text-slate-600">Online now</dt>
           <dd data-testid="online-now">
             {profile.onlineSessions > 0

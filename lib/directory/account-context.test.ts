@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
+import { sessionEvent } from "../testing/session-event.ts";
+import { writeAccountingRecords } from "../sessions/store.ts";
+import { getIdentityProfile } from "../identities/views.ts";
+import { accountState, sensitiveReason } from "./account-context.ts";
+
+const facts = { userAccountControl: 512, accountExpires: null, lockoutTime: null, adminCount: 0, sensitiveGroups: [] };
+
+describe("account state and sensitivity", () => {
+  it("names the state: disabled over expired over locked, expired once accountExpires has passed", () => {
+    const at = new Date("2026-11-29T12:00:00Z");
+    expect(accountState(facts, at)).toBe("enabled");
+    expect(accountState({ ...facts, userAccountControl: 514, lockoutTime: at }, at)).toBe("disabled");
+    expect(accountState({ ...facts, accountExpires: new Date("2026-11-01T00:00:00Z"), lockoutTime: at }, at)).toBe(
+      "expired",
+    );
+    expect(accountState({ ...facts, accountExpires: new Date("2027-01-01T00:00:00Z") }, at)).toBe("enabled");
+    expect(accountState({ ...facts, lockoutTime: at }, at)).toBe("locked");
+  });
+
+  it("says why an account is sensitive", () => {
+    expect(sensitiveReason(facts)).toBeNull();
+    expect(sensitiveReason({ ...facts, sensitiveGroups: ["Administrators", "Domain Admins"] })).toBe(
+      "member of Administrators, Domain Admins",
+    );
+    expect(sensitiveReason({ ...facts, adminCount: 1 })).toMatch(/adminCount/);
+  });
+});
+
+describe("the profile carries the account's context", () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await writeAccountingRecords(
+      t.pool,
+      [
+        sessionEvent({ sessionKey: "P1", identity: "carol@contoso.test" }),
+        sessionEvent({ sessionKey: "P2", identity: "zed@contoso.test" }),
+      ],
+      "test",
+    );
+    await t.db.directoryAccount.create({
+      data: {
+        objectGuid: "6b83aada-b038-b946-a1ed-aaa2890157a6",
+        dn: "CN=Carol,CN=Users,DC=contoso,DC=test",
+        userPrincipalName: "carol@contoso.test",
+        samAccountName: "carol",
+        displayName: "Carol Jones",
+        title: "Engineer",
+        department: "IT",
+        userAccountControl: 514,
+        sensitiveGroups: ["Domain Admins"],
+        syncedAt: new Date(),
+      },
+    });
+  });
+  afterAll(async () => t.drop());
+
+  it("display name, title, department, state and the sensitive reason; or not in directory", async () => {
+    expect(await getIdentityProfile(t.db, "carol@contoso.test")).toMatchObject({
+      inDirectory: true,
+      displayName: "Carol Jones",
+      title: "Engineer",
+      department: "IT",
+      accountState: "disabled",
+      sensitive: true,
+      sensitiveReason: "member of Domain Admins",
+    });
+    expect(await getIdentityProfile(t.db, "zed@contoso.test")).toMatchObject({ inDirectory: false, sensitive: false });
+    // An account that left the directory no longer speaks for the identity.
+    await t.db.directoryAccount.updateMany({ data: { goneAt: new Date() } });
+    expect(await getIdentityProfile(t.db, "carol@contoso.test")).toMatchObject({ inDirectory: false });
+  });
+});

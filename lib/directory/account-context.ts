@@ -1,0 +1,66 @@
+// What the product says about a directory account: its state and whether it is sensitive (one rule each), for the
+// profile, the identities API and, later, the detections.
+import type { Db } from "../db/prisma.ts";
+
+const ACCOUNTDISABLE = 0x2;
+
+export type AccountState = "enabled" | "disabled" | "locked" | "expired";
+
+export interface AccountFacts {
+  userAccountControl: number;
+  accountExpires: Date | null;
+  lockoutTime: Date | null;
+  adminCount: number;
+  sensitiveGroups: string[];
+}
+
+/** Disabled wins over expired over locked; an account is expired once accountExpires has passed. */
+export function accountState(a: AccountFacts, at: Date = new Date()): AccountState {
+  if (a.userAccountControl & ACCOUNTDISABLE) return "disabled";
+  if (a.accountExpires && a.accountExpires <= at) return "expired";
+  if (a.lockoutTime) return "locked";
+  return "enabled";
+}
+
+/** Why an account is sensitive (a privileged group, or adminCount), or null. */
+export function sensitiveReason(a: AccountFacts): string | null {
+  if (a.sensitiveGroups.length) return `member of ${a.sensitiveGroups.join(", ")}`;
+  if (a.adminCount > 0) return "adminCount is set (protected by AdminSDHolder)";
+  return null;
+}
+
+export interface AccountContext {
+  inDirectory: boolean;
+  displayName: string | null;
+  title: string | null;
+  department: string | null;
+  accountState: AccountState | null;
+  sensitive: boolean;
+  sensitiveReason: string | null;
+}
+
+export const NOT_IN_DIRECTORY: AccountContext = {
+  inDirectory: false,
+  displayName: null,
+  title: null,
+  department: null,
+  accountState: null,
+  sensitive: false,
+  sensitiveReason: null,
+};
+
+/** The account whose UPN is this identity (an account that left the directory no longer counts). */
+export async function accountContext(db: Db, identity: string): Promise<AccountContext> {
+  const account = await db.directoryAccount.findFirst({ where: { userPrincipalName: identity, goneAt: null } });
+  if (!account) return NOT_IN_DIRECTORY;
+  const reason = sensitiveReason(account);
+  return {
+    inDirectory: true,
+    displayName: account.displayName,
+    title: account.title,
+    department: account.department,
+    accountState: accountState(account),
+    sensitive: reason !== null,
+    sensitiveReason: reason,
+  };
+}
