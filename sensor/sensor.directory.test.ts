@@ -9,7 +9,7 @@ import { DirectorySettingsUpdateSchema, updateDirectorySettings } from "../lib/d
 import { syncDirectory } from "../lib/directory/sync.ts";
 import { parseInput } from "../lib/errors.ts";
 import { VpnSettingsUpdateSchema, updateVpnSettings } from "../lib/radius/vpn-settings.ts";
-import { sambaInstalled, startSambaDc, type SambaDc } from "../lib/testing/samba-dc.ts";
+import { directorySettingsFor, sambaInstalled, startSambaDc, type SambaDc } from "../lib/testing/samba-dc.ts";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import { startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 
@@ -35,14 +35,7 @@ beforeAll(async () => {
   });
   await updateDirectorySettings(
     t.db,
-    parseInput(DirectorySettingsUpdateSchema, {
-      enabled: true,
-      urls: [dc.url],
-      bindUser: "svc-vpnsight@contoso.test",
-      bindPassword: PASSWORD,
-      baseDn: dc.baseDn,
-      caCertificate: dc.caPem,
-    }),
+    parseInput(DirectorySettingsUpdateSchema, directorySettingsFor(dc, "svc-vpnsight", PASSWORD)),
     { label: "test" },
   );
 }, 180_000);

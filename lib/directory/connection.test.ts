@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseInput } from "../errors.ts";
 import { createTestDatabase } from "../testing/test-database.ts";
 import { sambaInstalled, startSambaDc, type SambaDc } from "../testing/samba-dc.ts";
-import { testDirectoryConnection } from "./connection.ts";
+import { escapeFilterValue, testDirectoryConnection } from "./connection.ts";
 import { DirectorySettingsUpdateSchema, updateDirectorySettings, type DirectoryConnection } from "./settings.ts";
 
 let dc: SambaDc;
@@ -93,4 +93,11 @@ describe.runIf(sambaInstalled())("Test connection against Samba AD", () => {
       await t.drop();
     }
   }, 60_000);
+});
+
+describe("LDAP filter values", () => {
+  it("escapes what would end or widen a filter (RFC 4515)", () => {
+    expect(escapeFilterValue("CN=Ops (EU)*,DC=x\\y")).toBe("CN=Ops \\28EU\\29\\2a,DC=x\\5cy");
+    expect(escapeFilterValue("Domain Admins")).toBe("Domain Admins");
+  });
 });

@@ -68,6 +68,10 @@ export async function bindDirectory(conn: DirectoryConnection): Promise<Client> 
   throw last;
 }
 
+/** A value inside an LDAP filter (RFC 4515): a DN such as "CN=Ops (EU),…" must not end the filter early. */
+export const escapeFilterValue = (value: string) =>
+  value.replace(/[\\*()\0]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+
 export const userFilter = (conn: Pick<DirectoryConnection, "userFilter">) =>
   `(&(objectCategory=person)(objectClass=user)${conn.userFilter ? (conn.userFilter.startsWith("(") ? conn.userFilter : `(${conn.userFilter})`) : ""})`;
 
@@ -84,7 +88,7 @@ export async function readDomain(
   const config = String(rootDse.configurationNamingContext ?? "");
   if (!config) return { netbios: null, dns: null, namingContext };
   const { searchEntries } = await client.search(`CN=Partitions,${config}`, {
-    filter: `(&(objectClass=crossRef)(nETBIOSName=*)(nCName=${namingContext}))`,
+    filter: `(&(objectClass=crossRef)(nETBIOSName=*)(nCName=${escapeFilterValue(namingContext)}))`,
     attributes: ["nETBIOSName", "dnsRoot"],
   });
   const part = searchEntries[0];

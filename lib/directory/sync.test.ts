@@ -2,7 +2,7 @@
 // a DC that is gone.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseInput } from "../errors.ts";
-import { sambaInstalled, startSambaDc, type SambaDc } from "../testing/samba-dc.ts";
+import { directorySettingsFor, sambaInstalled, startSambaDc, type SambaDc } from "../testing/samba-dc.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
 import { DirectorySettingsUpdateSchema, getDirectorySettings, updateDirectorySettings } from "./settings.ts";
 import { syncDirectory } from "./sync.ts";
@@ -37,14 +37,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   await updateDirectorySettings(
     t.db,
-    parseInput(DirectorySettingsUpdateSchema, {
-      enabled: true,
-      urls: [dc.url],
-      bindUser: "svc-vpnsight@contoso.test",
-      bindPassword: PASSWORD,
-      baseDn: dc.baseDn,
-      caCertificate: dc.caPem,
-    }),
+    parseInput(DirectorySettingsUpdateSchema, directorySettingsFor(dc, "svc-vpnsight", PASSWORD)),
     { label: "test" },
   );
 }, 180_000);

@@ -4,7 +4,7 @@ import type { Client, Entry } from "ldapts";
 import type { Db } from "../db/prisma.ts";
 import { SETTINGS_ROW_ID } from "../db/settings-row.ts";
 import { notifyConfigChanged } from "../config/notify.ts";
-import { bindDirectory, describeLdapError, readDomain, userFilter } from "./connection.ts";
+import { bindDirectory, describeLdapError, escapeFilterValue, readDomain, userFilter } from "./connection.ts";
 import { LastSyncSchema, directoryConnection, type LastSync } from "./settings.ts";
 
 /** Microsoft Defender for Identity's default sensitive groups: a member (directly or nested) is a sensitive account. */
@@ -142,12 +142,12 @@ async function sensitiveMembers(client: Client, baseDn: string, namingContext: s
   const byGuid = new Map<string, string[]>();
   for (const name of SENSITIVE_GROUPS) {
     const { searchEntries: groups } = await client.search(namingContext, {
-      filter: `(&(objectClass=group)(sAMAccountName=${name}))`,
+      filter: `(&(objectClass=group)(sAMAccountName=${escapeFilterValue(name)}))`,
       attributes: ["distinguishedName"],
     });
     for (const group of groups) {
       const { searchEntries } = await client.search(baseDn, {
-        filter: `(&(objectCategory=person)(objectClass=user)(memberOf:${IN_CHAIN}:=${group.dn}))`,
+        filter: `(&(objectCategory=person)(objectClass=user)(memberOf:${IN_CHAIN}:=${escapeFilterValue(group.dn)}))`,
         attributes: ["objectGUID"],
         paged: { pageSize },
       });

@@ -20,6 +20,16 @@ export interface SambaDc {
   stop(): Promise<void>;
 }
 
+/** The Settings › Directory input that points at this DC, binding as `user` (a sAMAccountName created in setup). */
+export const directorySettingsFor = (dc: SambaDc, user: string, password: string) => ({
+  enabled: true,
+  urls: [dc.url],
+  bindUser: `${user}@contoso.test`,
+  bindPassword: password,
+  baseDn: dc.baseDn,
+  caCertificate: dc.caPem,
+});
+
 export const sambaInstalled = () => fs.existsSync("/usr/sbin/samba") && fs.existsSync("/usr/bin/samba-tool");
 
 function run(command: string, args: string[]): string {
