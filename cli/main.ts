@@ -32,7 +32,7 @@ const USAGE = `Usage: vpnsight <command>
   migrate                                                         apply pending database migrations
   directory show                                                  the Active Directory connection (no password)
   directory test                                                  test the saved connection, step by step
-  directory sync                                                  read the directory's accounts now
+  directory sync                                                  read every account of the directory now (a full sweep)
   db roles [--new-passwords]                                      create the portal's and the sensor's least-privilege
                                                                  roles (or renew their passwords) and grant their rights;
                                                                  run as the tables' owner (MIGRATION_DATABASE_URL, else
@@ -156,7 +156,7 @@ const commands: Record<string, Command> = {
     if (!result.ok) throw new AppError("validation", "The directory connection test failed.", 400);
   },
   "directory sync": async (_args, db) => {
-    const outcome = await syncDirectory(db);
+    const outcome = await syncDirectory(db, { mode: "full" });
     console.log(
       `Synced in ${outcome.durationMs} ms: ${outcome.added} added, ${outcome.changed} changed, ${outcome.removed} removed.`,
     );

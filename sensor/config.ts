@@ -14,7 +14,12 @@ import {
   parseEnv,
 } from "../lib/config/env.ts";
 import { CONFIG_CHANNEL } from "../lib/config/notify.ts";
-import { directoryIndex, type DirectoryNames, type IdentityMappings } from "../lib/identities/resolve-identity.ts";
+import {
+  directoryIndex,
+  identityMappings,
+  type DirectoryNames,
+  type IdentityMappings,
+} from "../lib/identities/resolve-identity.ts";
 import { ipBlockMatcher, parseIpOrCidr, type IpBlock } from "../lib/net/cidr.ts";
 import type { VendorId } from "../lib/radius/vendors.ts";
 import { openSecret } from "../lib/secrets/secret-box.ts";
@@ -187,12 +192,7 @@ function unsealConfig(sealed: SealedConfig, key: Buffer, now = Date.now()): Sens
         },
       ];
     }),
-    mappings: {
-      netbiosToUpnSuffix: new Map(
-        sealed.domains.map((d) => [d.netbiosDomain.toLowerCase(), d.upnSuffix.toLowerCase()]),
-      ),
-      aliasToPrimary: new Map(sealed.aliases.map((a) => [a.alias.toLowerCase(), a.identity.toLowerCase()])),
-    },
+    mappings: identityMappings(sealed.domains, sealed.aliases),
   };
 }
 

@@ -5,7 +5,14 @@ import { writeAccountingRecords } from "../sessions/store.ts";
 import { getIdentityProfile } from "../identities/views.ts";
 import { accountState, sensitiveReason } from "./account-context.ts";
 
-const facts = { userAccountControl: 512, accountExpires: null, lockoutTime: null, adminCount: 0, sensitiveGroups: [] };
+const facts = {
+  userAccountControl: 512,
+  accountExpires: null,
+  lockoutTime: null,
+  adminCount: 0,
+  sensitiveGroups: [],
+  markedSensitive: false,
+};
 
 describe("account state and sensitivity", () => {
   it("names the state: disabled over expired over locked, expired once accountExpires has passed", () => {
@@ -25,6 +32,7 @@ describe("account state and sensitivity", () => {
       "member of Administrators, Domain Admins",
     );
     expect(sensitiveReason({ ...facts, adminCount: 1 })).toMatch(/adminCount/);
+    expect(sensitiveReason({ ...facts, adminCount: 1, markedSensitive: true })).toBe("marked sensitive by an admin");
   });
 });
 

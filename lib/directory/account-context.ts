@@ -1,6 +1,7 @@
 // What the product says about a directory account: its state and whether it is sensitive (one rule each), for the
 // profile, the identities API and, later, the detections.
 import type { Db } from "../db/prisma.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 
 const ACCOUNTDISABLE = 0x2;
 
@@ -12,6 +13,7 @@ export interface AccountFacts {
   lockoutTime: Date | null;
   adminCount: number;
   sensitiveGroups: string[];
+  markedSensitive: boolean;
 }
 
 /** Disabled wins over expired over locked; an account is expired once accountExpires has passed. */
@@ -22,8 +24,9 @@ export function accountState(a: AccountFacts, at: Date = new Date()): AccountSta
   return "enabled";
 }
 
-/** Why an account is sensitive (a privileged group, or adminCount), or null. */
+/** Why an account is sensitive (an admin's mark, a privileged group, or adminCount), or null. */
 export function sensitiveReason(a: AccountFacts): string | null {
+  if (a.markedSensitive) return "marked sensitive by an admin";
   if (a.sensitiveGroups.length) return `member of ${a.sensitiveGroups.join(", ")}`;
   if (a.adminCount > 0) return "adminCount is set (protected by AdminSDHolder)";
   return null;
@@ -63,4 +66,20 @@ export async function accountContext(db: Db, identity: string): Promise<AccountC
     sensitive: reason !== null,
     sensitiveReason: reason,
   };
+}
+
+/**
+ * Sets markedSensitive on exactly the accounts the admin's list names (by UPN, sAMAccountName or
+ * NETBIOS\sAMAccountName, case-insensitive): when the list is saved and after each sync (new accounts).
+ */
+export async function markSensitiveAccounts(tx: Prisma.TransactionClient, names: string[]): Promise<void> {
+  const lower = names.map((n) => n.toLowerCase());
+  await tx.$executeRaw`
+    UPDATE "DirectoryAccount" SET "markedSensitive" = marked
+      FROM (SELECT "objectGuid" AS guid,
+                   (lower("userPrincipalName") = ANY(${lower}::text[])
+                    OR lower("samAccountName") = ANY(${lower}::text[])
+                    OR lower("netbiosDomain" || '\\' || "samAccountName") = ANY(${lower}::text[])) IS TRUE AS marked
+              FROM "DirectoryAccount") m
+     WHERE "objectGuid" = m.guid AND "markedSensitive" <> m.marked`;
 }

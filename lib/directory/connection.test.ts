@@ -28,6 +28,8 @@ const conn = (overrides: Partial<DirectoryConnection> = {}): DirectoryConnection
   caCertificate: dc.caPem,
   skipTlsVerify: false,
   syncIntervalMinutes: 15,
+  extraSensitiveGroups: [],
+  sensitiveAccounts: [],
   ...overrides,
 });
 

@@ -33,6 +33,8 @@ export function describeLdapError(err: unknown): { step: TestStep["name"]; messa
   if (TLS_WORDS[code]) return { step: "connect", message: TLS_WORDS[code] };
   if (NET_WORDS[code]) return { step: "connect", message: NET_WORDS[code] };
   if (/timeout/i.test(e.message ?? "")) return { step: "connect", message: "no answer (timed out)" };
+  if (/connection closed|socket error/i.test(e.message ?? ""))
+    return { step: "connect", message: "connection lost before the directory answered" };
   if (err instanceof InvalidCredentialsError) {
     const data = /data ([0-9a-f]{3})/i.exec(e.message ?? "")?.[1];
     return { step: "bind", message: `invalid credentials${data ? ` (AD data ${data})` : ""}` };
@@ -75,24 +77,41 @@ export const escapeFilterValue = (value: string) =>
 export const userFilter = (conn: Pick<DirectoryConnection, "userFilter">) =>
   `(&(objectCategory=person)(objectClass=user)${conn.userFilter ? (conn.userFilter.startsWith("(") ? conn.userFilter : `(${conn.userFilter})`) : ""})`;
 
-/** The domain's NetBIOS and DNS names, from the configuration partition. */
-export async function readDomain(
-  client: Client,
-): Promise<{ netbios: string | null; dns: string | null; namingContext: string }> {
+export interface DomainInfo {
+  netbios: string | null;
+  dns: string | null;
+  namingContext: string;
+  /** The DC that answered (its NTDS Settings DN): update sequence numbers are counted per DC. */
+  server: string;
+  /** The DC's highest committed update sequence number when read. */
+  highestUsn: string;
+}
+
+/** The domain's NetBIOS and DNS names, from the configuration partition, and the answering DC's position. */
+export async function readDomain(client: Client): Promise<DomainInfo> {
   const root = await client.search("", {
     scope: "base",
-    attributes: ["defaultNamingContext", "configurationNamingContext"],
+    attributes: ["defaultNamingContext", "configurationNamingContext", "dsServiceName", "highestCommittedUSN"],
   });
   const rootDse: Record<string, unknown> = root.searchEntries[0] ?? {};
   const namingContext = String(rootDse.defaultNamingContext ?? "");
   const config = String(rootDse.configurationNamingContext ?? "");
-  if (!config) return { netbios: null, dns: null, namingContext };
+  const position = {
+    server: String(rootDse.dsServiceName ?? ""),
+    highestUsn: String(rootDse.highestCommittedUSN ?? ""),
+  };
+  if (!config) return { netbios: null, dns: null, namingContext, ...position };
   const { searchEntries } = await client.search(`CN=Partitions,${config}`, {
     filter: `(&(objectClass=crossRef)(nETBIOSName=*)(nCName=${escapeFilterValue(namingContext)}))`,
     attributes: ["nETBIOSName", "dnsRoot"],
   });
   const part = searchEntries[0];
-  return { netbios: part ? String(part.nETBIOSName) : null, dns: part ? String(part.dnsRoot) : null, namingContext };
+  return {
+    netbios: part ? String(part.nETBIOSName) : null,
+    dns: part ? String(part.dnsRoot) : null,
+    namingContext,
+    ...position,
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import { recordAudit, type Actor } from "../audit/record.ts";
 import { validationError } from "../errors.ts";
 import { parseCertificateBundle } from "../radius/certificates.ts";
 import { SECRET_PURPOSE, seal, unseal } from "../secrets/seal.ts";
+import { markSensitiveAccounts } from "./account-context.ts";
 
 const LdapUrlSchema = z
   .string()
@@ -43,6 +44,16 @@ export const DirectorySettingsUpdateSchema = z
       .default(false)
       .describe("Turns certificate verification off (audited). Not for production."),
     syncIntervalMinutes: z.number().int().min(5).max(1440).default(15),
+    extraSensitiveGroups: z
+      .array(z.string().trim().min(1).max(256))
+      .max(100)
+      .optional()
+      .describe("Groups whose members (nested) are sensitive too, by name. Leave out to keep the stored list."),
+    sensitiveAccounts: z
+      .array(z.string().trim().toLowerCase().min(1).max(320))
+      .max(1000)
+      .optional()
+      .describe("Accounts marked sensitive: UPN, sAMAccountName or NETBIOS\\sAMAccountName. Leave out to keep."),
   })
   .strict();
 export type DirectorySettingsUpdate = z.output<typeof DirectorySettingsUpdateSchema>;
@@ -55,6 +66,10 @@ export const LastSyncSchema = z.object({
   changed: z.number(),
   removed: z.number(),
   error: z.string().nullable(),
+  /** A full sweep (every account compared, the missing ones marked gone), or changes since the last one. */
+  full: z.boolean().default(true),
+  /** Identities whose history moved to an account's identity (a name the directory now resolves, a renamed UPN). */
+  moved: z.number().default(0),
 });
 export type LastSync = z.infer<typeof LastSyncSchema>;
 
@@ -69,6 +84,8 @@ export interface DirectorySettingsView {
   caCertificate: string | null;
   skipTlsVerify: boolean;
   syncIntervalMinutes: number;
+  extraSensitiveGroups: string[];
+  sensitiveAccounts: string[];
   lastSync: LastSync | null;
 }
 
@@ -92,6 +109,8 @@ function toView(row: Row | null): DirectorySettingsView {
     caCertificate: row?.caCertificate ?? null,
     skipTlsVerify: row?.skipTlsVerify ?? false,
     syncIntervalMinutes: row?.syncIntervalMinutes ?? 15,
+    extraSensitiveGroups: row?.extraSensitiveGroups ?? [],
+    sensitiveAccounts: row?.sensitiveAccounts ?? [],
     lastSync: lastSync.success ? lastSync.data : null,
   };
 }
@@ -116,6 +135,8 @@ const AUDITED = [
   "userFilter",
   "skipTlsVerify",
   "syncIntervalMinutes",
+  "extraSensitiveGroups",
+  "sensitiveAccounts",
 ] as const;
 
 export async function updateDirectorySettings(
@@ -151,6 +172,8 @@ export async function updateDirectorySettings(
       caCertificate,
       skipTlsVerify: input.skipTlsVerify,
       syncIntervalMinutes: input.syncIntervalMinutes,
+      extraSensitiveGroups: input.extraSensitiveGroups ?? before?.extraSensitiveGroups ?? [],
+      sensitiveAccounts: [...new Set(input.sensitiveAccounts ?? before?.sensitiveAccounts ?? [])],
       ...(input.bindPassword
         ? { bindPasswordSealed: seal(input.bindPassword, SECRET_PURPOSE.directoryBindPassword) }
         : {}),
@@ -168,6 +191,7 @@ export async function updateDirectorySettings(
     }
     if ((before?.caCertificate ?? null) !== caCertificate) changes.caCertificate = caCertificate ? "set" : "removed";
     if (input.bindPassword) changes.bindPassword = before?.bindPasswordSealed ? "changed" : "set";
+    if (changes.sensitiveAccounts) await markSensitiveAccounts(tx, data.sensitiveAccounts);
     await recordAudit(tx, actor, { action: "directory.update", target: "directory", changes });
     return toView(row);
   });

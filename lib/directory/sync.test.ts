@@ -1,8 +1,18 @@
-// The sync against a real Samba AD DC: attributes, state, nested privileged groups, paging, renames, deletions, and
-// a DC that is gone.
+// The sync against a real Samba AD DC: attributes, state, nested privileged groups, paging over 2,500 more users,
+// history that moves to the account's identity, incremental syncs (renames, deletions, group changes), and a DC that
+// stops in the middle of a sync or is gone.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseInput } from "../errors.ts";
-import { directorySettingsFor, sambaInstalled, startSambaDc, type SambaDc } from "../testing/samba-dc.ts";
+import { writeAccountingRecords } from "../sessions/store.ts";
+import {
+  SAMBA_ADMIN_PASSWORD,
+  bulkUsersLdif,
+  directorySettingsFor,
+  sambaInstalled,
+  startSambaDc,
+  type SambaDc,
+} from "../testing/samba-dc.ts";
+import { sessionEvent } from "../testing/session-event.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
 import { DirectorySettingsUpdateSchema, getDirectorySettings, updateDirectorySettings } from "./settings.ts";
 import { syncDirectory } from "./sync.ts";
@@ -10,10 +20,11 @@ import { syncDirectory } from "./sync.ts";
 let dc: SambaDc;
 let t: TestDatabase;
 const PASSWORD = "User!Passw0rd-1234";
+const BULK = 2500;
 
 beforeAll(async () => {
   if (!sambaInstalled()) return;
-  dc = await startSambaDc((tool) => {
+  dc = await startSambaDc((tool, ldif) => {
     tool(["user", "create", "svc-vpnsight", PASSWORD]);
     tool([
       "user",
@@ -33,34 +44,66 @@ beforeAll(async () => {
     tool(["group", "addmembers", "VPN Admins", "carol"]);
     tool(["group", "addmembers", "Domain Admins", "VPN Admins"]);
     tool(["user", "create", "dave", PASSWORD]);
+    tool(["user", "create", "erin", PASSWORD]);
+    tool(["group", "add", "VPN Contractors"]);
+    tool(["group", "addmembers", "VPN Contractors", "erin"]);
+    tool(["user", "create", "frank", PASSWORD]);
+    ldif(
+      "dn: CN=Alice Smith,CN=Users,DC=contoso,DC=test\nchangetype: modify\nadd: proxyAddresses\n" +
+        "proxyAddresses: SMTP:alice.smith@contoso.test\nproxyAddresses: smtp:a.smith@contoso.test\n\n" +
+        bulkUsersLdif(BULK, "bulk"),
+    );
   });
   t = await createTestDatabase();
   await updateDirectorySettings(
     t.db,
-    parseInput(DirectorySettingsUpdateSchema, directorySettingsFor(dc, "svc-vpnsight", PASSWORD)),
+    parseInput(DirectorySettingsUpdateSchema, {
+      ...directorySettingsFor(dc, "svc-vpnsight", PASSWORD),
+      extraSensitiveGroups: ["VPN Contractors"],
+      sensitiveAccounts: ["CONTOSO\\frank"],
+    }),
     { label: "test" },
   );
-}, 180_000);
+  // VPN history from before the directory: alice under four of her names, dave under his UPN.
+  const names = ["CONTOSO\\alice", "alice", "Alice.Smith@contoso.test", "a.smith@contoso.test", "dave@contoso.test"];
+  await writeAccountingRecords(
+    t.pool,
+    names.map((name, i) => sessionEvent({ sessionKey: `S${i}`, identity: name.toLowerCase(), userName: name })),
+    "test",
+  );
+  await t.query(
+    `INSERT INTO "Alert" ("dedupeKey", rule, severity, identity, "occurredAt", evidence, "updatedAt")
+     VALUES ('a|1', 'impossible-travel', 'medium', 'contoso\\alice', now(), '{}', now())`,
+  );
+}, 240_000);
 afterAll(async () => {
   await dc?.stop();
   await t?.drop();
 });
 
 const account = async (sam: string) => (await t.db.directoryAccount.findFirst({ where: { samAccountName: sam } }))!;
+const sessionsBy = async () =>
+  Object.fromEntries(
+    (
+      await t.query<{ identity: string; n: number }>(
+        `SELECT identity, count(*)::int AS n FROM "VpnSession" GROUP BY 1 ORDER BY 1`,
+      )
+    ).map((r) => [r.identity, r.n]),
+  );
 
 describe.runIf(sambaInstalled())("directory sync against Samba AD", () => {
-  it("reads every account across pages, with names, context, state and nested privileged groups", async () => {
+  it("reads every account across AD's 1,000-entry pages, with names, context, state and privileged groups", async () => {
     const listed = dc.tool(["user", "list"]).trim().split("\n").length;
-    const first = await syncDirectory(t.db, { pageSize: 2 }); // many pages of 2
-    expect(first).toMatchObject({ added: listed, changed: 0, removed: 0, error: null });
+    expect(listed).toBeGreaterThan(BULK);
+    const first = await syncDirectory(t.db);
+    expect(first).toMatchObject({ added: listed, changed: 0, removed: 0, full: true, error: null });
     expect(await t.db.directoryAccount.count()).toBe(listed);
     expect(await account("alice")).toMatchObject({
       userPrincipalName: "alice@contoso.test",
       netbiosDomain: "CONTOSO",
       mail: "alice.smith@contoso.test",
+      proxyAddresses: ["alice.smith@contoso.test", "a.smith@contoso.test"],
       displayName: "Alice Smith",
-      givenName: "Alice",
-      surname: "Smith",
       department: "Finance",
       title: "Controller",
       sensitiveGroups: [],
@@ -69,31 +112,86 @@ describe.runIf(sambaInstalled())("directory sync against Samba AD", () => {
     expect((await account("alice")).objectGuid).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
     );
+    expect(await account("bulk02499")).toMatchObject({ userPrincipalName: "bulk02499@contoso.test" });
     expect((await account("bob")).userAccountControl & 2).toBe(2); // ACCOUNTDISABLE
     expect((await account("carol")).sensitiveGroups).toContain("Domain Admins"); // through VPN Admins
     expect((await account("Administrator")).sensitiveGroups).toContain("Administrators");
+    expect((await account("erin")).sensitiveGroups).toEqual(["VPN Contractors"]); // the admin's own group
+    expect((await account("frank")).markedSensitive).toBe(true); // named by the admin as CONTOSO\frank
     expect(await getDirectorySettings(t.db)).toMatchObject({ lastSync: first });
   });
 
-  it("changes nothing when nothing changed; a rename keeps the account, a deletion marks it gone", async () => {
-    expect(await syncDirectory(t.db)).toMatchObject({ added: 0, changed: 0, removed: 0 });
+  it("moved the history of every name the directory resolves to the account's identity, alerts included", async () => {
+    expect((await getDirectorySettings(t.db)).lastSync?.moved).toBe(4);
+    expect(await sessionsBy()).toEqual({ "alice@contoso.test": 4, "dave@contoso.test": 1 });
+    expect(await t.query(`SELECT identity FROM "Alert"`)).toEqual([{ identity: "alice@contoso.test" }]);
+    expect(await t.query(`SELECT DISTINCT identity FROM "Identity" ORDER BY 1`)).toEqual([
+      { identity: "alice@contoso.test" },
+      { identity: "dave@contoso.test" },
+    ]);
+  });
+
+  it("then reads only changes: a renamed UPN keeps its history on one identity", async () => {
+    expect(await syncDirectory(t.db)).toMatchObject({ added: 0, changed: 0, removed: 0, full: false, moved: 0 });
     const alice = await account("alice");
     dc.tool(["user", "rename", "alice", "--upn=alice.new@contoso.test"]);
     dc.tool(["user", "delete", "dave"]);
-    expect(await syncDirectory(t.db)).toMatchObject({ added: 0, changed: 1, removed: 1, error: null });
+    // The service account may not read Deleted Objects: dave stays until the next full sweep.
+    expect(await syncDirectory(t.db)).toMatchObject({ changed: 1, removed: 0, moved: 1, full: false, error: null });
     expect(await t.db.directoryAccount.findUnique({ where: { objectGuid: alice.objectGuid } })).toMatchObject({
       userPrincipalName: "alice.new@contoso.test",
     });
-    expect((await account("dave")).goneAt).not.toBeNull();
+    expect(await sessionsBy()).toEqual({ "alice.new@contoso.test": 4, "dave@contoso.test": 1 });
+    expect(await t.query(`SELECT identity FROM "Alert"`)).toEqual([{ identity: "alice.new@contoso.test" }]);
   });
 
-  it("with the DC gone, records the error in words and keeps the accounts it had", async () => {
-    const before = await t.db.directoryAccount.count();
+  it("sees a new privileged membership though the member itself did not change", async () => {
+    expect((await account("bob")).sensitiveGroups).toEqual([]);
+    dc.tool(["group", "addmembers", "Domain Admins", "bob"]);
+    expect(await syncDirectory(t.db)).toMatchObject({ changed: 1, full: false, error: null });
+    expect((await account("bob")).sensitiveGroups).toContain("Domain Admins");
+  });
+
+  it("a full sweep (Sync now) marks a deleted account gone and keeps its sessions", async () => {
+    expect(await syncDirectory(t.db, { mode: "full" })).toMatchObject({
+      added: 0,
+      changed: 0,
+      removed: 1,
+      full: true,
+    });
+    expect((await account("dave")).goneAt).not.toBeNull();
+    expect(await sessionsBy()).toMatchObject({ "dave@contoso.test": 1 });
+  });
+
+  it("sees a deletion at once when the bind account may read Deleted Objects", async () => {
+    await updateDirectorySettings(
+      t.db,
+      parseInput(DirectorySettingsUpdateSchema, directorySettingsFor(dc, "Administrator", SAMBA_ADMIN_PASSWORD)),
+      { label: "test" },
+    );
+    dc.tool(["user", "delete", "bulk00001"]);
+    expect(await syncDirectory(t.db)).toMatchObject({ added: 0, changed: 0, removed: 1, full: false });
+    expect((await account("bulk00001")).goneAt).not.toBeNull();
+  });
+
+  it("with the DC stopped in the middle of a sync, records the error in words and applies nothing", async () => {
+    const before = await t.query(`SELECT md5(string_agg(t::text, '' ORDER BY "objectGuid")) FROM "DirectoryAccount" t`);
+    dc.tool(["user", "create", "late", PASSWORD]); // a change that must not be half-applied
+    const sync = syncDirectory(t.db, { mode: "full", pageSize: 5 }); // ~500 pages
+    await new Promise((r) => setTimeout(r, 400));
     await dc.stop();
+    const failed = await sync;
+    expect(failed).toMatchObject({ added: 0, changed: 0, removed: 0, moved: 0 });
+    expect(failed.error).toMatch(/^(connection (lost|reset|refused)|no answer)/);
+    expect(
+      await t.query(`SELECT md5(string_agg(t::text, '' ORDER BY "objectGuid")) FROM "DirectoryAccount" t`),
+    ).toEqual(before);
+    expect((await getDirectorySettings(t.db)).lastSync?.error).toBe(failed.error);
+  });
+
+  it("with the DC gone, says so and keeps the accounts it had", async () => {
     const failed = await syncDirectory(t.db);
     expect(failed).toMatchObject({ added: 0, changed: 0, removed: 0, error: "connection refused" });
-    expect(await t.db.directoryAccount.count()).toBe(before);
-    expect(await t.db.directoryAccount.count({ where: { goneAt: null } })).toBe(before - 1);
-    expect((await getDirectorySettings(t.db)).lastSync?.error).toBe("connection refused");
+    expect(await t.db.directoryAccount.count({ where: { goneAt: null } })).toBeGreaterThan(BULK);
   });
 });

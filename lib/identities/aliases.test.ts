@@ -69,13 +69,20 @@ describe("aliases and domain mappings", () => {
     ]);
   });
 
-  it("an alias moves past sessions to the primary identity, audited, and validates input", async () => {
+  it("an alias moves past sessions and alerts to the primary identity, audited, and validates input", async () => {
+    await t.query(
+      `INSERT INTO "Alert" ("dedupeKey", rule, severity, identity, "occurredAt", evidence, "updatedAt")
+       VALUES ('robert|x', 'impossible-travel', 'medium', 'robert@contoso.onmicrosoft.com', now(), '{}', now())`,
+    );
     await addIdentityAlias(
       t.db,
       parseInput(AliasSchema, { alias: "Robert@Contoso.onmicrosoft.com", identity: "bob@contoso.com" }),
       actor,
     );
     expect(await identities()).toEqual([["bob@contoso.com", 3]]);
+    expect(await t.query(`SELECT identity FROM "Alert" WHERE "dedupeKey" = 'robert|x'`)).toEqual([
+      { identity: "bob@contoso.com" },
+    ]);
     const identity = await t.db.identity.findUniqueOrThrow({ where: { identity: "bob@contoso.com" } });
     expect(identity.lastSeenAt.getTime()).toBeGreaterThan(Date.now() - 2 * 86_400_000);
     await expect(async () =>

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { Db } from "../db/prisma.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
 import { recordAudit, type Actor } from "../audit/record.ts";
 import { notifyConfigChanged } from "../config/notify.ts";
 import { conflict, notFound } from "../errors.ts";
+import { reattribute } from "./reattribute.ts";
 import { parseUserName } from "./resolve-identity.ts";
 
 const NameSchema = z
@@ -32,49 +32,6 @@ export const DomainMappingSchema = z
   })
   .strict();
 
-/**
- * Moves past sessions from one identity key to another (an alias or a newly
- * mapped domain): the sensor resolves future ones itself after the NOTIFY.
- * This is the one update the portal makes to sessions, and only to the identity column.
- */
-async function reattribute(tx: Prisma.TransactionClient, from: string[], to: (old: string) => string): Promise<void> {
-  const targets = new Set<string>();
-  for (const old of from) {
-    const target = to(old);
-    if (target === old) continue;
-    await tx.$executeRaw`UPDATE "VpnSession" SET identity = ${target} WHERE identity = ${old}`;
-    await tx.$executeRaw`UPDATE "VpnSessionEvent" SET identity = ${target} WHERE identity = ${old}`;
-    targets.add(target);
-  }
-  const touched = [...from, ...targets];
-  if (!touched.length) return;
-  // First sightings can be older than any session left (RETENTION_DAYS): carry the earliest over.
-  const earliest = new Map<string, Date>();
-  for (const row of await tx.identity.findMany({
-    where: { identity: { in: touched } },
-    select: { identity: true, firstSeenAt: true },
-  })) {
-    const into = from.includes(row.identity) ? to(row.identity) : row.identity;
-    const known = earliest.get(into);
-    if (!known || row.firstSeenAt < known) earliest.set(into, row.firstSeenAt);
-  }
-  // Rebuild the summary rows of every identity involved from its sessions, by the store's rule
-  // (lib/sessions/store.ts): last seen is the latest event time (a session's lastUpdateAt), the last location
-  // is that of the latest session with a public IP.
-  await tx.identity.deleteMany({ where: { identity: { in: touched } } });
-  for (const identity of touched) {
-    await tx.$executeRaw`
-      INSERT INTO "Identity" (identity, "firstSeenAt", "lastSeenAt", "lastPublicIp", "lastCountryCode", "lastCountry", "lastCity", "lastLocationKind")
-      SELECT ${identity}, LEAST(a.first, ${earliest.get(identity) ?? null}::timestamptz), a.last,
-             l."publicIp", l."countryCode", l.country, l.city, l."locationKind"
-      FROM (SELECT min("startedAt") AS first, max("lastUpdateAt") AS last FROM "VpnSession" WHERE identity = ${identity}) a
-      LEFT JOIN LATERAL (SELECT "publicIp", "countryCode", country, city, "locationKind" FROM "VpnSession"
-                         WHERE identity = ${identity} AND "publicIp" IS NOT NULL
-                         ORDER BY "lastUpdateAt" DESC LIMIT 1) l ON true
-      WHERE a.last IS NOT NULL`;
-  }
-}
-
 export async function listIdentityMappings(db: Db) {
   const [aliases, domains] = await Promise.all([
     db.identityAlias.findMany({ orderBy: { alias: "asc" } }),
@@ -91,7 +48,7 @@ export async function addIdentityAlias(db: Db, input: z.output<typeof AliasSchem
     if (await tx.identityAlias.findUnique({ where: { alias: identity } }))
       throw conflict(`${identity} is itself an alias; attach to its primary identity.`);
     const row = await tx.identityAlias.create({ data: { alias, identity } });
-    await reattribute(tx, [alias], () => identity);
+    await reattribute(tx, new Map([[alias, identity]]));
     await recordAudit(tx, actor, {
       action: "identity-alias.create",
       target: `identity:${identity}`,
@@ -128,8 +85,7 @@ export async function addDomainMapping(db: Db, input: z.output<typeof DomainMapp
     >`SELECT identity FROM "Identity" WHERE starts_with(identity, ${prefix})`;
     await reattribute(
       tx,
-      old.map((o) => o.identity),
-      (id) => `${id.slice(prefix.length)}@${upnSuffix}`,
+      new Map(old.map(({ identity }) => [identity, `${identity.slice(prefix.length)}@${upnSuffix}`])),
     );
     await recordAudit(tx, actor, {
       action: "domain-mapping.create",

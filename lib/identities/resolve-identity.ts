@@ -49,6 +49,19 @@ export function directoryIndex(accounts: DirectoryNames[]): Map<string, string> 
   return index;
 }
 
+/** The mappings from their stored rows (DomainMapping, IdentityAlias) and the directory's index, as the sensor uses them. */
+export function identityMappings(
+  domains: { netbiosDomain: string; upnSuffix: string }[],
+  aliases: { alias: string; identity: string }[],
+  directory?: ReadonlyMap<string, string>,
+): IdentityMappings {
+  return {
+    netbiosToUpnSuffix: new Map(domains.map((d) => [d.netbiosDomain.toLowerCase(), d.upnSuffix.toLowerCase()])),
+    aliasToPrimary: new Map(aliases.map((a) => [a.alias.toLowerCase(), a.identity.toLowerCase()])),
+    ...(directory ? { directory } : {}),
+  };
+}
+
 export const NO_MAPPINGS: IdentityMappings = { netbiosToUpnSuffix: new Map(), aliasToPrimary: new Map() };
 
 export type ParsedUserName =

@@ -30,6 +30,23 @@ export const directorySettingsFor = (dc: SambaDc, user: string, password: string
   caCertificate: dc.caPem,
 });
 
+/** LDIF that adds `count` plain user accounts prefix00000… (enabled, no password: they never sign in). */
+export function bulkUsersLdif(count: number, prefix: string, baseDn = "DC=contoso,DC=test"): string {
+  let text = "";
+  for (let i = 0; i < count; i++) {
+    const sam = `${prefix}${String(i).padStart(5, "0")}`;
+    text += `dn: CN=${sam},CN=Users,${baseDn}\nchangetype: add\nobjectClass: user\nsAMAccountName: ${sam}\n`;
+    text += `userPrincipalName: ${sam}@contoso.test\ndisplayName: ${prefix} ${i}\ndepartment: Dept ${i % 20}\n\n`;
+  }
+  return text;
+}
+
+/** What a test's setup may do before the DC starts: samba-tool, and LDIF (add/modify records) into sam.ldb. */
+export interface OfflineDirectory {
+  tool(args: string[]): string;
+  ldif(text: string): void;
+}
+
 export const sambaInstalled = () => fs.existsSync("/usr/sbin/samba") && fs.existsSync("/usr/bin/samba-tool");
 
 function run(command: string, args: string[]): string {
@@ -73,7 +90,9 @@ async function takeLock(): Promise<() => void> {
   }
 }
 
-export async function startSambaDc(setup: (tool: (args: string[]) => string) => void = () => {}): Promise<SambaDc> {
+type Setup = (tool: OfflineDirectory["tool"], ldif: OfflineDirectory["ldif"]) => void;
+
+export async function startSambaDc(setup: Setup = () => {}): Promise<SambaDc> {
   const release = await takeLock();
   try {
     return await startLocked(setup, release);
@@ -83,7 +102,7 @@ export async function startSambaDc(setup: (tool: (args: string[]) => string) => 
   }
 }
 
-async function startLocked(setup: (tool: (args: string[]) => string) => void, release: () => void): Promise<SambaDc> {
+async function startLocked(setup: Setup, release: () => void): Promise<SambaDc> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-samba-"));
   run("samba-tool", [
     "domain",
@@ -118,7 +137,13 @@ async function startLocked(setup: (tool: (args: string[]) => string) => void, re
     );
   fs.writeFileSync(conf, text);
   const tool = (args: string[]) => run("samba-tool", [...args, "-s", conf]);
-  setup(tool);
+  const ldif = (text: string) => {
+    const file = path.join(dir, "setup.ldif");
+    fs.writeFileSync(file, text);
+    // Offline, straight into the database file through Samba's own modules (GUIDs, SIDs, USNs as on a live add).
+    run("ldbmodify", ["--nosync", "-H", path.join(dir, "private", "sam.ldb"), file]);
+  };
+  setup(tool, ldif);
   let output = "";
   const child: ChildProcess = spawn("samba", ["-i", "-M", "single", "-s", conf], { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.on("data", (d) => (output += d));

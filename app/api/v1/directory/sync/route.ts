@@ -9,5 +9,5 @@ import { validationError } from "@/lib/errors";
 export const POST = apiRoute(op.syncDirectory, async () => {
   const settings = await getDirectorySettings(db());
   if (!settings.enabled) throw validationError("Enable the directory and save its connection first.");
-  return syncDirectory(db());
+  return syncDirectory(db(), { mode: "full" });
 });
