@@ -1,4 +1,4 @@
-// Compiles the sensor and its detector to plain JavaScript (.build/sensor/*.mjs): the
+// Compiles the sensor, its detector and the directory sync to plain JavaScript (.build/sensor/*.mjs): the
 // running sensor then needs no TypeScript loader (less memory, no loader thread).
 // esbuild bundles our own modules only; packages stay in node_modules.
 import fs from "node:fs";
@@ -19,7 +19,7 @@ export const SENSOR_NODE_FLAGS = ["--max-semi-space-size=8", "--max-old-space-si
 export async function buildSensor() {
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: ["sensor/main.ts", "sensor/detector.ts"],
+    entryPoints: ["sensor/main.ts", "sensor/detector.ts", "sensor/directory-sync.ts"],
     outdir: SENSOR_BUILD_DIR,
     outExtension: { ".js": ".mjs" },
     bundle: true,

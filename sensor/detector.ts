@@ -2,6 +2,9 @@
 // low-priority child process, so detection takes little CPU and no memory from the packet path:
 // a burst is deferred (at most 30 s), under sustained load it works a tenth of the time
 // (a Start is normally judged within seconds).
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { deliverDueAlerts } from "../lib/alerts/delivery.ts";
@@ -10,12 +13,14 @@ import { log as baseLog } from "../lib/log.ts";
 import { detectionSettingsFromEnv } from "../lib/alerts/detections.ts";
 import { runPendingDetections } from "../lib/alerts/session-judging.ts";
 import { purgeExpiredActivity } from "../lib/sessions/retention.ts";
+import { LastSyncSchema } from "../lib/directory/settings.ts";
+import { readScheduleFacts, syncDue } from "../lib/directory/schedule.ts";
 
 const env = readEnv();
 if (!env.DATABASE_URL) throw new Error("the detector needs DATABASE_URL (the sensor passes it)");
 const logger = baseLog.child({ process: "detector" });
 // Plain pg, not Prisma: this process then needs about 70 MB less memory.
-const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 2 });
+const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 3 });
 pool.on("error", () => {}); // an idle connection the server ended surfaces in the next query instead
 const settings = detectionSettingsFromEnv(env);
 const TICK_MS = 3000;
@@ -87,6 +92,47 @@ async function purge(): Promise<void> {
   if (!stopping) setTimeout(purge, PURGE_EVERY_MS);
 }
 
+// The directory sync (Settings › Identities › Directory): checked each minute, run when due in a child process of
+// its own (never on the packet path; LDAP and the accounts' memory leave with it). With several sensors on one
+// database, an advisory lock lets one of them run it.
+const here = fileURLToPath(import.meta.url);
+const SYNC_ENTRY = path.join(path.dirname(here), `directory-sync${path.extname(here)}`);
+const SYNC_TIMEOUT_MS = 30 * 60_000;
+async function directorySync(): Promise<void> {
+  const client = await pool.connect().catch(() => null);
+  try {
+    if (!client || sensorBusy || !syncDue(await readScheduleFacts(pool), new Date())) return;
+    const { rows } = await client.query<{ locked: boolean }>(
+      `SELECT pg_try_advisory_lock(hashtext('vpnsight.directory-schedule')) AS locked`,
+    );
+    if (!rows[0]?.locked) return;
+    try {
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          // Not the sensor's heap cap: a large directory is read whole before it is applied.
+          [
+            ...process.execArgv.filter((a) => !/^--(cpu-prof|max-old-space-size|max-semi-space-size)/.test(a)),
+            SYNC_ENTRY,
+          ],
+          { timeout: SYNC_TIMEOUT_MS, maxBuffer: 1 << 20 },
+          (err, stdout, stderr) => (err ? reject(new Error(stderr.trim() || err.message)) : resolve(stdout)),
+        ),
+      );
+      const outcome = LastSyncSchema.parse(JSON.parse(out.trim().split("\n").at(-1) ?? "{}"));
+      if (outcome.error) logger.warn({ error: outcome.error }, "directory sync failed; the accounts read before stay");
+      else logger.info({ ...outcome }, "directory synced");
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(hashtext('vpnsight.directory-schedule'))`);
+    }
+  } catch (err) {
+    logger.warn({ error: (err as Error).message }, "directory sync could not run");
+  } finally {
+    client?.release();
+    if (!stopping) setTimeout(directorySync, env.VPNSIGHT_DIRECTORY_CHECK_MS);
+  }
+}
+
 async function stop() {
   if (stopping) return;
   stopping = true;
@@ -101,3 +147,4 @@ process.on("disconnect", () => void stop());
 if (!process.connected) void stop();
 void tick();
 if (env.RETENTION_DAYS > 0) setTimeout(purge, FIRST_PURGE_MS);
+setTimeout(directorySync, Math.min(env.VPNSIGHT_DIRECTORY_CHECK_MS, 10_000));

@@ -1,12 +1,16 @@
-// Directory accounts as the sensor meets them: real radclient packets with the names a NAS sends for one person
-// land on the account's identity, from the sensor's in-memory index (no LDAP call per packet).
+// Directory accounts as the sensor meets them: its detector syncs on schedule, and real radclient packets with the
+// names a NAS sends for one person land on the account's identity, from the sensor's in-memory index (no LDAP call
+// per packet).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DirectorySettingsUpdateSchema, updateDirectorySettings } from "../lib/directory/settings.ts";
-import { syncDirectory } from "../lib/directory/sync.ts";
+import {
+  DirectorySettingsUpdateSchema,
+  getDirectorySettings,
+  updateDirectorySettings,
+} from "../lib/directory/settings.ts";
 import { parseInput } from "../lib/errors.ts";
 import { VpnSettingsUpdateSchema, updateVpnSettings } from "../lib/radius/vpn-settings.ts";
 import { directorySettingsFor, sambaInstalled, startSambaDc, type SambaDc } from "../lib/testing/samba-dc.ts";
@@ -32,6 +36,7 @@ beforeAll(async () => {
   sensor = await startSensor({
     DATABASE_URL: t.url,
     VPNSIGHT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-dir-")),
+    VPNSIGHT_DIRECTORY_CHECK_MS: "1000",
   });
   await updateDirectorySettings(
     t.db,
@@ -47,8 +52,14 @@ afterAll(async () => {
 
 describe.runIf(sambaInstalled())("the sensor resolves names through the directory", () => {
   it("CONTOSO\\alice, alice, alice@contoso.test and her mail address land on one identity after a sync", async () => {
-    expect(await syncDirectory(t.db)).toMatchObject({ error: null });
-    await waitFor(async () => sensor.logs().includes("directory names loaded"), 15_000, "the sensor loaded the names");
+    // Never synced: due at once. The detector runs it, the sensor then loads the names.
+    await waitFor(async () => sensor.logs().includes("directory synced"), 30_000, "the scheduled sync ran");
+    expect((await getDirectorySettings(t.db)).lastSync).toMatchObject({ error: null, full: true });
+    await waitFor(
+      async () => /"accounts":[1-9][^\n]*directory names loaded/.test(sensor.logs()),
+      15_000,
+      "the sensor loaded the names",
+    );
     const names = ["CONTOSO\\alice", "alice", "ALICE@contoso.test", "alice.smith@contoso.test"];
     const packets = names
       .map(

@@ -37,6 +37,8 @@ export const EnvSchema = z.object({
   MAX_TRAVEL_KMH: envPositive(1000),
   /** Internal (tests shorten it): how long the detector defers to a busy sensor, see sensor/detector.ts. */
   VPNSIGHT_DETECTOR_MAX_DEFER_MS: envPositive(30_000),
+  /** Internal (tests shorten it): how often the detector checks whether a directory sync is due. */
+  VPNSIGHT_DIRECTORY_CHECK_MS: envPositive(60_000),
   /** Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed (lib/auth/client-address.ts); default none. */
   TRUSTED_PROXIES: z.preprocess(
     (v) =>
