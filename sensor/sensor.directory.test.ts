@@ -28,6 +28,12 @@ beforeAll(async () => {
   dc = await startSambaDc((tool) => {
     tool(["user", "create", "svc-vpnsight", PASSWORD]);
     tool(["user", "create", "alice", PASSWORD, "--mail-address=alice.smith@contoso.test", "--department=Finance"]);
+    tool(["user", "create", "bob", PASSWORD]);
+    tool(["user", "disable", "bob"]);
+    tool(["user", "create", "carol", PASSWORD]);
+    tool(["group", "add", "VPN Admins"]);
+    tool(["group", "addmembers", "VPN Admins", "carol"]);
+    tool(["group", "addmembers", "Domain Admins", "VPN Admins"]);
   });
   t = await createTestDatabase();
   await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
@@ -50,6 +56,22 @@ afterAll(async () => {
   await t?.drop();
 });
 
+function radclient(packets: string) {
+  const sent = spawnSync("radclient", ["-p", "1", "-r", "1", "-t", "2", `127.0.0.1:${sensor.port}`, "acct", SECRET], {
+    input: packets,
+    encoding: "utf8",
+  });
+  expect(sent.status, sent.stdout + sent.stderr).toBe(0);
+}
+const NOW = Math.floor(Date.now() / 1000);
+const packet = (user: string, id: string, status: "Start" | "Stop", ip: string, at: number, extra = "") =>
+  `User-Name = "${user.replace(/\\/g, "\\\\")}"\nAcct-Session-Id = "${id}"\nAcct-Status-Type = ${status}\nCalling-Station-Id = "${ip}"\nEvent-Timestamp = ${at}\n${extra}`;
+const alertsOf = (identity: string) =>
+  t.query<{ rule: string; severity: string; evidence: Record<string, unknown> }>(
+    `SELECT rule, severity, evidence FROM "Alert" WHERE identity = $1 ORDER BY id`,
+    [identity],
+  );
+
 describe.runIf(sambaInstalled())("the sensor resolves names through the directory", () => {
   it("CONTOSO\\alice, alice, alice@contoso.test and her mail address land on one identity after a sync", async () => {
     // Never synced: due at once. The detector runs it, the sensor then loads the names.
@@ -67,15 +89,41 @@ describe.runIf(sambaInstalled())("the sensor resolves names through the director
           `User-Name = "${n.replace(/\\/g, "\\\\")}"\nAcct-Status-Type = Start\nAcct-Session-Id = "DIR-${i}"\nCalling-Station-Id = "81.2.69.160"\n`,
       )
       .join("\n");
-    const sent = spawnSync("radclient", ["-r", "1", "-t", "2", `127.0.0.1:${sensor.port}`, "acct", SECRET], {
-      input: packets,
-      encoding: "utf8",
-    });
-    expect(sent.status, sent.stdout + sent.stderr).toBe(0);
+    radclient(packets);
     const rows = await t.query<{ identity: string; userName: string }>(
       `SELECT identity, "userName" FROM "VpnSession" WHERE "acctSessionId" LIKE 'DIR-%' ORDER BY "acctSessionId"`,
     );
     expect(rows.map((r) => r.identity)).toEqual(names.map(() => "alice@contoso.test"));
     expect(rows.map((r) => r.userName)).toEqual(names);
+  }, 60_000);
+
+  it("a session by the disabled account raises vpn-disabled-account, high, naming the state", async () => {
+    radclient(packet("CONTOSO\\bob", "BOB-1", "Start", "81.2.69.142", Math.floor(Date.now() / 1000)));
+    await waitFor(async () => (await alertsOf("bob@contoso.test")).length > 0, 20_000, "the alert on bob");
+    const [alert] = await alertsOf("bob@contoso.test");
+    expect(alert).toMatchObject({ rule: "vpn-disabled-account", severity: "high" });
+    expect(alert!.evidence).toMatchObject({
+      account: { userPrincipalName: "bob@contoso.test", state: "disabled" },
+      severityRaised: null,
+    });
+    expect(alert!.evidence.summary).toMatch(/an account disabled in the directory since 20/);
+  }, 60_000);
+
+  it("a new-country alert for the nested Domain Admin is high, not medium, and says why", async () => {
+    const history: string[] = [];
+    for (let day = 35; day >= 2; day -= 3) {
+      const start = NOW - day * 86_400;
+      history.push(
+        packet("CONTOSO\\carol", `C-${day}`, "Start", "81.2.69.142", start),
+        packet("CONTOSO\\carol", `C-${day}`, "Stop", "81.2.69.142", start + 3600, "Acct-Session-Time = 3600\n"),
+      );
+    }
+    radclient(history.join("\n"));
+    radclient(packet("carol", "C-NEW", "Start", "91.198.174.192", NOW - 600)); // Netherlands
+    await waitFor(async () => (await alertsOf("carol@contoso.test")).length > 0, 30_000, "the alert on carol");
+    const alerts = await alertsOf("carol@contoso.test");
+    expect(alerts.map((a) => `${a.rule}:${a.severity}`)).toEqual(["suspicious-vpn-connection:high"]);
+    expect(alerts[0]!.evidence.severityRaised).toMatch(/^medium → high: sensitive account \(member of .*Domain Admins/);
+    expect(alerts[0]!.evidence.summary).toMatch(/Sensitive account \(member of .*Domain Admins/);
   }, 60_000);
 });

@@ -10,6 +10,7 @@ import { RULES, type RuleId } from "./detections.ts";
 import { assertLiteralAllowed, describeDeliveryError, guardedLookup } from "./forwarding-destination.ts";
 import { SECRET_PURPOSE, unseal } from "../secrets/seal.ts";
 import { SETTINGS_ROW_ID } from "../db/settings-row.ts";
+import { CEF_SEVERITY, SYSLOG_SEVERITY, isSeverity } from "./severity.ts";
 import { readEvidence } from "./evidence.ts";
 
 // Alert forwarding's sending side: formats, targets, the delivery queue. Plain pg, no Prisma:
@@ -33,7 +34,7 @@ const cefValue = (s: string) => s.replace(/\\/g, "\\\\").replace(/=/g, "\\=").re
 export function toCef(alert: ForwardedAlert): string {
   const evidence = readEvidence(alert.rule, alert.evidence);
   const title = RULES[alert.rule as RuleId]?.title ?? alert.rule;
-  const severity = alert.severity === "high" ? 8 : 5;
+  const severity = isSeverity(alert.severity) ? CEF_SEVERITY[alert.severity] : CEF_SEVERITY.medium;
   const ext: [string, string | number | null | undefined][] = [
     ["rt", Date.parse(alert.occurredAt)],
     ["suser", alert.identity],
@@ -55,7 +56,7 @@ export function toCef(alert: ForwardedAlert): string {
 
 /** RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID - MSG; facility local0, severity by alert severity. */
 export function toSyslog5424(alert: ForwardedAlert, now = new Date()): string {
-  const pri = 16 * 8 + (alert.severity === "high" ? 2 : 4);
+  const pri = 16 * 8 + (isSeverity(alert.severity) ? SYSLOG_SEVERITY[alert.severity] : SYSLOG_SEVERITY.medium);
   return `<${pri}>1 ${now.toISOString()} ${os.hostname() || "-"} vpnsight ${process.pid} ${alert.rule} - ${toCef(alert)}`;
 }
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { distanceKm, evaluateSession, learningState, networkOf, type SessionFacts } from "./detections.ts";
+import {
+  distanceKm,
+  evaluateSession,
+  forAccount,
+  judgeAccount,
+  learningState,
+  networkOf,
+  type AccountForJudging,
+  type SessionFacts,
+} from "./detections.ts";
 
 const DAY = 86_400_000;
 const T = new Date("2026-11-24T12:00:00Z");
@@ -135,5 +144,49 @@ describe("helpers", () => {
     expect(Math.round(distanceKm(PARIS, LONDON))).toBe(343);
     expect(networkOf("81.2.69.142")).toBe("81.2.69.0/24");
     expect(networkOf("2a01:e0a:1:2::5")).toBe("2a01:e0a:1::/48");
+  });
+});
+
+describe("directory accounts", () => {
+  const account: AccountForJudging = {
+    userPrincipalName: "bob@contoso.test",
+    displayName: "Bob",
+    userAccountControl: 512,
+    accountExpires: null,
+    lockoutTime: null,
+    disabledSeenAt: null,
+    adminCount: 0,
+    sensitiveGroups: [],
+    markedSensitive: false,
+  };
+  it("vpn-disabled-account: a session while disabled, expired or locked, from the first session on", () => {
+    const session = s(T, LONDON);
+    expect(judgeAccount(session, account)).toBeNull();
+    const disabled = judgeAccount(session, {
+      ...account,
+      userAccountControl: 514,
+      disabledSeenAt: new Date(T.getTime() - DAY),
+    });
+    expect(disabled).toMatchObject({ rule: "vpn-disabled-account", severity: "high", locationKey: "disabled" });
+    expect(disabled?.summary).toBe(
+      `VPN session by Bob (bob@contoso.test), an account disabled in the directory since ${new Date(T.getTime() - DAY).toISOString()}.`,
+    );
+    // Disabled only after the session started: not this session.
+    expect(
+      judgeAccount(session, { ...account, userAccountControl: 514, disabledSeenAt: new Date(T.getTime() + 1) }),
+    ).toBeNull();
+    expect(judgeAccount(session, { ...account, accountExpires: new Date(T.getTime() - 1) })?.evidence).toMatchObject({
+      account: { state: "expired" },
+    });
+  });
+  it("a sensitive account's finding is one step higher and says why", () => {
+    const finding = judgeAccount(s(T, LONDON), { ...account, lockoutTime: T })!;
+    expect(forAccount(finding, account)).toMatchObject({ severity: "high", severityRaised: null });
+    const raised = forAccount(finding, { ...account, sensitiveGroups: ["Domain Admins"] });
+    expect(raised).toMatchObject({
+      severity: "critical",
+      severityRaised: "high → critical: sensitive account (member of Domain Admins)",
+    });
+    expect(raised.summary).toMatch(/Sensitive account \(member of Domain Admins\)\.$/);
   });
 });

@@ -1,6 +1,8 @@
 import { readEnv } from "../config/env.ts";
 import type { FindingEvidence } from "./evidence.ts";
 import { locationKey, locationLabel } from "../geo/location.ts";
+import { accountStateAt, sensitiveReason, type AccountFacts } from "../directory/account-context.ts";
+import { raisedSeverity, type Severity } from "./severity.ts";
 
 /**
  * Explainable detections on an identity's VPN behaviour (pure functions: the
@@ -11,7 +13,9 @@ export const RULES = {
   "suspicious-vpn-connection": { severity: "medium", title: "Suspicious VPN connection", mitre: "T1133" },
   "impossible-travel": { severity: "high", title: "Impossible travel", mitre: "T1133" },
   "concurrent-countries": { severity: "medium", title: "Concurrent countries", mitre: "T1133" },
-} as const;
+  // Valid Accounts: a disabled, expired or locked account should not be able to connect at all.
+  "vpn-disabled-account": { severity: "high", title: "VPN session by a disabled account", mitre: "T1078" },
+} as const satisfies Record<string, { severity: Severity; title: string; mitre: string }>;
 export type RuleId = keyof typeof RULES;
 
 export interface DetectionSettings {
@@ -65,7 +69,7 @@ export interface SessionFacts {
 export type Finding = {
   [R in RuleId]: {
     rule: R;
-    severity: string;
+    severity: Severity;
     /** The new location this finding is about (for one-alert-per-location-per-day). */
     locationKey: string;
     summary: string;
@@ -144,6 +148,65 @@ export function networkOf(ip: string): string {
   return `${ip.split(".").slice(0, 3).join(".")}.0/24`;
 }
 
+function evidenceOf(session: SessionFacts) {
+  return {
+    sessionKey: session.sessionKey,
+    startedAt: session.startedAt.toISOString(),
+    publicIp: session.publicIp,
+    location: place(session),
+    countryCode: session.countryCode,
+    latitude: session.latitude,
+    longitude: session.longitude,
+  };
+}
+
+/** The directory account behind an identity, as the detections use it. */
+export interface AccountForJudging extends AccountFacts {
+  userPrincipalName: string;
+  displayName: string | null;
+}
+
+/**
+ * vpn-disabled-account: a session by an account that was disabled, expired or locked at the session's start. Needs no
+ * baseline: it applies from an identity's first session, located or not.
+ */
+export function judgeAccount(session: SessionFacts, account: AccountForJudging): Finding | null {
+  const { state, since } = accountStateAt(account, session.startedAt);
+  if (state === "enabled") return null;
+  const who = account.displayName ? `${account.displayName} (${account.userPrincipalName})` : account.userPrincipalName;
+  return {
+    rule: "vpn-disabled-account",
+    severity: RULES["vpn-disabled-account"].severity,
+    locationKey: state,
+    summary: `VPN session by ${who}, an account ${state} in the directory${since ? ` since ${since.toISOString()}` : ""}.`,
+    evidence: {
+      session: evidenceOf(session),
+      account: {
+        userPrincipalName: account.userPrincipalName,
+        displayName: account.displayName,
+        state,
+        since: since?.toISOString() ?? null,
+      },
+    },
+  };
+}
+
+/** A sensitive account's finding is one severity higher, and says why; others are unchanged. */
+export function forAccount(
+  finding: Finding,
+  account: AccountFacts | null,
+): Finding & { severityRaised: string | null } {
+  const reason = account ? sensitiveReason(account) : null;
+  if (!reason) return { ...finding, severityRaised: null };
+  const severity = raisedSeverity(finding.severity);
+  return {
+    ...finding,
+    severity,
+    severityRaised: `${finding.severity} → ${severity}: sensitive account (${reason})`,
+    summary: `${finding.summary} Sensitive account (${reason}).`,
+  };
+}
+
 /**
  * Evaluates one new session against the identity's history (sessions started
  * before it, any status). `firstSeen` is the identity's first session.
@@ -161,15 +224,7 @@ export function evaluateSession(
   const learning = learningState(firstSeen, sessionsInWindow, at, s);
   if (learning.learning || !isGeo(session)) return { learning, findings: [] };
   const findings: Finding[] = [];
-  const sessionEvidence = {
-    sessionKey: session.sessionKey,
-    startedAt: at.toISOString(),
-    publicIp: session.publicIp,
-    location: place(session),
-    countryCode: session.countryCode,
-    latitude: session.latitude,
-    longitude: session.longitude,
-  };
+  const sessionEvidence = evidenceOf(session);
   const baselineEvidence = [...baseline.countries.entries()].map(([code, c]) => ({
     countryCode: code,
     country: c.country,

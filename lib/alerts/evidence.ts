@@ -54,11 +54,23 @@ const ConcurrentCountriesSchema = z.object({
   ),
 });
 
+const DisabledAccountSchema = z.object({
+  session: SessionEvidenceSchema,
+  account: z.object({
+    userPrincipalName: z.string(),
+    displayName: z.string().nullable(),
+    state: z.enum(["disabled", "expired", "locked"]),
+    /** When the state began, as far as the directory tells (disabled: when a sync first saw it). */
+    since: z.string().nullable(),
+  }),
+});
+
 /** The findings' evidence by rule (what lib/alerts/detections.ts builds). */
 export const FINDING_EVIDENCE = {
   "suspicious-vpn-connection": SuspiciousConnectionSchema,
   "impossible-travel": ImpossibleTravelSchema,
   "concurrent-countries": ConcurrentCountriesSchema,
+  "vpn-disabled-account": DisabledAccountSchema,
 } as const;
 export type FindingEvidence<R extends keyof typeof FINDING_EVIDENCE> = z.infer<(typeof FINDING_EVIDENCE)[R]>;
 
@@ -67,12 +79,15 @@ const StoredSchema = z.object({
   summary: z.string(),
   sessionKeys: z.array(z.string()).default([]),
   repeats: z.array(SessionEvidenceSchema).default([]),
+  /** Why the severity is one step above the rule's: the account is sensitive (lib/directory/account-context.ts). */
+  severityRaised: z.string().nullable().default(null),
 });
 
 export const AlertEvidenceSchema = z.discriminatedUnion("rule", [
   SuspiciousConnectionSchema.extend(StoredSchema.shape).extend({ rule: z.literal("suspicious-vpn-connection") }),
   ImpossibleTravelSchema.extend(StoredSchema.shape).extend({ rule: z.literal("impossible-travel") }),
   ConcurrentCountriesSchema.extend(StoredSchema.shape).extend({ rule: z.literal("concurrent-countries") }),
+  DisabledAccountSchema.extend(StoredSchema.shape).extend({ rule: z.literal("vpn-disabled-account") }),
 ]);
 export type AlertEvidence = z.infer<typeof AlertEvidenceSchema>;
 

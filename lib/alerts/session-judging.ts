@@ -1,6 +1,14 @@
 import type pg from "pg";
 import { inTransaction } from "../db/pg.ts";
-import { DEFAULT_DETECTION_SETTINGS, evaluateSession, type SessionFacts } from "./detections.ts";
+import {
+  DEFAULT_DETECTION_SETTINGS,
+  evaluateSession,
+  forAccount,
+  judgeAccount,
+  type AccountForJudging,
+  type Finding,
+  type SessionFacts,
+} from "./detections.ts";
 import { enqueueAlertDeliveries } from "./delivery.ts";
 import { AlertEvidenceSchema } from "./evidence.ts";
 
@@ -29,8 +37,8 @@ export async function runPendingDetections(
     `SELECT identity, ${FACTS} FROM "VpnSession" WHERE "detectedAt" IS NULL ORDER BY "startedAt" LIMIT $1`,
     [limit],
   );
-  // Only a located session can be unusual: the others are judged without a query. The
-  // located ones share one history query and one identity query (not one per session).
+  // Only a located session can be unusual in place: the located ones share one history query and one
+  // identity query (not one per session). Every session is also judged by its directory account (one query).
   const located = pending.filter((p) => p.locationKind === "geo");
   const identities = [...new Set(located.map((p) => p.identity))];
   const windowMs = settings.windowDays * 86_400_000;
@@ -55,7 +63,7 @@ export async function runPendingDetections(
     );
     for (const i of firstSeen.rows) firstSeenOf.set(i.identity, i.firstSeenAt);
   }
-  for (const session of located) {
+  function judgeAgainstHistory(session: FactRow): Finding[] {
     // The identity's sessions before this one, within the window (or still open).
     const from = session.startedAt.getTime() - windowMs;
     const history = (histories.get(session.identity) ?? []).filter(
@@ -67,8 +75,16 @@ export async function runPendingDetections(
     const firstSeen = [firstSeenOf.get(session.identity), ...history.map((h) => h.startedAt), session.startedAt]
       .filter((d): d is Date => Boolean(d))
       .reduce((a, b) => (a < b ? a : b));
-    const { findings } = evaluateSession(session, history, firstSeen, settings);
-    for (const f of findings) await raiseAlert(pool, session, f);
+    return evaluateSession(session, history, firstSeen, settings).findings;
+  }
+  const accounts = await accountsOf(pool, [...new Set(pending.map((p) => p.identity))]);
+  for (const session of pending) {
+    const account = accounts.get(session.identity) ?? null;
+    const findings: Finding[] = [];
+    const byAccount = account ? judgeAccount(session, account) : null;
+    if (byAccount) findings.push(byAccount);
+    if (session.locationKind === "geo") findings.push(...judgeAgainstHistory(session));
+    for (const f of findings) await raiseAlert(pool, session, forAccount(f, account));
   }
   const judged = pending.map((p) => p.sessionKey);
   // Rows the sensor is writing right now are skipped (judged again next round, alerts are
@@ -82,11 +98,23 @@ export async function runPendingDetections(
   return pending.length;
 }
 
+/** The directory accounts (not gone) whose identity is among these: the account's UPN is its identity. */
+async function accountsOf(pool: pg.Pool, identities: string[]): Promise<Map<string, AccountForJudging>> {
+  if (!identities.length) return new Map();
+  const { rows } = await pool.query<AccountForJudging>(
+    `SELECT "userPrincipalName", "displayName", "userAccountControl", "accountExpires", "lockoutTime", "disabledSeenAt",
+            "adminCount", "sensitiveGroups", "markedSensitive"
+       FROM "DirectoryAccount" WHERE "userPrincipalName" = ANY($1::text[]) AND "goneAt" IS NULL`,
+    [identities],
+  );
+  return new Map(rows.map((r) => [r.userPrincipalName, r]));
+}
+
 /** A new alert (queued for forwarding), or the session added as evidence to today's alert for the same place. */
 async function raiseAlert(
   pool: pg.Pool,
   session: FactRow,
-  f: ReturnType<typeof evaluateSession>["findings"][number],
+  f: Finding & { severityRaised: string | null },
 ): Promise<void> {
   const day = session.startedAt.toISOString().slice(0, 10);
   // Stored as its rule's schema says (the readers rely on it); the rule itself is a column.
@@ -96,6 +124,7 @@ async function raiseAlert(
     summary: f.summary,
     sessionKeys: [session.sessionKey],
     repeats: [],
+    severityRaised: f.severityRaised,
   });
   await inTransaction(pool, async (tx) => {
     const { rows } = await tx.query<{ id: string; created: boolean }>(

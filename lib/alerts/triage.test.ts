@@ -54,4 +54,34 @@ describe("listAlerts", () => {
       "cursor is not valid: use nextCursor from the previous page.",
     );
   });
+
+  it("filters by sensitive account, and a sensitive account's alerts are one severity higher, saying why", async () => {
+    await t.query(
+      `INSERT INTO "DirectoryAccount" ("objectGuid", dn, "userPrincipalName", "samAccountName", "sensitiveGroups", "syncedAt")
+       VALUES ('g-carol', 'CN=carol', 'carol@contoso.com', 'carol', '{Domain Admins}', now())
+       ON CONFLICT DO NOTHING`,
+    );
+    await writeAccountingRecords(t.pool, [...history("carol@contoso.com"), ...history("dave@contoso.com")], "test");
+    await runPendingDetections(t.pool);
+    const list = async (sensitive?: string) =>
+      (await listAlerts(t.db, parseInput(AlertQuerySchema, { limit: 500, sensitive }))).items;
+    const carol = await list("true");
+    const dave = await list("false");
+    expect(new Set(carol.map((a) => a.identity))).toEqual(new Set(["carol@contoso.com"]));
+    expect(new Set(dave.map((a) => a.identity))).toEqual(new Set(["dave@contoso.com"]));
+    expect(carol.length + dave.length).toBe((await list()).length);
+    // The same findings for both; carol's one step higher.
+    const bump: Record<string, string> = { medium: "high", high: "critical" };
+    const key = (a: { rule: string }) => a.rule;
+    expect(carol.map((a) => `${key(a)}:${a.severity}`).sort()).toEqual(
+      dave.map((a) => `${key(a)}:${bump[a.severity]}`).sort(),
+    );
+    expect((carol[0]!.evidence as { severityRaised: string }).severityRaised).toMatch(
+      /→ .*: sensitive account \(member of Domain Admins\)/,
+    );
+    expect((dave[0]!.evidence as { severityRaised: string | null }).severityRaised).toBeNull();
+    await expect(async () => parseInput(AlertQuerySchema, { sensitive: "maybe" })).rejects.toThrow(
+      /sensitive is true or false/,
+    );
+  });
 });

@@ -7,6 +7,8 @@ import { conflict, notFound, validationError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "../api/cursor.ts";
 import { ALERT_STATUSES, TRANSITIONS } from "./status.ts";
 import { isoDateTime, wholeNumber } from "../api/params.ts";
+import { SEVERITIES } from "./severity.ts";
+import { SENSITIVE_SQL } from "../directory/account-context.ts";
 
 // The alerts API and the entity profile's learning state. Judging sessions and raising
 // alerts is lib/alerts/session-judging.ts (run by the sensor's detector process, without Prisma).
@@ -36,7 +38,11 @@ const RULE_IDS = Object.keys(RULES) as [RuleId, ...RuleId[]];
 export const AlertQuerySchema = z.object({
   identity: z.string().trim().toLowerCase().max(320).optional(),
   status: z.enum(ALERT_STATUSES, { error: "status is new, in_progress, resolved or dismissed." }).optional(),
-  severity: z.enum(["medium", "high"], { error: "severity is medium or high." }).optional(),
+  severity: z.enum(SEVERITIES, { error: `severity is ${SEVERITIES.join(", ")}.` }).optional(),
+  sensitive: z
+    .stringbool({ error: "sensitive is true or false." })
+    .optional()
+    .describe("true: only alerts on sensitive directory accounts; false: only the others"),
   rule: z.enum(RULE_IDS, { error: `rule is ${RULE_IDS.join(", ")}.` }).optional(),
   since: isoDateTime("since").optional(),
   limit: wholeNumber("limit", 1, 500).default(100),
@@ -58,11 +64,24 @@ export const alertToJson = (a: AlertRow) => ({
   evidence: a.evidence,
 });
 
+/** The identities of sensitive directory accounts (the rule: lib/directory/account-context.ts). */
+async function sensitiveIdentities(db: Db): Promise<string[]> {
+  const rows = await db.$queryRawUnsafe<{ upn: string }[]>(
+    `SELECT "userPrincipalName" AS upn FROM "DirectoryAccount"
+      WHERE "goneAt" IS NULL AND "userPrincipalName" IS NOT NULL AND ${SENSITIVE_SQL}`,
+  );
+  return rows.map((r) => r.upn);
+}
+
 export async function listAlerts(db: Db, q: z.output<typeof AlertQuerySchema>) {
   const after = q.cursor ? decodeCursor(q.cursor) : null;
+  const sensitive = q.sensitive === undefined ? null : await sensitiveIdentities(db);
   const rows = await db.alert.findMany({
     where: {
-      ...(q.identity ? { identity: q.identity } : {}),
+      AND: [
+        q.identity ? { identity: q.identity } : {},
+        sensitive ? { identity: q.sensitive ? { in: sensitive } : { notIn: sensitive } } : {},
+      ],
       ...(q.status ? { status: q.status } : {}),
       ...(q.severity ? { severity: q.severity } : {}),
       ...(q.rule ? { rule: q.rule } : {}),

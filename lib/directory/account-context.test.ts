@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from "../testing/test-database.
 import { sessionEvent } from "../testing/session-event.ts";
 import { writeAccountingRecords } from "../sessions/store.ts";
 import { getIdentityProfile } from "../identities/views.ts";
-import { accountState, sensitiveReason } from "./account-context.ts";
+import { accountState, accountStateAt, sensitiveReason } from "./account-context.ts";
 
 const facts = {
   userAccountControl: 512,
@@ -12,6 +12,7 @@ const facts = {
   adminCount: 0,
   sensitiveGroups: [],
   markedSensitive: false,
+  disabledSeenAt: null,
 };
 
 describe("account state and sensitivity", () => {
@@ -24,6 +25,12 @@ describe("account state and sensitivity", () => {
     );
     expect(accountState({ ...facts, accountExpires: new Date("2027-01-01T00:00:00Z") }, at)).toBe("enabled");
     expect(accountState({ ...facts, lockoutTime: at }, at)).toBe("locked");
+    // At an earlier time: disabled only from when a sync saw it, locked only from lockoutTime.
+    const seen = new Date("2026-11-29T11:00:00Z");
+    const disabled = { ...facts, userAccountControl: 514, disabledSeenAt: seen };
+    expect(accountStateAt(disabled, at)).toEqual({ state: "disabled", since: seen });
+    expect(accountStateAt(disabled, new Date("2026-11-29T10:00:00Z")).state).toBe("enabled");
+    expect(accountStateAt({ ...facts, lockoutTime: at }, seen).state).toBe("enabled");
   });
 
   it("says why an account is sensitive", () => {

@@ -14,15 +14,29 @@ export interface AccountFacts {
   adminCount: number;
   sensitiveGroups: string[];
   markedSensitive: boolean;
+  /** Disabled no later than this (its whenChanged when a sync first saw it disabled). */
+  disabledSeenAt: Date | null;
 }
 
-/** Disabled wins over expired over locked; an account is expired once accountExpires has passed. */
-export function accountState(a: AccountFacts, at: Date = new Date()): AccountState {
-  if (a.userAccountControl & ACCOUNTDISABLE) return "disabled";
-  if (a.accountExpires && a.accountExpires <= at) return "expired";
-  if (a.lockoutTime) return "locked";
-  return "enabled";
+/**
+ * The account's state at a time: disabled wins over expired over locked. Disabled from disabledSeenAt,
+ * expired once accountExpires has passed, locked from lockoutTime. `since` is when that state began, as far as known.
+ */
+export function accountStateAt(a: AccountFacts, at: Date = new Date()): { state: AccountState; since: Date | null } {
+  if (a.userAccountControl & ACCOUNTDISABLE && (!a.disabledSeenAt || a.disabledSeenAt <= at))
+    return { state: "disabled", since: a.disabledSeenAt };
+  if (a.accountExpires && a.accountExpires <= at) return { state: "expired", since: a.accountExpires };
+  if (a.lockoutTime && a.lockoutTime <= at) return { state: "locked", since: a.lockoutTime };
+  return { state: "enabled", since: null };
 }
+
+export const accountState = (a: AccountFacts, at: Date = new Date()): AccountState => accountStateAt(a, at).state;
+
+/** The ACCOUNTDISABLE bit of userAccountControl. */
+export const isDisabled = (userAccountControl: number) => (userAccountControl & ACCOUNTDISABLE) !== 0;
+
+/** The same rule as sensitiveReason, as SQL over "DirectoryAccount" (list filters). */
+export const SENSITIVE_SQL = `(cardinality("sensitiveGroups") > 0 OR "adminCount" > 0 OR "markedSensitive")`;
 
 /** Why an account is sensitive (an admin's mark, a privileged group, or adminCount), or null. */
 export function sensitiveReason(a: AccountFacts): string | null {

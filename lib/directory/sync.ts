@@ -10,7 +10,7 @@ import { SETTINGS_ROW_ID } from "../db/settings-row.ts";
 import { notifyConfigChanged } from "../config/notify.ts";
 import { reattribute } from "../identities/reattribute.ts";
 import { UNKNOWN_IDENTITY, directoryIndex, identityMappings, resolveIdentity } from "../identities/resolve-identity.ts";
-import { markSensitiveAccounts } from "./account-context.ts";
+import { isDisabled, markSensitiveAccounts } from "./account-context.ts";
 import {
   bindDirectory,
   describeLdapError,
@@ -62,6 +62,7 @@ const ATTRIBUTES = [
   "pwdLastSet",
   "whenCreated",
   "adminCount",
+  "whenChanged",
 ];
 /** AD returns at most 1,000 entries a page. */
 const PAGE_SIZE = 1000;
@@ -117,6 +118,7 @@ export interface AccountRecord {
   adminCount: number;
   sensitiveGroups: string[];
   markedSensitive: boolean;
+  disabledSeenAt: Date | null;
 }
 
 function toAccount(entry: Entry, netbios: string | null): AccountRecord | null {
@@ -148,6 +150,8 @@ function toAccount(entry: Entry, netbios: string | null): AccountRecord | null {
     adminCount: Number(one(entry.adminCount) ?? 0),
     sensitiveGroups: [],
     markedSensitive: false,
+    // Disabled no later than its last change (AD records no time for the disable itself).
+    disabledSeenAt: isDisabled(Number(one(entry.userAccountControl) ?? 0)) ? generalizedTime(entry.whenChanged) : null,
   };
 }
 
@@ -350,6 +354,10 @@ async function applyRead(tx: Prisma.TransactionClient, read: DirectoryRead, sens
       ...read_,
       sensitiveGroups: read.sensitive.get(read_.objectGuid) ?? [],
       markedSensitive: before?.markedSensitive ?? false,
+      // Kept while it stays disabled: set by the sync that first sees it disabled.
+      disabledSeenAt: isDisabled(read_.userAccountControl)
+        ? (before?.disabledSeenAt ?? read_.disabledSeenAt ?? at)
+        : null,
     };
     seen.add(account.objectGuid);
     if (

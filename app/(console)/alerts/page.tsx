@@ -9,6 +9,14 @@ import { LocalTime } from "@/app/_components/local-time";
 import { searchParamsRecord } from "@/app/_components/search-params";
 import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
 import { readEvidence } from "@/lib/alerts/evidence.ts";
+import { SEVERITIES } from "@/lib/alerts/severity.ts";
+
+const SEVERITY_CLASS: Record<string, string> = {
+  critical: "font-bold text-red-800",
+  high: "font-semibold text-red-700",
+  medium: "text-amber-700",
+  low: "text-slate-600",
+};
 
 export const metadata = { title: "Alerts · VPN Sight" };
 type Search = Record<string, string | string[] | undefined>;
@@ -41,9 +49,16 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
           name="severity"
           label="Severity"
           value={raw.severity}
+          options={[...SEVERITIES].reverse().map((s) => [s, s[0]!.toUpperCase() + s.slice(1)] as const)}
+        />
+        <FilterSelect
+          id="a-sensitive"
+          name="sensitive"
+          label="Account"
+          value={raw.sensitive}
           options={[
-            ["high", "High"],
-            ["medium", "Medium"],
+            ["true", "Sensitive"],
+            ["false", "Not sensitive"],
           ]}
         />
         <FilterSelect
@@ -91,9 +106,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
                       {a.title}
                     </Link>
                   </td>
-                  <td className={a.severity === "high" ? "font-semibold text-red-700" : "text-amber-700"}>
-                    {a.severity}
-                  </td>
+                  <td className={SEVERITY_CLASS[a.severity] ?? ""}>{a.severity}</td>
                   <td>{STATUS_LABELS[a.status]}</td>
                   <td>
                     <Link href={`/identities/${encodeURIComponent(a.identity)}`} className="hover:underline">

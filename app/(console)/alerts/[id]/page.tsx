@@ -50,6 +50,11 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
           <dt className="text-slate-600">Severity</dt>
           <dd>
             {alert.severity} (MITRE ATT&amp;CK {RULES[alert.rule as RuleId]?.mitre})
+            {evidence.rule !== "other" && evidence.severityRaised ? (
+              <span className="block text-slate-600" data-testid="severity-raised">
+                Raised {evidence.severityRaised}
+              </span>
+            ) : null}
           </dd>
           <dt className="text-slate-600">Identity</dt>
           <dd>
@@ -63,6 +68,21 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
           </dd>
           <dt className="text-slate-600">Occurrences</dt>
           <dd>{alert.occurrences}</dd>
+          {evidence.rule === "vpn-disabled-account" && (
+            <>
+              <dt className="text-slate-600">Account</dt>
+              <dd data-testid="alert-account">
+                {evidence.account.displayName ? `${evidence.account.displayName} · ` : ""}
+                {evidence.account.userPrincipalName}: {evidence.account.state}
+                {evidence.account.since ? (
+                  <>
+                    {" "}
+                    since <LocalTime iso={evidence.account.since} />
+                  </>
+                ) : null}
+              </dd>
+            </>
+          )}
           {evidence.rule === "impossible-travel" && (
             <>
               <dt className="text-slate-600">Travel</dt>
