@@ -1,5 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { ADMIN, ANALYST, readState } from "./product";
+import pg from "pg";
+import { ADMIN, ANALYST, productDatabaseUrl, readState } from "./product";
+import { writeAccountingRecords } from "../lib/sessions/store";
+import { sessionEvent } from "../lib/testing/session-event";
 import { signIn } from "./helpers";
 import { SAMBA_ADMIN_PASSWORD, sambaInstalled, startSambaDc, type SambaDc } from "../lib/testing/samba-dc";
 
@@ -8,7 +11,18 @@ let dc: SambaDc;
 test.beforeAll(async () => {
   test.skip(!sambaInstalled(), "samba is not installed");
   test.setTimeout(120_000);
-  dc = await startSambaDc();
+  dc = await startSambaDc((tool, ldif) => {
+    const password = "User!Passw0rd-1234";
+    tool(["user", "create", "mia", password, "--given-name=Mia", "--surname=Wong", "--department=Security"]);
+    tool(["user", "create", "erin", password, "--given-name=Erin", "--surname=Ross", "--department=IT Operations"]);
+    tool(["group", "add", "Tier0"]);
+    tool(["group", "addmembers", "Tier0", "erin"]);
+    tool(["group", "addmembers", "Domain Admins", "Tier0"]);
+    ldif(
+      "dn: CN=Erin Ross,CN=Users,DC=contoso,DC=test\nchangetype: modify\nreplace: manager\n" +
+        "manager: CN=Mia Wong,CN=Users,DC=contoso,DC=test\n-\nreplace: title\ntitle: Domain administrator\n\n",
+    );
+  });
 });
 test.afterAll(async () => dc?.stop());
 
@@ -74,4 +88,78 @@ test("an analyst sees the directory settings read-only, and a forged save or tes
   await expect(page.getByRole("button", { name: "Save" })).toHaveCount(0);
   const status = await page.evaluate(async () => (await fetch("/api/v1/directory/test", { method: "POST" })).status);
   expect(status).toBe(403);
+});
+
+test("an analyst sees the account behind an identity: name, department, manager, names, and the Sensitive badge", async ({
+  page,
+  request,
+}) => {
+  const { adminToken } = readState();
+  const auth = { authorization: `Bearer ${adminToken}` };
+  // The connection as the first test left it, with the right password again; then a sync.
+  const saved = await request.put("/api/v1/directory", {
+    headers: auth,
+    data: {
+      enabled: true,
+      urls: [dc.url],
+      bindUser: dc.adminUpn,
+      bindPassword: SAMBA_ADMIN_PASSWORD,
+      baseDn: dc.baseDn,
+      caCertificate: dc.caPem,
+      syncIntervalMinutes: 15,
+    },
+  });
+  expect(saved.status(), await saved.text()).toBe(200);
+  const synced = await (await request.post("/api/v1/directory/sync", { headers: auth })).json();
+  expect(synced).toMatchObject({ error: null });
+  // VPN history of both (stored as the sensor stores it; RADIUS itself is vpn-settings.spec's).
+  const pool = new pg.Pool({ connectionString: productDatabaseUrl() });
+  try {
+    await writeAccountingRecords(
+      pool,
+      [
+        sessionEvent({
+          sessionKey: `E2E-ERIN-${Date.now()}`,
+          identity: "erin@contoso.test",
+          userName: "CONTOSO\\erin",
+        }),
+        sessionEvent({ sessionKey: `E2E-MIA-${Date.now()}`, identity: "mia@contoso.test" }),
+      ],
+      "e2e",
+    );
+  } finally {
+    await pool.end();
+  }
+
+  await signIn(page, ANALYST);
+  await page.goto("/identities");
+  await page.getByLabel("Directory account").selectOption("sensitive");
+  await page.getByRole("button", { name: "Search" }).click();
+  const table = page.getByRole("table", { name: "Identities" });
+  await expect(table.getByRole("row")).toHaveCount(2); // the header and erin
+  const row = table.getByRole("row").filter({ hasText: "erin@contoso.test" });
+  await expect(row).toContainText("Erin Ross");
+  await expect(row).toContainText("IT Operations");
+  await expect(row.getByTestId("sensitive-badge")).toHaveText("Sensitive");
+
+  await row.getByRole("link", { name: "erin@contoso.test" }).click();
+  await expect(page.getByTestId("sensitive")).toContainText("Sensitive — member of Administrators, Domain Admins");
+  await expect(page.getByTestId("directory-account")).toHaveText("Erin Ross · Domain administrator · IT Operations");
+  await expect(page.getByTestId("account-state")).toContainText("enabled · password last set");
+  await expect(page.getByTestId("account-names")).toHaveText("erin@contoso.test, CONTOSO\\erin");
+  await page.getByTestId("manager").getByRole("link", { name: "Mia Wong" }).click();
+  await expect(page.getByRole("heading", { name: "mia@contoso.test" })).toBeVisible();
+  await expect(page.getByTestId("sensitive")).toHaveCount(0);
+  await expect(page.getByTestId("directory-account")).toHaveText("Mia Wong · Security");
+
+  const api = await (await request.get("/api/v1/identities?account=sensitive", { headers: auth })).json();
+  expect(api.items.map((i: { identity: string }) => i.identity)).toEqual(["erin@contoso.test"]);
+  expect(api.items[0]).toMatchObject({
+    displayName: "Erin Ross",
+    department: "IT Operations",
+    inDirectory: true,
+    accountState: "enabled",
+    sensitive: true,
+    sensitiveReason: "member of Administrators, Domain Admins",
+  });
 });

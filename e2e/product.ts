@@ -127,3 +127,10 @@ export function runSeed(dataDir: string, identities: number, sessions: number): 
   );
   if (result.status !== 0) throw new Error(`seed:demo failed: ${result.stderr}`);
 }
+
+/** The product's embedded database, as its owner (for tests that read what was stored, or store VPN history). */
+export function productDatabaseUrl(dataDir = readState().dataDir): string {
+  const password = fs.readFileSync(path.join(dataDir, "postgres.password"), "utf8").trim();
+  const port = fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[3];
+  return `postgresql://postgres:${password}@127.0.0.1:${port}/vpnsight`;
+}

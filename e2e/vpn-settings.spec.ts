@@ -9,7 +9,7 @@ import pg from "pg";
 import { expect, test, type Page } from "@playwright/test";
 import { buildAccountingRequest, int, ipv4, isValidAccountingResponse, str } from "../sensor/testing/accounting-packet";
 import { createTestCa } from "../lib/testing/test-pki";
-import { ADMIN, ANALYST, readState, restartProduct } from "./product";
+import { ADMIN, ANALYST, productDatabaseUrl, readState, restartProduct } from "./product";
 import { signIn } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
@@ -22,9 +22,7 @@ function recordResponseBodies(page: Page): () => Promise<string> {
 }
 
 async function dumpDatabase(dataDir: string): Promise<string> {
-  const password = fs.readFileSync(path.join(dataDir, "postgres.password"), "utf8").trim();
-  const port = fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[3];
-  const client = new pg.Client({ connectionString: `postgresql://postgres:${password}@127.0.0.1:${port}/vpnsight` });
+  const client = new pg.Client({ connectionString: productDatabaseUrl(dataDir) });
   await client.connect();
   try {
     const { rows: tables } = await client.query<{ table_name: string }>(

@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor } from "../api/cursor.ts";
 import { ALERT_STATUSES, TRANSITIONS } from "./status.ts";
 import { isoDateTime, wholeNumber } from "../api/params.ts";
 import { SEVERITIES } from "./severity.ts";
-import { SENSITIVE_SQL } from "../directory/account-context.ts";
+import { ACCOUNT_SQL } from "../directory/account-context.ts";
 
 // The alerts API and the entity profile's learning state. Judging sessions and raising
 // alerts is lib/alerts/session-judging.ts (run by the sensor's detector process, without Prisma).
@@ -67,8 +67,8 @@ export const alertToJson = (a: AlertRow) => ({
 /** The identities of sensitive directory accounts (the rule: lib/directory/account-context.ts). */
 async function sensitiveIdentities(db: Db): Promise<string[]> {
   const rows = await db.$queryRawUnsafe<{ upn: string }[]>(
-    `SELECT "userPrincipalName" AS upn FROM "DirectoryAccount"
-      WHERE "goneAt" IS NULL AND "userPrincipalName" IS NOT NULL AND ${SENSITIVE_SQL}`,
+    `SELECT d."userPrincipalName" AS upn FROM "DirectoryAccount" d
+      WHERE d."goneAt" IS NULL AND d."userPrincipalName" IS NOT NULL AND ${ACCOUNT_SQL.sensitive}`,
   );
   return rows.map((r) => r.upn);
 }

@@ -1,7 +1,7 @@
 // What the product says about a directory account: its state and whether it is sensitive (one rule each), for the
 // profile, the identities API and, later, the detections.
 import type { Db } from "../db/prisma.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+import type { DirectoryAccount, Prisma } from "../generated/prisma/client.ts";
 
 const ACCOUNTDISABLE = 0x2;
 
@@ -35,9 +35,6 @@ export const accountState = (a: AccountFacts, at: Date = new Date()): AccountSta
 /** The ACCOUNTDISABLE bit of userAccountControl. */
 export const isDisabled = (userAccountControl: number) => (userAccountControl & ACCOUNTDISABLE) !== 0;
 
-/** The same rule as sensitiveReason, as SQL over "DirectoryAccount" (list filters). */
-export const SENSITIVE_SQL = `(cardinality("sensitiveGroups") > 0 OR "adminCount" > 0 OR "markedSensitive")`;
-
 /** Why an account is sensitive (an admin's mark, a privileged group, or adminCount), or null. */
 export function sensitiveReason(a: AccountFacts): string | null {
   if (a.markedSensitive) return "marked sensitive by an admin";
@@ -66,19 +63,92 @@ export const NOT_IN_DIRECTORY: AccountContext = {
   sensitiveReason: null,
 };
 
-/** The account whose UPN is this identity (an account that left the directory no longer counts). */
-export async function accountContext(db: Db, identity: string): Promise<AccountContext> {
-  const account = await db.directoryAccount.findFirst({ where: { userPrincipalName: identity, goneAt: null } });
-  if (!account) return NOT_IN_DIRECTORY;
+type AccountRow = DirectoryAccount;
+
+/** What the identities list and API carry about an identity's account (null: not in the directory). */
+export function contextOf(account: AccountRow | null | undefined, now = new Date()): AccountContext {
+  if (!account || account.goneAt) return NOT_IN_DIRECTORY;
   const reason = sensitiveReason(account);
   return {
     inDirectory: true,
     displayName: account.displayName,
     title: account.title,
     department: account.department,
-    accountState: accountState(account),
+    accountState: accountState(account, now),
     sensitive: reason !== null,
     sensitiveReason: reason,
+  };
+}
+
+/** The accounts (not gone) whose UPN is one of these identities: one query for a page of identities. */
+export async function accountContexts(db: Db, identities: string[]): Promise<Map<string, AccountContext>> {
+  if (!identities.length) return new Map();
+  const rows = await db.directoryAccount.findMany({ where: { userPrincipalName: { in: identities }, goneAt: null } });
+  return new Map(rows.map((r) => [r.userPrincipalName!, contextOf(r)]));
+}
+
+/** The same rules (sensitiveReason, accountState) as SQL over a "DirectoryAccount" row named d: the lists' filters. */
+export const ACCOUNT_SQL = {
+  sensitive: `(cardinality(d."sensitiveGroups") > 0 OR d."adminCount" > 0 OR d."markedSensitive")`,
+  disabledOrExpired: `((d."userAccountControl" & ${ACCOUNTDISABLE}) <> 0 OR d."accountExpires" <= now())`,
+};
+
+export interface ProfileAccount {
+  userPrincipalName: string | null;
+  /** NETBIOS\sAMAccountName (or the bare name when the domain's NetBIOS name is unknown). */
+  samAccountName: string;
+  /** mail and smtp proxy addresses other than the UPN. */
+  alternateUpns: string[];
+  company: string | null;
+  manager: { dn: string; displayName: string | null; identity: string | null } | null;
+  pwdLastSet: string | null;
+  passwordExpired: boolean;
+  whenCreated: string | null;
+  /** Set when the account left the directory (deleted or out of scope): its VPN history stays. */
+  goneAt: string | null;
+}
+
+/** The account behind an identity for its profile: the live one, else the last one that left the directory. */
+export async function profileAccount(
+  db: Db,
+  identity: string,
+  now = new Date(),
+): Promise<{ context: AccountContext; account: ProfileAccount | null }> {
+  const account = await db.directoryAccount.findFirst({
+    where: { userPrincipalName: identity },
+    orderBy: [{ goneAt: { sort: "desc", nulls: "first" } }],
+  });
+  if (!account) return { context: NOT_IN_DIRECTORY, account: null };
+  const manager = account.managerDn
+    ? await db.directoryAccount.findFirst({ where: { dn: { equals: account.managerDn, mode: "insensitive" } } })
+    : null;
+  const managerIdentity =
+    manager?.userPrincipalName &&
+    (await db.identity.findUnique({ where: { identity: manager.userPrincipalName }, select: { identity: true } }));
+  const upn = account.userPrincipalName;
+  return {
+    context: contextOf(account, now),
+    account: {
+      userPrincipalName: upn,
+      samAccountName: account.netbiosDomain
+        ? `${account.netbiosDomain}\\${account.samAccountName}`
+        : account.samAccountName,
+      alternateUpns: [...new Set([account.mail, ...account.proxyAddresses])].filter(
+        (n): n is string => Boolean(n) && n !== upn,
+      ),
+      company: account.company,
+      manager: account.managerDn
+        ? {
+            dn: account.managerDn,
+            displayName: manager?.displayName ?? null,
+            identity: managerIdentity ? managerIdentity.identity : null,
+          }
+        : null,
+      pwdLastSet: account.pwdLastSet?.toISOString() ?? null,
+      passwordExpired: account.passwordExpiresAt !== null && account.passwordExpiresAt <= now,
+      whenCreated: account.whenCreated?.toISOString() ?? null,
+      goneAt: account.goneAt?.toISOString() ?? null,
+    },
   };
 }
 

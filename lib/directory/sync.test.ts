@@ -112,6 +112,9 @@ describe.runIf(sambaInstalled())("directory sync against Samba AD", () => {
     expect((await account("alice")).objectGuid).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
     );
+    // Samba's default maximum password age: 42 days.
+    const { pwdLastSet, passwordExpiresAt } = await account("alice");
+    expect(passwordExpiresAt!.getTime() - pwdLastSet!.getTime()).toBe(42 * 86_400_000);
     expect(await account("bulk02499")).toMatchObject({ userPrincipalName: "bulk02499@contoso.test" });
     expect((await account("bob")).userAccountControl & 2).toBe(2); // ACCOUNTDISABLE
     expect((await account("carol")).sensitiveGroups).toContain("Domain Admins"); // through VPN Admins

@@ -114,6 +114,7 @@ export interface AccountRecord {
   accountExpires: Date | null;
   lockoutTime: Date | null;
   pwdLastSet: Date | null;
+  passwordExpiresAt: Date | null;
   whenCreated: Date | null;
   adminCount: number;
   sensitiveGroups: string[];
@@ -121,7 +122,27 @@ export interface AccountRecord {
   disabledSeenAt: Date | null;
 }
 
-function toAccount(entry: Entry, netbios: string | null): AccountRecord | null {
+/** DONT_EXPIRE_PASSWORD in userAccountControl. */
+const DONT_EXPIRE_PASSWORD = 0x10000;
+
+/** The domain's maximum password age in ms (maxPwdAge is negative 100 ns units); null: passwords never expire. */
+async function maxPasswordAgeMs(client: Client, namingContext: string): Promise<number | null> {
+  const { searchEntries } = await client.search(namingContext, { scope: "base", attributes: ["maxPwdAge"] });
+  const raw = one(searchEntries[0]?.maxPwdAge);
+  if (!raw || !/^-?\d+$/.test(raw)) return null;
+  const ms = -Number(BigInt(raw) / 10_000n);
+  return ms > 0 && ms < 1e13 ? ms : null; // 0 or "never" (the most negative value)
+}
+
+/** When the password expires: pwdLastSet + the maximum age; "must change at next logon" (0) has expired already. */
+function passwordExpiry(entry: Entry, uac: number, maxAgeMs: number | null): Date | null {
+  if (uac & DONT_EXPIRE_PASSWORD || maxAgeMs === null) return null;
+  if (one(entry.pwdLastSet) === "0") return new Date(0);
+  const set = fileTime(entry.pwdLastSet);
+  return set ? new Date(set.getTime() + maxAgeMs) : null;
+}
+
+function toAccount(entry: Entry, netbios: string | null, maxAgeMs: number | null): AccountRecord | null {
   const guid = entry.objectGUID;
   const sam = one(entry.sAMAccountName);
   if (!Buffer.isBuffer(guid) || !sam) return null;
@@ -146,6 +167,7 @@ function toAccount(entry: Entry, netbios: string | null): AccountRecord | null {
     accountExpires: fileTime(entry.accountExpires),
     lockoutTime: fileTime(entry.lockoutTime),
     pwdLastSet: fileTime(entry.pwdLastSet),
+    passwordExpiresAt: passwordExpiry(entry, Number(one(entry.userAccountControl) ?? 0), maxAgeMs),
     whenCreated: generalizedTime(entry.whenCreated),
     adminCount: Number(one(entry.adminCount) ?? 0),
     sensitiveGroups: [],
@@ -229,6 +251,7 @@ async function readDirectory(
   const client = await bindDirectory(conn);
   try {
     const domain = await readDomain(client);
+    const maxAgeMs = await maxPasswordAgeMs(client, domain.namingContext);
     const scope = JSON.stringify([conn.baseDn, userFilter(conn)]);
     const incremental =
       opts.mode !== "full" &&
@@ -265,7 +288,9 @@ async function readDirectory(
     const sensitive = await sensitiveMembers(client, conn, domain, opts.pageSize);
     return {
       full: !incremental,
-      accounts: searchEntries.map((e) => toAccount(e, domain.netbios)).filter((a): a is AccountRecord => a !== null),
+      accounts: searchEntries
+        .map((e) => toAccount(e, domain.netbios, maxAgeMs))
+        .filter((a): a is AccountRecord => a !== null),
       deleted,
       sensitive,
       // Read before the accounts: a change made while reading is read again next time, never missed.

@@ -7,13 +7,22 @@ import { canonicalName, parseUserName } from "./resolve-identity.ts";
 import { toApiVendor, type VendorId } from "../radius/vendors.ts";
 import { isoDateTime, wholeNumber } from "../api/params.ts";
 import { locationKey, locationLabel } from "../geo/location.ts";
-import { accountContext } from "../directory/account-context.ts";
+import {
+  ACCOUNT_SQL,
+  accountContexts,
+  NOT_IN_DIRECTORY,
+  profileAccount,
+  type AccountContext,
+} from "../directory/account-context.ts";
 
 // ---------- identities list ----------
 
 /** The list's sort keys: last connection, name, and the 30-day counts (busiest or most travelled first). */
 export const IDENTITY_SORTS = ["lastSeen", "identity", "sessions30d", "locations30d"] as const;
 export type IdentitySort = (typeof IDENTITY_SORTS)[number];
+
+/** The list's directory filters. */
+export const ACCOUNT_FILTERS = ["sensitive", "disabled-or-expired", "not-in-directory"] as const;
 
 export const IdentityListQuerySchema = z.object({
   q: z.string().trim().max(320).optional().describe("UPN, alias or DOMAIN\\user (substring)"),
@@ -22,6 +31,10 @@ export const IdentityListQuerySchema = z.object({
     .optional()
     .transform((v) => v === "1" || v === "true")
     .describe("Only identities with open sessions"),
+  account: z
+    .enum(ACCOUNT_FILTERS, { error: `account is one of ${ACCOUNT_FILTERS.join(", ")}.` })
+    .optional()
+    .describe("Directory accounts: sensitive, disabled or expired, or names not in the directory"),
   sort: z.enum(IDENTITY_SORTS, { error: `sort is one of ${IDENTITY_SORTS.join(", ")}.` }).default("lastSeen"),
   dir: z.enum(["asc", "desc"]).default("desc"),
   page: wholeNumber("page", 1, 100_000).default(1),
@@ -29,7 +42,7 @@ export const IdentityListQuerySchema = z.object({
 });
 export type IdentityListQuery = z.output<typeof IdentityListQuerySchema>;
 
-export interface IdentityListItem {
+export interface IdentityListItem extends AccountContext {
   identity: string;
   lastSeen: string;
   lastLocation: LocationLabel | null;
@@ -70,6 +83,12 @@ export async function listIdentities(db: Db, query: IdentityListQuery, now = new
       OR i.identity IN (SELECT a.identity FROM "IdentityAlias" a WHERE a.alias LIKE ${like})
       ${exact.length ? Prisma.sql`OR i.identity IN (${Prisma.join(exact)})` : Prisma.empty})`);
   }
+  const account = (rule: string) =>
+    Prisma.raw(`EXISTS (SELECT 1 FROM "DirectoryAccount" d
+                 WHERE d."userPrincipalName" = i.identity AND d."goneAt" IS NULL AND ${rule})`);
+  if (query.account === "sensitive") conditions.push(account(ACCOUNT_SQL.sensitive));
+  if (query.account === "disabled-or-expired") conditions.push(account(ACCOUNT_SQL.disabledOrExpired));
+  if (query.account === "not-in-directory") conditions.push(Prisma.sql`NOT ${account("true")}`);
   if (query.online)
     conditions.push(
       Prisma.sql`EXISTS (SELECT 1 FROM "VpnSession" s WHERE s.identity = i.identity AND s.status = 'open')`,
@@ -123,8 +142,10 @@ export async function listIdentities(db: Db, query: IdentityListQuery, now = new
         GROUP BY identity`
     : [];
   const byId = new Map(stats.map((s) => [s.identity, s]));
+  const accounts = await accountContexts(db, ids);
   const items: IdentityListItem[] = rows.map((r) => ({
     identity: r.identity,
+    ...(accounts.get(r.identity) ?? NOT_IN_DIRECTORY),
     lastSeen: r.lastSeenAt.toISOString(),
     lastLocation: r.lastLocationKind
       ? {
@@ -153,11 +174,12 @@ export async function getIdentityProfile(db: Db, identity: string) {
       { userName: string }[]
     >`SELECT DISTINCT "userName" FROM (SELECT "userName" FROM "VpnSession" WHERE identity = ${identity} ORDER BY "lastUpdateAt" DESC LIMIT 1000) s ORDER BY 1 LIMIT 50`,
     db.vpnSession.count({ where: { identity, status: "open" } }),
-    accountContext(db, identity),
+    profileAccount(db, identity),
   ]);
   return {
     identity: row.identity,
-    ...account,
+    ...account.context,
+    account: account.account,
     aliases: aliases.map((a) => a.alias),
     namesAsSent: names.map((n) => n.userName),
     onlineSessions: online,

@@ -2,6 +2,8 @@ import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { db } from "@/lib/db/prisma";
 import { IdentityListQuerySchema, listIdentities, type IdentitySort } from "@/lib/identities/views.ts";
+import { getDirectorySettings } from "@/lib/directory/settings.ts";
+import { AccountBadges } from "@/app/_components/account-badges";
 import { LocalTime } from "@/app/_components/local-time";
 import { searchParamsRecord } from "@/app/_components/search-params";
 import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
@@ -20,12 +22,15 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
     { items: [], total: 0, page: 1, pageSize: query.pageSize },
     parsed.problem,
   );
+  // The directory's columns and filter only where a directory is configured.
+  const directory = (await getDirectorySettings(db())).enabled || Boolean(query.account);
   const pages = Math.max(1, Math.ceil(result.total / query.pageSize));
   const href = (patch: Record<string, string | number | undefined>) => {
     const params = new URLSearchParams();
     const merged = {
       q: query.q,
       online: query.online ? "1" : undefined,
+      account: query.account,
       sort: query.sort,
       dir: query.dir,
       page: String(query.page),
@@ -64,6 +69,19 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
             placeholder="UPN, alias or DOMAIN\user"
             className="input w-64"
           />
+          {directory && (
+            <>
+              <label htmlFor="account" className="sr-only">
+                Directory account
+              </label>
+              <select id="account" name="account" defaultValue={query.account ?? ""} className="input">
+                <option value="">All accounts</option>
+                <option value="sensitive">Sensitive</option>
+                <option value="disabled-or-expired">Disabled or expired</option>
+                <option value="not-in-directory">Not in directory</option>
+              </select>
+            </>
+          )}
           <label className="flex items-center gap-1 text-sm">
             <input type="checkbox" name="online" value="1" defaultChecked={query.online} /> Online now
           </label>
@@ -76,7 +94,7 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
         <FilterProblem problem={problem} clearHref="/identities" />
       ) : result.total === 0 ? (
         <div className="card text-sm text-slate-600">
-          {query.q || query.online ? (
+          {query.q || query.online || query.account ? (
             <p>No identity matches.</p>
           ) : (
             <>
@@ -97,6 +115,12 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
             <thead>
               <tr>
                 <th>{sortLink("identity", "Identity")}</th>
+                {directory && (
+                  <>
+                    <th>Name</th>
+                    <th>Department</th>
+                  </>
+                )}
                 <th>{sortLink("lastSeen", "Last VPN connection")}</th>
                 <th>Last location</th>
                 <th>{sortLink("sessions30d", "Sessions (30 d)")}</th>
@@ -114,7 +138,14 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
                     >
                       {i.identity}
                     </Link>
+                    {directory && <AccountBadges account={i} />}
                   </td>
+                  {directory && (
+                    <>
+                      <td>{i.displayName ?? "—"}</td>
+                      <td>{i.department ?? "—"}</td>
+                    </>
+                  )}
                   <td>
                     <LocalTime iso={i.lastSeen} />
                   </td>

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { db } from "@/lib/db/prisma";
+import { getDirectorySettings } from "@/lib/directory/settings.ts";
 import {
   ACTIVITY_TYPES,
   ActivitiesQuerySchema,
@@ -69,6 +70,8 @@ export default async function IdentityProfilePage({
   const settings = detectionSettingsFromEnv();
   const profile = await getIdentityProfile(db(), identity);
   if (!profile) notFound();
+  const directoryOn = (await getDirectorySettings(db())).enabled;
+  const account = profile.account;
   const [locations, { result: activities, problem }, options, alerts, learning] = await Promise.all([
     identityLocations(db(), identity, days),
     orProblem(() => identityActivities(db(), identity, query), NO_ACTIVITY, filterProblem),
@@ -103,20 +106,70 @@ export default async function IdentityProfilePage({
           </p>
         )}
         <dl className="grid grid-cols-1 gap-1 text-sm sm:grid-cols-[10rem_1fr]">
-          <dt className="text-slate-600">Directory</dt>
-          <dd data-testid="directory-account">
-            {profile.inDirectory
-              ? [profile.displayName, profile.title, profile.department].filter(Boolean).join(" · ") || "in directory"
-              : "not in directory"}
-          </dd>
+          {(directoryOn || account) && (
+            <>
+              <dt className="text-slate-600">Directory</dt>
+              <dd data-testid="directory-account">
+                {profile.inDirectory
+                  ? [profile.displayName, profile.title, profile.department, account?.company]
+                      .filter(Boolean)
+                      .join(" · ") || "in directory"
+                  : account?.goneAt
+                    ? "removed from the directory"
+                    : "not in directory"}
+                {account?.goneAt ? (
+                  <>
+                    {" "}
+                    on <LocalTime iso={account.goneAt} /> (its VPN history stays)
+                  </>
+                ) : null}
+              </dd>
+            </>
+          )}
           {profile.accountState && (
             <>
               <dt className="text-slate-600">Account</dt>
               <dd
                 data-testid="account-state"
-                className={profile.accountState === "enabled" ? "" : "font-semibold text-red-700"}
+                className={
+                  profile.accountState === "enabled" && !account?.passwordExpired ? "" : "font-semibold text-red-700"
+                }
               >
                 {profile.accountState}
+                {account?.passwordExpired ? ", password expired" : ""}
+                {account?.pwdLastSet ? (
+                  <span className="font-normal text-slate-600">
+                    {" "}
+                    · password last set <LocalTime iso={account.pwdLastSet} />
+                  </span>
+                ) : null}
+              </dd>
+            </>
+          )}
+          {account && (
+            <>
+              <dt className="text-slate-600">Account names</dt>
+              <dd data-testid="account-names">
+                {[account.userPrincipalName, account.samAccountName, ...account.alternateUpns]
+                  .filter(Boolean)
+                  .join(", ")}
+              </dd>
+            </>
+          )}
+          {account?.manager && (
+            <>
+              <dt className="text-slate-600">Manager</dt>
+              <dd data-testid="manager">
+                {account.manager.identity ? (
+                  <Link
+                    className="text-sky-700 underline"
+                    href={`/identities/${encodeURIComponent(account.manager.identity)}`}
+                  >
+                    {account.manager.displayName ?? account.manager.identity}
+                  </Link>
+                ) : (
+                  (account.manager.displayName ?? account.manager.dn)
+                )}
               </dd>
             </>
           )}

@@ -14,6 +14,12 @@ const STEP_LABELS: Record<TestStep["name"], string> = {
   users: "Users",
 };
 
+const lines = (value: FormDataEntryValue | null) =>
+  String(value ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+
 /** Settings › Identities › Directory: the connection, saved and tested. */
 export function DirectoryForm({ view, canManage }: { view: DirectorySettingsView; canManage: boolean }) {
   const { error, run } = useApiAction();
@@ -40,6 +46,8 @@ export function DirectoryForm({ view, canManage }: { view: DirectorySettingsView
         caCertificate: ca || null,
         skipTlsVerify: form.get("skipTlsVerify") === "on",
         syncIntervalMinutes: Number(form.get("syncIntervalMinutes") ?? 15),
+        extraSensitiveGroups: lines(form.get("extraSensitiveGroups")),
+        sensitiveAccounts: lines(form.get("sensitiveAccounts")),
       }),
     );
     setSaved(result.ok);
@@ -166,6 +174,40 @@ export function DirectoryForm({ view, canManage }: { view: DirectorySettingsView
             defaultValue={view.syncIntervalMinutes}
             disabled={disabled}
           />
+          <p className="mt-1 text-xs text-slate-500">
+            Each sync reads what changed; at least daily, and on Sync now, every account is read again. Deleted accounts
+            show at once when the bind user may read the Deleted Objects container, else at the next full sync.
+          </p>
+        </div>
+        <div>
+          <label htmlFor="d-groups" className="label">
+            More sensitive groups (one per line)
+          </label>
+          <textarea
+            id="d-groups"
+            name="extraSensitiveGroups"
+            rows={2}
+            className="input w-full font-mono text-xs"
+            defaultValue={view.extraSensitiveGroups.join("\n")}
+            disabled={disabled}
+          />
+          <p className="mt-1 text-xs text-slate-500">
+            Besides Defender for Identity&apos;s default ones (Domain Admins, Enterprise Admins, …); nested members
+            count. Applied at the next sync.
+          </p>
+        </div>
+        <div>
+          <label htmlFor="d-accounts" className="label">
+            Sensitive accounts (one per line: UPN, sAMAccountName or DOMAIN\user)
+          </label>
+          <textarea
+            id="d-accounts"
+            name="sensitiveAccounts"
+            rows={2}
+            className="input w-full font-mono text-xs"
+            defaultValue={view.sensitiveAccounts.join("\n")}
+            disabled={disabled}
+          />
         </div>
         {error && (
           <p role="alert" className="text-sm text-red-700">
@@ -209,7 +251,9 @@ export function DirectoryForm({ view, canManage }: { view: DirectorySettingsView
           Last sync <LocalTime iso={view.lastSync.at} /> ({(view.lastSync.durationMs / 1000).toFixed(1)} s):{" "}
           {view.lastSync.error
             ? `failed — ${view.lastSync.error}; the accounts read before stay in use`
-            : `${view.lastSync.added} added, ${view.lastSync.changed} changed, ${view.lastSync.removed} removed`}
+            : `${view.lastSync.added} added, ${view.lastSync.changed} changed, ${view.lastSync.removed} removed` +
+              (view.lastSync.moved ? `; the history of ${view.lastSync.moved} names moved to their accounts` : "") +
+              (view.lastSync.full ? " (every account read)" : " (changes only)")}
           .
         </p>
       )}
