@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import fs from "node:fs";
 import pg from "pg";
 import { ADMIN, ANALYST, productDatabaseUrl, readState } from "./product";
 import { writeAccountingRecords } from "../lib/sessions/store";
@@ -162,4 +163,21 @@ test("an analyst sees the account behind an identity: name, department, manager,
     sensitive: true,
     sensitiveReason: "member of Administrators, Domain Admins",
   });
+
+  // The bind password is nowhere in plaintext: not in any table, not in the product's log.
+  const { logFile } = readState();
+  const dump = new pg.Client({ connectionString: productDatabaseUrl() });
+  await dump.connect();
+  try {
+    const { rows } = await dump.query<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`,
+    );
+    for (const { name } of rows) {
+      const { rows: data } = await dump.query<{ row: string }>(`SELECT row_to_json(t)::text AS row FROM "${name}" t`);
+      expect(data.map((r) => r.row).join("\n"), name).not.toContain(SAMBA_ADMIN_PASSWORD);
+    }
+  } finally {
+    await dump.end();
+  }
+  expect(fs.readFileSync(logFile, "utf8")).not.toContain(SAMBA_ADMIN_PASSWORD);
 });

@@ -64,6 +64,17 @@ describe.runIf(sambaInstalled())("Test connection against Samba AD", () => {
     expect((await testDirectoryConnection(conn({ urls: ["ldaps://localhost:1", dc.url] }))).ok).toBe(true);
   });
 
+  it("StartTLS on ldap:// works; a plain ldap:// bind is refused, as on a hardened AD", async () => {
+    const startTls = await testDirectoryConnection(conn({ urls: ["ldap://localhost:389"], startTls: true }));
+    expect(startTls.ok, JSON.stringify(startTls.steps)).toBe(true);
+    const plain = await testDirectoryConnection(conn({ urls: ["ldap://localhost:389"], startTls: false }));
+    expect(plain.steps.at(-1)).toEqual({
+      name: "bind",
+      ok: false,
+      message: "the directory refuses binds without TLS: use ldaps:// or StartTLS",
+    });
+  });
+
   it("npx vpnsight directory test|show: the saved connection, step by step, and never the password", async () => {
     const t = await createTestDatabase();
     try {

@@ -54,9 +54,16 @@ export async function bindDirectory(conn: DirectoryConnection): Promise<Client> 
   };
   let last: unknown;
   for (const url of conn.urls) {
-    const client = new Client({ url, tlsOptions, timeout: TIMEOUT_MS, connectTimeout: TIMEOUT_MS });
+    const ldaps = url.toLowerCase().startsWith("ldaps://");
+    // ldapts opens TLS at once whenever it is given TLS options, also on ldap://: only for ldaps:// here.
+    const client = new Client({
+      url,
+      ...(ldaps ? { tlsOptions } : {}),
+      timeout: TIMEOUT_MS,
+      connectTimeout: TIMEOUT_MS,
+    });
     try {
-      if (conn.startTls && url.toLowerCase().startsWith("ldap://"))
+      if (conn.startTls && !ldaps)
         await client.startTLS({ ...tlsOptions, servername: new URL(url).hostname });
       await client.bind(conn.bindUser, conn.bindPassword ?? "");
       return client;
