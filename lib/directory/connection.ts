@@ -63,8 +63,7 @@ export async function bindDirectory(conn: DirectoryConnection): Promise<Client> 
       connectTimeout: TIMEOUT_MS,
     });
     try {
-      if (conn.startTls && !ldaps)
-        await client.startTLS({ ...tlsOptions, servername: new URL(url).hostname });
+      if (conn.startTls && !ldaps) await client.startTLS({ ...tlsOptions, servername: new URL(url).hostname });
       await client.bind(conn.bindUser, conn.bindPassword ?? "");
       return client;
     } catch (err) {
