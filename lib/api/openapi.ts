@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json. Paths, parameters and request bodies are
 // generated from the operations (operations.ts): the schemas the door parses with. Responses are described there and
 // in the components below.
+import { SEVERITIES } from "../alerts/severity.ts";
 import { z } from "zod";
 import { ALERT_STATUSES } from "../alerts/status.ts";
 import { ROLES } from "../auth/roles.ts";
@@ -84,7 +85,7 @@ const role = { type: "string", enum: [...ROLES] };
 const vendor = { type: "string", enum: [...API_VENDORS] };
 const alertStatus = { type: "string", enum: [...ALERT_STATUSES] };
 const alertRule = { type: "string", enum: Object.keys(RULES) };
-const severity = { type: "string", enum: [...new Set(Object.values(RULES).map((r) => r.severity))] };
+const severity = { type: "string", enum: [...SEVERITIES] };
 const time = { type: ["string", "null"], format: "date-time" };
 /** Where a public IP is, as a session and a location list show it. */
 const place = {
@@ -237,7 +238,22 @@ export const openApiDocument = {
           caCertificate: { type: ["string", "null"] },
           skipTlsVerify: { type: "boolean" },
           syncIntervalMinutes: { type: "integer" },
+          extraSensitiveGroups: { type: "array", items: { type: "string" } },
+          sensitiveAccounts: { type: "array", items: { type: "string" } },
           lastSync: { oneOf: [{ $ref: "#/components/schemas/LastSync" }, { type: "null" }] },
+        },
+      },
+      AccountContext: {
+        type: "object",
+        description: "The directory account behind an identity (all null/false when it is not in the directory)",
+        properties: {
+          inDirectory: { type: "boolean" },
+          displayName: { type: ["string", "null"] },
+          title: { type: ["string", "null"] },
+          department: { type: ["string", "null"] },
+          accountState: { type: ["string", "null"], enum: ["enabled", "disabled", "locked", "expired", null] },
+          sensitive: { type: "boolean" },
+          sensitiveReason: { type: ["string", "null"] },
         },
       },
       LastSync: {
@@ -249,6 +265,8 @@ export const openApiDocument = {
           changed: { type: "integer" },
           removed: { type: "integer" },
           error: { type: ["string", "null"], description: "What failed, in words; the accounts read before stay" },
+          full: { type: "boolean", description: "Every account read (else only changes since the last sync)" },
+          moved: { type: "integer", description: "Names whose history moved to their account's identity" },
         },
       },
       Location: {

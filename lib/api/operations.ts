@@ -217,14 +217,19 @@ export const OPERATIONS = {
     summary:
       "Identities with last connection, last location, 30-day sessions and locations, online sessions (any role)",
     query: IdentityListQuerySchema,
-    responses: { "200": { description: "{ items, total, page, pageSize }" } },
+    responses: {
+      "200": {
+        description: "{ items, total, page, pageSize }; each item also carries its AccountContext's fields",
+      },
+    },
     errors: [400],
   }),
   getIdentity: operation({
     method: "GET",
     path: "/api/v1/identities/{identity}",
     permission: "identities.read",
-    summary: "An identity's profile header: aliases, names as sent, online sessions, first/last seen (any role)",
+    summary:
+      "An identity's profile header: aliases, names as sent, online sessions, first/last seen, and its directory account (AccountContext's fields, plus account: names, manager, pwdLastSet, passwordExpired, goneAt) (any role)",
     params: IdentityParams,
     responses: { "200": { description: "Profile" } },
     errors: [404],
