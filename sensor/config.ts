@@ -257,8 +257,8 @@ export class ConfigWatcher {
    * the accounts: a refresh costs one small query otherwise. Null while the directory is off.
    */
   private async directory(): Promise<Map<string, string> | null> {
-    const { rows } = await this.pool.query<{ enabled: boolean; version: string | null }>(
-      `SELECT enabled, "lastSync"->>'at' AS version FROM "DirectorySettings" WHERE id = $1`,
+    const { rows } = await this.pool.query<{ enabled: boolean; version: string | null; upnSuffixes: string[] }>(
+      `SELECT enabled, "lastSync"->>'at' AS version, "upnSuffixes" FROM "DirectorySettings" WHERE id = $1`,
       [SETTINGS_ROW_ID],
     );
     const row = rows[0];
@@ -269,7 +269,7 @@ export class ConfigWatcher {
         `SELECT "userPrincipalName", "samAccountName", "netbiosDomain", mail, "proxyAddresses"
            FROM "DirectoryAccount" WHERE "goneAt" IS NULL`,
       );
-      this.directoryState = { version, index: directoryIndex(accounts.rows) };
+      this.directoryState = { version, index: directoryIndex(accounts.rows, row.upnSuffixes) };
       this.log("directory names loaded", { accounts: accounts.rowCount, names: this.directoryState.index.size });
     }
     return this.directoryState.index;

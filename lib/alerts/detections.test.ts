@@ -55,11 +55,19 @@ describe("learning", () => {
     expect(learningState(first, 5, T).until).toEqual(new Date(first.getTime() + 30 * DAY));
   });
 
-  it("raises nothing while learning, even from a new country", () => {
+  it("raises no new-country alert while learning", () => {
     const young = [s(new Date(T.getTime() - 10 * DAY), PARIS), s(new Date(T.getTime() - 9 * DAY), PARIS)];
     const result = evaluateSession(s(T, TOKYO), young, young[0]!.startedAt);
     expect(result.learning.learning).toBe(true);
     expect(result.findings).toEqual([]);
+  });
+
+  it("compares two sessions from the first pair: Moscow and London at once, on an identity's first day", () => {
+    const MOSCOW = { countryCode: "RU", country: "Russia", city: "Moscow", latitude: 55.75, longitude: 37.62 };
+    const london = s(new Date(T.getTime() - 3_600_000), LONDON, 0, true);
+    const result = evaluateSession(s(T, MOSCOW), [london], london.startedAt);
+    expect(result.learning.learning).toBe(true);
+    expect(result.findings.map((f) => f.rule).sort()).toEqual(["concurrent-countries", "impossible-travel"]);
   });
 });
 

@@ -18,6 +18,9 @@ export const RULES = {
 } as const satisfies Record<string, { severity: Severity; title: string; mitre: string }>;
 export type RuleId = keyof typeof RULES;
 
+/** The rules that compare a session with the identity's baseline: they wait until it has one (learningState). */
+export const BASELINE_RULES: readonly RuleId[] = ["suspicious-vpn-connection"];
+
 export interface DetectionSettings {
   windowDays: number;
   learningMinDays: number;
@@ -100,7 +103,10 @@ export interface LearningState {
   sessionsInWindow: number;
 }
 
-/** No alert while an identity is learning: first session < learningMinDays old, or < learningMinSessions in the window. */
+/**
+ * Learning: first session < learningMinDays old, or < learningMinSessions in the window. It holds back the rules that
+ * need a baseline (BASELINE_RULES); the others apply from an identity's first sessions.
+ */
 export function learningState(
   firstSeen: Date,
   sessionsInWindow: number,
@@ -222,7 +228,8 @@ export function evaluateSession(
   const windowStart = at.getTime() - s.windowDays * DAY;
   const sessionsInWindow = history.filter((h) => h.startedAt.getTime() >= windowStart && h.startedAt < at).length;
   const learning = learningState(firstSeen, sessionsInWindow, at, s);
-  if (learning.learning || !isGeo(session)) return { learning, findings: [] };
+  // Learning holds back only what needs a baseline (a new country); two-session rules fire from the first pair.
+  if (!isGeo(session)) return { learning, findings: [] };
   const findings: Finding[] = [];
   const sessionEvidence = evidenceOf(session);
   const baselineEvidence = [...baseline.countries.entries()].map(([code, c]) => ({
@@ -232,7 +239,7 @@ export function evaluateSession(
     lastSeen: c.lastSeen.toISOString(),
   }));
 
-  if (!baseline.countries.has(session.countryCode!)) {
+  if (!learning.learning && !baseline.countries.has(session.countryCode!)) {
     findings.push({
       rule: "suspicious-vpn-connection",
       severity: RULES["suspicious-vpn-connection"].severity,

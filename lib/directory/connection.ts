@@ -91,6 +91,8 @@ export interface DomainInfo {
   server: string;
   /** The DC's highest committed update sequence number when read. */
   highestUsn: string;
+  /** The forest's UPN suffixes: its DNS name and the uPNSuffixes an admin added (lowercase). */
+  upnSuffixes: string[];
 }
 
 /** The domain's NetBIOS and DNS names, from the configuration partition, and the answering DC's position. */
@@ -106,17 +108,27 @@ export async function readDomain(client: Client): Promise<DomainInfo> {
     server: String(rootDse.dsServiceName ?? ""),
     highestUsn: String(rootDse.highestCommittedUSN ?? ""),
   };
-  if (!config) return { netbios: null, dns: null, namingContext, ...position };
+  if (!config) return { netbios: null, dns: null, namingContext, ...position, upnSuffixes: [] };
   const { searchEntries } = await client.search(`CN=Partitions,${config}`, {
     filter: `(&(objectClass=crossRef)(nETBIOSName=*)(nCName=${escapeFilterValue(namingContext)}))`,
     attributes: ["nETBIOSName", "dnsRoot"],
   });
   const part = searchEntries[0];
+  const partitions = await client.search(`CN=Partitions,${config}`, { scope: "base", attributes: ["uPNSuffixes"] });
+  const extra = partitions.searchEntries[0]?.uPNSuffixes;
+  const upnSuffixes = [
+    ...new Set(
+      [part ? String(part.dnsRoot) : "", ...(Array.isArray(extra) ? extra : extra ? [extra] : []).map(String)]
+        .map((x) => x.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
   return {
     netbios: part ? String(part.nETBIOSName) : null,
     dns: part ? String(part.dnsRoot) : null,
     namingContext,
     ...position,
+    upnSuffixes,
   };
 }
 

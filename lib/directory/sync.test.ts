@@ -51,6 +51,9 @@ beforeAll(async () => {
     ldif(
       "dn: CN=Alice Smith,CN=Users,DC=contoso,DC=test\nchangetype: modify\nadd: proxyAddresses\n" +
         "proxyAddresses: SMTP:alice.smith@contoso.test\nproxyAddresses: smtp:a.smith@contoso.test\n\n" +
+        // A UPN suffix an admin added to the forest: alice@corp.contoso.com is one of her names too.
+        "dn: CN=Partitions,CN=Configuration,DC=contoso,DC=test\nchangetype: modify\nadd: uPNSuffixes\n" +
+        "uPNSuffixes: corp.contoso.com\n\n" +
         bulkUsersLdif(BULK, "bulk"),
     );
   });
@@ -64,8 +67,15 @@ beforeAll(async () => {
     }),
     { label: "test" },
   );
-  // VPN history from before the directory: alice under four of her names, dave under his UPN.
-  const names = ["CONTOSO\\alice", "alice", "Alice.Smith@contoso.test", "a.smith@contoso.test", "dave@contoso.test"];
+  // VPN history from before the directory: alice under five of her names, dave under his UPN.
+  const names = [
+    "CONTOSO\\alice",
+    "alice",
+    "Alice.Smith@contoso.test",
+    "a.smith@contoso.test",
+    "alice@corp.contoso.com",
+    "dave@contoso.test",
+  ];
   await writeAccountingRecords(
     t.pool,
     names.map((name, i) => sessionEvent({ sessionKey: `S${i}`, identity: name.toLowerCase(), userName: name })),
@@ -125,8 +135,8 @@ describe.runIf(sambaInstalled())("directory sync against Samba AD", () => {
   });
 
   it("moved the history of every name the directory resolves to the account's identity, alerts included", async () => {
-    expect((await getDirectorySettings(t.db)).lastSync?.moved).toBe(4);
-    expect(await sessionsBy()).toEqual({ "alice@contoso.test": 4, "dave@contoso.test": 1 });
+    expect((await getDirectorySettings(t.db)).lastSync?.moved).toBe(5);
+    expect(await sessionsBy()).toEqual({ "alice@contoso.test": 5, "dave@contoso.test": 1 });
     expect(await t.query(`SELECT identity FROM "Alert"`)).toEqual([{ identity: "alice@contoso.test" }]);
     expect(await t.query(`SELECT DISTINCT identity FROM "Identity" ORDER BY 1`)).toEqual([
       { identity: "alice@contoso.test" },
@@ -144,7 +154,7 @@ describe.runIf(sambaInstalled())("directory sync against Samba AD", () => {
     expect(await t.db.directoryAccount.findUnique({ where: { objectGuid: alice.objectGuid } })).toMatchObject({
       userPrincipalName: "alice.new@contoso.test",
     });
-    expect(await sessionsBy()).toEqual({ "alice.new@contoso.test": 4, "dave@contoso.test": 1 });
+    expect(await sessionsBy()).toEqual({ "alice.new@contoso.test": 5, "dave@contoso.test": 1 });
     expect(await t.query(`SELECT identity FROM "Alert"`)).toEqual([{ identity: "alice.new@contoso.test" }]);
   });
 

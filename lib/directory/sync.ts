@@ -237,6 +237,8 @@ interface DirectoryRead {
   accounts: AccountRecord[];
   /** Incremental: objectGUIDs deleted since the cursor (when the bind account may see them). */
   deleted: string[];
+  /** The forest's UPN suffixes (alternate UPNs: sAMAccountName@suffix). */
+  upnSuffixes: string[];
   /** Every sensitive account's privileged groups: group membership does not change the member's uSNChanged. */
   sensitive: Map<string, string[]>;
   cursor: SyncCursor;
@@ -292,6 +294,7 @@ async function readDirectory(
         .map((e) => toAccount(e, domain.netbios, maxAgeMs))
         .filter((a): a is AccountRecord => a !== null),
       deleted,
+      upnSuffixes: domain.upnSuffixes,
       sensitive,
       // Read before the accounts: a change made while reading is read again next time, never missed.
       cursor: {
@@ -327,7 +330,11 @@ const sameGroups = (a: string[], b: string[]) => a.length === b.length && a.ever
  * resolveIdentity with the directory's names), and a renamed account's history to its new UPN. Names seen by the
  * sensor before it loaded the new names move at the next sync.
  */
-async function moveToAccounts(tx: Prisma.TransactionClient, renames: Map<string, string>): Promise<number> {
+async function moveToAccounts(
+  tx: Prisma.TransactionClient,
+  renames: Map<string, string>,
+  upnSuffixes: string[],
+): Promise<number> {
   const accounts = await tx.directoryAccount.findMany({
     where: { goneAt: null },
     select: { userPrincipalName: true, samAccountName: true, netbiosDomain: true, mail: true, proxyAddresses: true },
@@ -335,7 +342,7 @@ async function moveToAccounts(tx: Prisma.TransactionClient, renames: Map<string,
   const mappings = identityMappings(
     await tx.domainMapping.findMany(),
     await tx.identityAlias.findMany(),
-    directoryIndex(accounts),
+    directoryIndex(accounts, upnSuffixes),
   );
   const moves = new Map<string, string>();
   for (const { identity } of await tx.identity.findMany({ select: { identity: true } })) {
@@ -418,7 +425,8 @@ async function applyRead(tx: Prisma.TransactionClient, read: DirectoryRead, sens
   }
   if (gone.length) await tx.directoryAccount.updateMany({ where: { objectGuid: { in: gone } }, data: { goneAt: at } });
   await markSensitiveAccounts(tx, sensitiveAccounts);
-  const moved = await moveToAccounts(tx, renames);
+  await tx.directorySettings.updateMany({ where: { id: SETTINGS_ROW_ID }, data: { upnSuffixes: read.upnSuffixes } });
+  const moved = await moveToAccounts(tx, renames, read.upnSuffixes);
   return { added, changed, removed: gone.length, moved };
 }
 

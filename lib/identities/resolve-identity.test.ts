@@ -56,7 +56,7 @@ describe("directory accounts", () => {
       proxyAddresses: [],
     },
   ];
-  const mappings = { ...NO_MAPPINGS, directory: directoryIndex(accounts) };
+  const mappings = { ...NO_MAPPINGS, directory: directoryIndex(accounts, ["contoso.test", "corp.contoso.com"]) };
 
   it("resolves the UPN, DOMAIN\\user, mail, proxy addresses and a unique bare name to the account's UPN", () => {
     for (const name of [
@@ -69,8 +69,25 @@ describe("directory accounts", () => {
     ])
       expect(resolveIdentity(name, mappings), name).toBe("alice@contoso.test");
     expect(resolveIdentity("FABRIKAM\\bob", mappings)).toBe("bob@fabrikam.test");
+    // sAMAccountName@ a UPN suffix of the forest; two accounts named bob make bob@corp.contoso.com no one's.
+    expect(resolveIdentity("alice@corp.contoso.com", mappings)).toBe("alice@contoso.test");
+    expect(resolveIdentity("bob@corp.contoso.com", mappings)).toBe("bob@corp.contoso.com");
     expect(resolveIdentity("bob", mappings)).toBe("bob");
     expect(resolveIdentity("mallory@contoso.test", mappings)).toBe("mallory@contoso.test");
+  });
+
+  it("a UPN wins over another account's alternate name for it", () => {
+    const index = directoryIndex([
+      ...accounts,
+      {
+        userPrincipalName: "carol@contoso.test",
+        samAccountName: "carol",
+        netbiosDomain: "CONTOSO",
+        mail: "bob@contoso.test",
+        proxyAddresses: [],
+      },
+    ]);
+    expect(index.get("bob@contoso.test")).toBe("bob@contoso.test");
   });
 
   it("lets a manual alias win over the directory", () => {

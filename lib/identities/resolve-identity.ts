@@ -22,30 +22,33 @@ export interface DirectoryNames {
 }
 
 /**
- * The names each directory account answers to, all pointing at its primary UPN: the UPN, NETBIOS\sAMAccountName,
- * mail and smtp proxy addresses, and the bare sAMAccountName when no other account of the configured domain has it.
- * An alternate name two accounts claim resolves to neither.
+ * The names each directory account answers to, all pointing at its primary UPN, in order of precedence: the UPN;
+ * NETBIOS\sAMAccountName; alternate UPNs (mail, smtp proxy addresses, sAMAccountName@ each UPN suffix of the forest);
+ * the bare sAMAccountName. A name taken at one level is not claimed again below it; a name two accounts claim at the
+ * same level resolves to neither.
  */
-export function directoryIndex(accounts: DirectoryNames[]): Map<string, string> {
-  const index = new Map<string, string>();
-  const claimed = new Map<string, number>();
-  const claim = (name: string | null | undefined, upn: string) => {
-    if (!name) return;
-    const key = name.trim().toLowerCase();
-    if (index.get(key) === upn) return;
-    claimed.set(key, (claimed.get(key) ?? 0) + 1);
-    index.set(key, upn);
-  };
+export function directoryIndex(accounts: DirectoryNames[], upnSuffixes: readonly string[] = []): Map<string, string> {
+  const levels: [string, string][][] = [[], [], [], []];
   for (const a of accounts) {
-    const upn = a.userPrincipalName?.toLowerCase();
+    const upn = a.userPrincipalName?.trim().toLowerCase();
     if (!upn) continue;
-    claim(upn, upn);
-    if (a.netbiosDomain) claim(`${a.netbiosDomain}\\${a.samAccountName}`, upn);
-    claim(a.mail, upn);
-    for (const p of a.proxyAddresses) claim(p, upn);
-    claim(a.samAccountName, upn);
+    const sam = a.samAccountName.trim().toLowerCase();
+    levels[0]!.push([upn, upn]);
+    if (a.netbiosDomain) levels[1]!.push([`${a.netbiosDomain.toLowerCase()}\\${sam}`, upn]);
+    for (const alt of [a.mail, ...a.proxyAddresses, ...upnSuffixes.map((suffix) => `${sam}@${suffix}`)])
+      if (alt) levels[2]!.push([alt.trim().toLowerCase(), upn]);
+    levels[3]!.push([sam, upn]);
   }
-  for (const [key, count] of claimed) if (count > 1) index.delete(key);
+  const index = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const level of levels) {
+    const claims = new Map<string, Set<string>>();
+    for (const [name, upn] of level) if (!taken.has(name)) claims.set(name, (claims.get(name) ?? new Set()).add(upn));
+    for (const [name, upns] of claims) {
+      taken.add(name);
+      if (upns.size === 1) index.set(name, [...upns][0]!);
+    }
+  }
   return index;
 }
 

@@ -83,7 +83,9 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
         <FilterProblem problem={problem} clearHref="/alerts" />
       ) : items.length === 0 ? (
         <div className="card text-sm text-slate-600">
-          No alerts. Detections start once {learningRuleText(detectionSettingsFromEnv())}.
+          {Object.values(raw).some(Boolean)
+            ? "No alert matches these filters."
+            : `No alerts. New-country alerts start once ${learningRuleText(detectionSettingsFromEnv())}; the other rules apply from the first sessions.`}
         </div>
       ) : (
         <div className="card overflow-x-auto">

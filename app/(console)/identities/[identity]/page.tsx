@@ -16,7 +16,7 @@ import {
 } from "@/lib/identities/views.ts";
 import { identityPageParam } from "@/lib/api/params";
 import { STATUS_LABELS, identityLearning, listAlerts } from "@/lib/alerts/triage.ts";
-import { detectionSettingsFromEnv } from "@/lib/alerts/detections.ts";
+import { BASELINE_RULES, RULES, detectionSettingsFromEnv, type RuleId } from "@/lib/alerts/detections.ts";
 import { LocalTime } from "@/app/_components/local-time";
 import { WorldMap } from "@/app/_components/world-map";
 import { searchParamsRecord } from "@/app/_components/search-params";
@@ -191,9 +191,22 @@ export default async function IdentityProfilePage({
           <dd data-testid="names-as-sent">{profile.namesAsSent.join(", ") || "—"}</dd>
           <dt className="text-slate-600">Detections</dt>
           <dd data-testid="learning">
-            {learning?.learning
-              ? `learning until ${learning.until > new Date() ? learning.until.toISOString().slice(0, 10) : `it has ${settings.learningMinSessions} connections in ${settings.windowDays} days`}`
-              : "active"}
+            {learning?.learning ? (
+              <>
+                {BASELINE_RULES.map((r) => RULES[r].title).join(", ")}: learning until{" "}
+                {learning.until > new Date()
+                  ? learning.until.toISOString().slice(0, 10)
+                  : `it has ${settings.learningMinSessions} connections in ${settings.windowDays} days`}
+                . Active:{" "}
+                {(Object.keys(RULES) as RuleId[])
+                  .filter((r) => !BASELINE_RULES.includes(r))
+                  .map((r) => RULES[r].title)
+                  .join(", ")}
+                .
+              </>
+            ) : (
+              "all rules active"
+            )}
           </dd>
           {profile.aliases.length > 0 && (
             <>
