@@ -1,6 +1,7 @@
 import fs from "node:fs";
+import pg from "pg";
 import { expect, test } from "@playwright/test";
-import { ADMIN, ANALYST, VIEWER, readState, runSeed } from "./product";
+import { ADMIN, ANALYST, VIEWER, productDatabaseUrl, readState, runSeed } from "./product";
 import { signIn } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
@@ -106,11 +107,43 @@ test("an admin maps a NetBIOS domain: DOMAIN\\user sessions join the UPN identit
   await signIn(page, ADMIN);
   await page.goto("/identities?q=contoso%5Cuser3");
   await expect(page.getByRole("link", { name: "contoso\\user3", exact: true })).toBeVisible();
+  // An alert on the DOMAIN\user identity, and what the mapping will merge, counted in the database.
+  const pool = new pg.Pool({ connectionString: productDatabaseUrl() });
+  let expected: { identities: number; sessions: number };
+  try {
+    await pool.query(
+      `INSERT INTO "Alert" ("dedupeKey", rule, severity, identity, "occurredAt", evidence, "updatedAt")
+       VALUES ('e2e-merge', 'concurrent-countries', 'medium', 'contoso\\user3', now(), '{"summary":"e2e merge alert"}', now())`,
+    );
+    const { rows } = await pool.query<{ identities: number; sessions: number }>(
+      `SELECT (SELECT count(*) FROM "Identity" WHERE starts_with(identity, 'contoso\\'))::int AS identities,
+              (SELECT count(*) FROM "VpnSession" WHERE starts_with(identity, 'contoso\\'))::int AS sessions`,
+    );
+    expected = rows[0]!;
+  } finally {
+    await pool.end();
+  }
   await page.goto("/settings/identities/aliases");
-  await page.getByRole("textbox", { name: "NetBIOS domain" }).fill("CONTOSO");
+  const n = (x: number) => x.toLocaleString("en-US");
+  await expect(page.getByTestId("unmapped-domain").filter({ hasText: "CONTOSO" })).toHaveText(
+    new RegExp(`^CONTOSO: seen on ${n(expected.identities)} identities`),
+  );
+  await page.getByRole("button", { name: "Map CONTOSO…" }).click();
+  await expect(page.getByRole("textbox", { name: "NetBIOS domain" })).toHaveValue("CONTOSO");
   await page.getByLabel("UPN suffix").fill("contoso.com");
+  await expect(page.getByTestId("domain-merge-preview")).toHaveText(
+    `Will merge ${n(expected.identities)} identities, ${n(expected.sessions)} sessions, 1 alert.`,
+  );
   await page.getByRole("button", { name: "Map domain" }).click();
   await expect(page.getByRole("table", { name: "Domain mappings" })).toContainText("contoso.com");
+  await expect(page.getByTestId("unmapped-domain").filter({ hasText: "CONTOSO" })).toHaveCount(0);
+  // The old address leads to the merged identity, which lists the old alert; API clients get a 301.
+  await page.goto("/identities/contoso%5Cuser3");
+  await expect(page).toHaveURL(/\/identities\/user3%40contoso\.com$/);
+  await expect(page.getByText("e2e merge alert")).toBeVisible();
+  const moved = await page.request.get("/api/v1/identities/contoso%5Cuser3/locations?days=30", { maxRedirects: 0 });
+  expect(moved.status()).toBe(301);
+  expect(moved.headers()["location"]).toBe("/api/v1/identities/user3%40contoso.com/locations?days=30");
   await page.goto("/identities?q=user3%40contoso");
   await expect(page.getByRole("link", { name: "user3@contoso.com", exact: true })).toBeVisible();
   await page.goto("/identities?q=contoso%5Cuser3");

@@ -271,6 +271,15 @@ export const OPERATIONS = {
     responses: { "201": { description: "Created" } },
     errors: [400, 409],
   }),
+  previewIdentityAlias: operation({
+    method: "GET",
+    path: "/api/v1/identity-aliases/preview",
+    permission: "identities.read",
+    summary: "What adding this alias would merge: { identities, sessions, alerts } (nothing changes)",
+    query: AliasSchema,
+    responses: { "200": { description: "{ identities, sessions, alerts }" } },
+    errors: [400],
+  }),
   removeIdentityAlias: operation({
     method: "DELETE",
     path: "/api/v1/identity-aliases/{alias}",
@@ -295,6 +304,23 @@ export const OPERATIONS = {
     body: DomainMappingSchema,
     responses: { "201": { description: "Created" } },
     errors: [400, 409],
+  }),
+  previewDomainMapping: operation({
+    method: "GET",
+    path: "/api/v1/domain-mappings/preview",
+    permission: "identities.read",
+    summary: "What mapping this domain would merge: { identities, sessions, alerts } (nothing changes)",
+    query: DomainMappingSchema,
+    responses: { "200": { description: "{ identities, sessions, alerts }" } },
+    errors: [400],
+  }),
+  suggestDomainMappings: operation({
+    method: "GET",
+    path: "/api/v1/domain-mappings/suggestions",
+    permission: "identities.read",
+    summary:
+      "NetBIOS domains seen in DOMAIN\\user identities that no mapping covers: { items: [{ netbiosDomain, identities }] }",
+    responses: { "200": { description: "{ items }" } },
   }),
   removeDomainMapping: operation({
     method: "DELETE",

@@ -43,6 +43,8 @@ export const TABLE_PRIVILEGES: Record<string, Record<RoleName, Privilege[]>> = {
   VpnSession: { vpnsight_portal: ALL, vpnsight_sensor: ALL },
   VpnSessionEvent: { vpnsight_portal: ALL, vpnsight_sensor: ALL },
   Identity: { vpnsight_portal: ALL, vpnsight_sensor: ALL },
+  // Written where history moves: aliases (portal) and the directory sync (portal's Sync now, the detector's schedule).
+  IdentityRedirect: { vpnsight_portal: ALL, vpnsight_sensor: ALL },
   Alert: { vpnsight_portal: ALL, vpnsight_sensor: ["SELECT", "INSERT", "UPDATE"] },
   AlertDelivery: { vpnsight_portal: ALL, vpnsight_sensor: ALL },
   SensorStatus: { vpnsight_portal: ALL, vpnsight_sensor: ["SELECT", "INSERT", "UPDATE"] },

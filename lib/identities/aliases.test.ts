@@ -3,9 +3,13 @@ import { sessionEvent } from "../testing/session-event.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
 import type { SessionEvent } from "../sessions/accounting-record.ts";
 import { writeAccountingRecords } from "../sessions/store.ts";
+import { redirectedIdentity } from "./reattribute.ts";
 import {
   addDomainMapping,
   addIdentityAlias,
+  previewDomainMapping,
+  previewIdentityAlias,
+  unmappedDomains,
   removeIdentityAlias,
   AliasSchema,
   DomainMappingSchema,
@@ -154,5 +158,45 @@ describe("the identity summary after a merge", () => {
       actor,
     );
     expect(await summary()).toEqual(byStore);
+  });
+});
+
+describe("merges keep their way back", () => {
+  it("previews what will merge, suggests unmapped domains, and redirects old keys (chains collapse)", async () => {
+    await writeAccountingRecords(
+      t.pool,
+      [
+        start("fabrikam\\xena", "FABRIKAM\\xena", "F1", 2),
+        start("fabrikam\\xena", "FABRIKAM\\xena", "F2", 1),
+        start("fabrikam\\yan", "FABRIKAM\\yan", "F3", 1),
+        start("zoe@fabrikam.com", "zoe@fabrikam.com", "F4", 1),
+      ],
+      "test",
+    );
+    await t.query(
+      `INSERT INTO "Alert" ("dedupeKey", rule, severity, identity, "occurredAt", evidence, "updatedAt")
+       VALUES ('xena|1', 'impossible-travel', 'high', 'fabrikam\\xena', now(), '{}', now())`,
+    );
+    expect(await unmappedDomains(t.db)).toContainEqual({ netbiosDomain: "fabrikam", identities: 2 });
+    const mapping = parseInput(DomainMappingSchema, { netbiosDomain: "FABRIKAM", upnSuffix: "fabrikam.com" });
+    expect(await previewDomainMapping(t.db, mapping)).toEqual({ identities: 2, sessions: 3, alerts: 1 });
+    await addDomainMapping(t.db, mapping, actor);
+    expect(await unmappedDomains(t.db)).not.toContainEqual(expect.objectContaining({ netbiosDomain: "fabrikam" }));
+    expect(await redirectedIdentity(t.db, "fabrikam\\xena")).toBe("xena@fabrikam.com");
+    expect(await t.query(`SELECT identity FROM "Alert" WHERE "dedupeKey" = 'xena|1'`)).toEqual([
+      { identity: "xena@fabrikam.com" },
+    ]);
+    const audit = await t.db.auditEntry.findFirst({
+      where: { action: "domain-mapping.create" },
+      orderBy: { id: "desc" },
+    });
+    expect(audit?.changes).toMatchObject({ merged: { identities: 2, sessions: 3, alerts: 1 } });
+    // xena merges again, into zoe: the first redirect follows.
+    const alias = parseInput(AliasSchema, { alias: "xena@fabrikam.com", identity: "zoe@fabrikam.com" });
+    expect(await previewIdentityAlias(t.db, alias)).toEqual({ identities: 1, sessions: 2, alerts: 1 });
+    await addIdentityAlias(t.db, alias, actor);
+    expect(await redirectedIdentity(t.db, "fabrikam\\xena")).toBe("zoe@fabrikam.com");
+    expect(await redirectedIdentity(t.db, "xena@fabrikam.com")).toBe("zoe@fabrikam.com");
+    expect(await redirectedIdentity(t.db, "zoe@fabrikam.com")).toBeNull();
   });
 });

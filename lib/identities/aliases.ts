@@ -1,9 +1,10 @@
 import { z } from "zod";
 import type { Db } from "../db/prisma.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import { recordAudit, type Actor } from "../audit/record.ts";
 import { notifyConfigChanged } from "../config/notify.ts";
 import { conflict, notFound } from "../errors.ts";
-import { reattribute } from "./reattribute.ts";
+import { mergeCounts, reattribute } from "./reattribute.ts";
 import { parseUserName } from "./resolve-identity.ts";
 
 const NameSchema = z
@@ -32,6 +33,34 @@ export const DomainMappingSchema = z
   })
   .strict();
 
+/** The identities written DOMAIN\user for a NetBIOS domain (lowercase). */
+function domainMembers(db: Pick<Prisma.TransactionClient, "$queryRaw">, netbiosDomain: string) {
+  const prefix = `${netbiosDomain}\\`;
+  return db.$queryRaw<{ identity: string }[]>`SELECT identity FROM "Identity" WHERE starts_with(identity, ${prefix})`;
+}
+
+/** What mapping this domain would merge: identities, their sessions and alerts (nothing is changed). */
+export async function previewDomainMapping(db: Db, input: z.output<typeof DomainMappingSchema>) {
+  return mergeCounts(
+    db,
+    (await domainMembers(db, input.netbiosDomain)).map((o) => o.identity),
+  );
+}
+
+/** What adding this alias would merge into its identity (nothing is changed). */
+export async function previewIdentityAlias(db: Db, input: z.output<typeof AliasSchema>) {
+  return mergeCounts(db, [input.alias]);
+}
+
+/** NetBIOS domains seen in identities (DOMAIN\user) that no mapping covers, most identities first. */
+export async function unmappedDomains(db: Db): Promise<{ netbiosDomain: string; identities: number }[]> {
+  return db.$queryRaw`
+    SELECT split_part(identity, '\\', 1) AS "netbiosDomain", count(*)::int AS identities
+      FROM "Identity" WHERE position('\\' IN identity) > 1
+     GROUP BY 1 HAVING split_part(identity, '\\', 1) NOT IN (SELECT "netbiosDomain" FROM "DomainMapping")
+     ORDER BY 2 DESC, 1 LIMIT 20`;
+}
+
 export async function listIdentityMappings(db: Db) {
   const [aliases, domains] = await Promise.all([
     db.identityAlias.findMany({ orderBy: { alias: "asc" } }),
@@ -48,11 +77,12 @@ export async function addIdentityAlias(db: Db, input: z.output<typeof AliasSchem
     if (await tx.identityAlias.findUnique({ where: { alias: identity } }))
       throw conflict(`${identity} is itself an alias; attach to its primary identity.`);
     const row = await tx.identityAlias.create({ data: { alias, identity } });
+    const merged = await mergeCounts(tx, [alias]);
     await reattribute(tx, new Map([[alias, identity]]));
     await recordAudit(tx, actor, {
       action: "identity-alias.create",
       target: `identity:${identity}`,
-      changes: { alias: { to: alias } },
+      changes: { alias: { to: alias }, merged },
     });
     await notifyConfigChanged(tx, "identity-mappings");
     return row;
@@ -79,10 +109,12 @@ export async function addDomainMapping(db: Db, input: z.output<typeof DomainMapp
     if (await tx.domainMapping.findUnique({ where: { netbiosDomain } }))
       throw conflict(`${netbiosDomain} is already mapped.`);
     const row = await tx.domainMapping.create({ data: { netbiosDomain, upnSuffix } });
+    const old = await domainMembers(tx, netbiosDomain);
+    const merged = await mergeCounts(
+      tx,
+      old.map((o) => o.identity),
+    );
     const prefix = `${netbiosDomain}\\`;
-    const old = await tx.$queryRaw<
-      { identity: string }[]
-    >`SELECT identity FROM "Identity" WHERE starts_with(identity, ${prefix})`;
     await reattribute(
       tx,
       new Map(old.map(({ identity }) => [identity, `${identity.slice(prefix.length)}@${upnSuffix}`])),
@@ -90,7 +122,7 @@ export async function addDomainMapping(db: Db, input: z.output<typeof DomainMapp
     await recordAudit(tx, actor, {
       action: "domain-mapping.create",
       target: `domain:${netbiosDomain}`,
-      changes: { upnSuffix: { to: upnSuffix } },
+      changes: { upnSuffix: { to: upnSuffix }, merged },
     });
     await notifyConfigChanged(tx, "identity-mappings");
     return row;

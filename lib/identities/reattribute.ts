@@ -19,6 +19,16 @@ export async function reattribute(tx: Prisma.TransactionClient, moves: ReadonlyM
       from,
       to,
     );
+  // The old addresses redirect to the new ones; earlier redirects to a key that moved now follow it; a key that
+  // becomes an identity again (moved back) no longer redirects.
+  await tx.$executeRaw`
+    UPDATE "IdentityRedirect" r SET "toIdentity" = m.target
+      FROM unnest(${from}::text[], ${to}::text[]) AS m(old, target) WHERE r."toIdentity" = m.old`;
+  await tx.$executeRaw`
+    INSERT INTO "IdentityRedirect" ("fromIdentity", "toIdentity")
+    SELECT old, target FROM unnest(${from}::text[], ${to}::text[]) AS m(old, target)
+    ON CONFLICT ("fromIdentity") DO UPDATE SET "toIdentity" = EXCLUDED."toIdentity", "movedAt" = now()`;
+  await tx.$executeRaw`DELETE FROM "IdentityRedirect" WHERE "fromIdentity" = "toIdentity" OR "fromIdentity" = ANY(${to}::text[])`;
   const touched = [...new Set([...from, ...to])];
   // First sightings can be older than any session left (RETENTION_DAYS): the earliest of the merged rows carries over.
   // The rest follows the store's rule (lib/sessions/store.ts): last seen is the latest event time (a session's
@@ -43,4 +53,25 @@ export async function reattribute(tx: Prisma.TransactionClient, moves: ReadonlyM
      WHERE a.last IS NOT NULL`;
   await tx.$executeRaw`DROP TABLE reattributed`;
   return pairs.length;
+}
+
+/** What a merge would move, before it is made (the Aliases page's preview). */
+export async function mergeCounts(
+  db: Pick<Prisma.TransactionClient, "$queryRaw">,
+  from: string[],
+): Promise<{ identities: number; sessions: number; alerts: number }> {
+  const [row] = await db.$queryRaw<{ identities: number; sessions: number; alerts: number }[]>`
+    SELECT (SELECT count(*) FROM "Identity" WHERE identity = ANY(${from}::text[]))::int AS identities,
+           (SELECT count(*) FROM "VpnSession" WHERE identity = ANY(${from}::text[]))::int AS sessions,
+           (SELECT count(*) FROM "Alert" WHERE identity = ANY(${from}::text[]))::int AS alerts`;
+  return row!;
+}
+
+/** Where an identity that no longer exists went (null: it never merged). */
+export async function redirectedIdentity(
+  db: Pick<Prisma.TransactionClient, "identityRedirect">,
+  identity: string,
+): Promise<string | null> {
+  const row = await db.identityRedirect.findUnique({ where: { fromIdentity: identity } });
+  return row?.toIdentity ?? null;
 }

@@ -1,7 +1,8 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
+import { notFound, permanentRedirect } from "next/navigation";
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { db } from "@/lib/db/prisma";
+import { redirectedIdentity } from "@/lib/identities/reattribute.ts";
 import { getDirectorySettings } from "@/lib/directory/settings.ts";
 import {
   ACTIVITY_TYPES,
@@ -69,7 +70,12 @@ export default async function IdentityProfilePage({
   const days = query.days;
   const settings = detectionSettingsFromEnv();
   const profile = await getIdentityProfile(db(), identity);
-  if (!profile) notFound();
+  if (!profile) {
+    // Merged into another identity: its old address (and links already forwarded) lead there.
+    const to = await redirectedIdentity(db(), identity);
+    if (to) permanentRedirect(`/identities/${encodeURIComponent(to)}${raw.days ? `?days=${query.days}` : ""}`);
+    notFound();
+  }
   const directoryOn = (await getDirectorySettings(db())).enabled;
   const account = profile.account;
   const [locations, { result: activities, problem }, options, alerts, learning] = await Promise.all([

@@ -1,24 +1,60 @@
 "use client";
 
-import type { FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
 import { useApiAction } from "@/app/_components/use-api-action";
 
 interface Props {
   aliases: { alias: string; identity: string }[];
   domains: { netbiosDomain: string; upnSuffix: string }[];
+  suggestions: { netbiosDomain: string; identities: number }[];
   canManage: boolean;
 }
 
-export function MappingsManager({ aliases, domains, canManage }: Props) {
+interface MergeCounts {
+  identities: number;
+  sessions: number;
+  alerts: number;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
+/** "Will merge 100 identities, 5,210 sessions, 14 alerts." for a form's current values (nothing is saved). */
+function useMergePreview(path: string, fields: string[]) {
+  const [text, setText] = useState<string | null>(null);
+  const latest = useRef(0);
+  const update = async (form: HTMLFormElement) => {
+    const data = new FormData(form);
+    const values = fields.map((f) => String(data.get(f) ?? "").trim());
+    const call = ++latest.current;
+    if (values.some((v) => !v)) return setText(null);
+    const query = new URLSearchParams(fields.map((f, i) => [f, values[i]!]));
+    const result = await callApi<MergeCounts>("GET", `${path}?${query}`);
+    if (call !== latest.current) return; // a later keystroke's answer wins
+    setText(
+      result.ok
+        ? result.data.identities
+          ? `Will merge ${plural(result.data.identities, "identity", "identities")}, ${plural(result.data.sessions, "session")}, ${plural(result.data.alerts, "alert")}.`
+          : "Nothing to merge yet: no identity has this name."
+        : result.message,
+    );
+  };
+  return { text, update, clear: () => setText(null) };
+}
+
+export function MappingsManager({ aliases, domains, suggestions, canManage }: Props) {
   const { error, run } = useApiAction();
-  const submit = (path: string, fields: string[]) => (event: FormEvent<HTMLFormElement>) => {
+  const domainPreview = useMergePreview("/api/v1/domain-mappings/preview", ["netbiosDomain", "upnSuffix"]);
+  const aliasPreview = useMergePreview("/api/v1/identity-aliases/preview", ["alias", "identity"]);
+  const domainForm = useRef<HTMLFormElement>(null);
+  const submit = (path: string, fields: string[], clear: () => void) => async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    void run(
+    const result = await run(
       callApi("POST", path, Object.fromEntries(fields.map((f) => [f, String(form.get(f) ?? "")]))),
       event.currentTarget,
     );
+    if (result.ok) clear();
   };
 
   return (
@@ -61,9 +97,39 @@ export function MappingsManager({ aliases, domains, canManage }: Props) {
             </tbody>
           </table>
         )}
+        {suggestions.length > 0 && (
+          <div className="text-sm" aria-label="Unmapped domains">
+            <p className="text-slate-600">Seen in VPN user names, not mapped:</p>
+            <ul className="mt-1 space-y-1">
+              {suggestions.map((d) => (
+                <li key={d.netbiosDomain} data-testid="unmapped-domain">
+                  {d.netbiosDomain.toUpperCase()}: seen on {plural(d.identities, "identity", "identities")}
+                  {canManage && (
+                    <button
+                      type="button"
+                      className="ml-2 text-sky-700 underline"
+                      onClick={() => {
+                        const form = domainForm.current;
+                        if (!form) return;
+                        (form.elements.namedItem("netbiosDomain") as HTMLInputElement).value =
+                          d.netbiosDomain.toUpperCase();
+                        (form.elements.namedItem("upnSuffix") as HTMLInputElement).focus();
+                        void domainPreview.update(form);
+                      }}
+                    >
+                      Map {d.netbiosDomain.toUpperCase()}…
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         {canManage && (
           <form
-            onSubmit={submit("/api/v1/domain-mappings", ["netbiosDomain", "upnSuffix"])}
+            ref={domainForm}
+            onSubmit={submit("/api/v1/domain-mappings", ["netbiosDomain", "upnSuffix"], domainPreview.clear)}
+            onInput={(e) => void domainPreview.update(e.currentTarget)}
             className="flex flex-wrap items-end gap-2"
             aria-label="Map a domain"
           >
@@ -82,6 +148,11 @@ export function MappingsManager({ aliases, domains, canManage }: Props) {
             <button type="submit" className="btn-primary">
               Map domain
             </button>
+            {domainPreview.text && (
+              <p className="w-full text-sm text-slate-700" data-testid="domain-merge-preview" aria-live="polite">
+                {domainPreview.text}
+              </p>
+            )}
           </form>
         )}
       </section>
@@ -125,7 +196,8 @@ export function MappingsManager({ aliases, domains, canManage }: Props) {
         )}
         {canManage && (
           <form
-            onSubmit={submit("/api/v1/identity-aliases", ["alias", "identity"])}
+            onSubmit={submit("/api/v1/identity-aliases", ["alias", "identity"], aliasPreview.clear)}
+            onInput={(e) => void aliasPreview.update(e.currentTarget)}
             className="flex flex-wrap items-end gap-2"
             aria-label="Add an alias"
           >
@@ -144,6 +216,11 @@ export function MappingsManager({ aliases, domains, canManage }: Props) {
             <button type="submit" className="btn-primary">
               Add alias
             </button>
+            {aliasPreview.text && (
+              <p className="w-full text-sm text-slate-700" data-testid="alias-merge-preview" aria-live="polite">
+                {aliasPreview.text}
+              </p>
+            )}
           </form>
         )}
       </section>
