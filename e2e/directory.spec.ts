@@ -145,6 +145,7 @@ test("an analyst sees the account behind an identity: name, department, manager,
 
   await row.getByRole("link", { name: "erin@contoso.test" }).click();
   await expect(page.getByTestId("sensitive")).toContainText("Sensitive — member of Administrators, Domain Admins");
+  await expect(page).toHaveTitle("erin@contoso.test · VPN Sight");
   await expect(page.getByTestId("directory-account")).toHaveText("Erin Ross · Domain administrator · IT Operations");
   await expect(page.getByTestId("account-state")).toContainText("enabled · password last set");
   await expect(page.getByTestId("account-names")).toHaveText("erin@contoso.test, CONTOSO\\erin");

@@ -19,6 +19,12 @@ interface Where {
   sessionKey?: string;
 }
 
+/** The tab names the alert by number (its title and identity only after the page checked the viewer's permission). */
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
+  const id = (await params).id;
+  return { title: `Alert #${/^\d{1,19}$/.test(id) ? id : "?"} · VPN Sight` };
+}
+
 export default async function AlertPage({ params }: { params: Promise<{ id: string }> }) {
   const principal = await requirePagePermission("alerts.read");
   const alert = await getAlert(db(), (await params).id);

@@ -51,6 +51,15 @@ function formatDuration(seconds: number | null): string {
   return h ? `${h} h ${m} min` : `${m} min ${seconds % 60} s`;
 }
 
+/** The tab names the identity (the page itself checks the parameter and the viewer's permission). */
+export async function generateMetadata({ params }: { params: Promise<{ identity: string }> }) {
+  try {
+    return { title: `${identityPageParam(await params)} · VPN Sight` };
+  } catch {
+    return { title: "Identity · VPN Sight" };
+  }
+}
+
 export default async function IdentityProfilePage({
   params,
   searchParams,
