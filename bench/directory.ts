@@ -94,6 +94,7 @@ async function main() {
       `Incremental sync: ${incremental.changed} changed accounts in ${seconds(incremental.durationMs)} (target ≤ 5 s)`,
     );
 
+    if (process.env.BENCH_SYNC_ONLY) return;
     // 3. The sensor, with and without the directory's names.
     const rows: string[] = [];
     for (const directory of [true, false]) {

@@ -109,15 +109,16 @@ test("an admin maps a NetBIOS domain: DOMAIN\\user sessions join the UPN identit
   await expect(page.getByRole("link", { name: "contoso\\user3", exact: true })).toBeVisible();
   // An alert on the DOMAIN\user identity, and what the mapping will merge, counted in the database.
   const pool = new pg.Pool({ connectionString: productDatabaseUrl() });
-  let expected: { identities: number; sessions: number };
+  let expected: { identities: number; sessions: number; alerts: number };
   try {
     await pool.query(
       `INSERT INTO "Alert" ("dedupeKey", rule, severity, identity, "occurredAt", evidence, "updatedAt")
        VALUES ('e2e-merge', 'concurrent-countries', 'medium', 'contoso\\user3', now(), '{"summary":"e2e merge alert"}', now())`,
     );
-    const { rows } = await pool.query<{ identities: number; sessions: number }>(
+    const { rows } = await pool.query<{ identities: number; sessions: number; alerts: number }>(
       `SELECT (SELECT count(*) FROM "Identity" WHERE starts_with(identity, 'contoso\\'))::int AS identities,
-              (SELECT count(*) FROM "VpnSession" WHERE starts_with(identity, 'contoso\\'))::int AS sessions`,
+              (SELECT count(*) FROM "VpnSession" WHERE starts_with(identity, 'contoso\\'))::int AS sessions,
+              (SELECT count(*) FROM "Alert" WHERE starts_with(identity, 'contoso\\'))::int AS alerts`,
     );
     expected = rows[0]!;
   } finally {
@@ -132,7 +133,7 @@ test("an admin maps a NetBIOS domain: DOMAIN\\user sessions join the UPN identit
   await expect(page.getByRole("textbox", { name: "NetBIOS domain" })).toHaveValue("CONTOSO");
   await page.getByLabel("UPN suffix").fill("contoso.com");
   await expect(page.getByTestId("domain-merge-preview")).toHaveText(
-    `Will merge ${n(expected.identities)} identities, ${n(expected.sessions)} sessions, 1 alert.`,
+    `Will merge ${n(expected.identities)} identities, ${n(expected.sessions)} sessions, ${n(expected.alerts)} alert${expected.alerts === 1 ? "" : "s"}.`,
   );
   await page.getByRole("button", { name: "Map domain" }).click();
   await expect(page.getByRole("table", { name: "Domain mappings" })).toContainText("contoso.com");
