@@ -16,6 +16,7 @@ import { sessionEvent } from "../testing/session-event.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
 import { DirectorySettingsUpdateSchema, getDirectorySettings, updateDirectorySettings } from "./settings.ts";
 import { syncDirectory } from "./sync.ts";
+import { accountState } from "./account-context.ts";
 
 let dc: SambaDc;
 let t: TestDatabase;
@@ -48,12 +49,17 @@ beforeAll(async () => {
     tool(["group", "add", "VPN Contractors"]);
     tool(["group", "addmembers", "VPN Contractors", "erin"]);
     tool(["user", "create", "frank", PASSWORD]);
+    tool(["user", "create", "gina", PASSWORD]);
+    tool(["user", "setexpiry", "gina", "--days=0"]); // expires now
+    tool(["user", "create", "hank", PASSWORD]);
     ldif(
       "dn: CN=Alice Smith,CN=Users,DC=contoso,DC=test\nchangetype: modify\nadd: proxyAddresses\n" +
         "proxyAddresses: SMTP:alice.smith@contoso.test\nproxyAddresses: smtp:a.smith@contoso.test\n\n" +
         // A UPN suffix an admin added to the forest: alice@corp.contoso.com is one of her names too.
         "dn: CN=Partitions,CN=Configuration,DC=contoso,DC=test\nchangetype: modify\nadd: uPNSuffixes\n" +
         "uPNSuffixes: corp.contoso.com\n\n" +
+        // hank is locked out (lockoutTime: 2026-11-29T00:00:00Z as a FILETIME).
+        "dn: CN=hank,CN=Users,DC=contoso,DC=test\nchangetype: modify\nreplace: lockoutTime\nlockoutTime: 134403840000000000\n\n" +
         bulkUsersLdif(BULK, "bulk"),
     );
   });
@@ -126,7 +132,11 @@ describe.runIf(sambaInstalled())("directory sync against Samba AD", () => {
     const { pwdLastSet, passwordExpiresAt } = await account("alice");
     expect(passwordExpiresAt!.getTime() - pwdLastSet!.getTime()).toBe(42 * 86_400_000);
     expect(await account("bulk02499")).toMatchObject({ userPrincipalName: "bulk02499@contoso.test" });
-    expect((await account("bob")).userAccountControl & 2).toBe(2); // ACCOUNTDISABLE
+    // A disabled, an expired and a locked account, by the product's one rule.
+    expect(accountState(await account("bob"))).toBe("disabled");
+    expect(accountState(await account("gina"))).toBe("expired");
+    expect(accountState(await account("hank"))).toBe("locked");
+    expect(accountState(await account("alice"))).toBe("enabled");
     expect((await account("carol")).sensitiveGroups).toContain("Domain Admins"); // through VPN Admins
     expect((await account("Administrator")).sensitiveGroups).toContain("Administrators");
     expect((await account("erin")).sensitiveGroups).toEqual(["VPN Contractors"]); // the admin's own group
