@@ -68,6 +68,15 @@ describe("learning", () => {
     const result = evaluateSession(s(T, MOSCOW), [london], london.startedAt);
     expect(result.learning.learning).toBe(true);
     expect(result.findings.map((f) => f.rule).sort()).toEqual(["concurrent-countries", "impossible-travel"]);
+    const travel = result.findings.find((f) => f.rule === "impossible-travel")!;
+    expect(travel.summary).toMatch(
+      /^London, United Kingdom and Moscow, Russia, \d+ km apart, with overlapping sessions: no time to travel\.$/,
+    );
+    const concurrent = result.findings.find((f) => f.rule === "concurrent-countries")!;
+    // Both places can be mapped: the other session's coordinates are in the evidence.
+    expect(concurrent.evidence).toMatchObject({
+      concurrent: [{ latitude: LONDON.latitude, longitude: LONDON.longitude }],
+    });
   });
 });
 

@@ -280,7 +280,9 @@ export function evaluateSession(
         rule: "impossible-travel",
         severity: RULES["impossible-travel"].severity,
         locationKey: `${session.countryCode}|${session.city ?? ""}`,
-        summary: `${place(previous)} → ${place(session)}: ${Math.round(km)} km in ${hours.toFixed(1)} h (${Number.isFinite(kmh) ? `${Math.round(kmh)} km/h` : "overlapping sessions"}; limit ${s.maxTravelKmh} km/h).`,
+        summary: Number.isFinite(kmh)
+          ? `${place(previous)} → ${place(session)}: ${Math.round(km)} km in ${hours.toFixed(1)} h (${Math.round(kmh)} km/h; limit ${s.maxTravelKmh} km/h).`
+          : `${place(previous)} and ${place(session)}, ${Math.round(km)} km apart, with overlapping sessions: no time to travel.`,
         evidence: {
           session: sessionEvidence,
           previous: {
@@ -324,6 +326,8 @@ export function evaluateSession(
           countryCode: c.countryCode,
           startedAt: c.startedAt.toISOString(),
           publicIp: c.publicIp,
+          latitude: c.latitude,
+          longitude: c.longitude,
         })),
       },
     });

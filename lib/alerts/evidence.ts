@@ -50,6 +50,9 @@ const ConcurrentCountriesSchema = z.object({
       countryCode: z.string().nullable(),
       startedAt: z.string(),
       publicIp: z.string().nullable(),
+      // Stored since the alert page maps both places (older alerts have none).
+      latitude: z.number().nullable().optional(),
+      longitude: z.number().nullable().optional(),
     }),
   ),
 });

@@ -30,19 +30,29 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
   const alert = await getAlert(db(), (await params).id);
   if (!alert) notFound();
   const evidence = readEvidence(alert.rule, alert.evidence);
+  // Every session the alert is about, each place once with its real count of sessions.
   const places: Where[] = [
     evidence.session,
-    evidence.rule === "impossible-travel" ? evidence.previous : undefined,
+    ...(evidence.rule === "impossible-travel" ? [evidence.previous] : []),
+    ...(evidence.rule === "concurrent-countries" ? evidence.concurrent : []),
+    ...(evidence.rule !== "other" ? evidence.repeats : []),
   ].filter((w): w is Where => Boolean(w));
-  const markers: MapMarker[] = places
-    .filter((w) => w.latitude != null && w.longitude != null)
-    .map((w, i) => ({
-      key: `${i}`,
-      label: w.location ?? "",
-      latitude: w.latitude!,
-      longitude: w.longitude!,
-      sessions: 4,
-    }));
+  const byPlace = new Map<string, MapMarker>();
+  for (const w of places) {
+    if (w.latitude == null || w.longitude == null) continue;
+    const key = `${w.latitude},${w.longitude}`;
+    const known = byPlace.get(key);
+    if (known) known.sessions += 1;
+    else
+      byPlace.set(key, {
+        key,
+        label: w.location ?? "",
+        latitude: w.latitude,
+        longitude: w.longitude,
+        sessions: 1,
+      });
+  }
+  const markers = [...byPlace.values()];
   const baseline = evidence.rule === "suspicious-vpn-connection" ? evidence.baselineCountries : [];
   return (
     <div className="space-y-4">
@@ -93,9 +103,10 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
             <>
               <dt className="text-slate-600">Travel</dt>
               <dd>
-                {evidence.distanceKm} km in {evidence.hours} h
-                {evidence.speedKmh ? ` = ${evidence.speedKmh} km/h` : " (overlapping)"} — limit {evidence.maxTravelKmh}{" "}
-                km/h
+                {evidence.speedKmh
+                  ? `${evidence.distanceKm} km in ${evidence.hours} h = ${evidence.speedKmh} km/h`
+                  : `${evidence.distanceKm} km apart, sessions overlapping (no time to travel)`}{" "}
+                — limit {evidence.maxTravelKmh} km/h
               </dd>
             </>
           )}
