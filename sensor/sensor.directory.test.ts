@@ -13,28 +13,26 @@ import {
 } from "../lib/directory/settings.ts";
 import { parseInput } from "../lib/errors.ts";
 import { VpnSettingsUpdateSchema, updateVpnSettings } from "../lib/radius/vpn-settings.ts";
-import { directorySettingsFor, sambaInstalled, startSambaDc, type SambaDc } from "../lib/testing/samba-dc.ts";
+import {
+  STAFF_PASSWORD,
+  contosoStaff,
+  directorySettingsFor,
+  sambaInstalled,
+  startSambaDc,
+  type SambaDc,
+} from "../lib/testing/samba-dc.ts";
 import { createTestDatabase, type TestDatabase } from "../lib/testing/test-database.ts";
 import { startSensor, waitFor, type SensorProcess } from "./testing/sensor-process.ts";
 
 const SECRET = "directory-secret-0001";
-const PASSWORD = "User!Passw0rd-1234";
+const PASSWORD = STAFF_PASSWORD;
 let dc: SambaDc;
 let t: TestDatabase;
 let sensor: SensorProcess;
 
 beforeAll(async () => {
   if (!sambaInstalled()) return;
-  dc = await startSambaDc((tool) => {
-    tool(["user", "create", "svc-vpnsight", PASSWORD]);
-    tool(["user", "create", "alice", PASSWORD, "--mail-address=alice.smith@contoso.test", "--department=Finance"]);
-    tool(["user", "create", "bob", PASSWORD]);
-    tool(["user", "disable", "bob"]);
-    tool(["user", "create", "carol", PASSWORD]);
-    tool(["group", "add", "VPN Admins"]);
-    tool(["group", "addmembers", "VPN Admins", "carol"]);
-    tool(["group", "addmembers", "Domain Admins", "VPN Admins"]);
-  });
+  dc = await startSambaDc(contosoStaff);
   t = await createTestDatabase();
   await updateVpnSettings(t.db, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
     label: "test",

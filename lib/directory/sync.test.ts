@@ -6,6 +6,8 @@ import { parseInput } from "../errors.ts";
 import { writeAccountingRecords } from "../sessions/store.ts";
 import {
   SAMBA_ADMIN_PASSWORD,
+  STAFF_PASSWORD,
+  contosoStaff,
   bulkUsersLdif,
   directorySettingsFor,
   sambaInstalled,
@@ -20,30 +22,13 @@ import { accountState } from "./account-context.ts";
 
 let dc: SambaDc;
 let t: TestDatabase;
-const PASSWORD = "User!Passw0rd-1234";
+const PASSWORD = STAFF_PASSWORD;
 const BULK = 2500;
 
 beforeAll(async () => {
   if (!sambaInstalled()) return;
   dc = await startSambaDc((tool, ldif) => {
-    tool(["user", "create", "svc-vpnsight", PASSWORD]);
-    tool([
-      "user",
-      "create",
-      "alice",
-      PASSWORD,
-      "--given-name=Alice",
-      "--surname=Smith",
-      "--mail-address=alice.smith@contoso.test",
-      "--department=Finance",
-      "--job-title=Controller",
-    ]);
-    tool(["user", "create", "bob", PASSWORD]);
-    tool(["user", "disable", "bob"]);
-    tool(["user", "create", "carol", PASSWORD]);
-    tool(["group", "add", "VPN Admins"]);
-    tool(["group", "addmembers", "VPN Admins", "carol"]);
-    tool(["group", "addmembers", "Domain Admins", "VPN Admins"]);
+    contosoStaff(tool);
     tool(["user", "create", "dave", PASSWORD]);
     tool(["user", "create", "erin", PASSWORD]);
     tool(["group", "add", "VPN Contractors"]);

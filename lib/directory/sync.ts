@@ -249,7 +249,7 @@ async function sensitiveMembers(client: Client, conn: DirectoryConnection, domai
 /** LDAP_SERVER_SHOW_DELETED_OID: deleted objects (tombstones) are returned, with their objectGUID. */
 const SHOW_DELETED = "1.2.840.113556.1.4.417";
 /** At least this often a sync is a full sweep: accounts moved out of scope are only found by one. */
-export const FULL_SWEEP_MS = 24 * 3_600_000;
+const FULL_SWEEP_MS = 24 * 3_600_000;
 
 const SyncCursorSchema = z.object({ server: z.string(), usn: z.string(), scope: z.string(), fullAt: z.string() });
 type SyncCursor = z.infer<typeof SyncCursorSchema>;

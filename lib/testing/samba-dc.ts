@@ -41,6 +41,36 @@ export function bulkUsersLdif(count: number, prefix: string, baseDn = "DC=contos
   return text;
 }
 
+/** The password of the people contosoStaff creates. */
+export const STAFF_PASSWORD = "User!Passw0rd-1234";
+
+/**
+ * The people most directory tests need: the service account svc-vpnsight, Alice Smith (CN=Alice Smith; mail
+ * alice.smith@contoso.test, Finance, Controller), bob (disabled) and carol (a Domain Admin through the nested group
+ * VPN Admins).
+ */
+export function contosoStaff(tool: OfflineDirectory["tool"]): void {
+  const password = STAFF_PASSWORD;
+  tool(["user", "create", "svc-vpnsight", password]);
+  tool([
+    "user",
+    "create",
+    "alice",
+    password,
+    "--given-name=Alice",
+    "--surname=Smith",
+    "--mail-address=alice.smith@contoso.test",
+    "--department=Finance",
+    "--job-title=Controller",
+  ]);
+  tool(["user", "create", "bob", password]);
+  tool(["user", "disable", "bob"]);
+  tool(["user", "create", "carol", password]);
+  tool(["group", "add", "VPN Admins"]);
+  tool(["group", "addmembers", "VPN Admins", "carol"]);
+  tool(["group", "addmembers", "Domain Admins", "VPN Admins"]);
+}
+
 /** What a test's setup may do before the DC starts: samba-tool, and LDIF (add/modify records) into sam.ldb. */
 export interface OfflineDirectory {
   tool(args: string[]): string;
