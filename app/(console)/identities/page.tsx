@@ -74,7 +74,7 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
               <label htmlFor="account" className="sr-only">
                 Directory account
               </label>
-              <select id="account" name="account" defaultValue={query.account ?? ""} className="input">
+              <select id="account" name="account" defaultValue={query.account ?? ""} className="input w-auto">
                 <option value="">All accounts</option>
                 <option value="sensitive">Sensitive</option>
                 <option value="disabled-or-expired">Disabled or expired</option>
