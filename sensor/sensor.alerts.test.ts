@@ -92,17 +92,16 @@ describe("abnormal VPN connection detection", () => {
     const alerts = await waitFor(
       async () => {
         const { items } = await listAlerts(t.db, parseInput(AlertQuerySchema, { identity: "carol@contoso.com" }));
-        return items.length >= 4 ? items : null;
+        return items.length >= 2 ? items : null;
       },
       15_000,
       "alerts",
     );
     await new Promise((r) => setTimeout(r, 3500)); // one more detection round: nothing else may appear
     const final = (await listAlerts(t.db, parseInput(AlertQuerySchema, { identity: "carol@contoso.com" }))).items;
-    expect(final.map((a) => `${a.rule}:${a.severity}`).sort()).toEqual([
-      "concurrent-countries:medium",
-      "impossible-travel:high",
-      "suspicious-vpn-connection:medium",
+    // Japan fired three rules on one session: one alert (the most severe rule's), the others inside.
+    expect(final.map((a) => `${a.rules.join("+")}:${a.severity}`).sort()).toEqual([
+      "impossible-travel+suspicious-vpn-connection+concurrent-countries:high",
       "suspicious-vpn-connection:medium",
     ]);
     expect(final).toHaveLength(alerts.length);
@@ -123,13 +122,14 @@ describe("abnormal VPN connection detection", () => {
       expect.objectContaining({ countryCode: "GB" }),
     ]);
     expect(new Date(nl.occurredAt).getTime()).toBe((NOW - 3600) * 1000);
-    const lines = await waitFor(async () => (cefLines.length >= 4 ? cefLines : null), 15_000, "CEF lines at the SIEM");
+    const lines = await waitFor(async () => (cefLines.length >= 2 ? cefLines : null), 15_000, "CEF lines at the SIEM");
     expect(lines.map((l) => l.match(/CEF:0\|VPN Sight\|VPN Sight\|1\.0\|([a-z-]+)\|/)?.[1]).sort()).toEqual([
-      "concurrent-countries",
       "impossible-travel",
       "suspicious-vpn-connection",
-      "suspicious-vpn-connection",
     ]);
+    expect(lines.find((l) => l.includes("|impossible-travel|"))).toContain(
+      "cs4=impossible-travel,suspicious-vpn-connection,concurrent-countries",
+    );
     expect(lines.every((l) => l.includes("suser=carol@contoso.com"))).toBe(true);
 
     // A retransmitted Start and a second session from the Netherlands the same day add evidence, not alerts.
@@ -145,7 +145,7 @@ describe("abnormal VPN connection detection", () => {
         );
         return items.find((a) => a.occurrences === 2);
       },
-      15_000,
+      30_000,
       "repeat added as evidence",
     ).then((repeated) => {
       const e = readEvidence(repeated.rule, repeated.evidence);

@@ -20,6 +20,7 @@ const admin = { label: "user:admin@contoso.com" };
 const ALERT: ForwardedAlert = {
   id: "42",
   rule: "impossible-travel",
+  rules: ["impossible-travel", "concurrent-countries"],
   severity: "high",
   status: "new",
   identity: "bob@contoso.com",
@@ -47,6 +48,7 @@ async function storedAlert() {
     data: {
       dedupeKey: `k${Math.random()}`,
       rule: ALERT.rule,
+      rules: ALERT.rules,
       severity: ALERT.severity,
       identity: ALERT.identity,
       occurredAt: new Date(ALERT.occurredAt),
@@ -63,6 +65,7 @@ describe("formats", () => {
     expect(cef).toContain("src=133.11.0.1");
     expect(cef).toContain("msg=London → Tokyo: 9,560 km in 1.0 h | a\\=b");
     expect(cef).toContain(`rt=${Date.parse(ALERT.occurredAt)}`);
+    expect(cef).toContain("cs4Label=rules cs4=impossible-travel,concurrent-countries");
   });
 
   it("frames syslog as RFC 5424 with local0 and the alert's severity", () => {

@@ -19,6 +19,8 @@ import { readEvidence } from "./evidence.ts";
 export interface ForwardedAlert {
   id: string;
   rule: string;
+  /** Every rule of the incident, the alert's own first. */
+  rules: string[];
   severity: string;
   status: string;
   identity: string;
@@ -46,6 +48,8 @@ export function toCef(alert: ForwardedAlert): string {
     ["cs2", evidence.session?.location],
     ["cs3Label", "mitre"],
     ["cs3", RULES[alert.rule as RuleId]?.mitre],
+    ["cs4Label", "rules"],
+    ["cs4", alert.rules.join(",")],
   ];
   const extension = ext
     .filter(([, v]) => v !== undefined && v !== null && v !== "")
@@ -190,6 +194,7 @@ interface DueDelivery {
   /** Null when the alert is gone: nothing to send. */
   alertId: string | null;
   rule: string;
+  rules: string[];
   severity: string;
   status: string;
   identity: string;
@@ -201,7 +206,7 @@ interface DueDelivery {
 /** Sends what is due; failures are kept with their error and retried with backoff. Returns delivered count. */
 export async function deliverDueAlerts(pool: pg.Pool, now = new Date()): Promise<number> {
   const { rows: due } = await pool.query<DueDelivery>(
-    `SELECT d.id::text AS id, d.target, d.attempts, a.id::text AS "alertId", a.rule, a.severity, a.status, a.identity, a."occurredAt", a."createdAt", a.evidence
+    `SELECT d.id::text AS id, d.target, d.attempts, a.id::text AS "alertId", a.rule, a.rules, a.severity, a.status, a.identity, a."occurredAt", a."createdAt", a.evidence
      FROM "AlertDelivery" d LEFT JOIN "Alert" a ON a.id = d."alertId"
      WHERE d."deliveredAt" IS NULL AND d."nextAttemptAt" <= $1 ORDER BY d.id LIMIT 50`,
     [now],
@@ -218,6 +223,7 @@ export async function deliverDueAlerts(pool: pg.Pool, now = new Date()): Promise
       await sendTo(targets, d.target, {
         id: d.alertId,
         rule: d.rule,
+        rules: d.rules.length ? d.rules : [d.rule],
         severity: d.severity,
         status: d.status,
         identity: d.identity,

@@ -1,6 +1,7 @@
 // What an alert carries as evidence, per rule: one zod schema, used where it is written (lib/alerts/detections.ts,
 // lib/alerts/session-judging.ts) and where it is read (the alert page, the profile, alert forwarding).
 import { z } from "zod";
+import { SEVERITIES } from "./severity.ts";
 
 const SessionEvidenceSchema = z.object({
   sessionKey: z.string(),
@@ -77,6 +78,18 @@ export const FINDING_EVIDENCE = {
 } as const;
 export type FindingEvidence<R extends keyof typeof FINDING_EVIDENCE> = z.infer<(typeof FINDING_EVIDENCE)[R]>;
 
+const SeveritySchema = z.enum(SEVERITIES);
+/** Another rule that fired on the same session: it joins that session's alert (one incident) with its own evidence. */
+const AlsoFindingSchema = z
+  .discriminatedUnion("rule", [
+    SuspiciousConnectionSchema.extend({ rule: z.literal("suspicious-vpn-connection") }),
+    ImpossibleTravelSchema.extend({ rule: z.literal("impossible-travel") }),
+    ConcurrentCountriesSchema.extend({ rule: z.literal("concurrent-countries") }),
+    DisabledAccountSchema.extend({ rule: z.literal("vpn-disabled-account") }),
+  ])
+  .and(z.object({ severity: SeveritySchema, summary: z.string() }));
+export type AlsoFinding = z.infer<typeof AlsoFindingSchema>;
+
 /** What every stored alert adds: the summary, and each session that raised it again the same day. */
 const StoredSchema = z.object({
   summary: z.string(),
@@ -84,6 +97,8 @@ const StoredSchema = z.object({
   repeats: z.array(SessionEvidenceSchema).default([]),
   /** Why the severity is one step above the rule's: the account is sensitive (lib/directory/account-context.ts). */
   severityRaised: z.string().nullable().default(null),
+  /** The other rules that fired on the session (older alerts have none). */
+  also: z.array(AlsoFindingSchema).default([]),
 });
 
 export const AlertEvidenceSchema = z.discriminatedUnion("rule", [

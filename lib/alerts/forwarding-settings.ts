@@ -102,6 +102,7 @@ export async function sendTestAlert(db: Db): Promise<{ target: Target; ok: boole
   const sample: ForwardedAlert = {
     id: "0",
     rule: "suspicious-vpn-connection",
+    rules: ["suspicious-vpn-connection"],
     severity: "medium",
     status: "new",
     identity: "test@vpnsight.invalid",

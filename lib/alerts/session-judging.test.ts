@@ -16,26 +16,40 @@ afterAll(async () => {
   await t.drop();
 });
 beforeEach(async () => {
-  await t.query(`TRUNCATE "VpnSession", "VpnSessionEvent", "Identity", "Alert" CASCADE`);
+  await t.query(`TRUNCATE "VpnSession", "VpnSessionEvent", "Identity", "Alert", "DetectionExclusion" CASCADE`);
 });
 
 const NOW = Date.now();
 const history = (identity: string) => historyOf(identity, NOW);
 
-/** Rule, occurrences and (for travel) the direction: a session judged against a later one would show here. */
+/** Rules (one incident per session), occurrences and (for travel) the direction: a session judged against a later one would show here. */
 const rulesOf = async (identity: string) =>
   (await listAlerts(t.db, parseInput(AlertQuerySchema, { identity }))).items
     .map((a) => {
       const e = a.evidence as { previous?: { countryCode: string }; session: { countryCode: string } };
-      return `${a.rule}${e.previous ? `:${e.previous.countryCode}->${e.session.countryCode}` : `:${e.session.countryCode}`}×${a.occurrences}`;
+      return `${a.rules.join("+")}${e.previous ? `:${e.previous.countryCode}->${e.session.countryCode}` : `:${e.session.countryCode}`}×${a.occurrences}`;
     })
     .sort();
+// Tokyo, 30 minutes after Amsterdam (still open), fires three rules on one session: one alert, the most severe first.
 const EXPECTED = [
-  "concurrent-countries:JP×1",
-  "impossible-travel:NL->JP×1",
-  "suspicious-vpn-connection:JP×1",
+  "impossible-travel+suspicious-vpn-connection+concurrent-countries:NL->JP×1",
   "suspicious-vpn-connection:NL×1",
 ];
+const exclude = (fields: Record<string, string | null>) =>
+  t.query<{ id: string }>(
+    `INSERT INTO "DetectionExclusion" (id, rule, identity, "ipBlock", "countryCode", nas, reason, "expiresAt", "createdBy")
+     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, 'test', $6, 'test') RETURNING id::text`,
+    [
+      fields.rule ?? null,
+      fields.identity ?? null,
+      fields.ipBlock ?? null,
+      fields.countryCode ?? null,
+      fields.nas ?? null,
+      fields.expiresAt ?? null,
+    ],
+  );
+const suppressedBy = async (id: string) =>
+  (await t.query<{ n: number }>(`SELECT suppressed AS n FROM "DetectionExclusion" WHERE id = $1::uuid`, [id]))[0]!.n;
 
 describe("runPendingDetections", () => {
   it("judges a whole batch as if one by one: history first, alerts only for the unusual sessions", async () => {
@@ -69,5 +83,30 @@ describe("runPendingDetections", () => {
     await writeAccountingRecords(t.pool, [s], "test");
     expect(await runPendingDetections(t.pool)).toBe(1);
     expect(await rulesOf("frank@contoso.com")).toEqual([]);
+  });
+
+  it("keeps excluded findings from becoming alerts, counts them, and leaves the other rules of the session", async () => {
+    // Tokyo's IP, for impossible travel only: the Tokyo incident keeps its other two rules.
+    const [byIp] = await exclude({ rule: "impossible-travel", ipBlock: "133.11.0.0/16" });
+    // The Netherlands, for every rule, but for another identity: no effect here.
+    await exclude({ countryCode: "NL", identity: "someone@contoso.com" });
+    // Expired: no effect.
+    await exclude({ countryCode: "NL", expiresAt: new Date(NOW - DAY).toISOString() });
+    await writeAccountingRecords(t.pool, history("hana@contoso.com"), "test");
+    await runPendingDetections(t.pool);
+    expect(await rulesOf("hana@contoso.com")).toEqual([
+      "suspicious-vpn-connection+concurrent-countries:JP×1",
+      "suspicious-vpn-connection:NL×1",
+    ]);
+    expect(await suppressedBy(byIp!.id)).toBe(1);
+
+    // The NAS (its NAS-IP-Address), for every rule: nothing at all.
+    const [byNas] = await exclude({ nas: "10.0.0.1" });
+    await writeAccountingRecords(t.pool, history("ivan@contoso.com"), "test");
+    await runPendingDetections(t.pool);
+    expect(await rulesOf("ivan@contoso.com")).toEqual([]);
+    // Each finding counts once, for the first exclusion that covers it: Tokyo's travel is still the IP's.
+    expect(await suppressedBy(byNas!.id)).toBe(3);
+    expect(await suppressedBy(byIp!.id)).toBe(2);
   });
 });

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { inTransaction } from "../db/pg.ts";
 import {
   DEFAULT_DETECTION_SETTINGS,
+  RULES,
   evaluateSession,
   forAccount,
   judgeAccount,
@@ -11,12 +12,29 @@ import {
 } from "./detections.ts";
 import { enqueueAlertDeliveries } from "./delivery.ts";
 import { AlertEvidenceSchema } from "./evidence.ts";
+import { compileExclusions, type ExclusionMatcher, type ExclusionRule } from "./exclusion-match.ts";
+import { SEVERITIES } from "./severity.ts";
 
 // Judging stored sessions and raising alerts. Plain pg, no Prisma: the sensor's detector process
 // runs this, and Prisma's runtime would cost it about 70 MB of memory.
 
-const FACTS = `"sessionKey", "startedAt", "endedAt", "lastUpdateAt", "publicIp", "locationKind", "countryCode", country, city, latitude, longitude, "clientName"`;
-type FactRow = SessionFacts & { identity: string };
+const FACTS = `"sessionKey", "startedAt", "endedAt", "lastUpdateAt", "publicIp", "locationKind", "countryCode", country, city, latitude, longitude, "clientName", "nasIp", "nasIdentifier", "sourceIp"`;
+type FactRow = SessionFacts & {
+  identity: string;
+  nasIp: string | null;
+  nasIdentifier: string | null;
+  sourceIp: string;
+};
+type Raised = Finding & { severityRaised: string | null };
+
+/** The exclusions in force (lib/alerts/exclusion-match.ts), read once per round. */
+async function activeExclusions(pool: pg.Pool): Promise<ExclusionMatcher> {
+  const { rows } = await pool.query<ExclusionRule>(
+    `SELECT id::text, rule, identity, "ipBlock", "countryCode", nas, reason, "expiresAt" FROM "DetectionExclusion"
+      WHERE "expiresAt" IS NULL OR "expiresAt" > now()`,
+  );
+  return compileExclusions(rows);
+}
 
 /**
  * Judges sessions not yet looked at, oldest first, each against the identity's
@@ -78,14 +96,34 @@ export async function runPendingDetections(
     return evaluateSession(session, history, firstSeen, settings).findings;
   }
   const accounts = await accountsOf(pool, [...new Set(pending.map((p) => p.identity))]);
+  const excluded = pending.length ? await activeExclusions(pool) : null;
+  const suppressed = new Map<string, number>();
   for (const session of pending) {
     const account = accounts.get(session.identity) ?? null;
     const findings: Finding[] = [];
     const byAccount = account ? judgeAccount(session, account) : null;
     if (byAccount) findings.push(byAccount);
     if (session.locationKind === "geo") findings.push(...judgeAgainstHistory(session));
-    for (const f of findings) await raiseAlert(pool, session, forAccount(f, account));
+    const raised: Raised[] = [];
+    for (const f of findings) {
+      const by = excluded?.({
+        rule: f.rule,
+        identity: session.identity,
+        publicIp: session.publicIp,
+        countryCode: session.countryCode,
+        nas: [session.nasIp, session.nasIdentifier, session.sourceIp],
+      });
+      if (by) suppressed.set(by.id, (suppressed.get(by.id) ?? 0) + 1);
+      else raised.push(forAccount(f, account));
+    }
+    if (raised.length) await raiseIncident(pool, session, raised);
   }
+  // A retransmitted session judged twice counts twice: the count says how often an exclusion held something back.
+  for (const [id, n] of suppressed)
+    await pool.query(
+      `UPDATE "DetectionExclusion" SET suppressed = suppressed + $2, "lastSuppressedAt" = now() WHERE id = $1::uuid`,
+      [id, n],
+    );
   const judged = pending.map((p) => p.sessionKey);
   // Rows the sensor is writing right now are skipped (judged again next round, alerts are
   // deduplicated): the detector never waits for the packet path, nor makes it wait long.
@@ -110,41 +148,51 @@ async function accountsOf(pool: pg.Pool, identities: string[]): Promise<Map<stri
   return new Map(rows.map((r) => [r.userPrincipalName, r]));
 }
 
-/** A new alert (queued for forwarding), or the session added as evidence to today's alert for the same place. */
-async function raiseAlert(
-  pool: pg.Pool,
-  session: FactRow,
-  f: Finding & { severityRaised: string | null },
-): Promise<void> {
+/**
+ * One incident per session: every rule that fired on it joins one alert (the most severe rule is the alert's, the
+ * others are listed in `rules` and carried in `also`). A new alert is queued for forwarding; a session from the same
+ * place the same day adds itself as evidence to the alert already raised.
+ */
+async function raiseIncident(pool: pg.Pool, session: FactRow, raised: Raised[]): Promise<void> {
+  const [primary, ...others] = [...raised].sort(
+    (a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity),
+  ) as [Raised, ...Raised[]];
   const day = session.startedAt.toISOString().slice(0, 10);
+  const also = others.map((f) => ({ ...f.evidence, rule: f.rule, severity: f.severity, summary: f.summary }));
+  const summary = others.length
+    ? `${primary.summary} Also: ${others.map((f) => RULES[f.rule].title).join(", ")}.`
+    : primary.summary;
   // Stored as its rule's schema says (the readers rely on it); the rule itself is a column.
   const { rule: _rule, ...evidence } = AlertEvidenceSchema.parse({
-    ...f.evidence,
-    rule: f.rule,
-    summary: f.summary,
+    ...primary.evidence,
+    rule: primary.rule,
+    summary,
     sessionKeys: [session.sessionKey],
     repeats: [],
-    severityRaised: f.severityRaised,
+    severityRaised: primary.severityRaised,
+    also,
   });
   await inTransaction(pool, async (tx) => {
     const { rows } = await tx.query<{ id: string; created: boolean }>(
-      `INSERT INTO "Alert" ("dedupeKey", rule, severity, identity, "occurredAt", evidence, "updatedAt")
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, now())
+      `INSERT INTO "Alert" ("dedupeKey", rule, rules, severity, identity, "occurredAt", evidence, "updatedAt")
+       VALUES ($1, $2, $8::text[], $3, $4, $5, $6::jsonb, now())
        ON CONFLICT ("dedupeKey") DO UPDATE SET
          occurrences = "Alert".occurrences + 1,
+         rules = "Alert".rules || ARRAY(SELECT r FROM unnest(EXCLUDED.rules) r WHERE r <> ALL("Alert".rules)),
          evidence = jsonb_set(jsonb_set("Alert".evidence, '{repeats}', COALESCE("Alert".evidence->'repeats', '[]'::jsonb) || jsonb_build_array(EXCLUDED.evidence->'session')),
                               '{sessionKeys}', COALESCE("Alert".evidence->'sessionKeys', '[]'::jsonb) || to_jsonb($7::text)),
          "updatedAt" = now()
        WHERE NOT COALESCE("Alert".evidence->'sessionKeys', '[]'::jsonb) @> to_jsonb(ARRAY[$7::text])
        RETURNING id::text AS id, (xmax = 0) AS created`,
       [
-        `${session.identity}|${f.rule}|${f.locationKey}|${day}`,
-        f.rule,
-        f.severity,
+        `${session.identity}|${primary.rule}|${primary.locationKey}|${day}`,
+        primary.rule,
+        primary.severity,
         session.identity,
         session.startedAt,
         JSON.stringify(evidence),
         session.sessionKey,
+        [primary.rule, ...others.map((f) => f.rule)],
       ],
     );
     // Only a new alert is forwarded; repeats add evidence to one already sent.

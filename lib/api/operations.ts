@@ -2,7 +2,8 @@
 // generated from them (openapi.ts). Input schemas come from the modules that own the rules; the success responses
 // are described here.
 import { z } from "zod";
-import { AlertQuerySchema, AlertUpdateSchema } from "../alerts/triage.ts";
+import { AlertBulkUpdateSchema, AlertQuerySchema, AlertUpdateSchema } from "../alerts/triage.ts";
+import { ExclusionCreateSchema } from "../alerts/exclusions.ts";
 import { ForwardingSettingsSchema } from "../alerts/forwarding-settings.ts";
 import { CreateTokenSchema } from "../auth/api-tokens.ts";
 import { AuditQuerySchema } from "../audit/log.ts";
@@ -335,10 +336,72 @@ export const OPERATIONS = {
     method: "GET",
     path: "/api/v1/alerts",
     permission: "alerts.read",
-    summary: "Alerts, newest first (any role)",
+    summary: "Alerts, newest first, with counts by status and by severity under the other filters (any role)",
     query: AlertQuerySchema,
-    responses: { "200": { description: "Alerts", ...list(ref("Alert"), { nextCursor }) } },
+    responses: {
+      "200": {
+        description: "Alerts",
+        ...list(ref("Alert"), {
+          nextCursor,
+          counts: {
+            type: "object",
+            description:
+              "{ status: { new, in_progress, resolved, dismissed }, severity: { low, medium, high, critical } }",
+          },
+        }),
+      },
+    },
     errors: [400],
+  }),
+  triageAlerts: operation({
+    method: "PATCH",
+    path: "/api/v1/alerts",
+    permission: "alerts.triage",
+    summary:
+      "Bulk triage: set the status and/or assignee of many alerts with one comment; each alert noted and audited (analyst, admin)",
+    body: AlertBulkUpdateSchema,
+    responses: {
+      "200": {
+        description: "What changed, and why the others did not",
+        ...json({
+          type: "object",
+          properties: {
+            updated: { type: "array", items: { type: "string" } },
+            skipped: {
+              type: "array",
+              items: { type: "object", properties: { id: { type: "string" }, reason: { type: "string" } } },
+            },
+          },
+        }),
+      },
+    },
+    errors: [400],
+  }),
+  listExclusions: operation({
+    method: "GET",
+    path: "/api/v1/exclusions",
+    permission: "alerts.read",
+    summary: "Detection exclusions, with how many findings each suppressed (any role)",
+    responses: { "200": { description: "Exclusions", ...list(ref("Exclusion")) } },
+  }),
+  createExclusion: operation({
+    method: "POST",
+    path: "/api/v1/exclusions",
+    permission: "exclusions.write",
+    summary:
+      "Exclude a known case from one rule or all: by identity, IP/CIDR, country and/or NAS (all given must match), with a reason and an optional expiry; audited (analyst, admin)",
+    body: ExclusionCreateSchema,
+    responses: { "201": { description: "Created", ...json(ref("Exclusion")) } },
+    errors: [400],
+  }),
+  deleteExclusion: operation({
+    method: "DELETE",
+    path: "/api/v1/exclusions/{id}",
+    permission: "exclusions.write",
+    summary: "Remove an exclusion; audited (analyst, admin)",
+    params: IdParams,
+    responses: { "204": { description: "Removed" } },
+    errors: [404],
   }),
   getAlert: operation({
     method: "GET",
@@ -346,14 +409,15 @@ export const OPERATIONS = {
     permission: "alerts.read",
     summary: "An alert with its evidence and triage notes (any role)",
     params: AlertIdParams,
-    responses: { "200": { description: "Alert" } },
+    responses: { "200": { description: "Alert", ...json(ref("Alert")) } },
     errors: [404],
   }),
   triageAlert: operation({
     method: "PATCH",
     path: "/api/v1/alerts/{id}",
     permission: "alerts.triage",
-    summary: "Triage: New → In progress → Resolved or Dismissed, with a comment; audited (analyst, admin)",
+    summary:
+      "Triage: New → In progress → Resolved or Dismissed, assign (assignee: email or null), comment; audited (analyst, admin)",
     params: AlertIdParams,
     body: AlertUpdateSchema,
     responses: { "200": { description: "Updated alert" } },

@@ -16,6 +16,7 @@ export const PERMISSIONS = {
   "identities.manage": ["admin"],
   "alerts.read": ["admin", "analyst", "viewer"],
   "alerts.triage": ["admin", "analyst"],
+  "exclusions.write": ["admin", "analyst"],
   "alertForwarding.write": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -74,15 +74,21 @@ async function searchKeys(db: Db, q: string): Promise<string[]> {
     : [];
 }
 
+/**
+ * The identities search, for every list that filters by identity: a substring of the identity or of one of its
+ * aliases, or a DOMAIN\user whose domain maps to it. `column` holds the identity in the caller's query.
+ */
+export async function identitySearchSql(db: Db, q: string, column: Prisma.Sql): Promise<Prisma.Sql> {
+  const like = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const exact = await searchKeys(db, q);
+  return Prisma.sql`(${column} LIKE ${like}
+      OR ${column} IN (SELECT a.identity FROM "IdentityAlias" a WHERE a.alias LIKE ${like})
+      ${exact.length ? Prisma.sql`OR ${column} IN (${Prisma.join(exact)})` : Prisma.empty})`;
+}
+
 export async function listIdentities(db: Db, query: IdentityListQuery, now = new Date()) {
   const conditions: Prisma.Sql[] = [];
-  if (query.q) {
-    const like = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const exact = await searchKeys(db, query.q);
-    conditions.push(Prisma.sql`(i.identity LIKE ${like}
-      OR i.identity IN (SELECT a.identity FROM "IdentityAlias" a WHERE a.alias LIKE ${like})
-      ${exact.length ? Prisma.sql`OR i.identity IN (${Prisma.join(exact)})` : Prisma.empty})`);
-  }
+  if (query.q) conditions.push(await identitySearchSql(db, query.q, Prisma.raw("i.identity")));
   const account = (rule: string) =>
     Prisma.raw(`EXISTS (SELECT 1 FROM "DirectoryAccount" d
                  WHERE d."userPrincipalName" = i.identity AND d."goneAt" IS NULL AND ${rule})`);

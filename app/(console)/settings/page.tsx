@@ -24,6 +24,12 @@ const SECTIONS: { href: string; title: string; text: string; permission: Permiss
     permission: "identities.read",
   },
   {
+    href: "/settings/detections",
+    title: "Detections",
+    text: "The rules, when they apply, and exclusions for known cases.",
+    permission: "alerts.read",
+  },
+  {
     href: "/settings/alerts",
     title: "Alerts forwarding",
     text: "Send new alerts to a SIEM: syslog CEF or a signed webhook.",

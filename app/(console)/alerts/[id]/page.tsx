@@ -2,7 +2,9 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/permissions";
-import { STATUS_LABELS, getAlert } from "@/lib/alerts/triage.ts";
+import { STATUS_LABELS, assignableUsers, getAlert } from "@/lib/alerts/triage.ts";
+import { ExcludeForm } from "./exclude-form";
+import { formatDuration } from "@/app/_components/format";
 import { RULES, type RuleId } from "@/lib/alerts/detections.ts";
 import { db } from "@/lib/db/prisma";
 import { LocalTime } from "@/app/_components/local-time";
@@ -11,13 +13,12 @@ import { TriageForm } from "./triage-form";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
 import { readEvidence } from "@/lib/alerts/evidence.ts";
 
-interface Where {
-  location?: string;
-  countryCode?: string;
-  latitude?: number | null;
-  longitude?: number | null;
-  sessionKey?: string;
-}
+const SESSION_ROLE = {
+  trigger: "This session",
+  previous: "Previous session",
+  concurrent: "Open at the same time",
+  repeat: "Again the same day",
+} as const;
 
 /** The tab names the alert by number (its title and identity only after the page checked the viewer's permission). */
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
@@ -31,28 +32,26 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
   if (!alert) notFound();
   const evidence = readEvidence(alert.rule, alert.evidence);
   // Every session the alert is about, each place once with its real count of sessions.
-  const places: Where[] = [
-    evidence.session,
-    ...(evidence.rule === "impossible-travel" ? [evidence.previous] : []),
-    ...(evidence.rule === "concurrent-countries" ? evidence.concurrent : []),
-    ...(evidence.rule !== "other" ? evidence.repeats : []),
-  ].filter((w): w is Where => Boolean(w));
   const byPlace = new Map<string, MapMarker>();
-  for (const w of places) {
+  for (const w of alert.sessions) {
     if (w.latitude == null || w.longitude == null) continue;
     const key = `${w.latitude},${w.longitude}`;
     const known = byPlace.get(key);
     if (known) known.sessions += 1;
-    else
-      byPlace.set(key, {
-        key,
-        label: w.location ?? "",
-        latitude: w.latitude,
-        longitude: w.longitude,
-        sessions: 1,
-      });
+    else byPlace.set(key, { key, label: w.location, latitude: w.latitude, longitude: w.longitude, sessions: 1 });
   }
   const markers = [...byPlace.values()];
+  const canTriage = can(principal.role, "alerts.triage");
+  const canExclude = can(principal.role, "exclusions.write");
+  const trigger = alert.sessions.find((s) => s.role === "trigger");
+  const also = evidence.rule === "other" ? [] : evidence.also;
+  const profile = `/identities/${encodeURIComponent(alert.identity)}`;
+  /** The profile's timeline from an hour before the session to an hour after. */
+  const timelineAt = (iso: string) =>
+    `${profile}?${new URLSearchParams({
+      since: new Date(Date.parse(iso) - 3_600_000).toISOString(),
+      until: new Date(Date.parse(iso) + 3_600_000).toISOString(),
+    })}#timeline`;
   const baseline = evidence.rule === "suspicious-vpn-connection" ? evidence.baselineCountries : [];
   return (
     <div className="space-y-4">
@@ -72,9 +71,44 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
               </span>
             ) : null}
           </dd>
+          {also.length > 0 && (
+            <>
+              <dt className="text-slate-600">Also fired</dt>
+              <dd data-testid="alert-also">
+                <ul>
+                  {also.map((f) => (
+                    <li key={f.rule}>
+                      <span className="font-medium">{RULES[f.rule].title}</span> ({f.severity}): {f.summary}
+                    </li>
+                  ))}
+                </ul>
+              </dd>
+            </>
+          )}
+          <dt className="text-slate-600">Assignee</dt>
+          <dd data-testid="alert-assignee">{alert.assignee ? alert.assignee.email : "Unassigned"}</dd>
+          {alert.excludedBy && (
+            <>
+              <dt className="text-slate-600">Excluded</dt>
+              <dd data-testid="alert-excluded">
+                Sessions like this one no longer raise alerts: {alert.excludedBy.description} — “
+                {alert.excludedBy.reason}”
+                {alert.excludedBy.expiresAt ? (
+                  <>
+                    {" "}
+                    (until <LocalTime iso={alert.excludedBy.expiresAt} />)
+                  </>
+                ) : null}
+                .{" "}
+                <Link href="/settings/detections" className="text-sky-700 underline">
+                  Exclusions
+                </Link>
+              </dd>
+            </>
+          )}
           <dt className="text-slate-600">Identity</dt>
           <dd>
-            <Link className="text-sky-700 underline" href={`/identities/${encodeURIComponent(alert.identity)}`}>
+            <Link className="text-sky-700 underline" href={profile}>
               {alert.identity}
             </Link>
           </dd>
@@ -117,6 +151,53 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
           <WorldMap markers={markers} />
         </section>
       )}
+      {alert.sessions.length > 0 && (
+        <section className="card overflow-x-auto">
+          <h2 className="mb-2 text-lg font-semibold">Sessions</h2>
+          <table className="data-table" aria-label="Alert sessions">
+            <thead>
+              <tr>
+                <th>Session</th>
+                <th>Started</th>
+                <th>Public IP</th>
+                <th>Location</th>
+                <th className="max-sm:hidden">NAS</th>
+                <th className="max-sm:hidden">Vendor</th>
+                <th className="max-sm:hidden">Duration</th>
+                <th>Timeline</th>
+              </tr>
+            </thead>
+            <tbody>
+              {alert.sessions.map((x) => (
+                <tr key={x.sessionKey}>
+                  <td>{SESSION_ROLE[x.role]}</td>
+                  <td className="whitespace-nowrap">{x.startedAt ? <LocalTime iso={x.startedAt} /> : "—"}</td>
+                  <td>{x.publicIp ?? "—"}</td>
+                  <td>{x.location}</td>
+                  <td className="max-sm:hidden">{x.nas ?? "—"}</td>
+                  <td className="max-sm:hidden">{x.vendor ?? "—"}</td>
+                  <td className="max-sm:hidden">
+                    {x.status === "open"
+                      ? "still open"
+                      : x.durationSeconds !== null
+                        ? formatDuration(x.durationSeconds)
+                        : "—"}
+                  </td>
+                  <td>
+                    {x.startedAt ? (
+                      <Link href={timelineAt(x.startedAt)} className="text-sky-700 hover:underline">
+                        Around then
+                      </Link>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       {baseline.length > 0 && (
         <section className="card">
           <h2 className="mb-2 text-lg font-semibold">
@@ -156,12 +237,39 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
             ))}
           </ul>
         )}
-        {can(principal.role, "alerts.triage") ? (
-          <TriageForm id={alert.id} status={alert.status} />
+        {canTriage ? (
+          <TriageForm
+            id={alert.id}
+            status={alert.status}
+            assignee={alert.assignee?.email ?? null}
+            assignees={(await assignableUsers(db())).map((u) => u.email)}
+          />
         ) : (
           <p className="text-sm text-slate-500">Read-only: analysts and admins triage alerts.</p>
         )}
       </section>
+      {canExclude && trigger && (
+        <section className="card space-y-3">
+          <h2 className="text-lg font-semibold">Exclude</h2>
+          <p className="text-sm text-slate-600">
+            A known case (a corporate egress IP, a travelling team, a NAS that reports odd places): later sessions that
+            match raise no alert. Listed with what each held back in{" "}
+            <Link href="/settings/detections" className="text-sky-700 underline">
+              Settings › Detections
+            </Link>
+            .
+          </p>
+          <ExcludeForm
+            alertId={alert.id}
+            rule={alert.rule}
+            ruleTitle={alert.title}
+            identity={alert.identity}
+            publicIp={trigger.publicIp}
+            countryCode={trigger.countryCode}
+            nas={trigger.nas}
+          />
+        </section>
+      )}
       <details className="card text-sm">
         <summary className="cursor-pointer font-medium">Raw evidence</summary>
         <pre className="mt-2 overflow-x-auto text-xs">{JSON.stringify(alert.evidence, null, 2)}</pre>

@@ -6,14 +6,30 @@ import { useApiAction } from "@/app/_components/use-api-action";
 
 import { STATUS_LABELS, TRANSITIONS, type AlertStatus } from "@/lib/alerts/status.ts";
 
-export function TriageForm({ id, status }: { id: string; status: AlertStatus }) {
+export function TriageForm({
+  id,
+  status,
+  assignee,
+  assignees,
+}: {
+  id: string;
+  status: AlertStatus;
+  assignee: string | null;
+  assignees: string[];
+}) {
   const { error, run } = useApiAction();
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const comment = String(form.get("comment") ?? "");
+    const nextStatus = String(form.get("status") ?? "");
+    const nextAssignee = String(form.get("assignee") ?? "");
     await run(
-      callApi("PATCH", `/api/v1/alerts/${id}`, { status: String(form.get("status")), ...(comment ? { comment } : {}) }),
+      callApi("PATCH", `/api/v1/alerts/${id}`, {
+        ...(nextStatus ? { status: nextStatus } : {}),
+        ...(nextAssignee !== (assignee ?? "") ? { assignee: nextAssignee || null } : {}),
+        ...(comment ? { comment } : {}),
+      }),
       event.currentTarget,
     );
   }
@@ -23,10 +39,24 @@ export function TriageForm({ id, status }: { id: string; status: AlertStatus }) 
         <label htmlFor="t-status" className="label">
           New status
         </label>
-        <select id="t-status" name="status" className="input">
+        <select id="t-status" name="status" className="input" defaultValue={TRANSITIONS[status][0]}>
+          <option value="">Keep ({STATUS_LABELS[status]})</option>
           {TRANSITIONS[status].map((next) => (
             <option key={next} value={next}>
               {STATUS_LABELS[next]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label htmlFor="t-assignee" className="label">
+          Assignee
+        </label>
+        <select id="t-assignee" name="assignee" className="input" defaultValue={assignee ?? ""}>
+          <option value="">Nobody</option>
+          {assignees.map((email) => (
+            <option key={email} value={email}>
+              {email}
             </option>
           ))}
         </select>

@@ -19,6 +19,7 @@ import { identityPageParam } from "@/lib/api/params";
 import { STATUS_LABELS, identityLearning, listAlerts } from "@/lib/alerts/triage.ts";
 import { BASELINE_RULES, RULES, detectionSettingsFromEnv, type RuleId } from "@/lib/alerts/detections.ts";
 import { LocalTime } from "@/app/_components/local-time";
+import { formatBytes, formatDuration } from "@/app/_components/format";
 import { WorldMap } from "@/app/_components/world-map";
 import { searchParamsRecord } from "@/app/_components/search-params";
 import { FilterSelect } from "@/app/_components/filter-select";
@@ -31,25 +32,6 @@ const RANGES = LOCATION_RANGES;
 // The page's range drives both its locations and its timeline (the activities API takes any number of days).
 const ProfileQuerySchema = ActivitiesQuerySchema.extend({ days: locationDays });
 const NO_ACTIVITY: Awaited<ReturnType<typeof identityActivities>> = { items: [], nextCursor: null };
-
-function formatBytes(value: string): string {
-  const n = Number(value);
-  if (n < 1024) return `${n} B`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(1)} ${units[u]}`;
-}
-function formatDuration(seconds: number | null): string {
-  if (seconds === null) return "—";
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  return h ? `${h} h ${m} min` : `${m} min ${seconds % 60} s`;
-}
 
 /** The tab names the identity (the page itself checks the parameter and the viewer's permission). */
 export async function generateMetadata({ params }: { params: Promise<{ identity: string }> }) {
@@ -91,7 +73,7 @@ export default async function IdentityProfilePage({
     identityLocations(db(), identity, days),
     orProblem(() => identityActivities(db(), identity, query), NO_ACTIVITY, filterProblem),
     activityFilterOptions(db(), identity),
-    listAlerts(db(), { identity, limit: 50 }),
+    listAlerts(db(), { limit: 50 }, { exactIdentity: identity }),
     identityLearning(db(), identity, settings),
   ]);
   const alertDays = new Set(alerts.items.map((a) => a.occurredAt.slice(0, 10)));
@@ -325,10 +307,19 @@ export default async function IdentityProfilePage({
         ) : null}
       </section>
 
-      <section className="card space-y-3" aria-labelledby="timeline-heading">
+      <section id="timeline" className="card space-y-3" aria-labelledby="timeline-heading">
         <h2 id="timeline-heading" className="text-lg font-semibold">
           Activity timeline
         </h2>
+        {(query.since || query.until) && (
+          <p className="text-sm" data-testid="timeline-window">
+            From {query.since ? <LocalTime iso={query.since} /> : "the start of the range"} to{" "}
+            {query.until ? <LocalTime iso={query.until} /> : "now"}.{" "}
+            <Link href={`${base}?days=${days}#timeline`} className="text-sky-700 underline">
+              Whole range
+            </Link>
+          </p>
+        )}
         <form method="get" className="flex flex-wrap items-end gap-3 text-sm" aria-label="Timeline filters">
           <div>
             <label htmlFor="f-days" className="label">

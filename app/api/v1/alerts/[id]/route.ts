@@ -1,7 +1,7 @@
 import { apiRoute } from "@/lib/api/door";
 import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { getAlert, updateAlertStatus } from "@/lib/alerts/triage.ts";
+import { getAlert, updateAlert } from "@/lib/alerts/triage.ts";
 import { notFound } from "@/lib/errors";
 
 export const GET = apiRoute(op.getAlert, async ({ params }) => {
@@ -11,5 +11,5 @@ export const GET = apiRoute(op.getAlert, async ({ params }) => {
 });
 
 export const PATCH = apiRoute(op.triageAlert, async ({ params, body, actor }) =>
-  updateAlertStatus(db(), params.id, body, await actor()),
+  updateAlert(db(), params.id, body, await actor()),
 );
