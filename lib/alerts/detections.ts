@@ -20,6 +20,8 @@ export type RuleId = keyof typeof RULES;
 
 /** The rules that compare a session with the identity's baseline: they wait until it has one (learningState). */
 export const BASELINE_RULES: readonly RuleId[] = ["suspicious-vpn-connection"];
+/** The rules that judge the directory account: they apply only where a directory is configured. */
+export const DIRECTORY_RULES: readonly RuleId[] = ["vpn-disabled-account"];
 
 export interface DetectionSettings {
   windowDays: number;

@@ -1,4 +1,4 @@
-import { ipBlockMatcher, parseIpOrCidr } from "../net/cidr.ts";
+import { ipBlockTest, ipValue, parseIpOrCidr } from "../net/cidr.ts";
 
 // Which exclusion covers a finding: one rule, used where the detector judges (lib/alerts/session-judging.ts) and
 // where the portal shows an alert's `excludedBy` (lib/alerts/triage.ts). No Prisma: the detector runs it.
@@ -31,16 +31,17 @@ export type ExclusionMatcher = (facts: ExclusionFacts, at?: Date) => ExclusionRu
 export function compileExclusions(exclusions: ExclusionRule[]): ExclusionMatcher {
   const compiled = exclusions.map((e) => {
     const block = e.ipBlock ? parseIpOrCidr(e.ipBlock) : null;
-    const inBlock = block ? ipBlockMatcher(block) : null;
+    const inBlock = block ? ipBlockTest(block) : null;
     return { e, inBlock, nas: e.nas?.toLowerCase() ?? null };
   });
   return (facts, at = new Date()) => {
+    const ip = facts.publicIp ? ipValue(facts.publicIp) : null;
     for (const { e, inBlock, nas } of compiled) {
       if (e.expiresAt && e.expiresAt <= at) continue;
       if (e.rule && e.rule !== facts.rule) continue;
       if (e.identity && e.identity !== facts.identity) continue;
       if (e.countryCode && e.countryCode !== facts.countryCode) continue;
-      if (e.ipBlock && !(facts.publicIp && inBlock?.(facts.publicIp))) continue;
+      if (e.ipBlock && !inBlock?.(ip)) continue;
       if (nas && !facts.nas.some((n) => n?.toLowerCase() === nas)) continue;
       return e;
     }

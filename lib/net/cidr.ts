@@ -27,14 +27,47 @@ export function unmapIpv4(address: string): string {
   return address.startsWith("::ffff:") && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
 }
 
+/** An address as a number, to test against blocks in plain arithmetic (net.BlockList costs microseconds a call). */
+export interface IpValue {
+  family: "ipv4" | "ipv6";
+  value: bigint;
+}
+
+function ipv4Value(address: string): bigint {
+  return address.split(".").reduce((n, part) => (n << 8n) | BigInt(Number(part)), 0n);
+}
+
+/** The value of an address (IPv4-mapped IPv6 as its IPv4), or null when it is not one. */
+export function ipValue(ip: string): IpValue | null {
+  const address = unmapIpv4(ip.toLowerCase());
+  const version = net.isIP(address);
+  if (version === 4) return { family: "ipv4", value: ipv4Value(address) };
+  if (version !== 6) return null;
+  // A trailing dotted quad (::ffff:192.0.2.1 in another form, 64:ff9b::192.0.2.1) is two groups.
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  const hex = dotted
+    ? address.slice(0, -dotted[1]!.length) +
+      ((v) => `${(v >> 16n).toString(16)}:${(v & 0xffffn).toString(16)}`)(ipv4Value(dotted[1]!))
+    : address;
+  const [head = "", tail] = hex.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill("0"), ...right];
+  return { family: "ipv6", value: groups.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n) };
+}
+
+/** A test of an address's value against `block`, built once. */
+export function ipBlockTest(block: IpBlock): (ip: IpValue | null) => boolean {
+  const bits = block.family === "ipv4" ? 32n : 128n;
+  const shift = bits - BigInt(block.prefix);
+  const network = ipValue(block.address)!.value >> shift;
+  return (ip) => ip !== null && ip.family === block.family && ip.value >> shift === network;
+}
+
 /** A test for "is this address inside `block`", built once (it runs for every packet). */
 export function ipBlockMatcher(block: IpBlock): (ip: string) => boolean {
-  const list = new net.BlockList();
-  list.addSubnet(block.address, block.prefix, block.family);
-  return (ip) => {
-    const address = unmapIpv4(ip);
-    return list.check(address, net.isIPv4(address) ? "ipv4" : "ipv6");
-  };
+  const test = ipBlockTest(block);
+  return (ip) => test(ipValue(ip));
 }
 
 /** True when `ip` lies inside `block`. */

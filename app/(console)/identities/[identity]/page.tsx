@@ -17,7 +17,13 @@ import {
 } from "@/lib/identities/views.ts";
 import { identityPageParam } from "@/lib/api/params";
 import { STATUS_LABELS, identityLearning, listAlerts } from "@/lib/alerts/triage.ts";
-import { BASELINE_RULES, RULES, detectionSettingsFromEnv, type RuleId } from "@/lib/alerts/detections.ts";
+import {
+  BASELINE_RULES,
+  DIRECTORY_RULES,
+  RULES,
+  detectionSettingsFromEnv,
+  type RuleId,
+} from "@/lib/alerts/detections.ts";
 import { LocalTime } from "@/app/_components/local-time";
 import { formatBytes, formatDuration } from "@/app/_components/format";
 import { WorldMap } from "@/app/_components/world-map";
@@ -196,7 +202,7 @@ export default async function IdentityProfilePage({
                   : `it has ${settings.learningMinSessions} connections in ${settings.windowDays} days`}
                 . Active:{" "}
                 {(Object.keys(RULES) as RuleId[])
-                  .filter((r) => !BASELINE_RULES.includes(r))
+                  .filter((r) => !BASELINE_RULES.includes(r) && (directoryOn || !DIRECTORY_RULES.includes(r)))
                   .map((r) => RULES[r].title)
                   .join(", ")}
                 .

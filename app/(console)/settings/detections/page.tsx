@@ -2,7 +2,13 @@ import { requirePagePermission } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/prisma";
 import { listExclusions } from "@/lib/alerts/exclusions.ts";
-import { BASELINE_RULES, RULES, detectionSettingsFromEnv, learningRuleText } from "@/lib/alerts/detections.ts";
+import {
+  BASELINE_RULES,
+  DIRECTORY_RULES,
+  RULES,
+  detectionSettingsFromEnv,
+  learningRuleText,
+} from "@/lib/alerts/detections.ts";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
 import { ExclusionsManager } from "./exclusions-manager";
 
@@ -24,7 +30,7 @@ export default async function DetectionsPage() {
               {(BASELINE_RULES as readonly string[]).includes(id)
                 ? `once ${learningRuleText(settings)}`
                 : "from an identity's first sessions"}
-              .
+              {(DIRECTORY_RULES as readonly string[]).includes(id) ? ", where a directory is configured" : ""}.
             </li>
           ))}
         </ul>

@@ -1,0 +1,239 @@
+// The analyst's workflow on alerts raised from real radclient packets: a learning identity's impossible travel,
+// an incident that maps both sessions, triage of 20 alerts in one action, and an exclusion made from an alert.
+// Named to run after vpn-settings.spec, which expects accounting unconfigured at first; this one sets its own secret.
+import { spawnSync } from "node:child_process";
+import pg from "pg";
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { ADMIN, ANALYST, productDatabaseUrl, readState } from "./product";
+import { signIn } from "./helpers";
+
+test.describe.configure({ mode: "serial" });
+
+const SECRET = `Workflow-Secret-${Date.now()}`;
+const MOSCOW = "77.88.55.88";
+const LONDON = "81.2.69.142";
+const NOW = Math.floor(Date.now() / 1000);
+
+function packet(identity: string, id: string, status: "Start" | "Stop", ip: string, at: number) {
+  return [
+    `User-Name = "${identity}"`,
+    `NAS-IP-Address = 10.0.0.9`,
+    `Acct-Session-Id = "${id}"`,
+    `Acct-Status-Type = ${status}`,
+    `Calling-Station-Id = "${ip}"`,
+    `Event-Timestamp = ${at}`,
+    "",
+  ].join("\n");
+}
+/** Moscow, still open, then London ten minutes later: an identity's very first sessions. */
+const moscowThenLondon = (identity: string, tag: string) => [
+  packet(identity, `${tag}-MOW`, "Start", MOSCOW, NOW - 1200),
+  packet(identity, `${tag}-LON`, "Start", LONDON, NOW - 600),
+];
+
+function radclient(packets: string[]) {
+  const sent = spawnSync("radclient", ["-p", "10", "-r", "2", "-t", "3", "127.0.0.1:18130", "acct", SECRET], {
+    input: packets.join("\n"),
+    encoding: "utf8",
+  });
+  expect(sent.status, sent.stdout + sent.stderr).toBe(0);
+}
+
+const admin = () => ({ authorization: `Bearer ${readState().adminToken}` });
+
+interface AlertJson {
+  id: string;
+  rule: string;
+  rules: string[];
+  status: string;
+  severity: string;
+  identity: string;
+  occurrences: number;
+  assignee: { email: string } | null;
+  sessions: { role: string; publicIp: string; location: string; nas: string; countryCode: string }[];
+  excludedBy: { reason: string } | null;
+}
+async function alertsOf(request: APIRequestContext, identity: string, expected: number): Promise<AlertJson[]> {
+  let items: AlertJson[] = [];
+  await expect(async () => {
+    const res = await request.get(`/api/v1/alerts?identity=${encodeURIComponent(identity)}&limit=500`, {
+      headers: admin(),
+    });
+    items = (await res.json()).items;
+    expect(items).toHaveLength(expected);
+  }).toPass({ timeout: 30_000 });
+  return items;
+}
+
+async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: productDatabaseUrl() });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function screenshot(page: Page, name: string) {
+  await test.info().attach(name, { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
+}
+
+test.beforeAll(async ({ request }) => {
+  const res = await request.put("/api/v1/settings/vpn", {
+    headers: admin(),
+    data: { enabled: true, sharedSecret: SECRET },
+  });
+  expect(res.status()).toBe(200);
+  // The sensor follows the settings within a second or two.
+  await new Promise((r) => setTimeout(r, 2500));
+});
+
+test("a learning identity's Moscow + London pair raises impossible travel at once; the alert shows and maps both sessions", async ({
+  page,
+  request,
+}) => {
+  radclient(moscowThenLondon("mira@contoso.com", "MIRA"));
+  const [alert] = await alertsOf(request, "mira@contoso.com", 1);
+  // One incident: impossible travel (overlapping sessions), with concurrent countries inside.
+  expect(alert!.rules).toEqual(["impossible-travel", "concurrent-countries"]);
+  expect(alert!.severity).toBe("high");
+  expect(alert!.sessions.map((s) => [s.role, s.publicIp, s.countryCode, s.nas])).toEqual([
+    ["trigger", LONDON, "GB", "10.0.0.9"],
+    ["previous", MOSCOW, "RU", "10.0.0.9"],
+  ]);
+
+  await signIn(page, ANALYST);
+  await page.goto(`/identities/${encodeURIComponent("mira@contoso.com")}`);
+  await expect(page.getByText("Impossible travel").first()).toBeVisible();
+  await page.goto(`/alerts/${alert!.id}`);
+  await expect(page).toHaveTitle(`Alert #${alert!.id} · VPN Sight`);
+  await expect(page.getByTestId("alert-also")).toContainText("Concurrent countries");
+  const sessions = page.getByRole("table", { name: "Alert sessions" });
+  await expect(sessions.getByRole("row")).toHaveCount(3);
+  await expect(sessions.getByRole("row").nth(1)).toContainText(LONDON);
+  await expect(sessions.getByRole("row").nth(1)).toContainText("10.0.0.9");
+  await expect(sessions.getByRole("row").nth(1)).toContainText("still open");
+  await expect(sessions.getByRole("row").nth(2)).toContainText(MOSCOW);
+  await expect(sessions.getByRole("row").nth(2)).toContainText("Moscow");
+  // Both places on the map, one session each.
+  const markers = page.getByTestId("map-marker");
+  await expect(markers).toHaveCount(2);
+  await expect(markers.locator("title")).toHaveText([/London.*: 1 session$/, /Moscow.*: 1 session$/]);
+  // "Around then" opens the identity's timeline at that moment.
+  await sessions.getByRole("row").nth(2).getByRole("link", { name: "Around then" }).click();
+  await expect(page).toHaveURL(/\/identities\/mira%40contoso\.com\?since=.*&until=.*#timeline$/);
+  await expect(page.getByTestId("timeline-window")).toBeVisible();
+  await expect(page.locator("#timeline")).toContainText(MOSCOW);
+});
+
+test("an analyst triages 20 alerts in one action: status, assignee and one comment, audited per alert", async ({
+  page,
+  request,
+}) => {
+  const who = Array.from({ length: 20 }, (_, i) => `bulk-e2e-${String(i + 1).padStart(2, "0")}@contoso.com`);
+  radclient(who.flatMap((identity, i) => moscowThenLondon(identity, `BULK${i}`)));
+  const raised = await alertsOf(request, "bulk-e2e-", 20);
+
+  await signIn(page, ANALYST);
+  await page.goto("/alerts?identity=bulk-e2e-");
+  await expect(page.getByTestId("alert-counts")).toContainText("New 20");
+  await expect(page.getByRole("table", { name: "Alerts" }).getByRole("row")).toHaveCount(21);
+  await page.getByLabel("Select all alerts on this page").check();
+  await expect(page.getByTestId("selected-count")).toHaveText("20 selected");
+  await page.getByLabel("Set status").selectOption("in_progress");
+  await page.getByLabel("Assign to").selectOption(ANALYST.email);
+  await page.getByLabel("Comment (on each)").fill("Red-team exercise, checking with the team");
+  await page.getByRole("button", { name: "Apply to selected" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Updated 20 alerts." })).toBeVisible();
+  await expect(page.getByTestId("alert-counts")).toContainText("In progress 20");
+  await screenshot(page, "alerts-1280");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, "alerts-390");
+  // The alerts list's key columns stay on a phone.
+  const firstRow = page.getByRole("table", { name: "Alerts" }).getByRole("row").nth(1);
+  await expect(firstRow.getByRole("link").first()).toBeVisible();
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // Filter by assignee, as the API does.
+  await page.goto("/alerts?identity=bulk-e2e-&assignee=me");
+  await expect(page.getByRole("table", { name: "Alerts" }).getByRole("row")).toHaveCount(21);
+  const after = await alertsOf(request, "bulk-e2e-", 20);
+  expect(after.every((a) => a.status === "in_progress" && a.assignee?.email === ANALYST.email)).toBe(true);
+  const audits = await query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM "AuditEntry" WHERE action = 'alert.update' AND actor = $1 AND target = ANY($2)`,
+    [`user:${ANALYST.email}`, raised.map((a) => `alert:${a.id}`)],
+  );
+  expect(audits[0]!.n).toBe(20);
+  const notes = await query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM "AlertNote" WHERE comment = 'Red-team exercise, checking with the team'`,
+  );
+  expect(notes[0]!.n).toBe(20);
+
+  // The profile of one of them, on a desk and on a phone.
+  await page.goto(`/identities/${encodeURIComponent(who[0]!)}`);
+  await screenshot(page, "profile-1280");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, "profile-390");
+});
+
+test("an exclusion made from an alert keeps the next matching session from raising anything", async ({
+  page,
+  request,
+}) => {
+  radclient(moscowThenLondon("xena@contoso.com", "XENA"));
+  const [alert] = await alertsOf(request, "xena@contoso.com", 1);
+
+  await signIn(page, ANALYST);
+  await page.goto(`/alerts/${alert!.id}`);
+  const form = page.getByRole("form", { name: "Exclude" });
+  await form.getByLabel("Exclude").selectOption({ label: `this IP (${LONDON})` });
+  await form.getByLabel("From").selectOption("all");
+  await form.getByLabel("Reason").fill("London office egress");
+  await form.getByRole("button", { name: "Add exclusion" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Excluded: every rule · IP ${LONDON}.` })).toBeVisible();
+  await expect(page.getByTestId("alert-excluded")).toContainText("London office egress");
+
+  // Another London session while Moscow is still open: judged, and nothing raised or added.
+  radclient([packet("xena@contoso.com", "XENA-LON-2", "Start", LONDON, NOW - 300)]);
+  await expect(async () => {
+    const [row] = await query<{ judged: boolean }>(
+      `SELECT "detectedAt" IS NOT NULL AS judged FROM "VpnSession" WHERE "acctSessionId" = 'XENA-LON-2'`,
+    );
+    expect(row?.judged).toBe(true);
+  }).toPass({ timeout: 30_000 });
+  const [still] = await alertsOf(request, "xena@contoso.com", 1);
+  expect(still!.occurrences).toBe(1);
+  expect(still!.excludedBy?.reason).toBe("London office egress");
+
+  // Settings › Detections lists it with what it held back (travel and concurrent countries of that session).
+  await page.goto("/settings/detections");
+  const row = page
+    .getByRole("table", { name: "Exclusions" })
+    .getByRole("row")
+    .filter({ hasText: "London office egress" });
+  await expect(row).toContainText(`every rule · IP ${LONDON}`);
+  await expect(row.getByRole("cell").nth(2)).toContainText("2");
+  await expect(row).toContainText(`from alert #${alert!.id}`);
+  const audit = await query<{ actor: string }>(`SELECT actor FROM "AuditEntry" WHERE action = 'exclusion.create'`);
+  expect(audit.map((a) => a.actor)).toContain(`user:${ANALYST.email}`);
+
+  // A viewer reads exclusions but may not add one (the API refuses, the page offers no form).
+  const viewer = await request.post("/api/v1/exclusions", {
+    headers: { authorization: `Bearer ${readState().viewerToken}` },
+    data: { countryCode: "RU", reason: "nope" },
+  });
+  expect(viewer.status()).toBe(403);
+
+  // The admin removes it; the list says so.
+  await signIn(page, ADMIN);
+  await page.goto("/settings/detections");
+  page.once("dialog", (d) => d.accept());
+  await page
+    .getByRole("table", { name: "Exclusions" })
+    .getByRole("row")
+    .filter({ hasText: "London office egress" })
+    .getByRole("button", { name: "Remove" })
+    .click();
+  await expect(page.getByText("No exclusions: every finding becomes an alert.")).toBeVisible();
+});
