@@ -33,13 +33,24 @@ test("an analyst finds an identity, sees its locations on a list and a map, filt
   await expect(page.locator('[data-testid="map-marker"][data-label*="London"]')).toHaveCount(1);
   await expect(page.getByText("IP geolocation by DB-IP").first()).toBeVisible();
 
+  // Usual or new: a place first seen within the range is new; the header names the new ones.
+  const familiarity = await page.getByTestId("familiarity").allInnerTexts();
+  expect(familiarity.every((f) => f === "usual" || f === "new")).toBe(true);
+  const newCount = familiarity.filter((f) => f === "new").length;
+  if (newCount === 0) await expect(page.getByTestId("new-places")).toHaveText("no new place");
+  await expect(page.getByTestId("usual-countries")).toBeVisible();
+
+  // The timeline: one row per session, its accounting records inside; filtered by the London place.
   await page.getByLabel("Range", { exact: true }).selectOption("180");
-  await page.getByLabel("Activity type").selectOption("stop");
+  await page.getByLabel("Location", { exact: true }).selectOption({ label: "London, England, United Kingdom" });
   await page.getByRole("button", { name: "Apply" }).click();
-  await expect(page).toHaveURL(/type=stop/);
-  const activities = page.getByTestId("activity-row");
-  await expect(activities.first()).toBeVisible();
-  for (const text of await activities.allTextContents()) expect(text).toContain("Connection ended");
+  await expect(page).toHaveURL(/location=geo%7CGB%7CLondon/);
+  const sessions = page.getByTestId("session-row");
+  await expect(sessions.first()).toBeVisible();
+  for (const text of await sessions.allInnerTexts()) expect(text).toContain("London");
+  const first = sessions.first();
+  await first.getByText(/\d+ records?/).click();
+  await expect(first.getByTestId("session-events")).toContainText("Connection started");
 
   const downloadPromise = page.waitForEvent("download");
   await page.getByRole("link", { name: "Export CSV" }).click();
@@ -51,11 +62,12 @@ test("an analyst finds an identity, sees its locations on a list and a map, filt
   expect(csv[0]).toBe(
     "time,type,publicIp,location,nas,vendor,assignedIp,durationSeconds,inputBytes,outputBytes,terminateCause",
   );
-  expect(csv.slice(1).every((line) => line.includes(",stop,"))).toBe(true);
+  expect(csv.slice(1).every((line) => line.includes("London"))).toBe(true);
   const { adminToken } = readState();
-  const api = await request.get("/api/v1/identities/user23%40contoso.com/activities?days=180&type=stop&limit=1000", {
-    headers: { authorization: `Bearer ${adminToken}` },
-  });
+  const api = await request.get(
+    "/api/v1/identities/user23%40contoso.com/activities?days=180&location=geo%7CGB%7CLondon&limit=1000",
+    { headers: { authorization: `Bearer ${adminToken}` } },
+  );
   expect(csv.length - 1).toBe((await api.json()).items.length);
 
   const locations = await request.get("/api/v1/identities/user23%40contoso.com/locations?days=180", {

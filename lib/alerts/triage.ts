@@ -123,6 +123,7 @@ async function alertConditions(
 ): Promise<Prisma.Sql[]> {
   const c: Prisma.Sql[] = [];
   if (viewer.exactIdentity) c.push(Prisma.sql`a.identity = ${viewer.exactIdentity}`);
+  if (viewer.withinDays) c.push(Prisma.sql`a."occurredAt" >= ${new Date(Date.now() - viewer.withinDays * 86_400_000)}`);
   if (q.identity) c.push(await identitySearchSql(db, q.identity, Prisma.raw("a.identity")));
   if (q.sensitive !== undefined)
     c.push(
@@ -140,10 +141,12 @@ async function alertConditions(
 }
 const whereOf = (c: Prisma.Sql[]) => (c.length ? Prisma.sql`WHERE ${Prisma.join(c, " AND ")}` : Prisma.empty);
 
-/** Who asks (assignee=me), or the profile's one identity (exact, not the search). */
+/** Who asks (assignee=me); for the profile, its one identity (exact, not the search) and its range. */
 export interface AlertViewer {
   userId?: string;
   exactIdentity?: string;
+  /** Only alerts on sessions of the last so many days. */
+  withinDays?: number;
 }
 
 export async function listAlerts(db: Db, q: AlertQuery, viewer: AlertViewer = {}) {

@@ -278,6 +278,11 @@ export const openApiDocument = {
           lastSeen: { type: "string", format: "date-time" },
           sessions: { type: "integer" },
           publicIps: { type: "array", items: { type: "string" } },
+          familiarity: {
+            type: "string",
+            enum: ["usual", "new"],
+            description: "new: first seen (in the retained history) within the range; usual: seen before it",
+          },
         },
       },
       Alert: {

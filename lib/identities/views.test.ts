@@ -3,6 +3,8 @@ import { sessionEvent } from "../testing/session-event.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
 import type { SessionEvent } from "../sessions/accounting-record.ts";
 import { writeAccountingRecords } from "../sessions/store.ts";
+import { identitySummary } from "./summary.ts";
+import { identitySessionTimeline } from "./session-timeline.ts";
 import {
   ActivitiesQuerySchema,
   IdentityListQuerySchema,
@@ -186,6 +188,69 @@ describe("entity profile", () => {
     expect((await identityLocations(t.db, "carol@contoso.com", 30, NOW)).map((l) => l.label)).toEqual([
       "Unknown location",
     ]);
+    // New: first seen (in the retained history) within the range. Paris first came 5 days ago, Tokyo 20, private 60.
+    expect(week.map((l) => [l.city, l.familiarity])).toEqual([["Paris", "new"]]);
+    const month = await identityLocations(t.db, "bob@contoso.com", 30, NOW);
+    expect(Object.fromEntries(month.map((l) => [l.city, l.familiarity]))).toEqual({ Paris: "new", Tokyo: "new" });
+    expect(Object.fromEntries(quarter.map((l) => [l.label, l.familiarity]))).toMatchObject({
+      "Private network": "new",
+    });
+    // Usual: seen before the range too. dan: Paris 40 and 3 days ago, Tokyo 3 days ago.
+    await writeAccountingRecords(
+      t.pool,
+      [
+        ...session("dan@contoso.com", 40, PARIS),
+        ...session("dan@contoso.com", 3, PARIS),
+        ...session("dan@contoso.com", 3, TOKYO),
+      ],
+      "test",
+    );
+    const dan = await identityLocations(t.db, "dan@contoso.com", 30, NOW);
+    expect(Object.fromEntries(dan.map((l) => [l.city, [l.familiarity, l.sessions]]))).toEqual({
+      Paris: ["usual", 1],
+      Tokyo: ["new", 1],
+    });
+  });
+
+  it("sums the profile up: open alerts by severity, the usual countries, the last connection", async () => {
+    await t.query(
+      `INSERT INTO "Alert" ("dedupeKey", rule, severity, identity, "occurredAt", evidence, "updatedAt", status) VALUES
+       ('s1', 'impossible-travel', 'high', 'bob@contoso.com', now(), '{"summary":"x"}', now(), 'new'),
+       ('s2', 'concurrent-countries', 'medium', 'bob@contoso.com', now(), '{"summary":"x"}', now(), 'in_progress'),
+       ('s3', 'concurrent-countries', 'medium', 'bob@contoso.com', now(), '{"summary":"x"}', now(), 'resolved')`,
+    );
+    const summary = await identitySummary(t.db, "bob@contoso.com", undefined, NOW);
+    expect(summary.openAlerts).toEqual({ low: 0, medium: 1, high: 1, critical: 0 });
+    // The window before yesterday: Paris twice (2 and 5 days ago) and Tokyo (20); not today's open session.
+    expect(summary.usualCountries).toEqual([
+      { countryCode: "FR", country: "France", sessions: 2 },
+      { countryCode: "JP", country: "Japan", sessions: 1 },
+    ]);
+    expect(summary.lastConnection).toMatchObject({ open: true, location: "Paris, Île-de-France, France" });
+    await t.query(`DELETE FROM "Alert" WHERE "dedupeKey" IN ('s1', 's2', 's3')`);
+  });
+
+  it("shows the timeline one row per session, its records inside, filtered like the event list", async () => {
+    const q = (extra: Record<string, unknown>) =>
+      identitySessionTimeline(t.db, "bob@contoso.com", ActivitiesQuerySchema.parse({ days: 180, ...extra }), NOW);
+    const all = await q({});
+    expect(all.items).toHaveLength(5);
+    const open = all.items[0]!;
+    expect(open).toMatchObject({ status: "open", endedAt: null, location: "Paris, Île-de-France, France" });
+    expect(open.events.map((e) => e.type)).toEqual(["start"]);
+    const tokyo = (await q({ location: "geo|JP|Tokyo" })).items;
+    expect(tokyo.map((x) => [x.nas, x.durationSeconds, x.events.map((e) => e.type)])).toEqual([
+      ["asa-tokyo", 3600, ["start", "stop"]],
+    ]);
+    expect((await q({ nas: "asa-tokyo" })).items).toHaveLength(1);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await q({ limit: 2, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.items.map((x) => x.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(all.items.map((x) => x.id));
   });
 
   it("filters the timeline by type, location, NAS and range, newest first with a cursor", async () => {

@@ -211,6 +211,8 @@ export interface IdentityLocation extends Omit<GeoLocation, "kind"> {
   lastSeen: string;
   sessions: number;
   publicIps: string[];
+  /** new: first seen (in the retained history) within the range; usual: seen before it. */
+  familiarity: "usual" | "new";
 }
 
 /** The distinct locations of sessions active in the last `days` days. */
@@ -221,6 +223,9 @@ export async function identityLocations(
   now = new Date(),
 ): Promise<IdentityLocation[]> {
   const since = new Date(now.getTime() - days * 86_400_000);
+  const inRange = Prisma.sql`"lastUpdateAt" >= ${since}`;
+  // Each place's first session ever (in retained history) says whether it is new in the range: one pass over the
+  // identity's sessions, the range's figures as filtered aggregates.
   const rows = await db.$queryRaw<
     {
       kind: string;
@@ -232,6 +237,7 @@ export async function identityLocations(
       longitude: number | null;
       firstSeen: Date;
       lastSeen: Date;
+      firstEver: Date;
       sessions: number;
       publicIps: string[];
     }[]
@@ -241,12 +247,14 @@ export async function identityLocations(
            max(CASE WHEN "locationKind" = 'geo' THEN country END) AS country,
            max(CASE WHEN "locationKind" = 'geo' THEN region END) AS region,
            CASE WHEN "locationKind" = 'geo' THEN city END AS city,
-           avg(latitude) AS latitude, avg(longitude) AS longitude,
-           min("startedAt") AS "firstSeen", max("lastUpdateAt") AS "lastSeen", count(*)::int AS sessions,
-           (array_agg(DISTINCT "publicIp") FILTER (WHERE "publicIp" IS NOT NULL))[1:20] AS "publicIps"
+           avg(latitude) FILTER (WHERE ${inRange}) AS latitude, avg(longitude) FILTER (WHERE ${inRange}) AS longitude,
+           min("startedAt") FILTER (WHERE ${inRange}) AS "firstSeen", max("lastUpdateAt") AS "lastSeen",
+           min("startedAt") AS "firstEver", count(*) FILTER (WHERE ${inRange})::int AS sessions,
+           (array_agg(DISTINCT "publicIp") FILTER (WHERE "publicIp" IS NOT NULL AND ${inRange}))[1:20] AS "publicIps"
     FROM "VpnSession"
-    WHERE identity = ${identity} AND "lastUpdateAt" >= ${since}
+    WHERE identity = ${identity}
     GROUP BY 1, 2, 5
+    HAVING count(*) FILTER (WHERE ${inRange}) > 0
     ORDER BY sessions DESC, "lastSeen" DESC`;
   return rows.map((r) => ({
     key: locationKey(r.kind, r.countryCode, r.city),
@@ -262,6 +270,7 @@ export async function identityLocations(
     lastSeen: r.lastSeen.toISOString(),
     sessions: r.sessions,
     publicIps: r.publicIps ?? [],
+    familiarity: r.firstEver >= since ? "new" : "usual",
   }));
 }
 
@@ -306,15 +315,12 @@ export interface Activity {
  * What a NAS is called on the page: the NAS-IP-Address or NAS-Identifier it sent, else the address it sent from.
  * Its key (sensor/session-event.ts nasKeyOf) also names the RADIUS client, which no page needs to show.
  */
-const NAS_LABEL = Prisma.sql`COALESCE(s."nasIp", s."nasIdentifier", s."sourceIp")`;
+export const NAS_LABEL = Prisma.sql`COALESCE(s."nasIp", s."nasIdentifier", s."sourceIp")`;
 
-/** Newest first, keyset-paginated on (eventTime, id) so deep pages stay fast. Default range 30 days, at most 180. */
-export async function identityActivities(db: Db, identity: string, q: ActivitiesQuery, now = new Date()) {
-  const since = q.since ? new Date(q.since) : new Date(now.getTime() - (q.days ?? 30) * 86_400_000);
-  const conditions = [Prisma.sql`e.identity = ${identity}`, Prisma.sql`e."eventTime" >= ${since}`];
-  if (q.until) conditions.push(Prisma.sql`e."eventTime" < ${new Date(q.until)}`);
-  if (q.type) conditions.push(Prisma.sql`e.kind = ${q.type}`);
-  // A NAS is shown by its label (nasLabel below) and filtered by it, or by its key.
+/** The timeline's location and NAS filters, on the session (aliased `s`): events and sessions filter alike. */
+export function sessionFilterSql(q: Pick<ActivitiesQuery, "location" | "nas">): Prisma.Sql[] {
+  const conditions: Prisma.Sql[] = [];
+  // A NAS is shown by its label (NAS_LABEL) and filtered by it, or by its key.
   if (q.nas) conditions.push(Prisma.sql`${q.nas} IN (s."nasKey", s."nasIp", s."nasIdentifier", s."sourceIp")`);
   if (q.location) {
     const [kind, countryCode, city] = q.location.split("|");
@@ -325,6 +331,16 @@ export async function identityActivities(db: Db, identity: string, q: Activities
     else if (kind === "private") conditions.push(Prisma.sql`s."locationKind" = 'private'`);
     else conditions.push(Prisma.sql`(s."locationKind" IS NULL OR s."locationKind" = 'unknown')`);
   }
+  return conditions;
+}
+
+/** Newest first, keyset-paginated on (eventTime, id) so deep pages stay fast. Default range 30 days, at most 180. */
+export async function identityActivities(db: Db, identity: string, q: ActivitiesQuery, now = new Date()) {
+  const since = q.since ? new Date(q.since) : new Date(now.getTime() - (q.days ?? 30) * 86_400_000);
+  const conditions = [Prisma.sql`e.identity = ${identity}`, Prisma.sql`e."eventTime" >= ${since}`];
+  if (q.until) conditions.push(Prisma.sql`e."eventTime" < ${new Date(q.until)}`);
+  if (q.type) conditions.push(Prisma.sql`e.kind = ${q.type}`);
+  conditions.push(...sessionFilterSql(q));
   if (q.cursor) {
     const after = decodeCursor(q.cursor);
     conditions.push(Prisma.sql`(e."eventTime", e.id) < (${after.time}, ${after.id})`);

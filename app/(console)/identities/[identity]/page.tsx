@@ -10,7 +10,6 @@ import {
   CSV_ROW_CAP,
   activityFilterOptions,
   getIdentityProfile,
-  identityActivities,
   identityLocations,
   LOCATION_RANGES,
   locationDays,
@@ -32,12 +31,15 @@ import { FilterSelect } from "@/app/_components/filter-select";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
 import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
 import { readEvidence } from "@/lib/alerts/evidence.ts";
+import { SEVERITIES } from "@/lib/alerts/severity.ts";
+import { identitySummary } from "@/lib/identities/summary.ts";
+import { identitySessionTimeline } from "@/lib/identities/session-timeline.ts";
 
 type Search = Record<string, string | string[] | undefined>;
 const RANGES = LOCATION_RANGES;
 // The page's range drives both its locations and its timeline (the activities API takes any number of days).
 const ProfileQuerySchema = ActivitiesQuerySchema.extend({ days: locationDays });
-const NO_ACTIVITY: Awaited<ReturnType<typeof identityActivities>> = { items: [], nextCursor: null };
+const NO_SESSIONS: Awaited<ReturnType<typeof identitySessionTimeline>> = { items: [], nextCursor: null };
 
 /** The tab names the identity (the page itself checks the parameter and the viewer's permission). */
 export async function generateMetadata({ params }: { params: Promise<{ identity: string }> }) {
@@ -75,17 +77,20 @@ export default async function IdentityProfilePage({
   }
   const directoryOn = (await getDirectorySettings(db())).enabled;
   const account = profile.account;
-  const [locations, { result: activities, problem }, options, alerts, learning] = await Promise.all([
+  const [locations, { result: timeline, problem }, options, alerts, learning, summary] = await Promise.all([
     identityLocations(db(), identity, days),
-    orProblem(() => identityActivities(db(), identity, query), NO_ACTIVITY, filterProblem),
+    orProblem(() => identitySessionTimeline(db(), identity, query), NO_SESSIONS, filterProblem),
     activityFilterOptions(db(), identity),
-    listAlerts(db(), { limit: 50 }, { exactIdentity: identity }),
+    listAlerts(db(), { limit: 50 }, { exactIdentity: identity, withinDays: days }),
     identityLearning(db(), identity, settings),
+    identitySummary(db(), identity, settings),
   ]);
+  const newPlaces = locations.filter((l) => l.familiarity === "new");
+  const openTotal = Object.values(summary.openAlerts).reduce((a, b) => a + b, 0);
   const alertDays = new Set(alerts.items.map((a) => a.occurredAt.slice(0, 10)));
   const base = `/identities/${encodeURIComponent(identity)}`;
   const filterParams = new URLSearchParams(
-    Object.entries({ days: String(days), type: query.type, location: query.location, nas: query.nas }).filter(
+    Object.entries({ days: String(days), location: query.location, nas: query.nas }).filter(
       (e): e is [string, string] => Boolean(e[1]),
     ),
   );
@@ -176,6 +181,40 @@ export default async function IdentityProfilePage({
               </dd>
             </>
           )}
+          <dt className="text-slate-600">Open alerts</dt>
+          <dd data-testid="open-alerts">
+            {openTotal === 0 ? (
+              "none"
+            ) : (
+              <Link href={`/alerts?identity=${encodeURIComponent(identity)}`} className="text-sky-700 hover:underline">
+                {[...SEVERITIES]
+                  .reverse()
+                  .filter((sv) => summary.openAlerts[sv] > 0)
+                  .map((sv) => `${summary.openAlerts[sv]} ${sv}`)
+                  .join(", ")}
+              </Link>
+            )}
+          </dd>
+          <dt className="text-slate-600">Usual countries</dt>
+          <dd data-testid="usual-countries">
+            {summary.usualCountries.length
+              ? summary.usualCountries.map((c) => `${c.country ?? c.countryCode} (${c.sessions})`).join(", ")
+              : `none yet (no located session in the ${summary.windowDays} days before yesterday)`}
+          </dd>
+          <dt className="text-slate-600">New in {days} days</dt>
+          <dd data-testid="new-places">
+            {newPlaces.length ? newPlaces.map((l) => l.label).join(", ") : "no new place"}
+          </dd>
+          {summary.lastConnection && (
+            <>
+              <dt className="text-slate-600">Last connection</dt>
+              <dd data-testid="last-connection">
+                <LocalTime iso={summary.lastConnection.startedAt} /> from {summary.lastConnection.location}
+                {summary.lastConnection.publicIp ? ` (${summary.lastConnection.publicIp})` : ""}
+                {summary.lastConnection.open ? ", still open" : ""}
+              </dd>
+            </>
+          )}
           <dt className="text-slate-600">Online now</dt>
           <dd data-testid="online-now">
             {profile.onlineSessions > 0
@@ -238,7 +277,18 @@ export default async function IdentityProfilePage({
             ))}
           </nav>
         </div>
-        <WorldMap markers={markers} />
+        {markers.length > 0 ? (
+          <WorldMap markers={markers} />
+        ) : (
+          <p
+            className="rounded border border-dashed border-slate-300 p-4 text-sm text-slate-600"
+            data-testid="map-empty"
+          >
+            {locations.length === 0
+              ? `No map: no VPN connection in the last ${days} days.`
+              : "No map: the sessions of this range came from private networks or from addresses without a location."}
+          </p>
+        )}
         {locations.length === 0 ? (
           <p className="text-sm text-slate-600">No VPN connection in the last {days} days.</p>
         ) : (
@@ -247,6 +297,7 @@ export default async function IdentityProfilePage({
               <thead>
                 <tr>
                   <th>Location</th>
+                  <th>Usual or new</th>
                   <th>Country</th>
                   <th>Region</th>
                   <th>City</th>
@@ -260,6 +311,15 @@ export default async function IdentityProfilePage({
                 {locations.map((l) => (
                   <tr key={l.key} data-testid="location-row">
                     <td>{l.label}</td>
+                    <td data-testid="familiarity">
+                      {l.familiarity === "new" ? (
+                        <span className="rounded bg-amber-100 px-1.5 py-0.5 text-xs font-semibold text-amber-800">
+                          new
+                        </span>
+                      ) : (
+                        <span className="text-xs text-slate-600">usual</span>
+                      )}
+                    </td>
                     <td>{l.country ?? "—"}</td>
                     <td>{l.region ?? "—"}</td>
                     <td>{l.city ?? "—"}</td>
@@ -286,10 +346,10 @@ export default async function IdentityProfilePage({
 
       <section className="card space-y-2" aria-labelledby="alerts-heading">
         <h2 id="alerts-heading" className="text-lg font-semibold">
-          Alerts
+          Alerts in the last {days} days
         </h2>
         {alerts.items.length === 0 ? (
-          <p className="text-sm text-slate-600">No alert for this identity.</p>
+          <p className="text-sm text-slate-600">No alert in the last {days} days.</p>
         ) : (
           <ul className="space-y-1 text-sm">
             {alerts.items.map((a) => (
@@ -340,13 +400,6 @@ export default async function IdentityProfilePage({
             </select>
           </div>
           <FilterSelect
-            id="f-type"
-            name="type"
-            label="Activity type"
-            value={query.type}
-            options={Object.entries(ACTIVITY_TYPES)}
-          />
-          <FilterSelect
             id="f-location"
             name="location"
             label="Location"
@@ -371,64 +424,97 @@ export default async function IdentityProfilePage({
             Export CSV
           </a>
           <span className="text-xs text-slate-500">
-            CSV: the filtered timeline, up to {CSV_ROW_CAP.toLocaleString("en")} rows.
+            CSV: every accounting record of the filtered timeline, up to {CSV_ROW_CAP.toLocaleString("en")} rows.
           </span>
         </form>
         {problem ? (
           <FilterProblem problem={problem} clearHref={base} />
-        ) : activities.items.length === 0 ? (
-          <p className="text-sm text-slate-600">No activity matches.</p>
+        ) : timeline.items.length === 0 ? (
+          <p className="text-sm text-slate-600">No session matches.</p>
         ) : (
           <div className="overflow-x-auto">
             <table className="data-table" aria-label="Activity timeline">
               <thead>
                 <tr>
-                  <th>Time</th>
-                  <th>Activity</th>
+                  <th>Started</th>
+                  <th>Ended</th>
+                  <th className="max-sm:hidden">Duration</th>
                   <th>Public IP</th>
                   <th>Location</th>
-                  <th>NAS</th>
-                  <th>Vendor</th>
-                  <th>Assigned IP</th>
-                  <th>Duration</th>
-                  <th>In / out</th>
-                  <th>Terminate cause</th>
+                  <th className="max-md:hidden">NAS</th>
+                  <th className="max-lg:hidden">Vendor</th>
+                  <th className="max-lg:hidden">Assigned IP</th>
+                  <th className="max-md:hidden">In / out</th>
+                  <th className="max-sm:hidden">Records</th>
                 </tr>
               </thead>
               <tbody>
-                {activities.items.map((a) => (
-                  <tr key={a.id} data-testid="activity-row">
+                {timeline.items.map((x) => (
+                  <tr key={x.id} data-testid="session-row">
                     <td className="whitespace-nowrap">
-                      <LocalTime iso={a.time} />
-                      {a.type === "start" && alertDays.has(a.time.slice(0, 10)) && (
+                      <LocalTime iso={x.startedAt} />
+                      {alertDays.has(x.startedAt.slice(0, 10)) && (
                         <span className="ml-1 text-red-700" title="An alert was raised for this identity on this day">
                           ⚠
                         </span>
                       )}
                     </td>
-                    <td>{ACTIVITY_TYPES[a.type]}</td>
-                    <td className="font-mono text-xs">{a.publicIp ?? "—"}</td>
-                    <td>{a.location}</td>
-                    <td>{a.nas}</td>
-                    <td>{a.vendor}</td>
-                    <td className="font-mono text-xs">{a.assignedIp ?? "—"}</td>
-                    <td>{a.type === "start" ? "—" : formatDuration(a.durationSeconds)}</td>
                     <td className="whitespace-nowrap">
-                      {formatBytes(a.inputBytes)} / {formatBytes(a.outputBytes)}
+                      {x.endedAt ? (
+                        <LocalTime iso={x.endedAt} />
+                      ) : x.status === "open" ? (
+                        "still open"
+                      ) : (
+                        <>
+                          no word since <LocalTime iso={x.lastUpdateAt} />
+                        </>
+                      )}
+                      {x.terminateCause ? (
+                        <span className="block text-xs text-slate-500">{x.terminateCause}</span>
+                      ) : null}
                     </td>
-                    <td>{a.terminateCause ?? "—"}</td>
+                    <td className="max-sm:hidden">{x.status === "open" ? "—" : formatDuration(x.durationSeconds)}</td>
+                    <td className="font-mono text-xs">{x.publicIp ?? "—"}</td>
+                    <td>{x.location}</td>
+                    <td className="max-md:hidden">{x.nas}</td>
+                    <td className="max-lg:hidden">{x.vendor}</td>
+                    <td className="font-mono text-xs max-lg:hidden">{x.assignedIp ?? "—"}</td>
+                    <td className="whitespace-nowrap max-md:hidden">
+                      {formatBytes(x.inputBytes)} / {formatBytes(x.outputBytes)}
+                      <span className="block text-xs text-slate-500">
+                        as of <LocalTime iso={x.lastUpdateAt} />
+                      </span>
+                    </td>
+                    <td className="max-sm:hidden">
+                      <details>
+                        <summary className="cursor-pointer text-sky-700">
+                          {x.events.length} record{x.events.length === 1 ? "" : "s"}
+                        </summary>
+                        <ul className="mt-1 space-y-0.5 text-xs" data-testid="session-events">
+                          {x.events.map((e, i) => (
+                            <li key={i} className="whitespace-nowrap">
+                              <LocalTime iso={e.time} /> {ACTIVITY_TYPES[e.type]}
+                              {e.publicIp ? ` from ${e.publicIp}` : ""}
+                              {e.type === "start"
+                                ? ""
+                                : ` · ${formatBytes(e.inputBytes)} / ${formatBytes(e.outputBytes)}`}
+                            </li>
+                          ))}
+                        </ul>
+                      </details>
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         )}
-        {activities.nextCursor && (
+        {timeline.nextCursor && (
           <Link
             className="text-sm text-sky-700 underline"
-            href={`${base}?${filterParams}&cursor=${activities.nextCursor}`}
+            href={`${base}?${filterParams}&cursor=${timeline.nextCursor}#timeline`}
           >
-            Older activity
+            Older sessions
           </Link>
         )}
       </section>
