@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef } from "react";
+import { LocalZoneName } from "./local-time";
 
 /** `YYYY-MM-DDTHH:mm` in the browser's time zone, as a datetime-local input shows it. */
 function toLocalInput(iso: string): string {
@@ -44,7 +45,10 @@ export function LocalDateTimeField({
   return (
     <div>
       <label htmlFor={id} className="label">
-        {label}
+        {label}{" "}
+        <span className="font-normal text-slate-500">
+          (<LocalZoneName />)
+        </span>
       </label>
       <input ref={ref} id={id} type="datetime-local" className="input" defaultValue="" />
     </div>

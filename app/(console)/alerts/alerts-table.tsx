@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
 import { useApiAction } from "@/app/_components/use-api-action";
 import { LocalTime } from "@/app/_components/local-time";
+import { RowDetails } from "@/app/_components/row-details";
 import { ALERT_STATUSES, STATUS_LABELS } from "@/lib/alerts/status.ts";
 
 export interface AlertRowView {
@@ -145,7 +146,7 @@ export function AlertsTable({
               )}
               <th>Alert</th>
               <th>Severity</th>
-              <th>Status</th>
+              <th className="max-sm:hidden">Status</th>
               <th>Identity</th>
               <th className="max-sm:hidden">When</th>
               <th className="max-md:hidden">Assignee</th>
@@ -172,10 +173,18 @@ export function AlertsTable({
                   {a.alsoTitles.length > 0 && (
                     <span className="block text-xs text-slate-500">+ {a.alsoTitles.join(", ")}</span>
                   )}
+                  <RowDetails
+                    items={[
+                      ["Status", STATUS_LABELS[a.status]],
+                      ["When", <LocalTime key="when" iso={a.occurredAt} />],
+                      ["Assignee", a.assignee ?? "—"],
+                      ["What happened", a.summary],
+                    ]}
+                  />
                 </td>
                 <td className={SEVERITY_CLASS[a.severity] ?? ""}>{a.severity}</td>
-                <td>{STATUS_LABELS[a.status]}</td>
-                <td className="break-all">
+                <td className="max-sm:hidden">{STATUS_LABELS[a.status]}</td>
+                <td className="[overflow-wrap:anywhere]">
                   <Link href={`/identities/${encodeURIComponent(a.identity)}`} className="hover:underline">
                     {a.identity}
                   </Link>

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { RowDetails } from "@/app/_components/row-details";
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { db } from "@/lib/db/prisma";
 import { IdentityListQuerySchema, listIdentities, type IdentitySort } from "@/lib/identities/views.ts";
@@ -117,14 +118,14 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
                 <th>{sortLink("identity", "Identity")}</th>
                 {directory && (
                   <>
-                    <th>Name</th>
-                    <th>Department</th>
+                    <th className="max-sm:hidden">Name</th>
+                    <th className="max-sm:hidden">Department</th>
                   </>
                 )}
                 <th>{sortLink("lastSeen", "Last VPN connection")}</th>
-                <th>Last location</th>
-                <th>{sortLink("sessions30d", "Sessions (30 d)")}</th>
-                <th>{sortLink("locations30d", "Locations (30 d)")}</th>
+                <th className="max-sm:hidden">Last location</th>
+                <th className="max-sm:hidden">{sortLink("sessions30d", "Sessions (30 d)")}</th>
+                <th className="max-sm:hidden">{sortLink("locations30d", "Locations (30 d)")}</th>
                 <th>Online now</th>
               </tr>
             </thead>
@@ -139,19 +140,32 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
                       {i.identity}
                     </Link>
                     {directory && <AccountBadges account={i} />}
+                    <RowDetails
+                      items={[
+                        ...(directory
+                          ? ([
+                              ["Name", i.displayName ?? "—"],
+                              ["Department", i.department ?? "—"],
+                            ] as [string, string][])
+                          : []),
+                        ["Last location", i.lastLocation?.label ?? "—"],
+                        ["Sessions (30 d)", i.sessions30d],
+                        ["Locations (30 d)", i.locations30d],
+                      ]}
+                    />
                   </td>
                   {directory && (
                     <>
-                      <td>{i.displayName ?? "—"}</td>
-                      <td>{i.department ?? "—"}</td>
+                      <td className="max-sm:hidden">{i.displayName ?? "—"}</td>
+                      <td className="max-sm:hidden">{i.department ?? "—"}</td>
                     </>
                   )}
                   <td>
                     <LocalTime iso={i.lastSeen} />
                   </td>
-                  <td>{i.lastLocation?.label ?? "—"}</td>
-                  <td>{i.sessions30d}</td>
-                  <td>{i.locations30d}</td>
+                  <td className="max-sm:hidden">{i.lastLocation?.label ?? "—"}</td>
+                  <td className="max-sm:hidden">{i.sessions30d}</td>
+                  <td className="max-sm:hidden">{i.locations30d}</td>
                   <td>{i.onlineSessions > 0 ? <span className="text-green-700">● {i.onlineSessions}</span> : "—"}</td>
                 </tr>
               ))}

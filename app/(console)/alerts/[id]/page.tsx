@@ -5,6 +5,7 @@ import { can } from "@/lib/auth/permissions";
 import { STATUS_LABELS, assignableUsers, getAlert } from "@/lib/alerts/triage.ts";
 import { ExcludeForm } from "./exclude-form";
 import { formatDuration } from "@/app/_components/format";
+import { RowDetails } from "@/app/_components/row-details";
 import { RULES, type RuleId } from "@/lib/alerts/detections.ts";
 import { db } from "@/lib/db/prisma";
 import { LocalTime } from "@/app/_components/local-time";
@@ -170,7 +171,16 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
             <tbody>
               {alert.sessions.map((x) => (
                 <tr key={x.sessionKey}>
-                  <td>{SESSION_ROLE[x.role]}</td>
+                  <td>
+                    {SESSION_ROLE[x.role]}
+                    <RowDetails
+                      items={[
+                        ["NAS", x.nas ?? "—"],
+                        ["Vendor", x.vendor ?? "—"],
+                        ["Duration", x.status === "open" ? "still open" : formatDuration(x.durationSeconds)],
+                      ]}
+                    />
+                  </td>
                   <td className="whitespace-nowrap">{x.startedAt ? <LocalTime iso={x.startedAt} /> : "—"}</td>
                   <td>{x.publicIp ?? "—"}</td>
                   <td>{x.location}</td>

@@ -29,6 +29,7 @@ import { WorldMap } from "@/app/_components/world-map";
 import { searchParamsRecord } from "@/app/_components/search-params";
 import { FilterSelect } from "@/app/_components/filter-select";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
+import { RowDetails } from "@/app/_components/row-details";
 import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
 import { readEvidence } from "@/lib/alerts/evidence.ts";
 import { SEVERITIES } from "@/lib/alerts/severity.ts";
@@ -236,9 +237,11 @@ export default async function IdentityProfilePage({
             {learning?.learning ? (
               <>
                 {BASELINE_RULES.map((r) => RULES[r].title).join(", ")}: learning until{" "}
-                {learning.until > new Date()
-                  ? learning.until.toISOString().slice(0, 10)
-                  : `it has ${settings.learningMinSessions} connections in ${settings.windowDays} days`}
+                {learning.until > new Date() ? (
+                  <LocalTime iso={learning.until} dateOnly />
+                ) : (
+                  `it has ${settings.learningMinSessions} connections in ${settings.windowDays} days`
+                )}
                 . Active:{" "}
                 {(Object.keys(RULES) as RuleId[])
                   .filter((r) => !BASELINE_RULES.includes(r) && (directoryOn || !DIRECTORY_RULES.includes(r)))
@@ -298,19 +301,28 @@ export default async function IdentityProfilePage({
                 <tr>
                   <th>Location</th>
                   <th>Usual or new</th>
-                  <th>Country</th>
-                  <th>Region</th>
-                  <th>City</th>
-                  <th>First seen</th>
-                  <th>Last seen</th>
+                  <th className="max-sm:hidden">Country</th>
+                  <th className="max-sm:hidden">Region</th>
+                  <th className="max-sm:hidden">City</th>
+                  <th className="max-sm:hidden">First seen</th>
+                  <th className="max-sm:hidden">Last seen</th>
                   <th>Sessions</th>
-                  <th>Public IPs</th>
+                  <th className="max-sm:hidden">Public IPs</th>
                 </tr>
               </thead>
               <tbody>
                 {locations.map((l) => (
                   <tr key={l.key} data-testid="location-row">
-                    <td>{l.label}</td>
+                    <td>
+                      {l.label}
+                      <RowDetails
+                        items={[
+                          ["First seen", <LocalTime key="first" iso={l.firstSeen} />],
+                          ["Last seen", <LocalTime key="last" iso={l.lastSeen} />],
+                          ["Public IPs", l.publicIps.join(", ") || "—"],
+                        ]}
+                      />
+                    </td>
                     <td data-testid="familiarity">
                       {l.familiarity === "new" ? (
                         <span className="rounded bg-amber-100 px-1.5 py-0.5 text-xs font-semibold text-amber-800">
@@ -320,17 +332,17 @@ export default async function IdentityProfilePage({
                         <span className="text-xs text-slate-600">usual</span>
                       )}
                     </td>
-                    <td>{l.country ?? "—"}</td>
-                    <td>{l.region ?? "—"}</td>
-                    <td>{l.city ?? "—"}</td>
-                    <td>
+                    <td className="max-sm:hidden">{l.country ?? "—"}</td>
+                    <td className="max-sm:hidden">{l.region ?? "—"}</td>
+                    <td className="max-sm:hidden">{l.city ?? "—"}</td>
+                    <td className="max-sm:hidden">
                       <LocalTime iso={l.firstSeen} />
                     </td>
-                    <td>
+                    <td className="max-sm:hidden">
                       <LocalTime iso={l.lastSeen} />
                     </td>
                     <td>{l.sessions}</td>
-                    <td className="font-mono text-xs">{l.publicIps.join(", ") || "—"}</td>
+                    <td className="font-mono text-xs max-sm:hidden">{l.publicIps.join(", ") || "—"}</td>
                   </tr>
                 ))}
               </tbody>
@@ -439,27 +451,40 @@ export default async function IdentityProfilePage({
                   <th>Started</th>
                   <th>Ended</th>
                   <th className="max-sm:hidden">Duration</th>
-                  <th>Public IP</th>
+                  <th className="max-sm:hidden">Public IP</th>
                   <th>Location</th>
-                  <th className="max-md:hidden">NAS</th>
-                  <th className="max-lg:hidden">Vendor</th>
-                  <th className="max-lg:hidden">Assigned IP</th>
-                  <th className="max-md:hidden">In / out</th>
+                  <th className="max-sm:hidden">NAS</th>
+                  <th className="max-sm:hidden">Vendor</th>
+                  <th className="max-sm:hidden">Assigned IP</th>
+                  <th className="max-sm:hidden">In / out</th>
                   <th className="max-sm:hidden">Records</th>
                 </tr>
               </thead>
               <tbody>
                 {timeline.items.map((x) => (
                   <tr key={x.id} data-testid="session-row">
-                    <td className="whitespace-nowrap">
-                      <LocalTime iso={x.startedAt} />
-                      {alertDays.has(x.startedAt.slice(0, 10)) && (
-                        <span className="ml-1 text-red-700" title="An alert was raised for this identity on this day">
-                          ⚠
-                        </span>
-                      )}
+                    <td>
+                      <span className="sm:whitespace-nowrap">
+                        <LocalTime iso={x.startedAt} />
+                        {alertDays.has(x.startedAt.slice(0, 10)) && (
+                          <span className="ml-1 text-red-700" title="An alert was raised for this identity on this day">
+                            ⚠
+                          </span>
+                        )}
+                      </span>
+                      <RowDetails
+                        items={[
+                          ["Public IP", x.publicIp ?? "—"],
+                          ["Duration", x.status === "open" ? "—" : formatDuration(x.durationSeconds)],
+                          ["NAS", x.nas],
+                          ["Vendor", x.vendor],
+                          ["Assigned IP", x.assignedIp ?? "—"],
+                          ["In / out", `${formatBytes(x.inputBytes)} / ${formatBytes(x.outputBytes)}`],
+                          ["Records", x.events.map((e) => ACTIVITY_TYPES[e.type]).join(", ")],
+                        ]}
+                      />
                     </td>
-                    <td className="whitespace-nowrap">
+                    <td className="sm:whitespace-nowrap">
                       {x.endedAt ? (
                         <LocalTime iso={x.endedAt} />
                       ) : x.status === "open" ? (
@@ -474,12 +499,12 @@ export default async function IdentityProfilePage({
                       ) : null}
                     </td>
                     <td className="max-sm:hidden">{x.status === "open" ? "—" : formatDuration(x.durationSeconds)}</td>
-                    <td className="font-mono text-xs">{x.publicIp ?? "—"}</td>
+                    <td className="font-mono text-xs max-sm:hidden">{x.publicIp ?? "—"}</td>
                     <td>{x.location}</td>
-                    <td className="max-md:hidden">{x.nas}</td>
-                    <td className="max-lg:hidden">{x.vendor}</td>
-                    <td className="font-mono text-xs max-lg:hidden">{x.assignedIp ?? "—"}</td>
-                    <td className="whitespace-nowrap max-md:hidden">
+                    <td className="max-sm:hidden">{x.nas}</td>
+                    <td className="max-sm:hidden">{x.vendor}</td>
+                    <td className="font-mono text-xs max-sm:hidden">{x.assignedIp ?? "—"}</td>
+                    <td className="whitespace-nowrap max-sm:hidden">
                       {formatBytes(x.inputBytes)} / {formatBytes(x.outputBytes)}
                       <span className="block text-xs text-slate-500">
                         as of <LocalTime iso={x.lastUpdateAt} />

@@ -4,7 +4,7 @@ import { AuditQuerySchema, listAudit } from "@/lib/audit/log.ts";
 import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
 import { searchParamsRecord } from "@/app/_components/search-params";
 import { db } from "@/lib/db/prisma";
-import { formatDateTime } from "@/app/_components/format";
+import { LocalTime } from "@/app/_components/local-time";
 import { Breadcrumb, SETTINGS } from "@/app/_components/breadcrumb";
 
 export const metadata = { title: "Audit log · Settings · VPN Sight" };
@@ -55,7 +55,9 @@ export default async function AuditPage({
             <tbody>
               {page.items.map((e) => (
                 <tr key={e.id}>
-                  <td className="whitespace-nowrap">{formatDateTime(e.at)}</td>
+                  <td className="whitespace-nowrap">
+                    <LocalTime iso={e.at} />
+                  </td>
                   <td>
                     {e.actor}
                     {e.sourceIp && <div className="text-xs text-slate-500">{e.sourceIp}</div>}

@@ -4,7 +4,7 @@ import Link from "next/link";
 import type { FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
 import { useApiAction } from "@/app/_components/use-api-action";
-import { LocalTime } from "@/app/_components/local-time";
+import { LocalTime, LocalZoneName } from "@/app/_components/local-time";
 
 interface ExclusionRow {
   id: string;
@@ -158,7 +158,7 @@ export function ExclusionsManager({
           </div>
           <div>
             <label htmlFor="e-expires" className="label">
-              Expires (optional)
+              Expires (optional; the end of that day, <LocalZoneName />)
             </label>
             <input id="e-expires" name="expiresAt" type="date" className="input" />
           </div>

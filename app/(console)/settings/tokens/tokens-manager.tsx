@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
 import { useApiAction } from "@/app/_components/use-api-action";
-import { formatDateTime } from "@/app/_components/format";
+import { LocalTime } from "@/app/_components/local-time";
 
 interface TokenRow {
   id: string;
@@ -85,13 +85,15 @@ export function TokensManager({ tokens }: { tokens: TokenRow[] }) {
                   <td data-testid="token-owner">{t.owner ?? "none (does not work)"}</td>
                   <td className="font-mono">{t.prefix}…</td>
                   <td>
-                    {formatDateTime(t.createdAt)} by {t.createdBy}
+                    <LocalTime iso={t.createdAt} /> by {t.createdBy}
                   </td>
-                  <td data-testid="token-expires">{t.expiresAt ? formatDateTime(t.expiresAt) : "never"}</td>
-                  <td>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : "never"}</td>
+                  <td data-testid="token-expires">{t.expiresAt ? <LocalTime iso={t.expiresAt} /> : "never"}</td>
+                  <td>{t.lastUsedAt ? <LocalTime iso={t.lastUsedAt} /> : "never"}</td>
                   <td>
                     {t.revokedAt ? (
-                      `revoked ${formatDateTime(t.revokedAt)}`
+                      <>
+                        revoked <LocalTime iso={t.revokedAt} />
+                      </>
                     ) : t.expiresAt && Date.parse(t.expiresAt) <= now ? (
                       "expired"
                     ) : (

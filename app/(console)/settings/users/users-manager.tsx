@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { callApi, type ApiResult } from "@/app/_components/api-client";
 import { useApiAction } from "@/app/_components/use-api-action";
-import { formatDateTime } from "@/app/_components/format";
+import { LocalTime } from "@/app/_components/local-time";
 
 interface UserRow {
   id: string;
@@ -96,7 +96,9 @@ export function UsersManager({ users, currentUserId }: { users: UserRow[]; curre
                     {u.disabled ? "Disabled — enable" : "Disable"}
                   </button>
                 </td>
-                <td>{formatDateTime(u.lastLoginAt)}</td>
+                <td>
+                  <LocalTime iso={u.lastLoginAt} />
+                </td>
               </tr>
             ))}
           </tbody>

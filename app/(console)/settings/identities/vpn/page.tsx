@@ -5,7 +5,7 @@ import { listRadiusClients } from "@/lib/radius/radius-clients.ts";
 import { getRadsecSettings } from "@/lib/radius/radsec-settings.ts";
 import { listSensors } from "@/lib/radius/sensors.ts";
 import { getVpnSettings } from "@/lib/radius/vpn-settings.ts";
-import { formatDateTime } from "@/app/_components/format";
+import { LocalTime } from "@/app/_components/local-time";
 import { VpnSettingsForm } from "./vpn-settings-form";
 import { RadiusClientsPanel } from "./radius-clients-panel";
 import { RadsecPanel } from "./radsec-panel";
@@ -23,9 +23,13 @@ export default async function VpnSettingsPage() {
     listSensors(db()),
     getRadsecSettings(db()),
   ]);
-  const secretStatus = settings.secretConfigured
-    ? `configured on ${formatDateTime(settings.secretUpdatedAt)} by ${settings.secretUpdatedBy ?? "unknown"}`
-    : "not configured";
+  const secretStatus = settings.secretConfigured ? (
+    <>
+      configured on <LocalTime iso={settings.secretUpdatedAt} /> by {settings.secretUpdatedBy ?? "unknown"}
+    </>
+  ) : (
+    "not configured"
+  );
 
   return (
     <div className="space-y-6">
@@ -48,7 +52,7 @@ export default async function VpnSettingsPage() {
             <>
               <dt className="font-medium text-slate-600">Previous secret</dt>
               <dd data-testid="previous-secret-status">
-                still accepted until {formatDateTime(settings.previousSecretExpiresAt)}
+                still accepted until <LocalTime iso={settings.previousSecretExpiresAt} />
               </dd>
             </>
           )}

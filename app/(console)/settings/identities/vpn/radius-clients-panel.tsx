@@ -3,7 +3,7 @@
 import type { FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
 import { useApiAction } from "@/app/_components/use-api-action";
-import { formatDateTime } from "@/app/_components/format";
+import { LocalTime } from "@/app/_components/local-time";
 
 import { API_VENDORS, VENDOR_LABELS, fromApiVendor, type ApiVendor } from "@/lib/radius/vendors.ts";
 
@@ -88,10 +88,16 @@ export function RadiusClientsPanel({ clients, canWrite }: { clients: ClientRow[]
                   <td className="font-mono">{c.address}</td>
                   <td>{vendorLabel(c.vendor)}</td>
                   <td>
-                    {c.ownSecretConfigured ? `own, set ${formatDateTime(c.secretUpdatedAt)}` : "global"}
+                    {c.ownSecretConfigured ? (
+                      <>
+                        own, set <LocalTime iso={c.secretUpdatedAt} />
+                      </>
+                    ) : (
+                      "global"
+                    )}
                     {c.previousSecretExpiresAt && (
                       <div className="text-xs text-slate-500">
-                        previous valid until {formatDateTime(c.previousSecretExpiresAt)}
+                        previous valid until <LocalTime iso={c.previousSecretExpiresAt} />
                       </div>
                     )}
                   </td>

@@ -3,7 +3,7 @@
 import type { FormEvent } from "react";
 import { callApi } from "@/app/_components/api-client";
 import { useApiAction } from "@/app/_components/use-api-action";
-import { formatDateTime } from "@/app/_components/format";
+import { LocalTime } from "@/app/_components/local-time";
 import type { RadsecSettingsView } from "@/lib/radius/radsec-settings.ts";
 
 type View = Omit<RadsecSettingsView, "clientCa"> & {
@@ -114,7 +114,9 @@ export function RadsecPanel({ view, canWrite }: { view: View; canWrite: boolean 
             {view.clientCa.map((c) => (
               <li key={c.fingerprint256}>
                 <span className="font-medium">{c.subject}</span>{" "}
-                <span className="text-slate-500">valid until {formatDateTime(c.validTo)}</span>
+                <span className="text-slate-500">
+                  valid until <LocalTime iso={c.validTo} />
+                </span>
                 {!c.ca && (
                   <span className="text-amber-700">
                     {" "}

@@ -1,4 +1,4 @@
-import { formatDateTime } from "@/app/_components/format";
+import { LocalTime } from "@/app/_components/local-time";
 import type { SensorView } from "@/lib/radius/sensors.ts";
 
 const REASON_LABELS: Record<string, string> = {
@@ -53,9 +53,15 @@ export function SensorsPanel({ sensors }: { sensors: SensorView[] }) {
                         {s.online ? "online" : "not reporting"}
                       </span>
                     </td>
-                    <td>{formatDateTime(s.lastHeartbeat)}</td>
-                    <td data-testid="sensor-last-accepted">{formatDateTime(s.lastPacketAt)}</td>
-                    <td data-testid="sensor-last-dropped">{formatDateTime(s.lastDroppedAt)}</td>
+                    <td>
+                      <LocalTime iso={s.lastHeartbeat} />
+                    </td>
+                    <td data-testid="sensor-last-accepted">
+                      <LocalTime iso={s.lastPacketAt} />
+                    </td>
+                    <td data-testid="sensor-last-dropped">
+                      <LocalTime iso={s.lastDroppedAt} />
+                    </td>
                     <td data-testid="sensor-accepted">{s.accepted}</td>
                     <td data-testid="sensor-status-server">{s.statusServer}</td>
                     <td data-testid="sensor-dropped">
