@@ -120,6 +120,10 @@ test("a learning identity's Moscow + London pair raises impossible travel at onc
   const markers = page.getByTestId("map-marker");
   await expect(markers).toHaveCount(2);
   await expect(markers.locator("title")).toHaveText([/London.*: 1 session$/, /Moscow.*: 1 session$/]);
+  // Found as a concurrent-countries alert too (an incident matches any of its rules), mapping both places.
+  await page.goto("/alerts?rule=concurrent-countries&identity=mira%40contoso.com");
+  await page.getByRole("table", { name: "Alerts" }).getByRole("link", { name: "Impossible travel" }).click();
+  await expect(page.getByTestId("map-marker")).toHaveCount(2);
   // "Around then" opens the identity's timeline at that moment.
   await sessions.getByRole("row").nth(2).getByRole("link", { name: "Around then" }).click();
   await expect(page).toHaveURL(/\/identities\/mira%40contoso\.com\?since=.*&until=.*#timeline$/);
@@ -136,6 +140,9 @@ test("an analyst triages 20 alerts in one action: status, assignee and one comme
   const raised = await alertsOf(request, "bulk-e2e-", 20);
 
   await signIn(page, ANALYST);
+  // The identity filter finds a part of a name; an empty list says why it is empty.
+  await page.goto("/alerts?identity=nobody-by-that-name");
+  await expect(page.getByText("No identity matches “nobody-by-that-name”")).toBeVisible();
   await page.goto("/alerts?identity=bulk-e2e-");
   await expect(page.getByTestId("alert-counts")).toContainText("New 20");
   await expect(page.getByRole("table", { name: "Alerts" }).getByRole("row")).toHaveCount(21);
@@ -231,6 +238,13 @@ test("an exclusion made from an alert keeps the next matching session from raisi
   expect(audit.map((a) => a.actor)).toContain(`user:${ANALYST.email}`);
 
   // A viewer reads exclusions but may not add one (the API refuses, the page offers no form).
+  // The API is in the OpenAPI document.
+  const openapi = await (await request.get("/api/v1/openapi.json")).json();
+  expect(Object.keys(openapi.paths["/api/v1/exclusions"]).sort()).toEqual(["get", "post"]);
+  expect(Object.keys(openapi.paths["/api/v1/exclusions/{id}"])).toEqual(["delete"]);
+  expect(Object.keys(openapi.components.schemas.Alert.properties)).toEqual(
+    expect.arrayContaining(["sessions", "rules", "assignee", "excludedBy"]),
+  );
   const viewer = await request.post("/api/v1/exclusions", {
     headers: { authorization: `Bearer ${readState().viewerToken}` },
     data: { countryCode: "RU", reason: "nope" },

@@ -86,6 +86,13 @@ export async function identitySearchSql(db: Db, q: string, column: Prisma.Sql): 
       ${exact.length ? Prisma.sql`OR ${column} IN (${Prisma.join(exact)})` : Prisma.empty})`;
 }
 
+/** Whether the identities search finds anything for `q` (an empty list can then say the true reason). */
+export async function identityExists(db: Db, q: string): Promise<boolean> {
+  const rows = await db.$queryRaw<unknown[]>`
+    SELECT 1 FROM "Identity" i WHERE ${await identitySearchSql(db, q, Prisma.raw("i.identity"))} LIMIT 1`;
+  return rows.length > 0;
+}
+
 export async function listIdentities(db: Db, query: IdentityListQuery, now = new Date()) {
   const conditions: Prisma.Sql[] = [];
   if (query.q) conditions.push(await identitySearchSql(db, query.q, Prisma.raw("i.identity")));

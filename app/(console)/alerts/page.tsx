@@ -9,6 +9,7 @@ import {
   listAlerts,
 } from "@/lib/alerts/triage.ts";
 import { can } from "@/lib/auth/permissions";
+import { identityExists } from "@/lib/identities/views.ts";
 import { AlertsTable, type AlertRowView } from "./alerts-table";
 import { RULES, detectionSettingsFromEnv, learningRuleText } from "@/lib/alerts/detections.ts";
 import { db } from "@/lib/db/prisma";
@@ -144,9 +145,11 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
         <FilterProblem problem={problem} clearHref="/alerts" />
       ) : items.length === 0 ? (
         <div className="card text-sm text-slate-600">
-          {Object.values(raw).some(Boolean)
-            ? "No alert matches these filters."
-            : `No alerts. New-country alerts start once ${learningRuleText(detectionSettingsFromEnv())}; the other rules apply from the first sessions.`}
+          {query.identity && !(await identityExists(db(), query.identity))
+            ? `No identity matches “${query.identity}”: the filter finds a part of an identity, an alias or DOMAIN\\user.`
+            : Object.values(raw).some(Boolean)
+              ? "No alert matches these filters."
+              : `No alerts. New-country alerts start once ${learningRuleText(detectionSettingsFromEnv())}; the other rules apply from the first sessions.`}
         </div>
       ) : (
         <div className="card space-y-3">
