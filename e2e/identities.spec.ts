@@ -60,7 +60,7 @@ test("an analyst finds an identity, sees its locations on a list and a map, filt
     .trim()
     .split("\n");
   expect(csv[0]).toBe(
-    "time,type,publicIp,location,nas,vendor,assignedIp,durationSeconds,inputBytes,outputBytes,terminateCause",
+    "time,type,publicIp,location,nas,vendor,assignedIp,durationSeconds,inputBytes,outputBytes,terminateCause,asn,asOrganization,hosting",
   );
   expect(csv.slice(1).every((line) => line.includes("London"))).toBe(true);
   const { adminToken } = readState();

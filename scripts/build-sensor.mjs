@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import esbuild from "esbuild";
+import { buildNetworkIndex } from "./build-network-index.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 export const SENSOR_BUILD_DIR = path.join(root, ".build", "sensor");
@@ -29,6 +30,8 @@ export async function buildSensor() {
     target: "node20",
     logLevel: "warning",
   });
+  // The network-owner index the sensor loads (once per dataset version).
+  await buildNetworkIndex();
   // The RADIUS dictionaries are read at run time, next to the code.
   fs.cpSync(path.join(root, "sensor", "dictionaries"), path.join(SENSOR_BUILD_DIR, "dictionaries"), {
     recursive: true,

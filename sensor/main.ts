@@ -4,6 +4,7 @@ import path from "node:path";
 import pg from "pg";
 import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
 import { openGeoLocator } from "../lib/geo/locator.ts";
+import { openNetworkLocator } from "../lib/geo/network.ts";
 import { log as baseLog } from "../lib/log.ts";
 import { installationKey } from "../lib/secrets/installation-key.ts";
 import { ConfigWatcher, readSensorEnv } from "./config.ts";
@@ -37,6 +38,7 @@ const metrics = new SensorMetrics();
 const spool = new Spool(path.join(env.dataDir, "spool"), env.SPOOL_MAX_MB * 1024 * 1024);
 const config = new ConfigWatcher(pool, database.url, installationKey(), env.dataDir, log);
 const geo = openGeoLocator();
+const network = openNetworkLocator();
 const startedAt = new Date();
 
 const writer = new DurableWriter({
@@ -79,6 +81,7 @@ const handler = new RequestHandler({
   writer,
   metrics,
   geolocate: (ip) => geo.lookup(ip),
+  networkOf: (ip) => network.lookup(ip),
   canRecord: () => writer.mode === "database" || spool.hasRoom,
   log,
 });

@@ -18,6 +18,7 @@ export interface RequestHandlerDeps {
   writer: DurableWriter;
   metrics: SensorMetrics;
   geolocate: NormalizeContext["geolocate"];
+  networkOf: NormalizeContext["networkOf"];
   /** Could an Accounting-Request be made durable now (database reachable, or room in the spool)? */
   canRecord: () => boolean;
   log: (msg: string, extra?: object) => void;
@@ -107,6 +108,7 @@ export class RequestHandler {
         configuredVendor: client?.vendor ?? null,
         mappings: config.mappings,
         geolocate: this.deps.geolocate,
+        networkOf: this.deps.networkOf,
       });
     } catch (err) {
       // One packet must never take the sensor down: its NAS would send it again, and again.

@@ -37,8 +37,8 @@ afterAll(async () => {
   await t.drop();
 });
 
-function packet(id: string, status: "Start" | "Stop", ip: string, at: number, extra = "") {
-  return `User-Name = "carol@contoso.com"\nNAS-IP-Address = 10.0.0.1\nAcct-Session-Id = "${id}"\nAcct-Status-Type = ${status}\nCalling-Station-Id = "${ip}"\nEvent-Timestamp = ${at}\n${extra}`;
+function packet(id: string, status: "Start" | "Stop", ip: string, at: number, extra = "", user = "carol@contoso.com") {
+  return `User-Name = "${user}"\nNAS-IP-Address = 10.0.0.1\nAcct-Session-Id = "${id}"\nAcct-Status-Type = ${status}\nCalling-Station-Id = "${ip}"\nEvent-Timestamp = ${at}\n${extra}`;
 }
 function radclient(packets: string[]) {
   const result = spawnSync("radclient", ["-p", "1", "-r", "2", "-t", "2", `127.0.0.1:${sensor.port}`, "acct", SECRET], {
@@ -100,8 +100,9 @@ describe("abnormal VPN connection detection", () => {
     await new Promise((r) => setTimeout(r, 3500)); // one more detection round: nothing else may appear
     const final = (await listAlerts(t.db, parseInput(AlertQuerySchema, { identity: "carol@contoso.com" }))).items;
     // Japan fired three rules on one session: one alert (the most severe rule's), the others inside.
+    // Japan's network (AS2501) is new too; the Netherlands address has no known owner.
     expect(final.map((a) => `${a.rules.join("+")}:${a.severity}`).sort()).toEqual([
-      "impossible-travel+suspicious-vpn-connection+concurrent-countries:high",
+      "impossible-travel+suspicious-vpn-connection+concurrent-countries+new-network:high",
       "suspicious-vpn-connection:medium",
     ]);
     expect(final).toHaveLength(alerts.length);
@@ -128,7 +129,7 @@ describe("abnormal VPN connection detection", () => {
       "suspicious-vpn-connection",
     ]);
     expect(lines.find((l) => l.includes("|impossible-travel|"))).toContain(
-      "cs4=impossible-travel,suspicious-vpn-connection,concurrent-countries",
+      "cs4=impossible-travel,suspicious-vpn-connection,concurrent-countries,new-network",
     );
     expect(lines.every((l) => l.includes("suser=carol@contoso.com"))).toBe(true);
 
@@ -155,5 +156,45 @@ describe("abnormal VPN connection detection", () => {
       (await listAlerts(t.db, parseInput(AlertQuerySchema, { identity: "carol@contoso.com" }))).items.length,
     ).toBeLessThanOrEqual(6);
     siem.close();
+  }, 60_000);
+
+  it("marks a session from a cloud provider's address as hosting, with its ASN and owner, and raises the hosting rule once learned", async () => {
+    const user = "hank@contoso.com";
+    const history: string[] = [];
+    for (let day = 35; day >= 2; day -= 3) {
+      const start = NOW - day * DAY;
+      history.push(
+        packet(`HK-${day}`, "Start", "81.2.69.142", start, "", user),
+        packet(`HK-${day}`, "Stop", "81.2.69.142", start + 3600, "Acct-Session-Time = 3600\n", user),
+      );
+    }
+    radclient(history);
+    // An address in Amazon's AS16509 (AWS publishes 3.5.140.0/22 in its ip-ranges.json).
+    radclient([packet("HK-AWS", "Start", "3.5.140.1", NOW - 600, "", user)]);
+    const alert = await waitFor(
+      async () =>
+        (await listAlerts(t.db, parseInput(AlertQuerySchema, { identity: user }))).items.find((a) =>
+          a.rules.includes("hosting-network"),
+        ),
+      30_000,
+      "the hosting alert",
+    );
+    const [session] = await t.query<{ asn: number; asOrganization: string; hosting: boolean }>(
+      `SELECT asn, "asOrganization", hosting FROM "VpnSession" WHERE "acctSessionId" = 'HK-AWS'`,
+    );
+    expect(session).toEqual({ asn: 16509, asOrganization: "Amazon.com, Inc.", hosting: true });
+    const [event] = await t.query<{ asn: number; hosting: boolean }>(
+      `SELECT e.asn, e.hosting FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" = 'HK-AWS'`,
+    );
+    expect(event).toEqual({ asn: 16509, hosting: true });
+    expect(alert.rules).toEqual(expect.arrayContaining(["hosting-network", "new-network"]));
+    expect(alert.sessions[0]).toMatchObject({ publicIp: "3.5.140.1" });
+    const e = readEvidence(alert.rule, alert.evidence);
+    expect(e.rule !== "other" && e.session.network).toEqual({
+      asn: 16509,
+      organization: "Amazon.com, Inc.",
+      hosting: true,
+    });
+    expect(e.summary).toContain("AS16509 Amazon.com, Inc.");
   }, 60_000);
 });

@@ -5,10 +5,12 @@ import { decodeAccountingRequest } from "./decode.ts";
 import { parseStructure } from "./protocol/verify.ts";
 import { normalizeAccounting, type NormalizeContext } from "./session-event.ts";
 import { type SessionEvent } from "../lib/sessions/accounting-record.ts";
+import { openNetworkLocator } from "../lib/geo/network.ts";
 import { buildAccountingRequest, int, ipv4, ipv6, str, tagged, vsa, type Attr } from "./testing/accounting-packet.ts";
 
 const SECRET = "s3cret-shared-0001";
 const receivedAt = new Date("2026-11-24T12:00:00Z");
+const network = openNetworkLocator(undefined);
 const geolocate = (ip: string): GeoLocation =>
   ip.startsWith("10.")
     ? PRIVATE_NETWORK
@@ -32,6 +34,7 @@ function normalize(attrs: Attr[], ctx: Partial<NormalizeContext> = {}) {
     configuredVendor: null,
     mappings: NO_MAPPINGS,
     geolocate,
+    networkOf: (ip) => network.lookup(ip),
     ...ctx,
   });
   return { decoded, result, event: "record" in result ? (result.record as SessionEvent) : null };
@@ -53,6 +56,8 @@ describe("normalization: vendor shapes", () => {
       vsa(9, 1, "ip:source-ip=81.2.69.160"),
     ]);
     expect(withCalling.event).toMatchObject({ vendor: "cisco_asa", publicIp: "81.2.69.142" });
+    // The public IP's network owner, from the offline dataset.
+    expect(withCalling.event!.network).toEqual({ asn: 20712, organization: "Andrews & Arnold Ltd", hosting: false });
     const avpair = normalize([
       ...session(1),
       str(31, "00-11-22-33-44-55"),

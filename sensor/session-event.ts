@@ -1,5 +1,6 @@
 import { hash } from "node:crypto";
 import type { GeoLocation } from "../lib/geo/locator.ts";
+import type { NetworkOwner } from "../lib/geo/network.ts";
 import type { IdentityMappings } from "../lib/identities/resolve-identity.ts";
 import { resolveIdentity } from "../lib/identities/resolve-identity.ts";
 import type { VendorId } from "../lib/radius/vendors.ts";
@@ -19,6 +20,8 @@ export interface NormalizeContext {
   configuredVendor: VendorId | null;
   mappings: IdentityMappings;
   geolocate: (ip: string) => GeoLocation;
+  /** The owner of a public IP's network (lib/geo/network.ts). */
+  networkOf: (ip: string) => NetworkOwner | null;
 }
 
 /** Clock skew tolerated between a NAS and the sensor. */
@@ -100,6 +103,7 @@ export function normalizeAccounting(d: DecodedAccounting, ctx: NormalizeContext)
       publicIp,
       assignedIp: asIpAddress(d.framedIpAddress) ?? d.framedIpv6Address,
       location: publicIp ? ctx.geolocate(publicIp) : null,
+      network: publicIp ? ctx.networkOf(publicIp) : null,
       clientName: d.clientName,
       eventTime: eventTime.toISOString(),
       receivedAt: ctx.receivedAt.toISOString(),

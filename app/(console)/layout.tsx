@@ -45,7 +45,15 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         <a href="https://db-ip.com" className="underline" rel="noopener noreferrer">
           IP geolocation by DB-IP
         </a>{" "}
-        (DB-IP Lite, CC BY 4.0)
+        (DB-IP Lite, CC BY 4.0) · Network owners from{" "}
+        <a href="https://www.routeviews.org/routeviews/" className="underline" rel="noopener noreferrer">
+          RouteViews
+        </a>
+        ,{" "}
+        <a href="https://www.nro.net/" className="underline" rel="noopener noreferrer">
+          NRO
+        </a>{" "}
+        and DB-IP ASN Lite (CC BY 4.0)
       </footer>
     </div>
   );

@@ -36,6 +36,9 @@ function s(at: Date, where: Partial<SessionFacts> | "private" | "unknown", hours
     latitude: null,
     longitude: null,
     clientName: null,
+    asn: null,
+    asOrganization: null,
+    hosting: null,
     ...loc,
   };
 }
@@ -205,5 +208,41 @@ describe("directory accounts", () => {
       severityRaised: "high → critical: sensitive account (member of Domain Admins)",
     });
     expect(raised.summary).toMatch(/Sensitive account \(member of Domain Admins\)\.$/);
+  });
+});
+
+describe("network rules", () => {
+  const HOME = { asn: 3215, asOrganization: "Orange S.A.", hosting: false };
+  const AWS = { asn: 16509, asOrganization: "Amazon.com, Inc.", hosting: true };
+  const history = () => parisHistory().map((h) => ({ ...h, ...HOME }));
+
+  it("a session from a hosting provider's network, never used before, is medium; a new network is low", () => {
+    const result = evaluateSession(s(T, { ...PARIS, ...AWS }), history(), first);
+    expect(rules(result)).toEqual(["hosting-network", "new-network"]);
+    const hosting = result.findings.find((f) => f.rule === "hosting-network")!;
+    expect(hosting.severity).toBe("medium");
+    expect(hosting.summary).toBe(
+      "VPN connection from a hosting provider's network (AS16509 Amazon.com, Inc.); none in the 30 days before.",
+    );
+    expect(hosting.evidence.session.network).toEqual({ asn: 16509, organization: "Amazon.com, Inc.", hosting: true });
+    const fresh = result.findings.find((f) => f.rule === "new-network")!;
+    expect(fresh.severity).toBe("low");
+    expect(fresh.evidence).toMatchObject({
+      baselineNetworks: [{ asn: 3215, organization: "Orange S.A.", sessions: 10 }],
+    });
+  });
+
+  it("stays quiet for the usual network, once hosting is usual, without an owner, and while learning", () => {
+    expect(rules(evaluateSession(s(T, { ...PARIS, ...HOME }), history(), first))).toEqual([]);
+    const withAws = [...history(), s(new Date(T.getTime() - 3 * DAY), { ...PARIS, ...AWS })];
+    expect(rules(evaluateSession(s(T, { ...PARIS, ...AWS }), withAws, first))).toEqual([]);
+    expect(rules(evaluateSession(s(T, PARIS), history(), first))).toEqual([]);
+    const young = [s(new Date(T.getTime() - 2 * DAY), { ...PARIS, ...HOME })];
+    expect(rules(evaluateSession(s(T, { ...PARIS, ...AWS }), young, young[0]!.startedAt))).toEqual([]);
+  });
+
+  it("judges the network of a session without a located place too", () => {
+    const result = evaluateSession(s(T, { ...AWS, locationKind: "unknown" }), history(), first);
+    expect(rules(result)).toEqual(["hosting-network", "new-network"]);
   });
 });

@@ -15,11 +15,15 @@ export const RULES = {
   "concurrent-countries": { severity: "medium", title: "Concurrent countries", mitre: "T1133" },
   // Valid Accounts: a disabled, expired or locked account should not be able to connect at all.
   "vpn-disabled-account": { severity: "high", title: "VPN session by a disabled account", mitre: "T1078" },
+  // The network owner (lib/geo/network.ts): a new autonomous system, or a hosting provider's network (a server, a VPN
+  // exit or a proxy rather than a person's connection: Proxy, T1090).
+  "new-network": { severity: "low", title: "VPN connection from a new network", mitre: "T1133" },
+  "hosting-network": { severity: "medium", title: "VPN connection from a hosting provider", mitre: "T1090" },
 } as const satisfies Record<string, { severity: Severity; title: string; mitre: string }>;
 export type RuleId = keyof typeof RULES;
 
 /** The rules that compare a session with the identity's baseline: they wait until it has one (learningState). */
-export const BASELINE_RULES: readonly RuleId[] = ["suspicious-vpn-connection"];
+export const BASELINE_RULES: readonly RuleId[] = ["suspicious-vpn-connection", "new-network", "hosting-network"];
 /** The rules that judge the directory account: they apply only where a directory is configured. */
 export const DIRECTORY_RULES: readonly RuleId[] = ["vpn-disabled-account"];
 
@@ -68,6 +72,10 @@ export interface SessionFacts {
   latitude: number | null;
   longitude: number | null;
   clientName: string | null;
+  /** The public IP's network owner (null: no public IP, or no known owner). */
+  asn: number | null;
+  asOrganization: string | null;
+  hosting: boolean | null;
 }
 
 /** One rule's finding, with that rule's evidence (lib/alerts/evidence.ts). */
@@ -131,6 +139,8 @@ export function baselineOf(history: SessionFacts[], at: Date, s = DEFAULT_DETECT
   const countries = new Map<string, { country: string | null; sessions: number; lastSeen: Date }>();
   const cities = new Map<string, { sessions: number; lastSeen: Date }>();
   const networks = new Set<string>();
+  const asns = new Map<number, { organization: string | null; sessions: number }>();
+  let hostingSessions = 0;
   const clients = new Set<string>();
   for (const h of inWindow) {
     if (isGeo(h)) {
@@ -145,9 +155,15 @@ export function baselineOf(history: SessionFacts[], at: Date, s = DEFAULT_DETECT
       cities.set(cityKey, city);
     }
     if (h.publicIp) networks.add(networkOf(h.publicIp));
+    if (h.asn !== null) {
+      const a = asns.get(h.asn) ?? { organization: h.asOrganization, sessions: 0 };
+      a.sessions += 1;
+      asns.set(h.asn, a);
+    }
+    if (h.hosting) hostingSessions += 1;
     if (h.clientName) clients.add(h.clientName);
   }
-  return { sessions: inWindow.length, countries, cities, networks, clients };
+  return { sessions: inWindow.length, countries, cities, networks, asns, hostingSessions, clients };
 }
 
 /** /24 for IPv4, /48 for IPv6. */
@@ -165,8 +181,15 @@ function evidenceOf(session: SessionFacts) {
     countryCode: session.countryCode,
     latitude: session.latitude,
     longitude: session.longitude,
+    network: networkEvidence(session),
   };
 }
+
+/** The network in every rule's evidence: "AS16509 Amazon.com, Inc. (hosting)". */
+function networkEvidence(s: SessionFacts) {
+  return s.asn === null ? null : { asn: s.asn, organization: s.asOrganization, hosting: s.hosting === true };
+}
+const networkName = (asn: number, organization: string | null) => `AS${asn}${organization ? ` ${organization}` : ""}`;
 
 /** The directory account behind an identity, as the detections use it. */
 export interface AccountForJudging extends AccountFacts {
@@ -230,9 +253,34 @@ export function evaluateSession(
   const windowStart = at.getTime() - s.windowDays * DAY;
   const sessionsInWindow = history.filter((h) => h.startedAt.getTime() >= windowStart && h.startedAt < at).length;
   const learning = learningState(firstSeen, sessionsInWindow, at, s);
-  // Learning holds back only what needs a baseline (a new country); two-session rules fire from the first pair.
-  if (!isGeo(session)) return { learning, findings: [] };
+  // Learning holds back only what needs a baseline (a new country or network); two-session rules fire from the first
+  // pair.
   const findings: Finding[] = [];
+  if (!learning.learning && session.asn !== null) {
+    const baselineNetworks = [...baseline.asns.entries()].map(([asn, a]) => ({
+      asn,
+      organization: a.organization,
+      sessions: a.sessions,
+    }));
+    const name = networkName(session.asn, session.asOrganization);
+    if (session.hosting && baseline.hostingSessions === 0)
+      findings.push({
+        rule: "hosting-network",
+        severity: RULES["hosting-network"].severity,
+        locationKey: `AS${session.asn}`,
+        summary: `VPN connection from a hosting provider's network (${name}); none in the ${s.windowDays} days before.`,
+        evidence: { session: evidenceOf(session), baselineNetworks, windowDays: s.windowDays },
+      });
+    if (!baseline.asns.has(session.asn))
+      findings.push({
+        rule: "new-network",
+        severity: RULES["new-network"].severity,
+        locationKey: `AS${session.asn}`,
+        summary: `First VPN connection from ${name} in ${s.windowDays} days (baseline: ${baselineNetworks.map((b) => `AS${b.asn}`).join(", ") || "none"}).`,
+        evidence: { session: evidenceOf(session), baselineNetworks, windowDays: s.windowDays },
+      });
+  }
+  if (!isGeo(session)) return { learning, findings };
   const sessionEvidence = evidenceOf(session);
   const baselineEvidence = [...baseline.countries.entries()].map(([code, c]) => ({
     countryCode: code,

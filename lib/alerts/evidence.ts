@@ -11,6 +11,18 @@ const SessionEvidenceSchema = z.object({
   countryCode: z.string().nullable(),
   latitude: z.number().nullable(),
   longitude: z.number().nullable(),
+  /** The public IP's network owner (alerts raised before it was stored have none). */
+  network: z
+    .object({ asn: z.number(), organization: z.string().nullable(), hosting: z.boolean() })
+    .nullable()
+    .optional(),
+});
+
+/** The networks an identity used in the window: what the network rules compare with. */
+const NetworkRuleSchema = z.object({
+  session: SessionEvidenceSchema,
+  baselineNetworks: z.array(z.object({ asn: z.number(), organization: z.string().nullable(), sessions: z.number() })),
+  windowDays: z.number(),
 });
 export type SessionEvidence = z.infer<typeof SessionEvidenceSchema>;
 
@@ -75,6 +87,8 @@ export const FINDING_EVIDENCE = {
   "impossible-travel": ImpossibleTravelSchema,
   "concurrent-countries": ConcurrentCountriesSchema,
   "vpn-disabled-account": DisabledAccountSchema,
+  "new-network": NetworkRuleSchema,
+  "hosting-network": NetworkRuleSchema,
 } as const;
 export type FindingEvidence<R extends keyof typeof FINDING_EVIDENCE> = z.infer<(typeof FINDING_EVIDENCE)[R]>;
 
@@ -86,6 +100,8 @@ const AlsoFindingSchema = z
     ImpossibleTravelSchema.extend({ rule: z.literal("impossible-travel") }),
     ConcurrentCountriesSchema.extend({ rule: z.literal("concurrent-countries") }),
     DisabledAccountSchema.extend({ rule: z.literal("vpn-disabled-account") }),
+    NetworkRuleSchema.extend({ rule: z.literal("new-network") }),
+    NetworkRuleSchema.extend({ rule: z.literal("hosting-network") }),
   ])
   .and(z.object({ severity: SeveritySchema, summary: z.string() }));
 export type AlsoFinding = z.infer<typeof AlsoFindingSchema>;
@@ -106,6 +122,8 @@ export const AlertEvidenceSchema = z.discriminatedUnion("rule", [
   ImpossibleTravelSchema.extend(StoredSchema.shape).extend({ rule: z.literal("impossible-travel") }),
   ConcurrentCountriesSchema.extend(StoredSchema.shape).extend({ rule: z.literal("concurrent-countries") }),
   DisabledAccountSchema.extend(StoredSchema.shape).extend({ rule: z.literal("vpn-disabled-account") }),
+  NetworkRuleSchema.extend(StoredSchema.shape).extend({ rule: z.literal("new-network") }),
+  NetworkRuleSchema.extend(StoredSchema.shape).extend({ rule: z.literal("hosting-network") }),
 ]);
 export type AlertEvidence = z.infer<typeof AlertEvidenceSchema>;
 

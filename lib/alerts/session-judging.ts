@@ -18,7 +18,7 @@ import { SEVERITIES } from "./severity.ts";
 // Judging stored sessions and raising alerts. Plain pg, no Prisma: the sensor's detector process
 // runs this, and Prisma's runtime would cost it about 70 MB of memory.
 
-const FACTS = `"sessionKey", "startedAt", "endedAt", "lastUpdateAt", "publicIp", "locationKind", "countryCode", country, city, latitude, longitude, "clientName", "nasIp", "nasIdentifier", "sourceIp"`;
+const FACTS = `"sessionKey", "startedAt", "endedAt", "lastUpdateAt", "publicIp", "locationKind", "countryCode", country, city, latitude, longitude, "clientName", asn, "asOrganization", hosting, "nasIp", "nasIdentifier", "sourceIp"`;
 type FactRow = SessionFacts & {
   identity: string;
   nasIp: string | null;

@@ -87,6 +87,12 @@ const alertStatus = { type: "string", enum: [...ALERT_STATUSES] };
 const alertRule = { type: "string", enum: Object.keys(RULES) };
 const severity = { type: "string", enum: [...SEVERITIES] };
 const time = { type: ["string", "null"], format: "date-time" };
+/** The public IP's network owner (offline dataset, lib/geo/network.ts); null without a public IP or a known owner. */
+const networkOwner = {
+  asn: { type: ["integer", "null"], description: "The autonomous system of the public IP" },
+  asOrganization: { type: ["string", "null"], description: "Who owns that autonomous system" },
+  hosting: { type: ["boolean", "null"], description: "A hosting or cloud provider's network" },
+};
 /** Where a public IP is, as a session and a location list show it. */
 const place = {
   countryCode: { type: ["string", "null"] },
@@ -209,6 +215,7 @@ export const openApiDocument = {
           nasIdentifier: { type: ["string", "null"] },
           acctSessionId: { type: "string" },
           publicIp: { type: ["string", "null"] },
+          ...networkOwner,
           assignedIp: { type: ["string", "null"] },
           locationKind: { type: ["string", "null"], enum: ["geo", "private", "unknown", null] },
           location: {

@@ -47,6 +47,8 @@ export const TABLE_PRIVILEGES: Record<string, Record<RoleName, Privilege[]>> = {
   IdentityRedirect: { vpnsight_portal: ALL, vpnsight_sensor: ALL },
   Alert: { vpnsight_portal: ALL, vpnsight_sensor: ["SELECT", "INSERT", "UPDATE"] },
   AlertDelivery: { vpnsight_portal: ALL, vpnsight_sensor: ALL },
+  // Made in the portal; the detector reads the ones in force and counts what each held back.
+  DetectionExclusion: { vpnsight_portal: ALL, vpnsight_sensor: ["SELECT", "UPDATE"] },
   SensorStatus: { vpnsight_portal: ALL, vpnsight_sensor: ["SELECT", "INSERT", "UPDATE"] },
 };
 

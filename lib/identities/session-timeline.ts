@@ -18,6 +18,10 @@ export interface TimelineSession {
   lastUpdateAt: string;
   durationSeconds: number | null;
   publicIp: string | null;
+  /** The public IP's network owner. */
+  asn: number | null;
+  asOrganization: string | null;
+  hosting: boolean | null;
   assignedIp: string | null;
   location: string;
   nas: string;
@@ -54,6 +58,9 @@ export async function identitySessionTimeline(db: Db, identity: string, q: Activ
       status: string;
       durationSeconds: number | null;
       publicIp: string | null;
+      asn: number | null;
+      asOrganization: string | null;
+      hosting: boolean | null;
       assignedIp: string | null;
       locationKind: string | null;
       country: string | null;
@@ -67,7 +74,7 @@ export async function identitySessionTimeline(db: Db, identity: string, q: Activ
     }[]
   >`
     SELECT s.id, s."sessionKey", s."startedAt", s."endedAt", s."lastUpdateAt", s.status::text AS status, s."durationSeconds",
-           s."publicIp", s."assignedIp", s."locationKind", s.country, s.region, s.city, ${NAS_LABEL} AS "nasLabel",
+           s."publicIp", s.asn, s."asOrganization", s.hosting, s."assignedIp", s."locationKind", s.country, s.region, s.city, ${NAS_LABEL} AS "nasLabel",
            s.vendor, s."inputBytes", s."outputBytes", s."terminateCause"
     FROM "VpnSession" s
     WHERE ${Prisma.join(conditions, " AND ")}
@@ -90,6 +97,9 @@ export async function identitySessionTimeline(db: Db, identity: string, q: Activ
     durationSeconds:
       r.durationSeconds ?? Math.round(((r.endedAt ?? r.lastUpdateAt).getTime() - r.startedAt.getTime()) / 1000),
     publicIp: r.publicIp,
+    asn: r.asn,
+    asOrganization: r.asOrganization,
+    hosting: r.hosting,
     assignedIp: r.assignedIp,
     location: locationLabel(r.locationKind, r.country, r.region, r.city),
     nas: r.nasLabel,

@@ -285,10 +285,11 @@ describe("entity profile", () => {
     ).text();
     const lines = text.trim().split("\n");
     expect(lines[0]).toBe(
-      "time,type,publicIp,location,nas,vendor,assignedIp,durationSeconds,inputBytes,outputBytes,terminateCause",
+      "time,type,publicIp,location,nas,vendor,assignedIp,durationSeconds,inputBytes,outputBytes,terminateCause,asn,asOrganization,hosting",
     );
     expect(lines).toHaveLength(5);
-    expect(lines.slice(1).every((l) => l.includes(",stop,") && l.endsWith(",User-Request"))).toBe(true);
+    // No network owner in these records: the last three cells are empty.
+    expect(lines.slice(1).every((l) => l.includes(",stop,") && l.endsWith(",User-Request,,,"))).toBe(true);
     expect(text).toContain('"Paris, Île-de-France, France"');
   });
 

@@ -307,6 +307,9 @@ export interface Activity {
   type: keyof typeof ACTIVITY_TYPES;
   time: string;
   publicIp: string | null;
+  asn: number | null;
+  asOrganization: string | null;
+  hosting: boolean | null;
   location: string;
   locationKey: string;
   nas: string;
@@ -358,6 +361,9 @@ export async function identityActivities(db: Db, identity: string, q: Activities
       kind: keyof typeof ACTIVITY_TYPES;
       eventTime: Date;
       publicIp: string | null;
+      asn: number | null;
+      asOrganization: string | null;
+      hosting: boolean | null;
       locationKind: string | null;
       countryCode: string | null;
       country: string | null;
@@ -372,7 +378,10 @@ export async function identityActivities(db: Db, identity: string, q: Activities
       terminateCause: string | null;
     }[]
   >`
-    SELECT e.id, e.kind, e."eventTime", COALESCE(e."publicIp", s."publicIp") AS "publicIp", s."locationKind", s."countryCode", s.country, s.region, s.city,
+    SELECT e.id, e.kind, e."eventTime", COALESCE(e."publicIp", s."publicIp") AS "publicIp",
+           CASE WHEN e."publicIp" IS NULL THEN s.asn ELSE e.asn END AS asn,
+           CASE WHEN e."publicIp" IS NULL THEN s."asOrganization" ELSE e."asOrganization" END AS "asOrganization",
+           CASE WHEN e."publicIp" IS NULL THEN s.hosting ELSE e.hosting END AS hosting, s."locationKind", s."countryCode", s.country, s.region, s.city,
            ${NAS_LABEL} AS "nasLabel", s.vendor, s."assignedIp", e."sessionTime", e."inputBytes", e."outputBytes", e."terminateCause"
     FROM "VpnSessionEvent" e JOIN "VpnSession" s ON s."sessionKey" = e."sessionKey"
     WHERE ${Prisma.join(conditions, " AND ")}
@@ -384,6 +393,9 @@ export async function identityActivities(db: Db, identity: string, q: Activities
     type: r.kind,
     time: r.eventTime.toISOString(),
     publicIp: r.publicIp,
+    asn: r.asn,
+    asOrganization: r.asOrganization,
+    hosting: r.hosting,
     location: locationLabel(r.locationKind, r.country, r.region, r.city),
     locationKey: locationKey(r.locationKind, r.countryCode, r.city),
     nas: r.nasLabel,
@@ -421,6 +433,9 @@ const CSV_COLUMNS: (keyof Activity)[] = [
   "inputBytes",
   "outputBytes",
   "terminateCause",
+  "asn",
+  "asOrganization",
+  "hosting",
 ];
 export const csvCell = (v: unknown) => {
   const s = v === null || v === undefined ? "" : String(v);

@@ -1,5 +1,6 @@
 // A normalized accounting record: what the sensor makes of a packet, what the spool keeps and what the store writes.
 import type { GeoLocation } from "../geo/locator.ts";
+import type { NetworkOwner } from "../geo/network.ts";
 import type { VendorId } from "../radius/vendors.ts";
 
 /** A normalized accounting record: what the store writes. Serializable (the spool keeps it as JSON). */
@@ -18,6 +19,8 @@ export interface SessionEvent {
   publicIp: string | null;
   assignedIp: string | null;
   location: GeoLocation | null;
+  /** The public IP's network owner; absent in records spooled before it existed. */
+  network?: NetworkOwner | null;
   clientName: string | null;
   /** ISO 8601 */
   eventTime: string;

@@ -28,6 +28,9 @@ export function vpnSessionToJson(s: SessionRow) {
     nasIdentifier: s.nasIdentifier,
     acctSessionId: s.acctSessionId,
     publicIp: s.publicIp,
+    asn: s.asn,
+    asOrganization: s.asOrganization,
+    hosting: s.hosting,
     assignedIp: s.assignedIp,
     locationKind: s.locationKind,
     location:

@@ -29,6 +29,9 @@ const FIELDS = {
   la: ["latitude", "float8"],
   lo: ["longitude", "float8"],
   cn: ["clientName", "text"],
+  an: ["asn", "int"],
+  ao: ["asOrganization", "text"],
+  ho: ["hosting", "boolean"],
   ib: ["inputBytes", "bigint"],
   ob: ["outputBytes", "bigint"],
   tc: ["terminateCause", "text"],
@@ -76,6 +79,9 @@ export function toRows(events: SessionEvent[]): string {
       la: e.location?.latitude ?? undefined,
       lo: e.location?.longitude ?? undefined,
       cn: e.clientName ?? undefined,
+      an: e.network?.asn,
+      ao: e.network?.organization ?? undefined,
+      ho: e.network?.hosting,
       ib: e.inputBytes,
       ob: e.outputBytes,
       tc: e.terminateCause ?? undefined,
@@ -115,7 +121,7 @@ FROM (${RECORDS}) AS x`;
 // counters only grow; a Stop closes; a later Interim never reopens a closed session.
 const SESSION_COLUMNS = `"sessionKey", identity, "userName", vendor, "nasKey", "nasIp", "nasIdentifier", "sourceIp",
   "acctSessionId", "publicIp", "assignedIp", "locationKind", "countryCode", country, region, city, latitude, longitude,
-  "clientName", "startedAt", "startInferred", "lastUpdateAt", "endedAt", "durationSeconds", "inputBytes",
+  "clientName", asn, "asOrganization", hosting, "startedAt", "startInferred", "lastUpdateAt", "endedAt", "durationSeconds", "inputBytes",
   "outputBytes", "terminateCause", "interimInterval", status, "detectedAt"`;
 const UPSERT_SESSIONS = `
 INSERT INTO "VpnSession" AS s (${SESSION_COLUMNS})
@@ -145,13 +151,16 @@ ON CONFLICT ("sessionKey") DO UPDATE SET
   city = CASE WHEN s."publicIp" IS NULL THEN EXCLUDED.city ELSE s.city END,
   latitude = CASE WHEN s."publicIp" IS NULL THEN EXCLUDED.latitude ELSE s.latitude END,
   longitude = CASE WHEN s."publicIp" IS NULL THEN EXCLUDED.longitude ELSE s.longitude END,
+  asn = CASE WHEN s."publicIp" IS NULL THEN EXCLUDED.asn ELSE s.asn END,
+  "asOrganization" = CASE WHEN s."publicIp" IS NULL THEN EXCLUDED."asOrganization" ELSE s."asOrganization" END,
+  hosting = CASE WHEN s."publicIp" IS NULL THEN EXCLUDED.hosting ELSE s.hosting END,
   "assignedIp" = COALESCE(EXCLUDED."assignedIp", s."assignedIp"),
   "clientName" = COALESCE(s."clientName", EXCLUDED."clientName"),
   "interimInterval" = COALESCE(EXCLUDED."interimInterval", s."interimInterval"),
   "nasIp" = COALESCE(s."nasIp", EXCLUDED."nasIp"),
   "nasIdentifier" = COALESCE(s."nasIdentifier", EXCLUDED."nasIdentifier")`;
 
-const EVENT_COLUMNS = `"eventKey", "sessionKey", identity, kind, "eventTime", "receivedAt", "publicIp", "sessionTime",
+const EVENT_COLUMNS = `"eventKey", "sessionKey", identity, kind, "eventTime", "receivedAt", "publicIp", asn, "asOrganization", hosting, "sessionTime",
   "inputBytes", "outputBytes", "terminateCause", "sensorId"`;
 const INSERT_EVENTS = `
 INSERT INTO "VpnSessionEvent" (${EVENT_COLUMNS})

@@ -30,6 +30,7 @@ import { searchParamsRecord } from "@/app/_components/search-params";
 import { FilterSelect } from "@/app/_components/filter-select";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
 import { RowDetails } from "@/app/_components/row-details";
+import { NetworkOwnerNote } from "@/app/_components/network-owner";
 import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
 import { readEvidence } from "@/lib/alerts/evidence.ts";
 import { SEVERITIES } from "@/lib/alerts/severity.ts";
@@ -500,7 +501,10 @@ export default async function IdentityProfilePage({
                     </td>
                     <td className="max-sm:hidden">{x.status === "open" ? "—" : formatDuration(x.durationSeconds)}</td>
                     <td className="font-mono text-xs max-sm:hidden">{x.publicIp ?? "—"}</td>
-                    <td>{x.location}</td>
+                    <td>
+                      {x.location}
+                      <NetworkOwnerNote asn={x.asn} organization={x.asOrganization} hosting={x.hosting} />
+                    </td>
                     <td className="max-sm:hidden">{x.nas}</td>
                     <td className="max-sm:hidden">{x.vendor}</td>
                     <td className="font-mono text-xs max-sm:hidden">{x.assignedIp ?? "—"}</td>

@@ -1,0 +1,26 @@
+/** A public IP's network owner under its place: "AS15169 Google LLC · hosting". */
+export function NetworkOwnerNote({
+  asn,
+  organization,
+  hosting,
+}: {
+  asn: number | null;
+  organization: string | null;
+  hosting: boolean | null;
+}) {
+  if (asn === null) return null;
+  return (
+    <span className="block text-xs text-slate-500" data-testid="network-owner">
+      AS{asn}
+      {organization ? ` ${organization}` : ""}
+      {hosting ? (
+        <span
+          className="ml-1 rounded bg-amber-100 px-1 font-semibold text-amber-800"
+          title="A hosting or cloud provider's network"
+        >
+          hosting
+        </span>
+      ) : null}
+    </span>
+  );
+}
