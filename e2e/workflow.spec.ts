@@ -2,6 +2,7 @@
 // an incident that maps both sessions, triage of 20 alerts in one action, and an exclusion made from an alert.
 // Named to run after vpn-settings.spec, which expects accounting unconfigured at first; this one sets its own secret.
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import pg from "pg";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { ADMIN, ANALYST, productDatabaseUrl, readState } from "./product";
@@ -262,4 +263,69 @@ test("an exclusion made from an alert keeps the next matching session from raisi
     .getByRole("button", { name: "Remove" })
     .click();
   await expect(page.getByText("No exclusions: every finding becomes an alert.")).toBeVisible();
+});
+
+test("VPN activity across identities: filtered to a country, an IP's page shows the two identities sharing it, CSV export", async ({
+  page,
+}) => {
+  // Two identities through the same AWS address (AS16509, Incheon): one shared egress.
+  const AWS = "3.5.140.1";
+  radclient([
+    packet("pat@contoso.com", "PAT-1", "Start", AWS, NOW - 900),
+    packet("sam@contoso.com", "SAM-1", "Start", AWS, NOW - 800),
+  ]);
+  await signIn(page, ANALYST);
+  await page.getByRole("link", { name: "Activity", exact: true }).click();
+  await page.getByLabel("Country code").fill("kr");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/country=kr/);
+  const rows = page.getByTestId("activity-session");
+  await expect(rows).toHaveCount(2);
+  for (const text of await rows.allInnerTexts()) {
+    expect(text).toContain("Incheon");
+    expect(text).toContain("AS16509 Amazon.com, Inc.");
+    expect(text).toContain("hosting");
+  }
+  await rows.first().getByRole("link", { name: AWS }).click();
+  await expect(page).toHaveURL(new RegExp(`/ip/${AWS.replaceAll(".", "\\.")}$`));
+  await expect(page.getByTestId("ip-network")).toContainText("AS16509 Amazon.com, Inc.");
+  await expect(page.getByTestId("shared-ip")).toContainText("Used by 2 identities");
+  const identities = page.getByRole("table", { name: "Identities of this IP" });
+  await expect(identities.getByRole("link")).toHaveText(["sam@contoso.com", "pat@contoso.com"]);
+  // The profile flags the shared address too.
+  await identities.getByRole("link", { name: "pat@contoso.com" }).click();
+  await expect(page.getByTestId("shared-ip").first()).toHaveText("also used by 1 other identity");
+
+  // Back on the activity page, the filtered CSV has the same sessions, with their network.
+  await page.goto("/activity?country=KR");
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Export CSV" }).click();
+  const csv = fs
+    .readFileSync((await (await download).path())!, "utf8")
+    .trim()
+    .split("\n");
+  expect(csv[0]).toBe(
+    "startedAt,endedAt,status,identity,userName,publicIp,countryCode,city,asn,asOrganization,hosting,nas,vendor,assignedIp,durationSeconds,inputBytes,outputBytes",
+  );
+  expect(
+    csv
+      .slice(1)
+      .map((l) => l.split(",")[3])
+      .sort(),
+  ).toEqual(["pat@contoso.com", "sam@contoso.com"]);
+  expect(csv.slice(1).every((l) => l.includes(',16509,"Amazon.com, Inc.",true,'))).toBe(true);
+
+  // Bad filters are named, on the page and in the API.
+  await page.goto("/activity?ip=10.0.0.0/33");
+  await expect(page.getByRole("alert")).toContainText("ip is an IP address or a CIDR block");
+  const api = async (q: string) =>
+    page.request
+      .get(`/api/v1/vpn-sessions?${q}`, { headers: admin() })
+      .then(async (r) => [r.status(), (await r.json()).error?.message]);
+  expect(await api("asn=4294967290")).toEqual([400, "AS4294967290 is not a network the network-owner data knows."]);
+  expect(await api("since=2025-01-01T00:00:00Z&until=2026-01-01T00:00:00Z")).toEqual([
+    400,
+    "A range spans at most 180 days.",
+  ]);
+  expect((await api("hosting=maybe"))[0]).toBe(400);
 });

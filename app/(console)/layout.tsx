@@ -21,6 +21,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           </Link>
           <nav aria-label="Main" className="flex gap-1 text-sm">
             <NavLink href="/identities">Identities</NavLink>
+            <NavLink href="/activity">Activity</NavLink>
             <NavLink href="/alerts">Alerts</NavLink>
             <NavLink href="/settings">Settings</NavLink>
           </nav>

@@ -1,3 +1,5 @@
+import Link from "next/link";
+
 /** A public IP's network owner under its place: "AS15169 Google LLC · hosting". */
 export function NetworkOwnerNote({
   asn,
@@ -22,5 +24,15 @@ export function NetworkOwnerNote({
         </span>
       ) : null}
     </span>
+  );
+}
+
+/** Every IP shown links to its page (who else used it, its network). */
+export function IpLink({ ip }: { ip: string | null }) {
+  if (!ip) return <>—</>;
+  return (
+    <Link href={`/ip/${encodeURIComponent(ip)}`} className="text-sky-700 hover:underline">
+      {ip}
+    </Link>
   );
 }

@@ -206,7 +206,8 @@ export const OPERATIONS = {
     method: "GET",
     path: "/api/v1/vpn-sessions",
     permission: "sessions.read",
-    summary: "VPN sessions, newest first (any role)",
+    summary:
+      "VPN sessions across identities, newest first, filtered by time, identity, place, IP or CIDR, network (ASN, owner, hosting), NAS, vendor and status; format=csv streams them (any role)",
     query: VpnSessionQuerySchema,
     responses: { "200": { description: "A page of sessions", ...list(ref("VpnSession"), { nextCursor }) } },
     errors: [400],

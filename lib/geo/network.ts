@@ -78,6 +78,27 @@ function openIndex(dir: string): (ip: string) => NetworkOwner | null {
   };
 }
 
+let knownAsns: Set<number> | null = null;
+/**
+ * Whether the npm dataset names this autonomous system (the filters refuse an ASN nobody knows). With GEOIP_ASN_DB, or
+ * without the index, every number is taken as known.
+ */
+export function isKnownAsn(asn: number, indexDir = NETWORK_INDEX_DIR): boolean {
+  if (process.env.GEOIP_ASN_DB) return true;
+  if (!knownAsns) {
+    try {
+      const read = (name: string) => {
+        const b = fs.readFileSync(path.join(indexDir, name));
+        return new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+      };
+      knownAsns = new Set([...read("v4-asn.bin"), ...read("v6-asn.bin")]);
+    } catch {
+      return true;
+    }
+  }
+  return knownAsns.has(asn);
+}
+
 /** A MaxMind GeoLite2/GeoIP2 ASN database (GEOIP_ASN_DB). */
 function openMmdb(file: string): (ip: string) => NetworkOwner | null {
   const reader = new MmdbFile(file);

@@ -118,4 +118,90 @@ describe("GET /api/v1/vpn-sessions query", () => {
   it("rejects a forged cursor", async () => {
     await expect(query({ cursor: "bm9wZQ" })).rejects.toThrow(/cursor is not valid/);
   });
+
+  it("filters by place, IP or CIDR, network and vendor, and refuses what names nothing", async () => {
+    const base = {
+      identity: "eve@contoso.com",
+      userName: "eve@contoso.com",
+      vendor: "f5" as const,
+      nasKey: "10.0.0.9",
+      nasIp: "10.0.0.9",
+      sourceIp: "127.0.0.1",
+      locationKind: "geo",
+      startedAt: new Date(T0 + 10 * 3600_000),
+      lastUpdateAt: new Date(T0 + 10 * 3600_000),
+      status: "open" as const,
+    };
+    await t.db.vpnSession.createMany({
+      data: [
+        {
+          ...base,
+          sessionKey: "e1",
+          acctSessionId: "E1",
+          publicIp: "3.5.140.1",
+          countryCode: "KR",
+          city: "Seoul",
+          asn: 16509,
+          asOrganization: "Amazon.com, Inc.",
+          hosting: true,
+        },
+        {
+          ...base,
+          sessionKey: "e2",
+          acctSessionId: "E2",
+          publicIp: "8.8.8.8",
+          countryCode: "US",
+          city: "Mountain View",
+          asn: 15169,
+          asOrganization: "Google LLC",
+          hosting: true,
+        },
+        {
+          ...base,
+          sessionKey: "e3",
+          acctSessionId: "E3",
+          publicIp: "2001:db8::5",
+          countryCode: "FR",
+          city: "Paris",
+          vendor: "checkpoint" as const,
+        },
+      ],
+    });
+    const ids = async (q: Record<string, unknown>) =>
+      (await query({ limit: 100, ...q })).items
+        .map((x) => x.acctSessionId)
+        .filter((a) => a.startsWith("E"))
+        .sort();
+    try {
+      expect(await ids({ country: "kr" })).toEqual(["E1"]);
+      expect(await ids({ city: "PARIS" })).toEqual(["E3"]);
+      expect(await ids({ ip: "3.5.140.0/22" })).toEqual(["E1"]);
+      expect(await ids({ ip: "2001:db8::/32" })).toEqual(["E3"]);
+      expect(await ids({ ip: "8.8.8.8" })).toEqual(["E2"]);
+      expect(await ids({ asn: "16509" })).toEqual(["E1"]);
+      expect(await ids({ network: "google" })).toEqual(["E2"]);
+      expect(await ids({ hosting: "true" })).toEqual(["E1", "E2"]);
+      expect(await ids({ hosting: "false" })).toEqual(["E3"]);
+      expect(await ids({ vendor: "checkpoint" })).toEqual(["E3"]);
+      expect(await ids({ identity: "eve" })).toEqual(["E1", "E2", "E3"]);
+      // An ASN that no dataset knows, and filters that name nothing, are refused with the reason.
+      await expect(query({ asn: "4294967290" })).rejects.toThrow(
+        "AS4294967290 is not a network the network-owner data knows.",
+      );
+      expect(() => VpnSessionQuerySchema.parse({ ip: "10.0.0.0/33" })).toThrow(/ip is an IP address or a CIDR block/);
+      expect(() => VpnSessionQuerySchema.parse({ ip: "hello" })).toThrow(/ip is an IP address or a CIDR block/);
+      expect(() => VpnSessionQuerySchema.parse({ asn: "AS-one" })).toThrow(/asn is an autonomous system number/);
+      expect(() => VpnSessionQuerySchema.parse({ country: "Narnia" })).toThrow(/two-letter ISO country code/);
+      expect(() => VpnSessionQuerySchema.parse({ hosting: "maybe" })).toThrow(/hosting is true or false/);
+      expect(() => VpnSessionQuerySchema.parse({ vendor: "juniper" })).toThrow(/vendor is microsoft/);
+      expect(() =>
+        VpnSessionQuerySchema.parse({ since: "2025-01-01T00:00:00Z", until: "2026-01-01T00:00:00Z" }),
+      ).toThrow("A range spans at most 180 days.");
+      expect(() =>
+        VpnSessionQuerySchema.parse({ since: "2026-01-02T00:00:00Z", until: "2026-01-01T00:00:00Z" }),
+      ).toThrow("since must be before until.");
+    } finally {
+      await t.db.vpnSession.deleteMany({ where: { identity: "eve@contoso.com" } });
+    }
+  });
 });

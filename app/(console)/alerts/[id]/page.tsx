@@ -6,6 +6,7 @@ import { STATUS_LABELS, assignableUsers, getAlert } from "@/lib/alerts/triage.ts
 import { ExcludeForm } from "./exclude-form";
 import { formatDuration } from "@/app/_components/format";
 import { RowDetails } from "@/app/_components/row-details";
+import { IpLink } from "@/app/_components/network-owner";
 import { RULES, type RuleId } from "@/lib/alerts/detections.ts";
 import { db } from "@/lib/db/prisma";
 import { LocalTime } from "@/app/_components/local-time";
@@ -182,7 +183,9 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
                     />
                   </td>
                   <td className="whitespace-nowrap">{x.startedAt ? <LocalTime iso={x.startedAt} /> : "—"}</td>
-                  <td>{x.publicIp ?? "—"}</td>
+                  <td className="font-mono text-xs">
+                    <IpLink ip={x.publicIp} />
+                  </td>
                   <td>{x.location}</td>
                   <td className="max-sm:hidden">{x.nas ?? "—"}</td>
                   <td className="max-sm:hidden">{x.vendor ?? "—"}</td>

@@ -30,12 +30,13 @@ import { searchParamsRecord } from "@/app/_components/search-params";
 import { FilterSelect } from "@/app/_components/filter-select";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
 import { RowDetails } from "@/app/_components/row-details";
-import { NetworkOwnerNote } from "@/app/_components/network-owner";
+import { IpLink, NetworkOwnerNote } from "@/app/_components/network-owner";
 import { FilterProblem, orProblem, pageQuery } from "@/app/_components/page-query";
 import { readEvidence } from "@/lib/alerts/evidence.ts";
 import { SEVERITIES } from "@/lib/alerts/severity.ts";
 import { identitySummary } from "@/lib/identities/summary.ts";
 import { identitySessionTimeline } from "@/lib/identities/session-timeline.ts";
+import { sharedIps } from "@/lib/sessions/ip-usage.ts";
 
 type Search = Record<string, string | string[] | undefined>;
 const RANGES = LOCATION_RANGES;
@@ -88,6 +89,7 @@ export default async function IdentityProfilePage({
     identitySummary(db(), identity, settings),
   ]);
   const newPlaces = locations.filter((l) => l.familiarity === "new");
+  const shared = await sharedIps(db(), identity, [...new Set(locations.flatMap((l) => l.publicIps))]);
   const openTotal = Object.values(summary.openAlerts).reduce((a, b) => a + b, 0);
   const alertDays = new Set(alerts.items.map((a) => a.occurredAt.slice(0, 10)));
   const base = `/identities/${encodeURIComponent(identity)}`;
@@ -343,7 +345,20 @@ export default async function IdentityProfilePage({
                       <LocalTime iso={l.lastSeen} />
                     </td>
                     <td>{l.sessions}</td>
-                    <td className="font-mono text-xs max-sm:hidden">{l.publicIps.join(", ") || "—"}</td>
+                    <td className="font-mono text-xs max-sm:hidden">
+                      {l.publicIps.length === 0
+                        ? "—"
+                        : l.publicIps.map((ip) => (
+                            <span key={ip} className="block">
+                              <IpLink ip={ip} />
+                              {shared.get(ip) ? (
+                                <span className="ml-1 font-sans text-amber-800" data-testid="shared-ip">
+                                  also used by {shared.get(ip)} other identit{shared.get(ip) === 1 ? "y" : "ies"}
+                                </span>
+                              ) : null}
+                            </span>
+                          ))}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -500,7 +515,9 @@ export default async function IdentityProfilePage({
                       ) : null}
                     </td>
                     <td className="max-sm:hidden">{x.status === "open" ? "—" : formatDuration(x.durationSeconds)}</td>
-                    <td className="font-mono text-xs max-sm:hidden">{x.publicIp ?? "—"}</td>
+                    <td className="font-mono text-xs max-sm:hidden">
+                      <IpLink ip={x.publicIp} />
+                    </td>
                     <td>
                       {x.location}
                       <NetworkOwnerNote asn={x.asn} organization={x.asOrganization} hosting={x.hosting} />

@@ -1,6 +1,16 @@
 import { apiRoute } from "@/lib/api/door";
 import { OPERATIONS as op } from "@/lib/api/operations";
 import { db } from "@/lib/db/prisma";
-import { listVpnSessions } from "@/lib/sessions/session-list.ts";
+import { listVpnSessions, vpnSessionsCsv } from "@/lib/sessions/session-list.ts";
 
-export const GET = apiRoute(op.listVpnSessions, async ({ query }) => listVpnSessions(db(), query));
+export const GET = apiRoute(op.listVpnSessions, async ({ query }) => {
+  if (query.format !== "csv") return listVpnSessions(db(), query);
+  // The filters are checked before the first byte: a bad ASN is a 400, not a broken file.
+  await listVpnSessions(db(), { ...query, limit: 1 });
+  return new Response(vpnSessionsCsv(db(), query), {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": 'attachment; filename="vpn-sessions.csv"',
+    },
+  });
+});

@@ -1,0 +1,48 @@
+import type { Db } from "../db/prisma.ts";
+import { locationLabel } from "../geo/location.ts";
+import { parseIpOrCidr } from "../net/cidr.ts";
+
+/**
+ * One public IP across identities (the /ip/{address} page): where it is and who owns its network, as stored with its
+ * latest session, and every identity that used it with counts and first/last seen. Null when no session came from it.
+ */
+export async function ipUsage(db: Db, address: string) {
+  const block = parseIpOrCidr(address);
+  if (!block || address.includes("/")) return null;
+  const ip = block.address;
+  const [latest, identities] = await Promise.all([
+    db.vpnSession.findFirst({ where: { publicIp: ip }, orderBy: { startedAt: "desc" } }),
+    db.$queryRaw<{ identity: string; sessions: number; firstSeen: Date; lastSeen: Date }[]>`
+      SELECT identity, count(*)::int AS sessions, min("startedAt") AS "firstSeen", max("lastUpdateAt") AS "lastSeen"
+        FROM "VpnSession" WHERE "publicIp" = ${ip} GROUP BY identity ORDER BY "lastSeen" DESC LIMIT 500`,
+  ]);
+  if (!latest) return null;
+  return {
+    ip,
+    location: locationLabel(latest.locationKind, latest.country, latest.region, latest.city),
+    countryCode: latest.countryCode,
+    latitude: latest.latitude,
+    longitude: latest.longitude,
+    asn: latest.asn,
+    asOrganization: latest.asOrganization,
+    hosting: latest.hosting,
+    sessions: identities.reduce((n, i) => n + i.sessions, 0),
+    firstSeen: new Date(Math.min(...identities.map((i) => i.firstSeen.getTime()))).toISOString(),
+    lastSeen: new Date(Math.max(...identities.map((i) => i.lastSeen.getTime()))).toISOString(),
+    identities: identities.map((i) => ({
+      identity: i.identity,
+      sessions: i.sessions,
+      firstSeen: i.firstSeen.toISOString(),
+      lastSeen: i.lastSeen.toISOString(),
+    })),
+  };
+}
+
+/** For an identity's IPs: how many other identities used each (only those used by others). */
+export async function sharedIps(db: Db, identity: string, ips: string[]): Promise<Map<string, number>> {
+  if (!ips.length) return new Map();
+  const rows = await db.$queryRaw<{ ip: string; others: number }[]>`
+    SELECT "publicIp" AS ip, count(DISTINCT identity)::int AS others FROM "VpnSession"
+     WHERE "publicIp" = ANY(${ips}::text[]) AND identity <> ${identity} GROUP BY 1`;
+  return new Map(rows.map((r) => [r.ip, r.others]));
+}
