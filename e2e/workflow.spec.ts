@@ -317,7 +317,7 @@ test("VPN activity across identities: filtered to a country, an IP's page shows 
 
   // Bad filters are named, on the page and in the API.
   await page.goto("/activity?ip=10.0.0.0/33");
-  await expect(page.getByRole("alert")).toContainText("ip is an IP address or a CIDR block");
+  await expect(page.getByRole("alert").filter({ hasText: "ip is an IP address or a CIDR block" })).toBeVisible();
   const api = async (q: string) =>
     page.request
       .get(`/api/v1/vpn-sessions?${q}`, { headers: admin() })

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { MmdbFile } from "./mmdb-file.ts";
 import { isNonPublicIp } from "./locator.ts";
 import { isHostingAsn } from "./hosting.ts";
+import { RecentCache } from "./recent-cache.ts";
 import { ipValue, unmapIpv4 } from "../net/cidr.ts";
 
 /** Who owns the network a public IP is in. */
@@ -78,27 +79,6 @@ function openIndex(dir: string): (ip: string) => NetworkOwner | null {
   };
 }
 
-let knownAsns: Set<number> | null = null;
-/**
- * Whether the npm dataset names this autonomous system (the filters refuse an ASN nobody knows). With GEOIP_ASN_DB, or
- * without the index, every number is taken as known.
- */
-export function isKnownAsn(asn: number, indexDir = NETWORK_INDEX_DIR): boolean {
-  if (process.env.GEOIP_ASN_DB) return true;
-  if (!knownAsns) {
-    try {
-      const read = (name: string) => {
-        const b = fs.readFileSync(path.join(indexDir, name));
-        return new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-      };
-      knownAsns = new Set([...read("v4-asn.bin"), ...read("v6-asn.bin")]);
-    } catch {
-      return true;
-    }
-  }
-  return knownAsns.has(asn);
-}
-
 /** A MaxMind GeoLite2/GeoIP2 ASN database (GEOIP_ASN_DB). */
 function openMmdb(file: string): (ip: string) => NetworkOwner | null {
   const reader = new MmdbFile(file);
@@ -119,13 +99,13 @@ export function openNetworkLocator(asnDb = process.env.GEOIP_ASN_DB, indexDir = 
     throw new Error(`the network-owner index is missing in ${indexDir}: run npm run build`);
   const find = asnDb ? openMmdb(asnDb) : openIndex(indexDir);
   // Sessions of one client repeat its IP (Start, Interims, Stop): remember recent answers.
-  const recent = new Map<string, NetworkOwner | null>();
-  const RECENT_MAX = 20_000;
+  const recent = new RecentCache<NetworkOwner | null>(10_000);
   return {
     source: asnDb ? asnDb : "RouteViews + DB-IP ASN Lite (CC BY 4.0)",
     lookup(address: string): NetworkOwner | null {
       const ip = unmapIpv4(address);
-      if (recent.has(ip)) return recent.get(ip)!;
+      const known = recent.get(ip);
+      if (known !== undefined) return known;
       let found: NetworkOwner | null = null;
       if (net.isIP(ip) && !isNonPublicIp(ip)) {
         try {
@@ -134,7 +114,6 @@ export function openNetworkLocator(asnDb = process.env.GEOIP_ASN_DB, indexDir = 
           found = null;
         }
       }
-      if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
       recent.set(ip, found);
       return found;
     },

@@ -3,7 +3,7 @@ import type { Db } from "../db/prisma.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { validationError } from "../errors.ts";
 import { formatIpBlock, parseIpOrCidr } from "../net/cidr.ts";
-import { isKnownAsn } from "../geo/network.ts";
+import { isKnownAsn } from "../geo/known-asns.ts";
 import { CSV_ROW_CAP, csvCell, identitySearchSql } from "../identities/views.ts";
 import { decodeCursor, encodeCursor } from "../api/cursor.ts";
 import { API_VENDORS, fromApiVendor, toApiVendor } from "../radius/vendors.ts";
