@@ -138,6 +138,11 @@ async function main() {
       "identities by 30-day locations": await time(base, cookie, () => "/identities?sort=locations30d"),
       "entity profile, 30 days": await time(base, cookie, () => `/identities/${pick()}`),
       "entity profile, 180 days": await time(base, cookie, () => `/identities/${pick()}?days=180`),
+      // Issue 21 (target p95 ≤ 300 ms for the overview).
+      "overview, 24 hours (/)": await time(base, cookie, () => "/"),
+      "overview, 30 days": await time(base, cookie, () => "/?period=30d"),
+      "VPN activity (/activity)": await time(base, cookie, () => "/activity"),
+      "VPN activity, one country": await time(base, cookie, () => "/activity?country=GB"),
     };
   } finally {
     // Stops what it started, also when a request failed.

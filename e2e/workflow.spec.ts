@@ -274,11 +274,12 @@ test("VPN activity across identities: filtered to a country, an IP's page shows 
     packet("pat@contoso.com", "PAT-1", "Start", AWS, NOW - 900),
     packet("sam@contoso.com", "SAM-1", "Start", AWS, NOW - 800),
   ]);
+  // From the overview: South Korea among the day's countries, new (nothing came from it before).
   await signIn(page, ANALYST);
-  await page.getByRole("link", { name: "Activity", exact: true }).click();
-  await page.getByLabel("Country code").fill("kr");
-  await page.getByRole("button", { name: "Filter" }).click();
-  await expect(page).toHaveURL(/country=kr/);
+  await page.getByRole("link", { name: "Overview", exact: true }).click();
+  await expect(page.getByTestId("new-countries")).toContainText("South Korea");
+  await page.getByRole("table", { name: "Top countries" }).getByRole("link", { name: "South Korea" }).click();
+  await expect(page).toHaveURL(/\/activity\?country=KR&since=/);
   const rows = page.getByTestId("activity-session");
   await expect(rows).toHaveCount(2);
   for (const text of await rows.allInnerTexts()) {
@@ -292,6 +293,12 @@ test("VPN activity across identities: filtered to a country, an IP's page shows 
   await expect(page.getByTestId("shared-ip")).toContainText("Used by 2 identities");
   const identities = page.getByRole("table", { name: "Identities of this IP" });
   await expect(identities.getByRole("link")).toHaveText(["sam@contoso.com", "pat@contoso.com"]);
+  // The network's own page: the same two identities.
+  await page.getByTestId("ip-network").getByRole("link").click();
+  await expect(page).toHaveURL(/\/network\/16509$/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("AS16509 Amazon.com, Inc.");
+  await expect(page.getByTestId("network-identities")).toHaveText("2");
+  await page.goBack();
   // The profile flags the shared address too.
   await identities.getByRole("link", { name: "pat@contoso.com" }).click();
   await expect(page.getByTestId("shared-ip").first()).toHaveText("also used by 1 other identity");

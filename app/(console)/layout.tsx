@@ -16,10 +16,11 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       </a>
       <header className="border-b border-slate-800 bg-slate-900 text-slate-100">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
-          <Link href="/identities" className="text-lg font-semibold tracking-tight">
+          <Link href="/" className="text-lg font-semibold tracking-tight">
             VPN Sight
           </Link>
           <nav aria-label="Main" className="flex gap-1 text-sm">
+            <NavLink href="/">Overview</NavLink>
             <NavLink href="/identities">Identities</NavLink>
             <NavLink href="/activity">Activity</NavLink>
             <NavLink href="/alerts">Alerts</NavLink>

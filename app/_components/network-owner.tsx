@@ -13,8 +13,10 @@ export function NetworkOwnerNote({
   if (asn === null) return null;
   return (
     <span className="block text-xs text-slate-500" data-testid="network-owner">
-      AS{asn}
-      {organization ? ` ${organization}` : ""}
+      <Link href={`/network/${asn}`} className="hover:underline">
+        AS{asn}
+        {organization ? ` ${organization}` : ""}
+      </Link>
       {hosting ? (
         <span
           className="ml-1 rounded bg-amber-100 px-1 font-semibold text-amber-800"

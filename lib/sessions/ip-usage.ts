@@ -46,3 +46,33 @@ export async function sharedIps(db: Db, identity: string, ips: string[]): Promis
      WHERE "publicIp" = ANY(${ips}::text[]) AND identity <> ${identity} GROUP BY 1`;
   return new Map(rows.map((r) => [r.ip, r.others]));
 }
+
+/** One network (autonomous system) across identities (the /network/{asn} page), or null when no session came from it. */
+export async function networkUsage(db: Db, asn: number) {
+  if (!Number.isInteger(asn) || asn < 1 || asn > 2_147_483_647) return null;
+  const [latest, identities, ips] = await Promise.all([
+    db.vpnSession.findFirst({ where: { asn }, orderBy: { startedAt: "desc" } }),
+    db.$queryRaw<{ identity: string; sessions: number; firstSeen: Date; lastSeen: Date }[]>`
+      SELECT identity, count(*)::int AS sessions, min("startedAt") AS "firstSeen", max("lastUpdateAt") AS "lastSeen"
+        FROM "VpnSession" WHERE asn = ${asn} GROUP BY identity ORDER BY "lastSeen" DESC LIMIT 500`,
+    db.$queryRaw<{ ip: string; sessions: number; identities: number }[]>`
+      SELECT "publicIp" AS ip, count(*)::int AS sessions, count(DISTINCT identity)::int AS identities
+        FROM "VpnSession" WHERE asn = ${asn} AND "publicIp" IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 100`,
+  ]);
+  if (!latest) return null;
+  return {
+    asn,
+    organization: latest.asOrganization,
+    hosting: latest.hosting,
+    sessions: identities.reduce((s, i) => s + i.sessions, 0),
+    firstSeen: new Date(Math.min(...identities.map((i) => i.firstSeen.getTime()))).toISOString(),
+    lastSeen: new Date(Math.max(...identities.map((i) => i.lastSeen.getTime()))).toISOString(),
+    identities: identities.map((i) => ({
+      identity: i.identity,
+      sessions: i.sessions,
+      firstSeen: i.firstSeen.toISOString(),
+      lastSeen: i.lastSeen.toISOString(),
+    })),
+    ips,
+  };
+}
