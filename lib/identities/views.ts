@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { csvStream } from "../api/csv.ts";
+export { CSV_ROW_CAP, csvCell } from "../api/csv.ts";
 import type { Db } from "../db/prisma.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { GeoLocation } from "../geo/locator.ts";
@@ -288,7 +290,6 @@ export const ACTIVITY_TYPES = {
   interim: "Connection updated",
   stop: "Connection ended",
 } as const;
-export const CSV_ROW_CAP = 50_000;
 
 export const ActivitiesQuerySchema = z.object({
   since: isoDateTime("since").optional(),
@@ -437,37 +438,12 @@ const CSV_COLUMNS: (keyof Activity)[] = [
   "asOrganization",
   "hosting",
 ];
-export const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? "" : String(v);
-  // Defuse spreadsheet formulas (CSV injection): a leading formula character gets a quote mark; and a cell with ";"
-  // is quoted, as Excel in ";" locales would otherwise split it there and read "=…" after it as a formula.
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",;\n\r]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-
 /** The filtered timeline as CSV, streamed page by page, capped at CSV_ROW_CAP rows. */
 export function activitiesCsv(db: Db, identity: string, q: ActivitiesQuery): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  let cursor: string | undefined = q.cursor;
-  let sent = 0;
-  let headerSent = false;
-  return new ReadableStream({
-    async pull(controller) {
-      if (!headerSent) {
-        headerSent = true;
-        controller.enqueue(encoder.encode(CSV_COLUMNS.join(",") + "\n"));
-        return;
-      }
-      const page = await identityActivities(db, identity, { ...q, cursor, limit: Math.min(1000, CSV_ROW_CAP - sent) });
-      controller.enqueue(
-        encoder.encode(
-          page.items.map((a) => CSV_COLUMNS.map((c) => csvCell(a[c])).join(",")).join("\n") +
-            (page.items.length ? "\n" : ""),
-        ),
-      );
-      sent += page.items.length;
-      cursor = page.nextCursor ?? undefined;
-      if (!cursor || sent >= CSV_ROW_CAP) controller.close();
-    },
-  });
+  return csvStream(
+    CSV_COLUMNS,
+    (cursor, limit) => identityActivities(db, identity, { ...q, cursor, limit }),
+    (a, c) => a[c as keyof Activity],
+    q.cursor,
+  );
 }

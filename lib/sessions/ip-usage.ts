@@ -2,6 +2,28 @@ import type { Db } from "../db/prisma.ts";
 import { locationLabel } from "../geo/location.ts";
 import { parseIpOrCidr } from "../net/cidr.ts";
 
+interface IdentityUse {
+  identity: string;
+  sessions: number;
+  firstSeen: Date;
+  lastSeen: Date;
+}
+
+/** Totals over the identities that used an address or a network, and the identities themselves as JSON. */
+function summed(identities: IdentityUse[]) {
+  return {
+    sessions: identities.reduce((n, i) => n + i.sessions, 0),
+    firstSeen: new Date(Math.min(...identities.map((i) => i.firstSeen.getTime()))).toISOString(),
+    lastSeen: new Date(Math.max(...identities.map((i) => i.lastSeen.getTime()))).toISOString(),
+    identities: identities.map((i) => ({
+      identity: i.identity,
+      sessions: i.sessions,
+      firstSeen: i.firstSeen.toISOString(),
+      lastSeen: i.lastSeen.toISOString(),
+    })),
+  };
+}
+
 /**
  * One public IP across identities (the /ip/{address} page): where it is and who owns its network, as stored with its
  * latest session, and every identity that used it with counts and first/last seen. Null when no session came from it.
@@ -12,7 +34,7 @@ export async function ipUsage(db: Db, address: string) {
   const ip = block.address;
   const [latest, identities] = await Promise.all([
     db.vpnSession.findFirst({ where: { publicIp: ip }, orderBy: { startedAt: "desc" } }),
-    db.$queryRaw<{ identity: string; sessions: number; firstSeen: Date; lastSeen: Date }[]>`
+    db.$queryRaw<IdentityUse[]>`
       SELECT identity, count(*)::int AS sessions, min("startedAt") AS "firstSeen", max("lastUpdateAt") AS "lastSeen"
         FROM "VpnSession" WHERE "publicIp" = ${ip} GROUP BY identity ORDER BY "lastSeen" DESC LIMIT 500`,
   ]);
@@ -26,15 +48,7 @@ export async function ipUsage(db: Db, address: string) {
     asn: latest.asn,
     asOrganization: latest.asOrganization,
     hosting: latest.hosting,
-    sessions: identities.reduce((n, i) => n + i.sessions, 0),
-    firstSeen: new Date(Math.min(...identities.map((i) => i.firstSeen.getTime()))).toISOString(),
-    lastSeen: new Date(Math.max(...identities.map((i) => i.lastSeen.getTime()))).toISOString(),
-    identities: identities.map((i) => ({
-      identity: i.identity,
-      sessions: i.sessions,
-      firstSeen: i.firstSeen.toISOString(),
-      lastSeen: i.lastSeen.toISOString(),
-    })),
+    ...summed(identities),
   };
 }
 
@@ -52,7 +66,7 @@ export async function networkUsage(db: Db, asn: number) {
   if (!Number.isInteger(asn) || asn < 1 || asn > 2_147_483_647) return null;
   const [latest, identities, ips] = await Promise.all([
     db.vpnSession.findFirst({ where: { asn }, orderBy: { startedAt: "desc" } }),
-    db.$queryRaw<{ identity: string; sessions: number; firstSeen: Date; lastSeen: Date }[]>`
+    db.$queryRaw<IdentityUse[]>`
       SELECT identity, count(*)::int AS sessions, min("startedAt") AS "firstSeen", max("lastUpdateAt") AS "lastSeen"
         FROM "VpnSession" WHERE asn = ${asn} GROUP BY identity ORDER BY "lastSeen" DESC LIMIT 500`,
     db.$queryRaw<{ ip: string; sessions: number; identities: number }[]>`
@@ -64,15 +78,7 @@ export async function networkUsage(db: Db, asn: number) {
     asn,
     organization: latest.asOrganization,
     hosting: latest.hosting,
-    sessions: identities.reduce((s, i) => s + i.sessions, 0),
-    firstSeen: new Date(Math.min(...identities.map((i) => i.firstSeen.getTime()))).toISOString(),
-    lastSeen: new Date(Math.max(...identities.map((i) => i.lastSeen.getTime()))).toISOString(),
-    identities: identities.map((i) => ({
-      identity: i.identity,
-      sessions: i.sessions,
-      firstSeen: i.firstSeen.toISOString(),
-      lastSeen: i.lastSeen.toISOString(),
-    })),
+    ...summed(identities),
     ips,
   };
 }

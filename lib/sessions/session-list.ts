@@ -4,7 +4,8 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { validationError } from "../errors.ts";
 import { formatIpBlock, parseIpOrCidr } from "../net/cidr.ts";
 import { isKnownAsn } from "../geo/known-asns.ts";
-import { CSV_ROW_CAP, csvCell, identitySearchSql } from "../identities/views.ts";
+import { identitySearchSql } from "../identities/views.ts";
+import { CSV_ROW_CAP, csvStream } from "../api/csv.ts";
 import { decodeCursor, encodeCursor } from "../api/cursor.ts";
 import { API_VENDORS, fromApiVendor, toApiVendor } from "../radius/vendors.ts";
 import { isoDateTime, wholeNumber } from "../api/params.ts";
@@ -164,52 +165,37 @@ export async function listVpnSessions(db: Db, query: VpnSessionQuery) {
   };
 }
 
+const CSV_COLUMNS = [
+  "startedAt",
+  "endedAt",
+  "status",
+  "identity",
+  "userName",
+  "publicIp",
+  "countryCode",
+  "city",
+  "asn",
+  "asOrganization",
+  "hosting",
+  "nas",
+  "vendor",
+  "assignedIp",
+  "durationSeconds",
+  "inputBytes",
+  "outputBytes",
+] as const;
+
 /** The filtered sessions as CSV, newest first, streamed page by page, capped at CSV_ROW_CAP rows. */
 export function vpnSessionsCsv(db: Db, query: VpnSessionQuery): ReadableStream<Uint8Array> {
-  const columns = [
-    "startedAt",
-    "endedAt",
-    "status",
-    "identity",
-    "userName",
-    "publicIp",
-    "countryCode",
-    "city",
-    "asn",
-    "asOrganization",
-    "hosting",
-    "nas",
-    "vendor",
-    "assignedIp",
-    "durationSeconds",
-    "inputBytes",
-    "outputBytes",
-  ] as const;
-  const encoder = new TextEncoder();
-  let cursor: string | undefined = query.cursor;
-  let written = 0;
-  let headerSent = false;
-  return new ReadableStream({
-    async pull(controller) {
-      if (!headerSent) {
-        headerSent = true;
-        controller.enqueue(encoder.encode(`${columns.join(",")}\n`));
-        return;
-      }
-      const page = await listVpnSessions(db, { ...query, limit: Math.min(1000, CSV_ROW_CAP - written), cursor });
-      const lines = page.items.map((s) => {
-        const row: Record<(typeof columns)[number], unknown> = {
-          ...s,
-          countryCode: s.location?.countryCode ?? null,
-          city: s.location?.city ?? null,
-          nas: s.nasIp ?? s.nasIdentifier,
-        };
-        return columns.map((c) => csvCell(row[c])).join(",");
-      });
-      written += lines.length;
-      if (lines.length) controller.enqueue(encoder.encode(`${lines.join("\n")}\n`));
-      cursor = page.nextCursor ?? undefined;
-      if (!cursor || written >= CSV_ROW_CAP) controller.close();
+  return csvStream(
+    CSV_COLUMNS,
+    (cursor, limit) => listVpnSessions(db, { ...query, cursor, limit }),
+    (s, column) => {
+      if (column === "countryCode") return s.location?.countryCode;
+      if (column === "city") return s.location?.city;
+      if (column === "nas") return s.nasIp ?? s.nasIdentifier;
+      return s[column as keyof typeof s];
     },
-  });
+    query.cursor,
+  );
 }

@@ -5,6 +5,7 @@ import { db } from "@/lib/db/prisma";
 import { ipUsage } from "@/lib/sessions/ip-usage.ts";
 import { listVpnSessions, VpnSessionQuerySchema } from "@/lib/sessions/session-list.ts";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
+import { IdentityUsageTable } from "@/app/_components/identity-usage-table";
 import { LocalTime } from "@/app/_components/local-time";
 import { NetworkOwnerNote } from "@/app/_components/network-owner";
 import { WorldMap } from "@/app/_components/world-map";
@@ -84,34 +85,7 @@ export default async function IpPage({ params }: { params: Promise<{ address: st
       )}
       <section className="card overflow-x-auto">
         <h2 className="mb-2 text-lg font-semibold">Identities that used it</h2>
-        <table className="data-table" aria-label="Identities of this IP">
-          <thead>
-            <tr>
-              <th>Identity</th>
-              <th>Sessions</th>
-              <th className="max-sm:hidden">First seen</th>
-              <th>Last seen</th>
-            </tr>
-          </thead>
-          <tbody>
-            {usage.identities.map((i) => (
-              <tr key={i.identity}>
-                <td className="[overflow-wrap:anywhere]">
-                  <Link href={`/identities/${encodeURIComponent(i.identity)}`} className="text-sky-700 hover:underline">
-                    {i.identity}
-                  </Link>
-                </td>
-                <td>{i.sessions}</td>
-                <td className="max-sm:hidden">
-                  <LocalTime iso={i.firstSeen} />
-                </td>
-                <td>
-                  <LocalTime iso={i.lastSeen} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <IdentityUsageTable label="Identities of this IP" identities={usage.identities} />
       </section>
       <section className="card overflow-x-auto">
         <h2 className="mb-2 text-lg font-semibold">Recent sessions</h2>

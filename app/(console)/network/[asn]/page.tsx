@@ -4,6 +4,7 @@ import { requirePagePermission } from "@/lib/auth/page-guard";
 import { db } from "@/lib/db/prisma";
 import { networkUsage } from "@/lib/sessions/ip-usage.ts";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
+import { IdentityUsageTable } from "@/app/_components/identity-usage-table";
 import { LocalTime } from "@/app/_components/local-time";
 import { IpLink } from "@/app/_components/network-owner";
 
@@ -52,34 +53,7 @@ export default async function NetworkPage({ params }: { params: Promise<{ asn: s
       </section>
       <section className="card overflow-x-auto">
         <h2 className="mb-2 text-lg font-semibold">Identities that connected from it</h2>
-        <table className="data-table" aria-label="Identities of this network">
-          <thead>
-            <tr>
-              <th>Identity</th>
-              <th>Sessions</th>
-              <th className="max-sm:hidden">First seen</th>
-              <th>Last seen</th>
-            </tr>
-          </thead>
-          <tbody>
-            {usage.identities.map((i) => (
-              <tr key={i.identity}>
-                <td className="[overflow-wrap:anywhere]">
-                  <Link href={`/identities/${encodeURIComponent(i.identity)}`} className="text-sky-700 hover:underline">
-                    {i.identity}
-                  </Link>
-                </td>
-                <td>{i.sessions}</td>
-                <td className="max-sm:hidden">
-                  <LocalTime iso={i.firstSeen} />
-                </td>
-                <td>
-                  <LocalTime iso={i.lastSeen} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <IdentityUsageTable label="Identities of this network" identities={usage.identities} />
       </section>
       <section className="card overflow-x-auto">
         <h2 className="mb-2 text-lg font-semibold">Its addresses</h2>
