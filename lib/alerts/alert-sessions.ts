@@ -62,6 +62,10 @@ export interface AlertSession {
   /** NAS-IP-Address, else NAS-Identifier, else the address the NAS sent from (as the profile names it). */
   nas: string | null;
   nasNames: string[];
+  /** The public IP's network owner (null when unknown, or the session is gone). */
+  asn: number | null;
+  asOrganization: string | null;
+  hosting: boolean | null;
   vendor: string | null;
   inputBytes: string | null;
   outputBytes: string | null;
@@ -84,6 +88,9 @@ export async function alertSessions(db: Db, views: EvidenceView[]): Promise<Aler
           status: null,
           nas: null,
           nasNames: [],
+          asn: null,
+          asOrganization: null,
+          hosting: null,
           vendor: null,
           inputBytes: null,
           outputBytes: null,
@@ -103,6 +110,9 @@ export async function alertSessions(db: Db, views: EvidenceView[]): Promise<Aler
         longitude: s.longitude,
         nas: s.nasIp ?? s.nasIdentifier ?? s.sourceIp,
         nasNames: [s.nasIp, s.nasIdentifier, s.sourceIp].filter((x): x is string => Boolean(x)),
+        asn: s.asn,
+        asOrganization: s.asOrganization,
+        hosting: s.hosting,
         vendor: toApiVendor(s.vendor),
         inputBytes: s.inputBytes.toString(),
         outputBytes: s.outputBytes.toString(),

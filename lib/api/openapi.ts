@@ -333,6 +333,7 @@ export const openApiDocument = {
                 latitude: { type: ["number", "null"] },
                 longitude: { type: ["number", "null"] },
                 nas: { type: ["string", "null"], description: "NAS-IP-Address, NAS-Identifier or the NAS's address" },
+                ...networkOwner,
                 vendor: { type: ["string", "null"] },
                 inputBytes: { type: ["string", "null"] },
                 outputBytes: { type: ["string", "null"] },

@@ -6,7 +6,7 @@ import { STATUS_LABELS, assignableUsers, getAlert } from "@/lib/alerts/triage.ts
 import { ExcludeForm } from "./exclude-form";
 import { formatDuration } from "@/app/_components/format";
 import { RowDetails } from "@/app/_components/row-details";
-import { IpLink } from "@/app/_components/network-owner";
+import { IpLink, NetworkOwnerNote } from "@/app/_components/network-owner";
 import { RULES, type RuleId } from "@/lib/alerts/detections.ts";
 import { db } from "@/lib/db/prisma";
 import { LocalTime } from "@/app/_components/local-time";
@@ -186,7 +186,10 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
                   <td className="font-mono text-xs">
                     <IpLink ip={x.publicIp} />
                   </td>
-                  <td>{x.location}</td>
+                  <td>
+                    {x.location}
+                    <NetworkOwnerNote asn={x.asn} organization={x.asOrganization} hosting={x.hosting} />
+                  </td>
                   <td className="max-sm:hidden">{x.nas ?? "—"}</td>
                   <td className="max-sm:hidden">{x.vendor ?? "—"}</td>
                   <td className="max-sm:hidden">
@@ -209,6 +212,35 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
               ))}
             </tbody>
           </table>
+        </section>
+      )}
+      {(evidence.rule === "new-network" || evidence.rule === "hosting-network") && (
+        <section className="card">
+          <h2 className="mb-2 text-lg font-semibold">Baseline networks ({evidence.windowDays} days before)</h2>
+          {evidence.baselineNetworks.length === 0 ? (
+            <p className="text-sm text-slate-600">No session with a known network owner in that window.</p>
+          ) : (
+            <table className="data-table" aria-label="Baseline networks">
+              <thead>
+                <tr>
+                  <th>Network</th>
+                  <th>Sessions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {evidence.baselineNetworks.map((b) => (
+                  <tr key={b.asn}>
+                    <td>
+                      <Link href={`/network/${b.asn}`} className="text-sky-700 hover:underline">
+                        AS{b.asn} {b.organization ?? ""}
+                      </Link>
+                    </td>
+                    <td>{b.sessions}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </section>
       )}
       {baseline.length > 0 && (
