@@ -5,7 +5,7 @@ import { writeAccountingRecords } from "../sessions/store.ts";
 import { listAlerts, AlertQuerySchema } from "./triage.ts";
 import { runPendingDetections } from "./session-judging.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
-import { DAY, TOKYO, history as historyOf, start } from "../testing/vpn-history.ts";
+import { DAY, LONDON, TOKYO, history as historyOf, start } from "../testing/vpn-history.ts";
 import { parseInput } from "../errors.ts";
 
 let t: TestDatabase;
@@ -108,5 +108,22 @@ describe("runPendingDetections", () => {
     // Each finding counts once, for the first exclusion that covers it: Tokyo's travel is still the IP's.
     expect(await suppressedBy(byNas!.id)).toBe(3);
     expect(await suppressedBy(byIp!.id)).toBe(2);
+  });
+
+  it("judges the network of a session with no known place too (the network rules need no location)", async () => {
+    const HOME = { asn: 3215, organization: "Orange S.A.", hosting: false };
+    const AWS = { asn: 16509, organization: "Amazon.com, Inc.", hosting: true };
+    const learned = history("jo@contoso.com")
+      .slice(0, -2)
+      .map((e) => ({ ...e, network: HOME }));
+    const unplaced = {
+      ...start("jo@contoso.com", "AWS", NOW - 600_000, "3.5.140.1", LONDON),
+      location: null,
+      network: AWS,
+    };
+    await writeAccountingRecords(t.pool, [...learned, unplaced], "test");
+    await runPendingDetections(t.pool);
+    const { items } = await listAlerts(t.db, parseInput(AlertQuerySchema, { identity: "jo@contoso.com" }));
+    expect(items.map((a) => a.rules)).toEqual([["hosting-network", "new-network"]]);
   });
 });

@@ -26,6 +26,8 @@ type FactRow = SessionFacts & {
   sourceIp: string;
 };
 type Raised = Finding & { severityRaised: string | null };
+/** The place rules need a located session, the network rules a known network owner. */
+const againstHistory = (s: FactRow) => s.locationKind === "geo" || s.asn !== null;
 
 /** The exclusions in force (lib/alerts/exclusion-match.ts), read once per round. */
 async function activeExclusions(pool: pg.Pool): Promise<ExclusionMatcher> {
@@ -55,9 +57,9 @@ export async function runPendingDetections(
     `SELECT identity, ${FACTS} FROM "VpnSession" WHERE "detectedAt" IS NULL ORDER BY "startedAt" LIMIT $1`,
     [limit],
   );
-  // Only a located session can be unusual in place: the located ones share one history query and one
-  // identity query (not one per session). Every session is also judged by its directory account (one query).
-  const located = pending.filter((p) => p.locationKind === "geo");
+  // Only a session with a place or a network owner can be unusual against the history: those share one history
+  // query and one identity query (not one per session). Every session is also judged by its directory account.
+  const located = pending.filter(againstHistory);
   const identities = [...new Set(located.map((p) => p.identity))];
   const windowMs = settings.windowDays * 86_400_000;
   const histories = new Map<string, FactRow[]>();
@@ -103,7 +105,7 @@ export async function runPendingDetections(
     const findings: Finding[] = [];
     const byAccount = account ? judgeAccount(session, account) : null;
     if (byAccount) findings.push(byAccount);
-    if (session.locationKind === "geo") findings.push(...judgeAgainstHistory(session));
+    if (againstHistory(session)) findings.push(...judgeAgainstHistory(session));
     const raised: Raised[] = [];
     for (const f of findings) {
       const by = excluded?.({
