@@ -81,9 +81,16 @@ export async function identitySessionTimeline(db: Db, identity: string, q: Activ
     ORDER BY s."startedAt" DESC, s.id DESC
     LIMIT ${q.limit + 1}`;
   const page = rows.slice(0, q.limit);
+  // Through the (identity, eventTime) index: the timeline rows have no index by session, and a session's records
+  // come at or after its start (a day's margin for a NAS whose records disagree with its Start).
+  const firstStart = Math.min(...page.map((r) => r.startedAt.getTime()));
   const events = page.length
     ? await db.vpnSessionEvent.findMany({
-        where: { sessionKey: { in: page.map((r) => r.sessionKey) } },
+        where: {
+          identity,
+          eventTime: { gte: new Date(firstStart - 86_400_000) },
+          sessionKey: { in: page.map((r) => r.sessionKey) },
+        },
         orderBy: [{ eventTime: "asc" }, { id: "asc" }],
         select: { sessionKey: true, kind: true, eventTime: true, publicIp: true, inputBytes: true, outputBytes: true },
       })
