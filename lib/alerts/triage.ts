@@ -3,7 +3,7 @@ import type { Db } from "../db/prisma.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { recordAudit, type Actor } from "../audit/record.ts";
 import { DEFAULT_DETECTION_SETTINGS, RULES, learningState, type RuleId } from "./detections.ts";
-import { conflict, notFound, validationError } from "../errors.ts";
+import { type AppError, conflict, notFound, validationError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "../api/cursor.ts";
 import { ALERT_STATUSES, TRANSITIONS, type AlertStatus } from "./status.ts";
 import { isoDateTime, wholeNumber } from "../api/params.ts";
@@ -68,13 +68,16 @@ export type AlertQuery = z.output<typeof AlertQuerySchema>;
 const ALERT_INCLUDE = { assignee: { select: { email: true, name: true } } } as const;
 type AlertRow = Prisma.AlertGetPayload<{ include: typeof ALERT_INCLUDE }>;
 
+/** Every rule of the alert's incident (alerts raised before incidents, or written by hand, have only their own). */
+const rulesOf = (a: { rule: string; rules: string[] }) => (a.rules.length ? a.rules : [a.rule]);
+
 /** An alert as the API and the pages give it: its rules, assignee, the sessions it is about, what excludes it now. */
 function alertToJson(a: AlertRow, sessions: AlertSession[], excludedBy: ReturnType<typeof exclusionToJson> | null) {
   return {
     id: a.id.toString(),
     rule: a.rule as RuleId,
     title: RULES[a.rule as RuleId]?.title ?? a.rule,
-    rules: (a.rules.length ? a.rules : [a.rule]) as RuleId[],
+    rules: rulesOf(a) as RuleId[],
     severity: a.severity,
     status: a.status,
     identity: a.identity,
@@ -96,9 +99,8 @@ async function alertsToJson(db: Db, rows: AlertRow[]): Promise<AlertJson[]> {
   const [sessions, excluded] = await Promise.all([alertSessions(db, views), exclusionMatcher(db)]);
   return rows.map((a, i) => {
     const trigger = sessions[i]!.find((s) => s.role === "trigger");
-    const rules = a.rules.length ? a.rules : [a.rule];
     const by = trigger
-      ? rules
+      ? rulesOf(a)
           .map((rule) =>
             excluded({
               rule,
@@ -243,25 +245,32 @@ async function assigneeId(tx: Prisma.TransactionClient, email: string | null | u
   return user.id;
 }
 
-/** One alert's change, inside the caller's transaction: a note and an audit entry per alert. Returns why not, or null. */
+/**
+ * One alert's change, inside the caller's transaction: a note and an audit entry per alert. Returns why not (the
+ * error a single update answers with; the bulk action lists its message), or null.
+ */
 async function applyUpdate(
   tx: Prisma.TransactionClient,
   id: bigint,
   input: AlertUpdate,
   newAssignee: string | null | undefined,
   actor: Actor,
-): Promise<string | null> {
+): Promise<AppError | null> {
   const alert = await tx.alert.findUnique({ where: { id }, include: ALERT_INCLUDE });
-  if (!alert) return "No such alert.";
+  if (!alert) return notFound("No such alert.");
   const { status, comment, assignee } = input;
   const statusChange = status !== undefined && status !== alert.status;
   if (statusChange && !TRANSITIONS[alert.status].includes(status))
-    return `An alert that is ${alert.status.replace("_", " ")} cannot become ${status.replace("_", " ")}.`;
+    return validationError(
+      `An alert that is ${alert.status.replace("_", " ")} cannot become ${status.replace("_", " ")}.`,
+    );
   const assigneeChange = newAssignee !== undefined && newAssignee !== alert.assigneeId;
   if (!statusChange && !assigneeChange && !comment)
-    return status !== undefined
-      ? `The alert is already ${status.replace("_", " ")}.`
-      : `The alert is already ${assignee ? `assigned to ${assignee}` : "unassigned"}.`;
+    return conflict(
+      status !== undefined
+        ? `The alert is already ${status.replace("_", " ")}.`
+        : `The alert is already ${assignee ? `assigned to ${assignee}` : "unassigned"}.`,
+    );
   await tx.alert.update({
     where: { id },
     data: { ...(statusChange ? { status } : {}), ...(assigneeChange ? { assigneeId: newAssignee } : {}) },
@@ -292,9 +301,7 @@ export async function updateAlert(db: Db, id: string, input: AlertUpdate, actor:
   if (!/^\d{1,18}$/.test(id)) throw notFound("No such alert.");
   await db.$transaction(async (tx) => {
     const problem = await applyUpdate(tx, BigInt(id), input, await assigneeId(tx, input.assignee), actor);
-    if (problem === "No such alert.") throw notFound(problem);
-    if (problem?.startsWith("The alert is already")) throw conflict(problem);
-    if (problem) throw validationError(problem);
+    if (problem) throw problem;
   });
   return getAlert(db, id);
 }
@@ -309,7 +316,7 @@ export async function updateAlerts(db: Db, input: z.output<typeof AlertBulkUpdat
       const newAssignee = await assigneeId(tx, change.assignee);
       for (const id of unique) {
         const problem = await applyUpdate(tx, BigInt(id), change, newAssignee, actor);
-        if (problem) skipped.push({ id, reason: problem });
+        if (problem) skipped.push({ id, reason: problem.message });
       }
     },
     { timeout: 60_000 },
