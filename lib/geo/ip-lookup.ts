@@ -29,3 +29,31 @@ export class RecentCache<V> {
     this.young.set(key, value);
   }
 }
+
+/**
+ * A lookup by public IP as the place and the network-owner readers do it: recent answers first, `notPublic` for a
+ * private or reserved address (never looked up), `failed` when the reader throws.
+ */
+export function publicIpLookup<V>(
+  find: (ip: string) => V,
+  answers: { notPublic: V; failed: V },
+  isNonPublic: (ip: string) => boolean,
+): (ip: string) => V {
+  // Sessions of one client repeat its IP (Start, Interims, Stop).
+  const recent = new RecentCache<V>(10_000);
+  return (ip) => {
+    const known = recent.get(ip);
+    if (known !== undefined) return known;
+    let answer: V;
+    if (isNonPublic(ip)) answer = answers.notPublic;
+    else {
+      try {
+        answer = find(ip);
+      } catch {
+        answer = answers.failed;
+      }
+    }
+    recent.set(ip, answer);
+    return answer;
+  };
+}

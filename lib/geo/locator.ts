@@ -2,7 +2,7 @@ import net from "node:net";
 import { ipBlockTest, ipValue, parseIpOrCidr } from "../net/cidr.ts";
 import { createRequire } from "node:module";
 import { MmdbFile } from "./mmdb-file.ts";
-import { RecentCache } from "./recent-cache.ts";
+import { publicIpLookup } from "./ip-lookup.ts";
 
 /** Where a public IP is, fully offline. Private/reserved ranges are never looked up. */
 export interface GeoLocation {
@@ -133,24 +133,10 @@ export function openGeoLocator(geoipDb = process.env.GEOIP_DB): GeoLocator {
     }
     return reader;
   };
-  // Sessions of one client repeat its IP (Start, Interims, Stop): remember recent answers.
-  const recent = new RecentCache<GeoLocation>(10_000);
-  return {
-    source: geoipDb ? geoipDb : "DB-IP Lite City (CC BY 4.0)",
-    lookup(ip: string): GeoLocation {
-      const cached = recent.get(ip);
-      if (cached) return cached;
-      let location: GeoLocation;
-      if (isNonPublicIp(ip)) location = PRIVATE_NETWORK;
-      else {
-        try {
-          location = recordToLocation(readerFor(net.isIPv4(ip) ? files.ipv4 : files.ipv6).get(ip) as CityRecord | null);
-        } catch {
-          location = UNKNOWN_LOCATION;
-        }
-      }
-      recent.set(ip, location);
-      return location;
-    },
-  };
+  const lookup = publicIpLookup(
+    (ip) => recordToLocation(readerFor(net.isIPv4(ip) ? files.ipv4 : files.ipv6).get(ip) as CityRecord | null),
+    { notPublic: PRIVATE_NETWORK, failed: UNKNOWN_LOCATION },
+    isNonPublicIp,
+  );
+  return { source: geoipDb ? geoipDb : "DB-IP Lite City (CC BY 4.0)", lookup };
 }

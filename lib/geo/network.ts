@@ -1,11 +1,10 @@
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { MmdbFile } from "./mmdb-file.ts";
 import { isNonPublicIp } from "./locator.ts";
 import { isHostingAsn } from "./hosting.ts";
-import { RecentCache } from "./recent-cache.ts";
+import { publicIpLookup } from "./ip-lookup.ts";
 import { ipValue, unmapIpv4 } from "../net/cidr.ts";
 
 /** Who owns the network a public IP is in. */
@@ -98,24 +97,9 @@ export function openNetworkLocator(asnDb = process.env.GEOIP_ASN_DB, indexDir = 
   if (!asnDb && !fs.existsSync(path.join(indexDir, "stamp.json")))
     throw new Error(`the network-owner index is missing in ${indexDir}: run npm run build`);
   const find = asnDb ? openMmdb(asnDb) : openIndex(indexDir);
-  // Sessions of one client repeat its IP (Start, Interims, Stop): remember recent answers.
-  const recent = new RecentCache<NetworkOwner | null>(10_000);
+  const lookup = publicIpLookup(find, { notPublic: null, failed: null }, isNonPublicIp);
   return {
     source: asnDb ? asnDb : "RouteViews + DB-IP ASN Lite (CC BY 4.0)",
-    lookup(address: string): NetworkOwner | null {
-      const ip = unmapIpv4(address);
-      const known = recent.get(ip);
-      if (known !== undefined) return known;
-      let found: NetworkOwner | null = null;
-      if (net.isIP(ip) && !isNonPublicIp(ip)) {
-        try {
-          found = find(ip);
-        } catch {
-          found = null;
-        }
-      }
-      recent.set(ip, found);
-      return found;
-    },
+    lookup: (address) => lookup(unmapIpv4(address)),
   };
 }
