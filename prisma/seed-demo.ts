@@ -12,6 +12,8 @@ import { seededRandom } from "../lib/random.ts";
 import type { VendorId } from "../lib/radius/vendors.ts";
 import type { SessionEvent } from "../lib/sessions/accounting-record.ts";
 import { writeAccountingRecords } from "../lib/sessions/store.ts";
+import { openNetworkLocator } from "../lib/geo/network.ts";
+import { buildNetworkIndex } from "../scripts/build-network-index.mjs";
 
 const CITIES: [
   country: string,
@@ -65,6 +67,9 @@ export async function seedDemo(
     netbiosToUpnSuffix: new Map(domains.rows.map((d) => [d.netbiosDomain, d.upnSuffix])),
     aliasToPrimary: new Map(aliases.rows.map((a) => [a.alias, a.identity])),
   };
+  // The network owner of each address, as the sensor would store it (the index is built once if missing).
+  await buildNetworkIndex();
+  const network = openNetworkLocator();
   const random = seededRandom(42);
   const now = Date.now();
   const started = Date.now();
@@ -109,6 +114,7 @@ export async function seedDemo(
       publicIp,
       assignedIp: `100.64.${who % 250}.${(n % 250) + 1}`,
       location,
+      network: network.lookup(publicIp),
       clientName: null,
       interimInterval: 600,
     };

@@ -19,7 +19,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           <Link href="/" className="text-lg font-semibold tracking-tight">
             VPN Sight
           </Link>
-          <nav aria-label="Main" className="flex gap-1 text-sm">
+          <nav aria-label="Main" className="flex flex-wrap gap-1 text-sm">
             <NavLink href="/">Overview</NavLink>
             <NavLink href="/identities">Identities</NavLink>
             <NavLink href="/activity">Activity</NavLink>

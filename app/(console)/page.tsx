@@ -101,7 +101,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           </Link>
         </p>
       )}
-      <section className="grid gap-3 sm:grid-cols-4" aria-label="Figures">
+      <section className="grid grid-cols-2 gap-3 sm:grid-cols-4" aria-label="Figures">
         <Link href={`/activity?since=${encodeURIComponent(since)}`} className="card hover:border-sky-400">
           <span className="block text-sm text-slate-600">Sessions started</span>
           <span className="text-2xl font-semibold" data-testid="sessions-started">

@@ -117,7 +117,7 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
                 <tr>
                   <th>Started</th>
                   <th>Identity</th>
-                  <th>Public IP</th>
+                  <th className="max-sm:hidden">Public IP</th>
                   <th>Location</th>
                   <th className="max-sm:hidden">NAS</th>
                   <th className="max-sm:hidden">Vendor</th>
@@ -144,6 +144,7 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
                         <LocalTime iso={x.startedAt} />
                         <RowDetails
                           items={[
+                            ["Public IP", <IpLink key="ip" ip={x.publicIp} />],
                             ["NAS", x.nasIp ?? x.nasIdentifier ?? "—"],
                             ["Vendor", x.vendor],
                             ["Ended", ended],
@@ -158,7 +159,7 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
                           {x.identity}
                         </Link>
                       </td>
-                      <td className="font-mono text-xs">
+                      <td className="font-mono text-xs max-sm:hidden">
                         <IpLink ip={x.publicIp} />
                       </td>
                       <td>
