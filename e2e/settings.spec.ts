@@ -11,6 +11,17 @@ test("an admin adds a RADIUS client (a bad address gets a clear error and keeps 
   const name = `e2e-asa-${Date.now()}`;
   await form.getByLabel("Name").fill(name);
   await form.getByLabel("IP or CIDR").fill("192.0.2.300");
+  // The first client changes what is accepted: the admin is told, and saying no adds nothing.
+  const warnings: string[] = [];
+  page.once("dialog", (dialog) => {
+    warnings.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await form.getByRole("button", { name: "Add client" }).click();
+  await expect.poll(() => warnings.length).toBe(1);
+  expect(warnings[0]).toContain('every other source is dropped as "unknown client"');
+  await expect(form.getByLabel("Name")).toHaveValue(name);
+  page.on("dialog", (dialog) => void dialog.accept());
   await form.getByRole("button", { name: "Add client" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Enter an IP address or CIDR block" })).toBeVisible();
   await expect(form.getByLabel("Name")).toHaveValue(name);
@@ -23,7 +34,6 @@ test("an admin adds a RADIUS client (a bad address gets a clear error and keeps 
   await expect(form.getByLabel("Name")).toHaveValue("");
 
   // Other specs send accounting from 127.0.0.1: with a client list, that source would be dropped.
-  page.once("dialog", (dialog) => void dialog.accept());
   await page.getByRole("button", { name: `Remove ${name}` }).click();
   await expect(page.getByRole("cell", { name, exact: true })).toHaveCount(0);
 });

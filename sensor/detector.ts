@@ -15,6 +15,8 @@ import { runPendingDetections } from "../lib/alerts/session-judging.ts";
 import { purgeExpiredActivity } from "../lib/sessions/retention.ts";
 import { LastSyncSchema } from "../lib/directory/settings.ts";
 import { readScheduleFacts, syncDue } from "../lib/directory/schedule.ts";
+import { purgeNasTraffic, reconcileHealthIssues } from "../lib/health/health-issues.ts";
+import { deliverDueHealthEvents } from "../lib/health/forward.ts";
 
 const env = readEnv();
 if (!env.DATABASE_URL) throw new Error("the detector needs DATABASE_URL (the sensor passes it)");
@@ -133,6 +135,20 @@ async function directorySync(): Promise<void> {
   }
 }
 
+// Health issues (Settings › Health): the checks open and close them, and their forwarding is sent, every few seconds,
+// busy or not (they read a few small tables).
+async function health(): Promise<void> {
+  try {
+    const { opened, closed } = await reconcileHealthIssues(pool);
+    if (opened || closed) logger.info({ opened, closed }, "health issues changed");
+    await deliverDueHealthEvents(pool);
+    await purgeNasTraffic(pool);
+  } catch (err) {
+    logger.warn({ error: (err as Error).message }, "health checks paused");
+  }
+  if (!stopping) setTimeout(health, env.VPNSIGHT_HEALTH_CHECK_MS);
+}
+
 async function stop() {
   if (stopping) return;
   stopping = true;
@@ -148,3 +164,4 @@ if (!process.connected) void stop();
 void tick();
 if (env.RETENTION_DAYS > 0) setTimeout(purge, FIRST_PURGE_MS);
 setTimeout(directorySync, Math.min(env.VPNSIGHT_DIRECTORY_CHECK_MS, 10_000));
+setTimeout(health, Math.min(env.VPNSIGHT_HEALTH_CHECK_MS, 5_000));

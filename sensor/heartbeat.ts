@@ -12,17 +12,21 @@ export interface HeartbeatData {
   listening: string;
   statusServer: number;
   radsec: RadsecStatus | null;
+  spoolSince: Date | null;
+  setAside: number;
+  addresses: string[];
 }
 
-/** Every 10 s: this sensor's counters, for the sensors panel of the VPN settings page. */
+/** Every 10 s: this sensor's counters, for the sensors panel of the VPN settings page and the health checks. */
 export async function writeHeartbeat(pool: pg.Pool, h: HeartbeatData): Promise<void> {
   await pool.query(
-    `INSERT INTO "SensorStatus" ("sensorId", "lastHeartbeat", "lastPacketAt", "startedAt", accepted, dropped, "spoolDepth", listening, "statusServer", radsec, "lastDroppedAt")
-     VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    `INSERT INTO "SensorStatus" ("sensorId", "lastHeartbeat", "lastPacketAt", "startedAt", accepted, dropped, "spoolDepth", listening, "statusServer", radsec, "lastDroppedAt", "spoolSince", "setAside", addresses)
+     VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT ("sensorId") DO UPDATE SET "lastHeartbeat" = now(), "lastPacketAt" = EXCLUDED."lastPacketAt",
        "startedAt" = EXCLUDED."startedAt", accepted = EXCLUDED.accepted, dropped = EXCLUDED.dropped,
        "spoolDepth" = EXCLUDED."spoolDepth", listening = EXCLUDED.listening, "statusServer" = EXCLUDED."statusServer",
-       radsec = EXCLUDED.radsec, "lastDroppedAt" = EXCLUDED."lastDroppedAt"`,
+       radsec = EXCLUDED.radsec, "lastDroppedAt" = EXCLUDED."lastDroppedAt", "spoolSince" = EXCLUDED."spoolSince",
+       "setAside" = EXCLUDED."setAside", addresses = EXCLUDED.addresses`,
     [
       h.sensorId,
       h.lastAcceptedAt,
@@ -34,6 +38,9 @@ export async function writeHeartbeat(pool: pg.Pool, h: HeartbeatData): Promise<v
       h.statusServer,
       h.radsec && JSON.stringify(h.radsec),
       h.lastDroppedAt,
+      h.spoolSince,
+      h.setAside,
+      h.addresses,
     ],
   );
 }

@@ -14,7 +14,7 @@ import { writeHeartbeat } from "./heartbeat.ts";
 import { SensorMetrics, serveMetrics } from "./metrics.ts";
 import { RadsecService } from "./radsec-service.ts";
 import { RequestHandler } from "./request-handler.ts";
-import { Spool } from "./spool.ts";
+import { Spool, countSetAside } from "./spool.ts";
 import { UdpListener, hostPort } from "./udp-listener.ts";
 import { closeStaleSessions, isRefusedByDatabase, writeAccountingRecords } from "../lib/sessions/store.ts";
 import { HEARTBEAT_INTERVAL_MS } from "../lib/radius/sensors.ts";
@@ -40,6 +40,8 @@ const config = new ConfigWatcher(pool, database.url, installationKey(), env.data
 const geo = openGeoLocator();
 const network = openNetworkLocator();
 const startedAt = new Date();
+/** Since when the spool has held records: a health issue ("spool in use") opens at this time. */
+let spoolSince: Date | null = null;
 
 const writer = new DurableWriter({
   writeToDatabase: (records) => writeAccountingRecords(pool, records, env.sensorId),
@@ -72,7 +74,10 @@ const writer = new DurableWriter({
     metrics.recordsDurable.inc({ target }, size);
     metrics.spoolDepth.set(spool.depth);
   },
-  onModeChange: (mode) => log(`storage mode: ${mode}`),
+  onModeChange: (mode) => {
+    if (mode === "spool") spoolSince ??= new Date();
+    log(`storage mode: ${mode}`);
+  },
   log,
 });
 
@@ -105,17 +110,28 @@ async function main() {
     geo: geo.source,
   });
 
-  const heartbeat = () =>
-    writeHeartbeat(pool, {
-      sensorId: env.sensorId,
-      startedAt,
-      lastAcceptedAt: metrics.lastAcceptedAt,
-      lastDroppedAt: metrics.lastDroppedAt,
-      spoolDepth: spool.depth,
-      listening: listening(),
-      radsec: radsec.status,
-      ...metrics.snapshot(),
-    }).catch(() => {});
+  const heartbeat = async () => {
+    if (spool.depth === 0 && writer.mode === "database") spoolSince = null;
+    else spoolSince ??= new Date();
+    try {
+      await writeHeartbeat(pool, {
+        sensorId: env.sensorId,
+        startedAt,
+        lastAcceptedAt: metrics.lastAcceptedAt,
+        lastDroppedAt: metrics.lastDroppedAt,
+        spoolDepth: spool.depth,
+        spoolSince,
+        setAside: await countSetAside(path.join(env.dataDir, "spool")),
+        addresses: udp.addresses,
+        listening: listening(),
+        radsec: radsec.status,
+        ...metrics.snapshot(),
+      });
+      await metrics.bySource.flush(pool, env.sensorId);
+    } catch {
+      // The database is away: the next heartbeat tells (the counts by source wait for it).
+    }
+  };
   void heartbeat();
   const heartbeatTimer = setInterval(heartbeat, HEARTBEAT_INTERVAL_MS);
   let stopping = false;

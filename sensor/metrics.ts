@@ -1,6 +1,7 @@
 import http from "node:http";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { DROP_REASONS, type DropReason } from "./protocol/constants.ts";
+import { NasTrafficCounter } from "./nas-traffic.ts";
 
 /** How a request reached the sensor: a UDP datagram, or a RadSec (TLS over TCP) stream. */
 export const TRANSPORTS = ["udp", "tls"] as const;
@@ -99,6 +100,8 @@ export class SensorMetrics {
   /** The last request answered, and the last one dropped: forged datagrams must not look like a live NAS. */
   lastAcceptedAt: Date | null = null;
   lastDroppedAt: Date | null = null;
+  /** The same outcomes by source address (the NAS table, the health checks). */
+  readonly bySource = new NasTrafficCounter();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -108,19 +111,22 @@ export class SensorMetrics {
     }
   }
 
-  drop(reason: DropReason, transport: Transport): void {
+  drop(reason: DropReason, transport: Transport, source: string): void {
     this.lastDroppedAt = new Date();
+    this.bySource.record(source, reason, this.lastDroppedAt);
     this.dropped.inc({ reason, transport });
     this.counts.dropped[reason] += 1;
   }
-  accept(transport: Transport, answerSeconds: number): void {
+  accept(transport: Transport, answerSeconds: number, source: string): void {
     this.lastAcceptedAt = new Date();
+    this.bySource.record(source, "accepted", this.lastAcceptedAt);
     this.accepted.inc({ transport });
     this.answerSeconds.observe({ transport }, answerSeconds);
     this.counts.accepted += 1;
   }
-  answeredStatusServer(transport: Transport): void {
+  answeredStatusServer(transport: Transport, source: string): void {
     this.lastAcceptedAt = new Date();
+    this.bySource.record(source, "status_server", this.lastAcceptedAt);
     this.statusServer.inc({ transport });
     this.counts.statusServer += 1;
   }

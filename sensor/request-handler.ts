@@ -59,7 +59,7 @@ export class RequestHandler {
 
   private process(msg: Buffer, source: RequestSource, reply: (response: Buffer) => void): Outcome | Promise<Outcome> {
     const drop = (reason: DropReason): Outcome => {
-      this.deps.metrics.drop(reason, source.transport);
+      this.deps.metrics.drop(reason, source.transport, source.ip);
       return reason;
     };
     const { metrics } = this.deps;
@@ -83,7 +83,7 @@ export class RequestHandler {
     if (verified.kind === "status-server") {
       // RFC 5997: "alive" must mean "would record accounting now".
       if (!this.deps.canRecord()) return drop("not_recording");
-      metrics.answeredStatusServer(transport);
+      metrics.answeredStatusServer(transport, source.ip);
       reply(encodeAccountingResponse(verified));
       return "answered";
     }
@@ -95,7 +95,7 @@ export class RequestHandler {
     }
     const answer = (): Outcome => {
       reply(encodeAccountingResponse(verified));
-      metrics.accept(transport, (performance.now() - arrived) / 1000);
+      metrics.accept(transport, (performance.now() - arrived) / 1000, source.ip);
       return "answered";
     };
 

@@ -167,6 +167,18 @@ export class Spool {
 }
 
 export const REFUSED_FILE = "refused.jsonl";
+
+/** How many records refused.jsonl holds now (0 once an admin has moved it away): a health issue while any. */
+export async function countSetAside(dir: string): Promise<number> {
+  try {
+    const data = await fs.promises.readFile(path.join(dir, REFUSED_FILE));
+    let lines = 0;
+    for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) lines += 1;
+    return lines;
+  } catch {
+    return 0; // no such file: nothing set aside
+  }
+}
 const segmentName = (seq: number) => `seg-${String(seq).padStart(16, "0")}.spool`;
 const seqOf = (file: string) => Number(path.basename(file).slice(4, 20));
 

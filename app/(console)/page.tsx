@@ -1,8 +1,10 @@
 import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
-import { db } from "@/lib/db/prisma";
+import { db, prismaSql } from "@/lib/db/prisma";
 import { OverviewQuerySchema, overview } from "@/lib/overview/overview.ts";
 import { listSensors } from "@/lib/radius/sensors.ts";
+import { listHealthIssues, reconcileHealthIssues } from "@/lib/health/health-issues.ts";
+import { HEALTH_KINDS } from "@/lib/health/kinds.ts";
 import { SEVERITIES } from "@/lib/alerts/severity.ts";
 import { WorldMap } from "@/app/_components/world-map";
 import { LocalTime } from "@/app/_components/local-time";
@@ -60,16 +62,26 @@ function ActivityChart({
   );
 }
 
+/** The admins' banner: the checks run first (no detector runs while every sensor is stopped). */
+async function openHealthIssues() {
+  const sql = prismaSql(db());
+  await reconcileHealthIssues(sql);
+  return listHealthIssues(sql, { status: "open" });
+}
+
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Search> }) {
   const principal = await requirePagePermission("console.view");
   const raw = await searchParamsRecord(searchParams);
   const { query, problem } = pageQuery(OverviewQuerySchema, raw);
-  const [data, sensors] = await Promise.all([overview(db(), query.period), listSensors(db())]);
+  const [data, sensors, healthIssues] = await Promise.all([
+    overview(db(), query.period),
+    listSensors(db()),
+    principal.role === "admin" ? openHealthIssues() : [],
+  ]);
   const since = data.since;
   const total = data.activity.reduce((n, b) => n + b.sessions, 0);
   const openAlerts = Object.values(data.openAlerts).reduce((a, b) => a + b, 0);
   const newCountries = data.countries.filter((c) => c.isNew);
-  const offline = sensors.filter((s) => !s.online);
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
@@ -88,16 +100,16 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         </nav>
       </div>
       {problem && <FilterProblem problem={problem} clearHref="/" />}
-      {principal.role === "admin" && offline.length > 0 && (
+      {healthIssues.length > 0 && (
         <p
           role="status"
           className="rounded border border-amber-300 bg-amber-50 p-3 text-sm"
           data-testid="health-banner"
         >
-          {offline.length} sensor{offline.length === 1 ? " is" : "s are"} not reporting:{" "}
-          {offline.map((s) => s.sensorId).join(", ")}.{" "}
-          <Link href="/settings/identities/vpn" className="text-sky-700 underline">
-            Sensors
+          {healthIssues.length} open health issue{healthIssues.length === 1 ? "" : "s"}:{" "}
+          {[...new Set(healthIssues.map((h) => HEALTH_KINDS[h.kind].title))].join(", ")}.{" "}
+          <Link href="/settings/health" className="text-sky-700 underline">
+            Health
           </Link>
         </p>
       )}
@@ -117,7 +129,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
             {data.online.sessions.toLocaleString("en")} open sessions
           </span>
         </Link>
-        <Link href="/alerts?status=new" className="card hover:border-sky-400">
+        <Link href="/alerts?status=open" className="card hover:border-sky-400">
           <span className="block text-sm text-slate-600">Open alerts</span>
           <span className="text-2xl font-semibold">{openAlerts.toLocaleString("en")}</span>
           <span className="block text-xs text-slate-500" data-testid="open-alerts">
@@ -130,7 +142,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         <Link href="/settings/identities/vpn" className="card hover:border-sky-400">
           <span className="block text-sm text-slate-600">Sensors</span>
           <span className="text-2xl font-semibold">
-            {sensors.length - offline.length} / {sensors.length}
+            {sensors.filter((s) => s.online).length} / {sensors.length}
           </span>
           <span className="block text-xs text-slate-500">reporting</span>
         </Link>

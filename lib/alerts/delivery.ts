@@ -5,7 +5,7 @@ import https from "node:https";
 import net from "node:net";
 import os from "node:os";
 import type pg from "pg";
-import type { Queryable } from "../db/pg.ts";
+import type { Queryable, Sql } from "../db/pg.ts";
 import { RULES, type RuleId } from "./detections.ts";
 import { assertLiteralAllowed, describeDeliveryError, guardedLookup } from "./forwarding-destination.ts";
 import { SECRET_PURPOSE, unseal } from "../secrets/seal.ts";
@@ -29,8 +29,8 @@ export interface ForwardedAlert {
   evidence: unknown;
 }
 
-const cefHeader = (s: string) => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|");
-const cefValue = (s: string) => s.replace(/\\/g, "\\\\").replace(/=/g, "\\=").replace(/\r?\n/g, "\\n");
+export const cefHeader = (s: string) => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|");
+export const cefValue = (s: string) => s.replace(/\\/g, "\\\\").replace(/=/g, "\\=").replace(/\r?\n/g, "\\n");
 
 /** ArcSight CEF: CEF:Version|Vendor|Product|Version|Signature ID|Name|Severity|Extension */
 export function toCef(alert: ForwardedAlert): string {
@@ -58,10 +58,15 @@ export function toCef(alert: ForwardedAlert): string {
   return `CEF:0|VPN Sight|VPN Sight|1.0|${cefHeader(alert.rule)}|${cefHeader(title)}|${severity}|${extension}`;
 }
 
-/** RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID - MSG; facility local0, severity by alert severity. */
+/** RFC 5424: <PRI>1 TIMESTAMP HOST APP PROCID MSGID - MSG; facility local0. */
+export function syslogLine(severity: number, msgid: string, message: string, now = new Date()): string {
+  return `<${16 * 8 + severity}>1 ${now.toISOString()} ${os.hostname() || "-"} vpnsight ${process.pid} ${msgid} - ${message}`;
+}
+
+/** An alert as a syslog line: severity by the alert's, MSGID its rule, the message its CEF. */
 export function toSyslog5424(alert: ForwardedAlert, now = new Date()): string {
-  const pri = 16 * 8 + (isSeverity(alert.severity) ? SYSLOG_SEVERITY[alert.severity] : SYSLOG_SEVERITY.medium);
-  return `<${pri}>1 ${now.toISOString()} ${os.hostname() || "-"} vpnsight ${process.pid} ${alert.rule} - ${toCef(alert)}`;
+  const severity = isSeverity(alert.severity) ? SYSLOG_SEVERITY[alert.severity] : SYSLOG_SEVERITY.medium;
+  return syslogLine(severity, alert.rule, toCef(alert), now);
 }
 
 export function signWebhook(secret: string, timestamp: string, body: string): string {
@@ -99,8 +104,8 @@ function sendSyslog(host: string, port: number, protocol: string, line: string):
  * POSTs the alert with node:http(s), not fetch: the connection goes through guardedLookup (the resolved address is
  * checked), and a redirect is a delivery error, never followed (it could point anywhere).
  */
-function sendWebhook(url: string, secret: string, alert: ForwardedAlert): Promise<void> {
-  const body = JSON.stringify(alert);
+function sendWebhook(url: string, secret: string, payload: unknown): Promise<void> {
+  const body = JSON.stringify(payload);
   const timestamp = String(Math.floor(Date.now() / 1000));
   const target = new URL(url);
   const port = Number(target.port || (target.protocol === "https:" ? 443 : 80));
@@ -156,7 +161,7 @@ export const enabledTargets = (row: ForwardingTargets | null | undefined): Targe
   ...(row?.webhookEnabled ? (["webhook"] as const) : []),
 ];
 
-export async function readForwardingTargets(db: Queryable): Promise<ForwardingTargets | null> {
+export async function readForwardingTargets(db: Sql): Promise<ForwardingTargets | null> {
   const { rows } = await db.query<ForwardingTargets>(
     `SELECT "syslogEnabled", "syslogHost", "syslogPort", "syslogProtocol", "webhookEnabled", "webhookUrl", "webhookSecretSealed"
      FROM "AlertForwarding" WHERE id = $1`,
@@ -165,14 +170,23 @@ export async function readForwardingTargets(db: Queryable): Promise<ForwardingTa
   return rows[0] ?? null;
 }
 
-export async function sendTo(row: ForwardingTargets | null, target: Target, alert: ForwardedAlert): Promise<void> {
+/** One thing to forward, as each target takes it: a syslog line (CEF inside) and a webhook's JSON body. */
+export interface Outgoing {
+  syslog: string;
+  json: unknown;
+}
+
+export async function sendMessage(row: ForwardingTargets | null, target: Target, message: Outgoing): Promise<void> {
   if (target === "syslog") {
     if (!row?.syslogHost || !row.syslogPort) throw new Error("syslog target not configured");
-    return sendSyslog(row.syslogHost, row.syslogPort, row.syslogProtocol, toSyslog5424(alert));
+    return sendSyslog(row.syslogHost, row.syslogPort, row.syslogProtocol, message.syslog);
   }
   if (!row?.webhookUrl || !row.webhookSecretSealed) throw new Error("webhook target not configured");
-  return sendWebhook(row.webhookUrl, unseal(row.webhookSecretSealed, SECRET_PURPOSE.alertWebhookSecret), alert);
+  return sendWebhook(row.webhookUrl, unseal(row.webhookSecretSealed, SECRET_PURPOSE.alertWebhookSecret), message.json);
 }
+
+export const sendTo = (row: ForwardingTargets | null, target: Target, alert: ForwardedAlert): Promise<void> =>
+  sendMessage(row, target, { syslog: toSyslog5424(alert), json: alert });
 
 /** Queues a new alert for every enabled target (called when an alert is first created). */
 export async function enqueueAlertDeliveries(db: Queryable, alertId: string): Promise<void> {
@@ -203,7 +217,54 @@ interface DueDelivery {
   evidence: unknown;
 }
 
-/** Sends what is due; failures are kept with their error and retried with backoff. Returns delivered count. */
+/** A row of a delivery queue (AlertDelivery, HealthDelivery) that is due. */
+export interface DueRow {
+  id: string;
+  target: Target;
+  attempts: number;
+}
+
+/**
+ * Sends each due row's message (null: what it was about is gone, the row goes too); failures are kept with their
+ * error and retried with backoff. The one retry rule of every delivery queue. Returns the delivered count.
+ */
+export async function deliverQueued<R extends DueRow>(
+  pool: Queryable,
+  table: "AlertDelivery" | "HealthDelivery",
+  due: R[],
+  toMessage: (row: R) => Outgoing | null,
+  now = new Date(),
+): Promise<number> {
+  if (!due.length) return 0;
+  const targets = await readForwardingTargets(pool);
+  let delivered = 0;
+  for (const d of due) {
+    const message = toMessage(d);
+    if (message === null) {
+      await pool.query(`DELETE FROM "${table}" WHERE id = $1`, [d.id]);
+      continue;
+    }
+    try {
+      await sendMessage(targets, d.target, message);
+      await pool.query(`UPDATE "${table}" SET "deliveredAt" = now(), attempts = $2, "lastError" = NULL WHERE id = $1`, [
+        d.id,
+        d.attempts + 1,
+      ]);
+      delivered += 1;
+    } catch (err) {
+      const attempts = d.attempts + 1;
+      await pool.query(`UPDATE "${table}" SET attempts = $2, "lastError" = $3, "nextAttemptAt" = $4 WHERE id = $1`, [
+        d.id,
+        attempts,
+        describeDeliveryError(err),
+        new Date(now.getTime() + backoffSeconds(attempts) * 1000),
+      ]);
+    }
+  }
+  return delivered;
+}
+
+/** Sends the alerts that are due. Returns the delivered count. */
 export async function deliverDueAlerts(pool: pg.Pool, now = new Date()): Promise<number> {
   const { rows: due } = await pool.query<DueDelivery>(
     `SELECT d.id::text AS id, d.target, d.attempts, a.id::text AS "alertId", a.rule, a.rules, a.severity, a.status, a.identity, a."occurredAt", a."createdAt", a.evidence
@@ -211,16 +272,13 @@ export async function deliverDueAlerts(pool: pg.Pool, now = new Date()): Promise
      WHERE d."deliveredAt" IS NULL AND d."nextAttemptAt" <= $1 ORDER BY d.id LIMIT 50`,
     [now],
   );
-  if (!due.length) return 0;
-  const targets = await readForwardingTargets(pool);
-  let delivered = 0;
-  for (const d of due) {
-    if (d.alertId === null) {
-      await pool.query(`DELETE FROM "AlertDelivery" WHERE id = $1`, [d.id]);
-      continue;
-    }
-    try {
-      await sendTo(targets, d.target, {
+  return deliverQueued(
+    pool,
+    "AlertDelivery",
+    due,
+    (d) => {
+      if (d.alertId === null) return null;
+      const alert: ForwardedAlert = {
         id: d.alertId,
         rule: d.rule,
         rules: d.rules.length ? d.rules : [d.rule],
@@ -230,19 +288,9 @@ export async function deliverDueAlerts(pool: pg.Pool, now = new Date()): Promise
         occurredAt: d.occurredAt.toISOString(),
         createdAt: d.createdAt.toISOString(),
         evidence: d.evidence,
-      });
-      await pool.query(
-        `UPDATE "AlertDelivery" SET "deliveredAt" = now(), attempts = $2, "lastError" = NULL WHERE id = $1`,
-        [d.id, d.attempts + 1],
-      );
-      delivered += 1;
-    } catch (err) {
-      const attempts = d.attempts + 1;
-      await pool.query(
-        `UPDATE "AlertDelivery" SET attempts = $2, "lastError" = $3, "nextAttemptAt" = $4 WHERE id = $1`,
-        [d.id, attempts, describeDeliveryError(err), new Date(now.getTime() + backoffSeconds(attempts) * 1000)],
-      );
-    }
-  }
-  return delivered;
+      };
+      return { syslog: toSyslog5424(alert), json: alert };
+    },
+    now,
+  );
 }

@@ -5,7 +5,7 @@ import { recordAudit, type Actor } from "../audit/record.ts";
 import { DEFAULT_DETECTION_SETTINGS, RULES, learningState, type RuleId } from "./detections.ts";
 import { type AppError, conflict, notFound, validationError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "../api/cursor.ts";
-import { ALERT_STATUSES, TRANSITIONS, type AlertStatus } from "./status.ts";
+import { ALERT_STATUSES, OPEN_STATUSES, TRANSITIONS, type AlertStatus } from "./status.ts";
 import { isoDateTime, wholeNumber } from "../api/params.ts";
 import { SEVERITIES, type Severity } from "./severity.ts";
 import { identitySearchSql } from "../identities/views.ts";
@@ -48,7 +48,10 @@ export const AlertQuerySchema = z.object({
     .max(320)
     .optional()
     .describe("UPN, alias or DOMAIN\\user (substring), as the identities search"),
-  status: z.enum(ALERT_STATUSES, { error: "status is new, in_progress, resolved or dismissed." }).optional(),
+  status: z
+    .enum([...ALERT_STATUSES, "open"], { error: "status is new, in_progress, resolved, dismissed or open." })
+    .optional()
+    .describe("open: new or in progress"),
   severity: z.enum(SEVERITIES, { error: `severity is ${SEVERITIES.join(", ")}.` }).optional(),
   sensitive: z
     .stringbool({ error: "sensitive is true or false." })
@@ -132,7 +135,9 @@ async function alertConditions(
       Prisma.sql`${Prisma.raw(q.sensitive ? "" : "NOT ")}EXISTS (SELECT 1 FROM "DirectoryAccount" d
         WHERE d."userPrincipalName" = a.identity AND d."goneAt" IS NULL AND ${Prisma.raw(ACCOUNT_SQL.sensitive)})`,
     );
-  if (q.status && skip !== "status") c.push(Prisma.sql`a.status = ${q.status}::"AlertStatus"`);
+  if (q.status === "open" && skip !== "status")
+    c.push(Prisma.sql`a.status IN (${Prisma.join(OPEN_STATUSES.map((s) => Prisma.sql`${s}::"AlertStatus"`))})`);
+  else if (q.status && skip !== "status") c.push(Prisma.sql`a.status = ${q.status}::"AlertStatus"`);
   if (q.severity && skip !== "severity") c.push(Prisma.sql`a.severity = ${q.severity}`);
   if (q.rule) c.push(Prisma.sql`(${q.rule} = ANY(a.rules) OR a.rule = ${q.rule})`);
   if (q.since) c.push(Prisma.sql`a."createdAt" >= ${new Date(q.since)}`);

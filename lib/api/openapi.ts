@@ -6,6 +6,7 @@ import { z } from "zod";
 import { ALERT_STATUSES } from "../alerts/status.ts";
 import { ROLES } from "../auth/roles.ts";
 import { RULES } from "../alerts/detections.ts";
+import { HEALTH_KIND_IDS } from "../health/kinds.ts";
 import { API_VENDORS } from "../radius/vendors.ts";
 import type { Operation } from "./operation.ts";
 import { OPERATIONS } from "./operations.ts";
@@ -349,6 +350,35 @@ export const openApiDocument = {
             description:
               "summary, the session, baseline countries, distance and speed…; also: the other rules' findings",
           },
+        },
+      },
+      HealthIssue: {
+        type: "object",
+        properties: {
+          id: { type: "string" },
+          kind: { type: "string", enum: HEALTH_KIND_IDS },
+          status: { type: "string", enum: ["open", "closed"] },
+          subject: { type: "string", description: 'The NAS address, sensor id or "directory" it is about' },
+          message: { type: "string" },
+          openedAt: { type: "string", format: "date-time" },
+          closedAt: { type: ["string", "null"], format: "date-time" },
+        },
+      },
+      HealthSettings: {
+        type: "object",
+        properties: { silentClientMinutes: { type: "integer", minimum: 5, maximum: 43200 } },
+      },
+      NasSource: {
+        type: "object",
+        properties: {
+          source: { type: "string", description: "The address packets came from" },
+          client: { type: ["string", "null"], description: "The RADIUS client covering it" },
+          accepted: { type: "integer" },
+          statusServer: { type: "integer" },
+          dropped: { type: "object", additionalProperties: { type: "integer" }, description: "By reason" },
+          lastPacketAt: { type: "string", format: "date-time" },
+          lastAcceptedAt: { type: ["string", "null"], format: "date-time" },
+          lastDroppedAt: { type: ["string", "null"], format: "date-time" },
         },
       },
       Exclusion: {

@@ -15,6 +15,8 @@ import { ChangePasswordSchema, CreateUserSchema, UpdateUserSchema } from "../aut
 import { VpnSettingsUpdateSchema } from "../radius/vpn-settings.ts";
 import { VpnSessionQuerySchema } from "../sessions/session-list.ts";
 import { DirectorySettingsUpdateSchema } from "../directory/settings.ts";
+import { HealthIssueQuerySchema } from "../health/health-issues.ts";
+import { HealthSettingsSchema } from "../health/health-settings.ts";
 import { operation } from "./operation.ts";
 
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
@@ -447,6 +449,40 @@ export const OPERATIONS = {
     summary: "Send a test alert to every enabled target now (admin)",
     responses: { "200": { description: "{ results: [{ target, ok, error? }] }" } },
     errors: [400],
+  }),
+  listHealthIssues: operation({
+    method: "GET",
+    path: "/api/v1/health-issues",
+    permission: "vpn.read",
+    summary:
+      "Health issues (ingestion failures, silent RADIUS clients, sensors not reporting, spool in use, records set aside, directory sync failing): open ones oldest first, closed ones newest first (any role)",
+    query: HealthIssueQuerySchema,
+    responses: { "200": { description: "Health issues", ...list(ref("HealthIssue")) } },
+    errors: [400],
+  }),
+  getHealthSettings: operation({
+    method: "GET",
+    path: "/api/v1/settings/health",
+    permission: "vpn.read",
+    summary: "The health checks' thresholds (any role)",
+    responses: { "200": { description: "Settings", ...json(ref("HealthSettings")) } },
+  }),
+  putHealthSettings: operation({
+    method: "PUT",
+    path: "/api/v1/settings/health",
+    permission: "vpn.write",
+    summary: "Set how long a RADIUS client may stay silent before a health issue opens (admin, audited)",
+    body: HealthSettingsSchema,
+    responses: { "200": { description: "Saved", ...json(ref("HealthSettings")) } },
+    errors: [400],
+  }),
+  listNasSources: operation({
+    method: "GET",
+    path: "/api/v1/nas-sources",
+    permission: "vpn.read",
+    summary:
+      "Every address that sent RADIUS to a sensor in the last 7 days: accepted, Status-Server, dropped by reason, last packet, the RADIUS client it matches (any role)",
+    responses: { "200": { description: "Sources", ...list(ref("NasSource")) } },
   }),
   listSensors: operation({
     method: "GET",

@@ -39,6 +39,8 @@ export const EnvSchema = z.object({
   VPNSIGHT_DETECTOR_MAX_DEFER_MS: envPositive(30_000),
   /** Internal (tests shorten it): how often the detector checks whether a directory sync is due. */
   VPNSIGHT_DIRECTORY_CHECK_MS: envPositive(60_000),
+  /** Internal (tests shorten it): how often the detector runs the health checks (lib/health). */
+  VPNSIGHT_HEALTH_CHECK_MS: envPositive(15_000),
   /** Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed (lib/auth/client-address.ts); default none. */
   TRUSTED_PROXIES: z.preprocess(
     (v) =>

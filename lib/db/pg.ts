@@ -6,6 +6,11 @@ import pg from "pg";
 /** A pool or a client inside a transaction: whatever can run one statement. */
 export type Queryable = Pick<pg.Pool, "query">;
 
+/** Less than Queryable: rows only. A pg pool or client is one, and so is the portal's Prisma through prismaSql. */
+export interface Sql {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+}
+
 /**
  * Runs `work` in one transaction on a pooled connection: COMMIT when it resolves, ROLLBACK
  * when it throws; a connection that broke mid-transaction is discarded, not reused.

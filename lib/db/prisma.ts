@@ -33,3 +33,12 @@ export function db(): PrismaClient {
   }
   return holder.vpnsightPrisma;
 }
+
+/** The portal's client as an `Sql` (lib/db/pg.ts), for the modules the detector's plain pg runs too. */
+export function prismaSql(client: PrismaClient): import("./pg.ts").Sql {
+  return {
+    query: async <R extends pg.QueryResultRow>(text: string, params: unknown[] = []) => ({
+      rows: await client.$queryRawUnsafe<R[]>(text, ...params),
+    }),
+  };
+}

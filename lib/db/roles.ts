@@ -50,6 +50,11 @@ export const TABLE_PRIVILEGES: Record<string, Record<RoleName, Privilege[]>> = {
   // Made in the portal; the detector reads the ones in force and counts what each held back.
   DetectionExclusion: { vpnsight_portal: ALL, vpnsight_sensor: ["SELECT", "UPDATE"] },
   SensorStatus: { vpnsight_portal: ALL, vpnsight_sensor: ["SELECT", "INSERT", "UPDATE"] },
+  // Counted by the sensors, purged by the detector; the portal's NAS table reads it.
+  NasTraffic: { vpnsight_portal: READ, vpnsight_sensor: ALL },
+  // Opened and closed by the health checks: the detector's, and the portal's when it lists them (no sensor may run).
+  HealthIssue: { vpnsight_portal: ["SELECT", "INSERT", "UPDATE"], vpnsight_sensor: ["SELECT", "INSERT", "UPDATE"] },
+  HealthDelivery: { vpnsight_portal: ALL, vpnsight_sensor: ALL },
 };
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;

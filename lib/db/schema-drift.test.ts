@@ -31,7 +31,7 @@ const COLUMN_TYPES: Record<string, string[]> = {
   Int: ["integer"],
   BigInt: ["bigint"],
   Boolean: ["boolean"],
-  DateTime: ["timestamp with time zone", "timestamp without time zone"],
+  DateTime: ["timestamp with time zone", "timestamp without time zone", "date"],
   Json: ["jsonb"],
   Float: ["double precision"],
   Bytes: ["bytea"],

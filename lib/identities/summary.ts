@@ -1,3 +1,4 @@
+import { OPEN_STATUSES } from "../alerts/status.ts";
 import type { Db } from "../db/prisma.ts";
 import { locationLabel } from "../geo/location.ts";
 import { DEFAULT_DETECTION_SETTINGS, type DetectionSettings } from "../alerts/detections.ts";
@@ -18,7 +19,7 @@ export async function identitySummary(
   const [open, usual, last] = await Promise.all([
     db.alert.groupBy({
       by: ["severity"],
-      where: { identity, status: { in: ["new", "in_progress"] } },
+      where: { identity, status: { in: [...OPEN_STATUSES] } },
       _count: { _all: true },
     }),
     db.$queryRaw<{ countryCode: string; country: string | null; sessions: number }[]>`

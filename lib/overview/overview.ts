@@ -1,3 +1,4 @@
+import { OPEN_STATUSES } from "../alerts/status.ts";
 import { z } from "zod";
 import type { Db } from "../db/prisma.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -60,7 +61,7 @@ export async function overview(db: Db, period: OverviewPeriod, now = new Date())
         FROM "VpnSession" p
        WHERE p."startedAt" >= ${start} AND p."locationKind" = 'geo' AND p."countryCode" IS NOT NULL
        GROUP BY p."countryCode" ORDER BY sessions DESC`,
-    db.alert.groupBy({ by: ["severity"], where: { status: { in: ["new", "in_progress"] } }, _count: { _all: true } }),
+    db.alert.groupBy({ by: ["severity"], where: { status: { in: [...OPEN_STATUSES] } }, _count: { _all: true } }),
     db.$queryRaw<{ identity: string; countries: string[] }[]>`
       SELECT identity, array_agg(DISTINCT "countryCode" ORDER BY "countryCode") AS countries FROM "VpnSession"
        WHERE "startedAt" >= ${start} AND "locationKind" = 'geo' AND "countryCode" IS NOT NULL

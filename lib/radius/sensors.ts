@@ -20,6 +20,10 @@ export interface SensorView {
   statusServer: string;
   /** Its RadSec listener, as it reported it (null: RADSEC_PORT=0). */
   radsec: (SensorRadsec & { certificatePem?: string }) | null;
+  /** The host's addresses the sensor listens on (what a NAS is configured to send to). */
+  addresses: string[];
+  /** Answered records the database refused, in spool/refused.jsonl. */
+  setAside: number;
   /** A heartbeat within SENSOR_STALE_AFTER_MS. */
   online: boolean;
 }
@@ -38,6 +42,8 @@ export async function listSensors(db: Db, now = Date.now()): Promise<SensorView[
     spoolDepth: r.spoolDepth,
     statusServer: r.statusServer.toString(),
     radsec: (r.radsec ?? null) as SensorView["radsec"],
+    addresses: r.addresses,
+    setAside: r.setAside,
     online: now - r.lastHeartbeat.getTime() < SENSOR_STALE_AFTER_MS,
   }));
 }

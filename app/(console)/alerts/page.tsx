@@ -97,7 +97,10 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
           name="status"
           label="Status"
           value={raw.status}
-          options={ALERT_STATUSES.map((s) => [s, STATUS_LABELS[s]] as const)}
+          options={[
+            ["open", "Open (new or in progress)"] as const,
+            ...ALERT_STATUSES.map((s) => [s, STATUS_LABELS[s]] as const),
+          ]}
         />
         <FilterSelect
           id="a-severity"

@@ -24,6 +24,12 @@ const SECTIONS: { href: string; title: string; text: string; permission: Permiss
     permission: "identities.read",
   },
   {
+    href: "/settings/health",
+    title: "Health",
+    text: "Ingestion failures, silent RADIUS clients, sensors not reporting, spool, directory sync.",
+    permission: "vpn.read",
+  },
+  {
     href: "/settings/detections",
     title: "Detections",
     text: "The rules, when they apply, and exclusions for known cases.",

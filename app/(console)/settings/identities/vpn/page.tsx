@@ -1,6 +1,6 @@
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/permissions";
-import { db } from "@/lib/db/prisma";
+import { db, prismaSql } from "@/lib/db/prisma";
 import { listRadiusClients } from "@/lib/radius/radius-clients.ts";
 import { getRadsecSettings } from "@/lib/radius/radsec-settings.ts";
 import { listSensors } from "@/lib/radius/sensors.ts";
@@ -10,6 +10,9 @@ import { VpnSettingsForm } from "./vpn-settings-form";
 import { RadiusClientsPanel } from "./radius-clients-panel";
 import { RadsecPanel } from "./radsec-panel";
 import { SensorsPanel } from "./sensors-panel";
+import { NasPanel } from "./nas-panel";
+import { SetupSteps } from "./setup-steps";
+import { listNasSources } from "@/lib/health/nas-sources.ts";
 import { Breadcrumb, SETTINGS } from "@/app/_components/breadcrumb";
 
 export const metadata = { title: "VPN · Settings · VPN Sight" };
@@ -17,11 +20,12 @@ export const metadata = { title: "VPN · Settings · VPN Sight" };
 export default async function VpnSettingsPage() {
   const principal = await requirePagePermission("vpn.read");
   const canWrite = can(principal.role, "vpn.write");
-  const [settings, clients, sensors, radsec] = await Promise.all([
+  const [settings, clients, sensors, radsec, sources] = await Promise.all([
     getVpnSettings(db()),
     listRadiusClients(db()),
     listSensors(db()),
     getRadsecSettings(db()),
+    listNasSources(prismaSql(db())),
   ]);
   const secretStatus = settings.secretConfigured ? (
     <>
@@ -75,8 +79,14 @@ export default async function VpnSettingsPage() {
           </div>
         )}
       </section>
-      <RadiusClientsPanel clients={JSON.parse(JSON.stringify(clients))} canWrite={canWrite} />
+      <SetupSteps sensors={sensors} port={settings.port} />
+      <RadiusClientsPanel
+        clients={JSON.parse(JSON.stringify(clients))}
+        canWrite={canWrite}
+        sourcesSeen={sources.filter((s) => s.accepted > 0 || Object.keys(s.dropped).length > 0).map((s) => s.source)}
+      />
       <RadsecPanel view={JSON.parse(JSON.stringify(radsec))} canWrite={canWrite} />
+      <NasPanel sources={sources} />
       <SensorsPanel sensors={sensors} />
     </div>
   );

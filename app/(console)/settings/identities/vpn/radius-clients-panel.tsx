@@ -22,12 +22,30 @@ interface ClientRow {
   previousSecretExpiresAt: string | null;
 }
 
-export function RadiusClientsPanel({ clients, canWrite }: { clients: ClientRow[]; canWrite: boolean }) {
+/** The first client changes what is accepted: from then on every source not listed is dropped. Said before. */
+export function firstClientWarning(sourcesSeen: string[]): string {
+  const seen = sourcesSeen.length
+    ? ` In the last 7 days, accounting came from ${sourcesSeen.length} source${sourcesSeen.length === 1 ? "" : "s"}: ${sourcesSeen.slice(0, 10).join(", ")}${sourcesSeen.length > 10 ? ", …" : ""}. Those this client does not cover will be dropped.`
+    : "";
+  return `This is the first RADIUS client: from now on only listed clients are accepted, and every other source is dropped as "unknown client".${seen} Add it?`;
+}
+
+export function RadiusClientsPanel({
+  clients,
+  canWrite,
+  sourcesSeen,
+}: {
+  clients: ClientRow[];
+  canWrite: boolean;
+  /** Sources that sent accounting in the last 7 days (the NAS table). */
+  sourcesSeen: string[];
+}) {
   const { error, run } = useApiAction();
 
   async function onAdd(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
+    if (clients.length === 0 && !window.confirm(firstClientWarning(sourcesSeen))) return;
     const form = new FormData(formElement);
     const secret = String(form.get("secret") ?? "");
     const certificate = String(form.get("certificate") ?? "").trim();

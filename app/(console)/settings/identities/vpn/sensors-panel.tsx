@@ -1,17 +1,6 @@
 import { LocalTime } from "@/app/_components/local-time";
 import type { SensorView } from "@/lib/radius/sensors.ts";
-
-const REASON_LABELS: Record<string, string> = {
-  malformed: "malformed",
-  unknown_client: "unknown client",
-  certificate_mismatch: "RadSec certificate not the client's",
-  not_recording: "Status-Server while unable to record",
-  bad_authenticator: "bad authenticator (wrong secret?)",
-  bad_message_authenticator: "bad Message-Authenticator",
-  unsupported_code: "not accounting",
-  disabled: "accounting disabled",
-  refused_by_database: "refused by the database (see the sensor's log)",
-};
+import { DROP_REASON_LABELS as REASON_LABELS } from "./drop-reasons";
 
 export function SensorsPanel({ sensors }: { sensors: SensorView[] }) {
   return (
@@ -69,7 +58,12 @@ export function SensorsPanel({ sensors }: { sensors: SensorView[] }) {
                         ? "0"
                         : dropped.map(([reason, n]) => `${n} ${REASON_LABELS[reason] ?? reason}`).join(", ")}
                     </td>
-                    <td>{s.spoolDepth === 0 ? "empty" : `${s.spoolDepth} batches waiting`}</td>
+                    <td>
+                      {s.spoolDepth === 0 ? "empty" : `${s.spoolDepth} batches waiting`}
+                      {s.setAside > 0 && (
+                        <div className="text-xs text-red-700">{s.setAside} set aside (refused.jsonl)</div>
+                      )}
+                    </td>
                   </tr>
                 );
               })}

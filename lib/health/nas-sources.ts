@@ -1,0 +1,62 @@
+// The NAS table of Settings › Identities › VPN: every source that sent to a sensor in the last 7 days, with what was
+// accepted and what was dropped and why, so a misconfigured device can be told by its address.
+import type { Sql } from "../db/pg.ts";
+import { ipBlockMatcher, parseIpOrCidr } from "../net/cidr.ts";
+
+export const NAS_TABLE_DAYS = 7;
+
+export interface NasSourceView {
+  source: string;
+  /** The RADIUS client whose address covers it; null: no client (global secret, or dropped as unknown). */
+  client: string | null;
+  accepted: number;
+  statusServer: number;
+  /** Drops by reason (the sensor's reasons: bad_authenticator, unknown_client, …). */
+  dropped: Record<string, number>;
+  lastPacketAt: Date;
+  lastAcceptedAt: Date | null;
+  lastDroppedAt: Date | null;
+}
+
+export async function listNasSources(sql: Sql): Promise<NasSourceView[]> {
+  const [{ rows }, { rows: clients }] = await Promise.all([
+    sql.query<{ source: string; outcome: string; count: number; lastAt: Date }>(
+      `SELECT source, outcome, sum(count)::int AS count, max("lastAt") AS "lastAt" FROM "NasTraffic"
+       WHERE day >= (now() AT TIME ZONE 'UTC')::date - $1::int AND "lastAt" >= now() - make_interval(days => $1::int)
+       GROUP BY source, outcome`,
+      [NAS_TABLE_DAYS],
+    ),
+    sql.query<{ name: string; address: string }>(`SELECT name, address FROM "RadiusClient" ORDER BY name`),
+  ]);
+  const tests = clients.flatMap((c) => {
+    const block = parseIpOrCidr(c.address);
+    return block ? [{ name: c.name, covers: ipBlockMatcher(block) }] : [];
+  });
+  const bySource = new Map<string, NasSourceView>();
+  for (const r of rows) {
+    let view = bySource.get(r.source);
+    if (!view) {
+      view = {
+        source: r.source,
+        client: tests.find((t) => t.covers(r.source))?.name ?? null,
+        accepted: 0,
+        statusServer: 0,
+        dropped: {},
+        lastPacketAt: r.lastAt,
+        lastAcceptedAt: null,
+        lastDroppedAt: null,
+      };
+      bySource.set(r.source, view);
+    }
+    if (r.lastAt > view.lastPacketAt) view.lastPacketAt = r.lastAt;
+    if (r.outcome === "accepted") {
+      view.accepted += r.count;
+      view.lastAcceptedAt = r.lastAt;
+    } else if (r.outcome === "status_server") view.statusServer += r.count;
+    else {
+      view.dropped[r.outcome] = (view.dropped[r.outcome] ?? 0) + r.count;
+      if (!view.lastDroppedAt || r.lastAt > view.lastDroppedAt) view.lastDroppedAt = r.lastAt;
+    }
+  }
+  return [...bySource.values()].sort((a, b) => b.lastPacketAt.getTime() - a.lastPacketAt.getTime());
+}
