@@ -76,7 +76,7 @@ test("a NAS with a wrong secret opens an ingestion failure within a minute; fixi
     "bad authenticator (wrong secret?)",
   );
   await expect(page.getByTestId("sensor-addresses")).not.toContainText("no sensor has reported");
-  await page.getByText("Cisco ASA", { exact: true }).click();
+  await page.locator("summary", { hasText: "Cisco ASA" }).click();
   await expect(page.getByText("accounting-server-group VPNSIGHT")).toBeVisible();
 
   // The NAS gets the right secret: its next record is accepted and the issue closes by itself.
