@@ -74,7 +74,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const raw = await searchParamsRecord(searchParams);
   const { query, problem } = pageQuery(OverviewQuerySchema, raw);
   const [data, sensors, healthIssues] = await Promise.all([
-    overview(db(), query.period),
+    overview(db(), query.period, new Date(), { keep: true }),
     listSensors(db()),
     principal.role === "admin" ? openHealthIssues() : [],
   ]);
@@ -233,6 +233,13 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       </div>
       <p className="text-xs text-slate-500">
         Since <LocalTime iso={since} />.
+        {query.period === "30d" && (
+          <>
+            {" "}
+            The month&apos;s figures as of <LocalTime iso={data.asOf} /> (refreshed every minute); online now and open
+            alerts are live.
+          </>
+        )}
       </p>
     </div>
   );

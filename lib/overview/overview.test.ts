@@ -69,4 +69,23 @@ describe("overview", () => {
     expect(periodBuckets("30d", NOW).start.toISOString()).toBe("2026-11-01T00:00:00.000Z");
     expect(() => OverviewQuerySchema.parse({ period: "1y" })).toThrow("period is 24h or 30d.");
   });
+
+  it("the page's month figures are kept a minute and refreshed behind the scenes; online and alerts stay live", async () => {
+    const first = await overview(t.db, "30d", NOW, { keep: true });
+    expect(first.asOf).toBe(NOW.toISOString());
+    await t.db.vpnSession.create({ data: at("cid@contoso.com", 1, "FR", "Paris", true) });
+    const soon = await overview(t.db, "30d", new Date(NOW.getTime() + 30_000), { keep: true });
+    expect(soon.asOf).toBe(NOW.toISOString()); // kept
+    expect(soon.activity.reduce((sum, b) => sum + b.sessions, 0)).toBe(5);
+    expect(soon.online.sessions).toBe(first.online.sessions + 1); // live
+    // Over a minute old: served once more while the refresh runs, then the new figures.
+    const later = new Date(NOW.getTime() + 61_000);
+    expect((await overview(t.db, "30d", later, { keep: true })).asOf).toBe(NOW.toISOString());
+    await expect.poll(async () => (await overview(t.db, "30d", later, { keep: true })).asOf).toBe(later.toISOString());
+    const refreshed = await overview(t.db, "30d", later, { keep: true });
+    expect(refreshed.activity.reduce((sum, b) => sum + b.sessions, 0)).toBe(6);
+    // Without keep (the tests above, any other caller) it is computed every time.
+    expect((await overview(t.db, "30d", NOW)).activity.reduce((sum, b) => sum + b.sessions, 0)).toBe(6);
+    await t.db.vpnSession.deleteMany({ where: { identity: "cid@contoso.com" } });
+  });
 });
