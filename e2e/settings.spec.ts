@@ -1,17 +1,41 @@
+import { spawnSync } from "node:child_process";
 import { expect, test } from "@playwright/test";
 import { ADMIN, readState } from "./product";
 import { fetchFromPage, productSql, signIn } from "./helpers";
 
-test("an admin adds a RADIUS client (a bad address gets a clear error and keeps the form), then removes it", async ({
+test("an admin adds a RADIUS client (a bad address gets a clear error and keeps the form; the first client names the sources it will drop), then removes it", async ({
   page,
+  request,
 }) => {
+  // A source the sensor has seen (any outcome counts): the first client must name it before dropping it.
+  spawnSync("radclient", ["-r", "1", "-t", "1", "127.0.0.1:18130", "acct", "Any-Secret-0000000001"], {
+    input: 'User-Name = "seen@contoso.com"\nAcct-Status-Type = Start\nAcct-Session-Id = "SEEN-1"\n',
+  });
+  await expect
+    .poll(
+      async () => {
+        const res = await request.get("/api/v1/nas-sources?notCoveredBy=192.0.2.0/24", {
+          headers: { authorization: `Bearer ${readState().adminToken}` },
+        });
+        return ((await res.json()) as { items: { source: string }[] }).items.map((i) => i.source);
+      },
+      { timeout: 30_000 },
+    )
+    .toContain("127.0.0.1");
+
   await signIn(page, ADMIN);
   await page.goto("/settings/identities/vpn");
   const form = page.getByRole("form", { name: "Add RADIUS client" });
   const name = `e2e-asa-${Date.now()}`;
   await form.getByLabel("Name").fill(name);
   await form.getByLabel("IP or CIDR").fill("192.0.2.300");
-  // The first client changes what is accepted: the admin is told, and saying no adds nothing.
+  await form.getByRole("button", { name: "Add client" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Enter an IP address or CIDR block" })).toBeVisible();
+  await expect(form.getByLabel("Name")).toHaveValue(name);
+
+  await form.getByLabel("IP or CIDR").fill("192.0.2.0/24");
+  await form.getByLabel("Vendor").selectOption("cisco-asa");
+  // The first client changes what is accepted: the admin is told which sources will be dropped; no adds nothing.
   const warnings: string[] = [];
   page.once("dialog", (dialog) => {
     warnings.push(dialog.message());
@@ -20,14 +44,10 @@ test("an admin adds a RADIUS client (a bad address gets a clear error and keeps 
   await form.getByRole("button", { name: "Add client" }).click();
   await expect.poll(() => warnings.length).toBe(1);
   expect(warnings[0]).toContain('every other source is dropped as "unknown client"');
+  expect(warnings[0]).toMatch(/will be dropped from now on: (.*, )?127\.0\.0\.1/);
+  await expect(page.getByRole("cell", { name, exact: true })).toHaveCount(0);
   await expect(form.getByLabel("Name")).toHaveValue(name);
   page.on("dialog", (dialog) => void dialog.accept());
-  await form.getByRole("button", { name: "Add client" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "Enter an IP address or CIDR block" })).toBeVisible();
-  await expect(form.getByLabel("Name")).toHaveValue(name);
-
-  await form.getByLabel("IP or CIDR").fill("192.0.2.0/24");
-  await form.getByLabel("Vendor").selectOption("cisco-asa");
   await form.getByRole("button", { name: "Add client" }).click();
   await expect(page.getByRole("cell", { name, exact: true })).toBeVisible();
   await expect(page.getByRole("alert").filter({ hasText: "Enter an IP address or CIDR block" })).toHaveCount(0);

@@ -117,9 +117,9 @@ export class SensorMetrics {
     this.dropped.inc({ reason, transport });
     this.counts.dropped[reason] += 1;
   }
-  accept(transport: Transport, answerSeconds: number, source: string): void {
+  accept(transport: Transport, answerSeconds: number, source: string, vendor: string | null = null): void {
     this.lastAcceptedAt = new Date();
-    this.bySource.record(source, "accepted", this.lastAcceptedAt);
+    this.bySource.record(source, "accepted", this.lastAcceptedAt, vendor);
     this.accepted.inc({ transport });
     this.answerSeconds.observe({ transport }, answerSeconds);
     this.counts.accepted += 1;

@@ -9,6 +9,7 @@ interface Tally {
   outcome: string;
   count: number;
   lastAt: Date;
+  vendor: string | null;
 }
 
 /**
@@ -19,7 +20,7 @@ interface Tally {
 export class NasTrafficCounter {
   private tallies = new Map<string, Tally>();
 
-  record(source: string, outcome: string, at = new Date()): void {
+  record(source: string, outcome: string, at = new Date(), vendor: string | null = null): void {
     let key = `${source}\t${outcome}`;
     if (!this.tallies.has(key) && this.tallies.size >= MAX_KEYS) {
       source = OTHER_SOURCES;
@@ -29,7 +30,8 @@ export class NasTrafficCounter {
     if (tally) {
       tally.count += 1;
       tally.lastAt = at;
-    } else this.tallies.set(key, { source, outcome, count: 1, lastAt: at });
+      tally.vendor = vendor ?? tally.vendor;
+    } else this.tallies.set(key, { source, outcome, count: 1, lastAt: at, vendor });
   }
 
   /** Adds the counts to NasTraffic (per UTC day); kept for the next flush when the database cannot take them. */
@@ -39,17 +41,19 @@ export class NasTrafficCounter {
     this.tallies = new Map();
     try {
       await pool.query(
-        `INSERT INTO "NasTraffic" (day, "sensorId", source, outcome, count, "lastAt")
-         SELECT (t.at AT TIME ZONE 'UTC')::date, $1, t.source, t.outcome, t.n, t.at
-         FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[]) AS t(source, outcome, n, at)
+        `INSERT INTO "NasTraffic" (day, "sensorId", source, outcome, count, "lastAt", vendor)
+         SELECT (t.at AT TIME ZONE 'UTC')::date, $1, t.source, t.outcome, t.n, t.at, t.vendor
+         FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[]) AS t(source, outcome, n, at, vendor)
          ON CONFLICT (day, "sensorId", source, outcome) DO UPDATE SET count = "NasTraffic".count + EXCLUDED.count,
-           "lastAt" = greatest("NasTraffic"."lastAt", EXCLUDED."lastAt")`,
+           "lastAt" = greatest("NasTraffic"."lastAt", EXCLUDED."lastAt"),
+           vendor = COALESCE(EXCLUDED.vendor, "NasTraffic".vendor)`,
         [
           sensorId,
           taken.map((t) => t.source),
           taken.map((t) => t.outcome),
           taken.map((t) => t.count),
           taken.map((t) => t.lastAt),
+          taken.map((t) => t.vendor),
         ],
       );
     } catch (err) {
@@ -59,6 +63,7 @@ export class NasTrafficCounter {
         if (now) {
           now.count += t.count;
           if (t.lastAt > now.lastAt) now.lastAt = t.lastAt;
+          now.vendor ??= t.vendor;
         } else this.tallies.set(key, t);
       }
       throw err;

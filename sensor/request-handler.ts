@@ -93,9 +93,9 @@ export class RequestHandler {
       metrics.duplicatesInFlight.inc();
       return "unanswered"; // the original's answer answers it
     }
-    const answer = (): Outcome => {
+    const answer = (vendor: string | null = null): Outcome => {
       reply(encodeAccountingResponse(verified));
-      metrics.accept(transport, (performance.now() - arrived) / 1000, source.ip);
+      metrics.accept(transport, (performance.now() - arrived) / 1000, source.ip, vendor);
       return "answered";
     };
 
@@ -122,15 +122,20 @@ export class RequestHandler {
       metrics.ignored.inc({ reason: normalized.ignored });
       return answer();
     }
+    const { record } = normalized;
+    const vendor = "vendor" in record ? record.vendor : null;
     this.inFlight.add(flightKey);
     this.pending += 1;
     return this.deps.writer
-      .add(normalized.record)
-      .then(answer, (err): Outcome => {
-        if (err instanceof RecordRefusedError) return drop("refused_by_database");
-        metrics.unanswered.inc();
-        return "unanswered";
-      })
+      .add(record)
+      .then(
+        () => answer(vendor),
+        (err): Outcome => {
+          if (err instanceof RecordRefusedError) return drop("refused_by_database");
+          metrics.unanswered.inc();
+          return "unanswered";
+        },
+      )
       .finally(() => {
         this.inFlight.delete(flightKey);
         this.pending -= 1;

@@ -373,6 +373,7 @@ export const openApiDocument = {
         properties: {
           source: { type: "string", description: "The address packets came from" },
           client: { type: ["string", "null"], description: "The RADIUS client covering it" },
+          vendor: { type: ["string", "null"], description: "Detected in its last accepted accounting" },
           accepted: { type: "integer" },
           statusServer: { type: "integer" },
           dropped: { type: "object", additionalProperties: { type: "integer" }, description: "By reason" },

@@ -17,6 +17,7 @@ import { VpnSessionQuerySchema } from "../sessions/session-list.ts";
 import { DirectorySettingsUpdateSchema } from "../directory/settings.ts";
 import { HealthIssueQuerySchema } from "../health/health-issues.ts";
 import { HealthSettingsSchema } from "../health/health-settings.ts";
+import { NasSourcesQuerySchema } from "../health/nas-sources.ts";
 import { operation } from "./operation.ts";
 
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
@@ -481,8 +482,10 @@ export const OPERATIONS = {
     path: "/api/v1/nas-sources",
     permission: "vpn.read",
     summary:
-      "Every address that sent RADIUS to a sensor in the last 7 days: accepted, Status-Server, dropped by reason, last packet, the RADIUS client it matches (any role)",
+      "Every address that sent RADIUS to a sensor in the last 7 days: accepted, Status-Server, dropped by reason, last packet, the vendor detected, the RADIUS client it matches (any role)",
+    query: NasSourcesQuerySchema,
     responses: { "200": { description: "Sources", ...list(ref("NasSource")) } },
+    errors: [400],
   }),
   listSensors: operation({
     method: "GET",

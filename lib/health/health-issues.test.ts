@@ -19,11 +19,11 @@ beforeEach(async () => {
   await t.query(`TRUNCATE "NasTraffic", "SensorStatus", "HealthIssue", "HealthDelivery", "RadiusClient"`);
 });
 
-const traffic = (source: string, outcome: string, count: number, at: Date, sensorId = "s1") =>
+const traffic = (source: string, outcome: string, count: number, at: Date, sensorId = "s1", vendor?: string) =>
   t.query(
-    `INSERT INTO "NasTraffic" (day, "sensorId", source, outcome, count, "lastAt")
-     VALUES (($5::timestamptz AT TIME ZONE 'UTC')::date, $1, $2, $3, $4, $5)`,
-    [sensorId, source, outcome, count, at],
+    `INSERT INTO "NasTraffic" (day, "sensorId", source, outcome, count, "lastAt", vendor)
+     VALUES (($5::timestamptz AT TIME ZONE 'UTC')::date, $1, $2, $3, $4, $5, $6)`,
+    [sensorId, source, outcome, count, at, vendor ?? null],
   );
 const open = async () =>
   (await listHealthIssues(t.pool, { status: "open" })).map((h) => `${h.kind} ${h.subject}`).sort();
@@ -128,8 +128,8 @@ describe("health issues", () => {
       `INSERT INTO "RadiusClient" (id, name, address, "updatedAt") VALUES (gen_random_uuid(), 'asa-1', '10.1.0.0/16', now())`,
     );
     const now = new Date();
-    await traffic("10.1.2.3", "accepted", 10, new Date(now.getTime() - 86_400_000));
-    await traffic("10.1.2.3", "accepted", 5, now);
+    await traffic("10.1.2.3", "accepted", 10, new Date(now.getTime() - 86_400_000), "s1", "other");
+    await traffic("10.1.2.3", "accepted", 5, now, "s1", "cisco_asa");
     await traffic("10.1.2.3", "bad_authenticator", 2, new Date(now.getTime() - 60_000), "s2");
     await traffic("203.0.113.9", "unknown_client", 4, now);
     await traffic("10.9.9.9", "accepted", 1, new Date(now.getTime() - 9 * 86_400_000));
@@ -137,6 +137,7 @@ describe("health issues", () => {
     expect(rows.map((r) => r.source).sort()).toEqual(["10.1.2.3", "203.0.113.9"]);
     expect(rows.find((r) => r.source === "10.1.2.3")).toMatchObject({
       client: "asa-1",
+      vendor: "cisco_asa", // the latest
       accepted: 15,
       dropped: { bad_authenticator: 2 },
       lastAcceptedAt: now,

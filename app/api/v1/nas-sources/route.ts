@@ -3,4 +3,6 @@ import { OPERATIONS as op } from "@/lib/api/operations";
 import { db, prismaSql } from "@/lib/db/prisma";
 import { listNasSources } from "@/lib/health/nas-sources.ts";
 
-export const GET = apiRoute(op.listNasSources, async () => ({ items: await listNasSources(prismaSql(db())) }));
+export const GET = apiRoute(op.listNasSources, async ({ query }) => ({
+  items: await listNasSources(prismaSql(db()), query),
+}));

@@ -1,6 +1,7 @@
 import { LocalTime } from "@/app/_components/local-time";
 import type { NasSourceView } from "@/lib/health/nas-sources.ts";
 import { DROP_REASON_LABELS } from "./drop-reasons";
+import { VENDOR_LABELS, type VendorId } from "@/lib/radius/vendors.ts";
 
 /** Every source seen in 7 days: which device is misconfigured, and why its packets are dropped. */
 export function NasPanel({ sources }: { sources: NasSourceView[] }) {
@@ -18,6 +19,7 @@ export function NasPanel({ sources }: { sources: NasSourceView[] }) {
               <tr>
                 <th>Source</th>
                 <th>RADIUS client</th>
+                <th>Vendor detected</th>
                 <th>Accepted</th>
                 <th>Dropped</th>
                 <th>Last packet</th>
@@ -30,7 +32,8 @@ export function NasPanel({ sources }: { sources: NasSourceView[] }) {
                 return (
                   <tr key={s.source} data-testid={`nas-${s.source}`}>
                     <td className="font-mono text-xs">{s.source}</td>
-                    <td>{s.client ?? <span className="text-slate-500">none</span>}</td>
+                    <td>{s.client ?? <span className="text-slate-500">not a client</span>}</td>
+                    <td>{s.vendor ? (VENDOR_LABELS[s.vendor as VendorId] ?? s.vendor) : "—"}</td>
                     <td data-testid="nas-accepted">
                       {s.accepted.toLocaleString("en")}
                       {s.statusServer > 0 && (

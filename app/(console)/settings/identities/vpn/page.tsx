@@ -80,11 +80,7 @@ export default async function VpnSettingsPage() {
         )}
       </section>
       <SetupSteps sensors={sensors} port={settings.port} />
-      <RadiusClientsPanel
-        clients={JSON.parse(JSON.stringify(clients))}
-        canWrite={canWrite}
-        sourcesSeen={sources.filter((s) => s.accepted > 0 || Object.keys(s.dropped).length > 0).map((s) => s.source)}
-      />
+      <RadiusClientsPanel clients={JSON.parse(JSON.stringify(clients))} canWrite={canWrite} />
       <RadsecPanel view={JSON.parse(JSON.stringify(radsec))} canWrite={canWrite} />
       <NasPanel sources={sources} />
       <SensorsPanel sensors={sensors} />

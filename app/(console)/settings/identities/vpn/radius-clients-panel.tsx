@@ -23,30 +23,29 @@ interface ClientRow {
 }
 
 /** The first client changes what is accepted: from then on every source not listed is dropped. Said before. */
-export function firstClientWarning(sourcesSeen: string[]): string {
-  const seen = sourcesSeen.length
-    ? ` In the last 7 days, accounting came from ${sourcesSeen.length} source${sourcesSeen.length === 1 ? "" : "s"}: ${sourcesSeen.slice(0, 10).join(", ")}${sourcesSeen.length > 10 ? ", …" : ""}. Those this client does not cover will be dropped.`
-    : "";
-  return `This is the first RADIUS client: from now on only listed clients are accepted, and every other source is dropped as "unknown client".${seen} Add it?`;
+export function firstClientWarning(dropped: string[]): string {
+  const named = dropped.length
+    ? ` In the last 7 days, ${dropped.length} source${dropped.length === 1 ? "" : "s"} this client does not cover sent RADIUS here and will be dropped from now on: ${dropped.slice(0, 10).join(", ")}${dropped.length > 10 ? ", …" : ""}.`
+    : " Every source seen in the last 7 days is covered by this client.";
+  return `This is the first RADIUS client: from now on only listed clients are accepted, and every other source is dropped as "unknown client".${named} Add it?`;
 }
 
-export function RadiusClientsPanel({
-  clients,
-  canWrite,
-  sourcesSeen,
-}: {
-  clients: ClientRow[];
-  canWrite: boolean;
-  /** Sources that sent accounting in the last 7 days (the NAS table). */
-  sourcesSeen: string[];
-}) {
+export function RadiusClientsPanel({ clients, canWrite }: { clients: ClientRow[]; canWrite: boolean }) {
   const { error, run } = useApiAction();
 
   async function onAdd(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
-    if (clients.length === 0 && !window.confirm(firstClientWarning(sourcesSeen))) return;
     const form = new FormData(formElement);
+    if (clients.length === 0) {
+      // The sources of the last 7 days the new address leaves out (an address the API refuses: its POST says why).
+      const address = String(form.get("address") ?? "");
+      const left = await callApi<{ items: { source: string }[] }>(
+        "GET",
+        `/api/v1/nas-sources?${new URLSearchParams({ notCoveredBy: address })}`,
+      );
+      if (left.ok && !window.confirm(firstClientWarning(left.data.items.map((i) => i.source)))) return;
+    }
     const secret = String(form.get("secret") ?? "");
     const certificate = String(form.get("certificate") ?? "").trim();
     await run(
