@@ -17,6 +17,8 @@ import { LastSyncSchema } from "../lib/directory/settings.ts";
 import { readScheduleFacts, syncDue } from "../lib/directory/schedule.ts";
 import { purgeNasTraffic, reconcileHealthIssues } from "../lib/health/health-issues.ts";
 import { deliverDueHealthEvents } from "../lib/health/forward.ts";
+import { thinTimelineSlice } from "../lib/sessions/thin-timeline.ts";
+import { readSensorEnv } from "./config.ts";
 
 const env = readEnv();
 if (!env.DATABASE_URL) throw new Error("the detector needs DATABASE_URL (the sensor passes it)");
@@ -149,6 +151,27 @@ async function health(): Promise<void> {
   if (!stopping) setTimeout(health, env.VPNSIGHT_HEALTH_CHECK_MS);
 }
 
+// The one-time thinning of timeline rows stored before they had to carry information: a slice each second while the
+// sensor is not busy, until done (then never again).
+const THIN_EVERY_MS = 1_000;
+const staleHours = readSensorEnv().STALE_SESSION_HOURS;
+let thinned = 0;
+async function thin(): Promise<void> {
+  let done = false;
+  try {
+    if (!sensorBusy) {
+      const slice = await thinTimelineSlice(pool, staleHours);
+      thinned += slice.deleted;
+      done = slice.done;
+      if (done && thinned)
+        logger.info({ deleted: thinned }, "timeline thinned: Interim-Update rows that changed nothing");
+    }
+  } catch (err) {
+    logger.warn({ error: (err as Error).message }, "timeline thinning paused");
+  }
+  if (!stopping && !done) setTimeout(thin, THIN_EVERY_MS);
+}
+
 async function stop() {
   if (stopping) return;
   stopping = true;
@@ -165,3 +188,4 @@ void tick();
 if (env.RETENTION_DAYS > 0) setTimeout(purge, FIRST_PURGE_MS);
 setTimeout(directorySync, Math.min(env.VPNSIGHT_DIRECTORY_CHECK_MS, 10_000));
 setTimeout(health, Math.min(env.VPNSIGHT_HEALTH_CHECK_MS, 5_000));
+setTimeout(thin, 2_000);

@@ -55,6 +55,8 @@ export const TABLE_PRIVILEGES: Record<string, Record<RoleName, Privilege[]>> = {
   // Opened and closed by the health checks: the detector's, and the portal's when it lists them (no sensor may run).
   HealthIssue: { vpnsight_portal: ["SELECT", "INSERT", "UPDATE"], vpnsight_sensor: ["SELECT", "INSERT", "UPDATE"] },
   HealthDelivery: { vpnsight_portal: ALL, vpnsight_sensor: ALL },
+  // The detector's slice-by-slice jobs keep their place here.
+  MaintenanceJob: { vpnsight_portal: READ, vpnsight_sensor: ["SELECT", "UPDATE"] },
 };
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;

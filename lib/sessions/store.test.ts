@@ -74,11 +74,50 @@ describe("session store", () => {
     });
     expect(s!.startedAt.getTime()).toBe(T0);
     expect(s!.endedAt!.getTime()).toBe(T0 + 600_000);
+    // The Interim-Update changed nothing an analyst reads: it updated the session, and is no timeline row.
     expect(await t.query(`SELECT kind FROM "VpnSessionEvent" ORDER BY "eventTime"`)).toEqual([
       { kind: "start" },
-      { kind: "interim" },
       { kind: "stop" },
     ]);
+  });
+
+  it("an Interim-Update is a timeline row only when it changes the public or assigned IP, comes first, or after a stale gap", async () => {
+    const rows = () =>
+      t.query<{ kind: string; publicIp: string | null; assignedIp: string | null }>(
+        `SELECT kind, "publicIp", "assignedIp" FROM "VpnSessionEvent" ORDER BY "eventTime"`,
+      );
+    await writeAccountingRecords(t.pool, [event("interim", 60)], "s1"); // the session's first record
+    await writeAccountingRecords(t.pool, [event("interim", 120)], "s1");
+    await writeAccountingRecords(t.pool, [event("interim", 180, { publicIp: "3.5.140.1" })], "s1"); // roamed
+    await writeAccountingRecords(t.pool, [event("interim", 240, { publicIp: "3.5.140.1" })], "s1");
+    await writeAccountingRecords(t.pool, [event("interim", 300, { publicIp: null })], "s1"); // says nothing new
+    await writeAccountingRecords(
+      t.pool,
+      [event("interim", 360, { publicIp: "3.5.140.1", assignedIp: "10.8.0.9" })],
+      "s1",
+    );
+    expect(await rows()).toEqual([
+      { kind: "interim", publicIp: "81.2.69.142", assignedIp: "10.8.0.2" },
+      { kind: "interim", publicIp: "3.5.140.1", assignedIp: "10.8.0.2" },
+      { kind: "interim", publicIp: "3.5.140.1", assignedIp: "10.8.0.9" },
+    ]);
+    // Silent long enough to be closed as stale: the next update is a row (the gap is news), the one after is not.
+    await t.query(`UPDATE "VpnSession" SET status = 'stale', "endedAt" = "lastUpdateAt"`);
+    await writeAccountingRecords(
+      t.pool,
+      [event("interim", 5000, { publicIp: "3.5.140.1", assignedIp: "10.8.0.9" })],
+      "s1",
+    );
+    await writeAccountingRecords(
+      t.pool,
+      [event("interim", 5300, { publicIp: "3.5.140.1", assignedIp: "10.8.0.9" })],
+      "s1",
+    );
+    expect(await rows()).toHaveLength(4);
+    // The session holds the counters of the last update, and its first public IP (where it connected from).
+    expect(
+      await t.query(`SELECT "inputBytes"::text AS "in", "publicIp", "lastPublicIp", status::text FROM "VpnSession"`),
+    ).toEqual([{ in: "53000", publicIp: "81.2.69.142", lastPublicIp: "3.5.140.1", status: "open" }]);
   });
 
   it("gives the same result in any arrival order, retransmissions included", async () => {
@@ -90,7 +129,8 @@ describe("session store", () => {
     const [s] = await sessions();
     expect(s).toMatchObject({ status: "closed", inputBytes: "6000", durationSeconds: 600, startInferred: false });
     expect(s!.startedAt.getTime()).toBe(T0);
-    expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSessionEvent"`)).toEqual([{ n: 3 }]);
+    // Start and Stop; the Interim-Update changed nothing (in order it would not be a row either).
+    expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSessionEvent"`)).toEqual([{ n: 2 }]);
     expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSession"`)).toEqual([{ n: 1 }]);
   });
 

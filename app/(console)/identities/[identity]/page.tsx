@@ -37,11 +37,17 @@ import { SEVERITIES } from "@/lib/alerts/severity.ts";
 import { identitySummary } from "@/lib/identities/summary.ts";
 import { identitySessionTimeline } from "@/lib/identities/session-timeline.ts";
 import { sharedIps } from "@/lib/sessions/ip-usage.ts";
+import { wholeNumber } from "@/lib/api/params.ts";
 
 type Search = Record<string, string | string[] | undefined>;
 const RANGES = LOCATION_RANGES;
-// The page's range drives both its locations and its timeline (the activities API takes any number of days).
-const ProfileQuerySchema = ActivitiesQuerySchema.extend({ days: locationDays });
+// The page's range drives both its locations and its timeline (the activities API takes any number of days). 25
+// sessions a page ("Older sessions →" for more): each carries its records and times, and 50 made the 180-day page
+// ~350 KB and over its 150 ms.
+const ProfileQuerySchema = ActivitiesQuerySchema.extend({
+  days: locationDays,
+  limit: wholeNumber("limit", 1, 1000).default(25),
+});
 const NO_SESSIONS: Awaited<ReturnType<typeof identitySessionTimeline>> = { items: [], nextCursor: null };
 
 /** The tab names the identity (the page itself checks the parameter and the viewer's permission). */
