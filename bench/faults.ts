@@ -15,6 +15,17 @@ import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-se
 import { startSensor, waitFor, type SensorProcess } from "../sensor/testing/sensor-process.ts";
 import { runLoad, type LoadOptions, type LoadResult } from "./load-generator.ts";
 import { parseInput } from "../lib/errors.ts";
+import { storedRecords } from "./stored-records.ts";
+import {
+  killNode,
+  pg15Available,
+  promote,
+  startPrimary,
+  startStandby,
+  stopNode,
+  type PgNode,
+} from "../lib/testing/pg-cluster.ts";
+import { migrateDatabase } from "../lib/db/migrator.ts";
 
 const FULL = process.env.FAULTS_FULL === "1";
 const OUTAGE_S = FULL ? 60 : 10;
@@ -44,8 +55,9 @@ const load = (port: number, runId: string, extra: Partial<LoadOptions>): LoadOpt
 });
 
 /** One query on its own connection (drills stop and start PostgreSQL, so no pool outlives one). */
-async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<T[]> {
-  const client = new pg.Client({ connectionString: database.url });
+const query = <T extends pg.QueryResultRow>(sql: string, params: unknown[]) => queryOn<T>(database.url, sql, params);
+async function queryOn<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[]): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return (await client.query<T>(sql, params)).rows;
@@ -54,29 +66,13 @@ async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[]
   }
 }
 
-/** Stored records of a run as "session:kind" keys (interims by step), with duplicates counted. */
-async function storedRecords(
+async function assertAnsweredStoredOnce(
+  drill: string,
   runId: string,
-): Promise<{ keys: Set<string>; duplicates: number; sessions: number; distinctSessions: number }> {
-  const rows = await query<{ id: string; kind: string; step: number | null; n: number }>(
-    `SELECT s."acctSessionId" AS id, e.kind, e."sessionTime" / 300 AS step, count(*)::int AS n
-     FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE $1 GROUP BY 1, 2, 3`,
-    [`${runId}-%`],
-  );
-  const [sessions] = await query<{ n: number; d: number }>(
-    `SELECT count(*)::int AS n, count(DISTINCT "acctSessionId")::int AS d FROM "VpnSession" WHERE "acctSessionId" LIKE $1`,
-    [`${runId}-%`],
-  );
-  return {
-    keys: new Set(rows.map((r) => `${r.id}:${r.kind === "interim" ? `interim${r.step}` : r.kind}`)),
-    duplicates: rows.filter((r) => r.n > 1).length,
-    sessions: sessions!.n,
-    distinctSessions: sessions!.d,
-  };
-}
-
-async function assertAnsweredStoredOnce(drill: string, runId: string, result: LoadResult): Promise<string> {
-  const stored = await storedRecords(runId);
+  result: LoadResult,
+  on: typeof query = query,
+): Promise<string> {
+  const stored = await storedRecords(on, runId);
   const missing = [...result.answeredRecords].filter((k) => !stored.keys.has(k));
   if (missing.length)
     throw new Error(
@@ -88,27 +84,27 @@ async function assertAnsweredStoredOnce(drill: string, runId: string, result: Lo
 }
 
 /**
- * The generator's counters follow session time (input = 1,000 × seconds, output = 5,000 × seconds,
- * Stop at 900 s): every stored session must show exactly the counters of its latest record.
+ * The generator's counters follow session time (input = 1,000 × seconds, output = 5,000 × seconds, Stop at 900 s):
+ * every session must hold counters that agree with each other, cover every record answered for it, and be 900 s once
+ * closed.
  */
-async function assertCounters(runId: string): Promise<string> {
-  const rows = await query<{
-    status: string;
-    duration: number | null;
-    input: string;
-    output: string;
-    latest: number | null;
-  }>(
-    `SELECT s.status, s."durationSeconds" AS duration, s."inputBytes"::text AS input, s."outputBytes"::text AS output, e.latest
-     FROM "VpnSession" s
-     LEFT JOIN (SELECT "sessionKey", max("sessionTime") AS latest FROM "VpnSessionEvent" GROUP BY 1) e USING ("sessionKey")
-     WHERE s."acctSessionId" LIKE $1`,
+async function assertCounters(runId: string, result: LoadResult): Promise<string> {
+  const answered = new Map<string, number>();
+  for (const key of result.answeredRecords) {
+    const [id, kind] = key.split(":") as [string, string];
+    const seconds = kind === "stop" ? 900 : kind.startsWith("interim") ? Number(kind.slice(7)) * 300 : 0;
+    answered.set(id, Math.max(answered.get(id) ?? 0, seconds));
+  }
+  const rows = await query<{ id: string; status: string; duration: number | null; input: string; output: string }>(
+    `SELECT "acctSessionId" AS id, status, "durationSeconds" AS duration, "inputBytes"::text AS input,
+            "outputBytes"::text AS output
+     FROM "VpnSession" WHERE "acctSessionId" LIKE $1`,
     [`${runId}-%`],
   );
   const wrong = rows.filter((r) => {
-    const seconds = r.latest ?? 0;
-    if ((r.duration ?? 0) !== seconds || r.input !== String(seconds * 1000) || r.output !== String(seconds * 5000))
-      return true;
+    const seconds = r.duration ?? 0;
+    if (r.input !== String(seconds * 1000) || r.output !== String(seconds * 5000)) return true;
+    if (seconds < (answered.get(r.id) ?? 0)) return true;
     return r.status === "closed" && seconds !== 900;
   });
   if (wrong.length)
@@ -175,7 +171,7 @@ const drills: [string, () => Promise<string>][] = [
       const duplicatesInFlight = await sensor.metric("vpnsight_radius_duplicates_in_flight_total");
       await sensor.stop();
       if (result.resent === 0) throw new Error("storm: nothing was sent again as a new request");
-      return `${result.answered} answered (${result.resent} of them re-sent records), ${result.retransmissions} retransmissions, ${duplicatesInFlight} duplicates ignored in flight; ${await assertAnsweredStoredOnce("storm", "storm", result)}; ${await assertCounters("storm")}`;
+      return `${result.answered} answered (${result.resent} of them re-sent records), ${result.retransmissions} retransmissions, ${duplicatesInFlight} duplicates ignored in flight; ${await assertAnsweredStoredOnce("storm", "storm", result)}; ${await assertCounters("storm", result)}`;
     },
   ],
   [
@@ -193,6 +189,61 @@ const drills: [string, () => Promise<string>][] = [
       if (after.timedOut > 0) throw new Error(`full spool: ${after.timedOut} timeouts after recovery`);
       const proof = await assertAnsweredStoredOnce("full spool", "full", whileFull);
       return `${whileFull.answered} answered while spooling, ${unanswered} refused once full (NAS retransmits); after recovery ${after.answered}/${after.sent} answered; ${proof}`;
+    },
+  ],
+  [
+    "failover: the primary killed under 2,000 req/s, its streaming standby promoted (Debian PostgreSQL 15)",
+    async () => {
+      if (!pg15Available()) throw new Error("postgresql-15 is not installed (.ci/run installs it)");
+      const base = path.join(workDir, "cluster");
+      const primary = startPrimary(base, pgPort + 1000);
+      let standby: PgNode | null = null;
+      try {
+        await queryOn(primary.url("postgres"), "CREATE DATABASE vpnsight", []);
+        await migrateDatabase(primary.url("vpnsight"));
+        const prisma = createPrismaClient(primary.url("vpnsight"));
+        await updateVpnSettings(prisma, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
+          label: "faults",
+        });
+        await prisma.$disconnect();
+        standby = startStandby(base, primary, pgPort + 1001);
+        // libpq's form: the sensor (and its detector) find the writable host themselves.
+        const hosts = `postgresql://postgres@127.0.0.1:${primary.port},127.0.0.1:${standby.port}/vpnsight?target_session_attrs=read-write`;
+        const sensor = await startSensor({
+          DATABASE_URL: hosts,
+          VPNSIGHT_DATA_DIR: path.join(workDir, "sensor-failover"),
+          DB_WRITE_TIMEOUT_MS: "1000",
+        });
+        const running = runLoad(load(sensor.port, "failover", { duration: 12 }));
+        await sleep(3000);
+        killNode(primary);
+        await sleep(2000); // an operator's (or Patroni's) reaction time
+        promote(standby);
+        const result = await running;
+        await drained(sensor);
+        const logs = sensor.logs();
+        const drainedAt = Date.now();
+        const on = <T extends pg.QueryResultRow>(sql: string, params: unknown[]) =>
+          queryOn<T>(standby!.url("vpnsight"), sql, params);
+        // Its heartbeat reaches the new primary too (a pool, not only the spool's replay, moved).
+        await waitFor(
+          async () => {
+            const [row] = await on<{ at: Date | null }>(`SELECT max("lastHeartbeat") AS at FROM "SensorStatus"`, []);
+            return (row?.at?.getTime() ?? 0) >= drainedAt;
+          },
+          30_000,
+          "a heartbeat on the promoted standby",
+        );
+        await sensor.stop();
+        if (!/storage mode: spool/.test(logs))
+          throw new Error("failover: the sensor never spooled (was the primary killed?)");
+        if (!/database primary changed/.test(logs))
+          throw new Error("failover: the sensor never said it moved to the new primary");
+        return `${result.answered}/${result.sent} answered (${result.timedOut} timed out); the sensor spooled, found the promoted standby from its host list and replayed; ${await assertAnsweredStoredOnce("failover", "failover", result, on)}`;
+      } finally {
+        if (standby) stopNode(standby);
+        stopNode(primary);
+      }
     },
   ],
 ];

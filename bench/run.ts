@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { storedRecords } from "./stored-records.ts";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
 import { readEnv } from "../lib/config/env.ts";
 import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
@@ -291,10 +292,9 @@ async function main() {
     );
     if (pgStats) log(await storeStatementStats(vs, ours.result.answered));
     log(await summaryTableStats(vs));
-    const stored = await vs.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE $1`,
-      [`sensor${round}-%`],
-    );
+    const held = async <T extends pg.QueryResultRow>(sql: string, params: unknown[]) =>
+      (await vs.query<T>(sql, params)).rows;
+    const stored = (await storedRecords(held, `sensor${round}`)).keys.size;
     // Detection was deferred during the burst: how long the detector takes to judge the backlog
     // (waited for, so it never runs beside the FreeRADIUS targets).
     const detectStarted = Date.now();
@@ -316,22 +316,19 @@ async function main() {
       target: "VPN Sight sensor",
       ...ours,
       groupMemoryMb: memory.stop(),
-      check: `${stored.rows[0]!.n} records stored / ${ours.result.answeredRecords.size} answered`,
+      check: `${stored} records stored / ${ours.result.answeredRecords.size} answered`,
     });
 
     // The same sensor over RadSec (TLS): one connection per 256 outstanding requests.
     const tlsRun = await measure(sensor.child.pid!, () =>
       runLoad(loadOptions(RADSEC_PORT, `radsec${round}`, overTls())),
     );
-    const tlsStored = await vs.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" LIKE $1`,
-      [`radsec${round}-%`],
-    );
+    const tlsStored = (await storedRecords(held, `radsec${round}`)).keys.size;
     rows.push({
       round,
       target: "VPN Sight sensor, RadSec (TLS)",
       ...tlsRun,
-      check: `${tlsStored.rows[0]!.n} records stored / ${tlsRun.result.answeredRecords.size} answered`,
+      check: `${tlsStored} records stored / ${tlsRun.result.answeredRecords.size} answered`,
     });
 
     if (frSql && frNull) {

@@ -2,6 +2,7 @@
 // (DATABASE_URL, or the embedded one in $VPNSIGHT_DATA_DIR, running or not).
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { primaryPool, primaryUrl } from "../lib/db/failover.ts";
 import { readEnv } from "../lib/config/env.ts";
 import { createToken, CreateTokenSchema } from "../lib/auth/api-tokens.ts";
 import type { Actor } from "../lib/audit/record.ts";
@@ -142,7 +143,7 @@ const commands: Record<string, Command> = {
     if (!since) throw new UsageError("detect needs --since DATE (e.g. 2026-10-01).");
     if (Number.isNaN(since.getTime()))
       throw new UsageError(`--since ${values.since} is not a date: use YYYY-MM-DD (e.g. 2026-10-01).`);
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+    const pool = primaryPool(databaseUrl, { max: 1 });
     const judged = await redetectSince(pool, since, detectionSettingsFromEnv()).finally(() => pool.end());
     const alerts = await db.alert.count({ where: { occurredAt: { gte: since } } });
     console.log(`Judged ${judged} sessions since ${since.toISOString()}; ${alerts} alerts for that period.`);
@@ -164,7 +165,7 @@ const commands: Record<string, Command> = {
   },
   "db roles": async (args, _db, _databaseUrl, ownerUrl) => {
     const { values } = parseArgs({ args, options: { "new-passwords": { type: "boolean" } } });
-    const client = new pg.Client({ connectionString: ownerUrl });
+    const client = new pg.Client({ connectionString: await primaryUrl(ownerUrl) });
     await client.connect();
     const roles = await createRoles(client, { newPasswords: values["new-passwords"] }).finally(() => client.end());
     const fresh = roles.filter((r) => r.password);

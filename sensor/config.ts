@@ -3,6 +3,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { primaryUrl } from "../lib/db/failover.ts";
 import { z } from "zod";
 import {
   DEFAULT_RADSEC_PORT,
@@ -285,7 +286,7 @@ export class ConfigWatcher {
 
   private async listen(): Promise<void> {
     while (!this.stopped) {
-      const client = new pg.Client({ connectionString: this.databaseUrl });
+      const client = new pg.Client({ connectionString: await primaryUrl(this.databaseUrl) });
       // Resolves when the connection is lost (an unhandled "error" event would crash the sensor).
       const lost = new Promise<void>((resolve) => {
         client.on("error", () => resolve());

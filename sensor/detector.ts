@@ -6,7 +6,6 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import pg from "pg";
 import { deliverDueAlerts } from "../lib/alerts/delivery.ts";
 import { readEnv } from "../lib/config/env.ts";
 import { log as baseLog } from "../lib/log.ts";
@@ -19,12 +18,13 @@ import { purgeNasTraffic, reconcileHealthIssues } from "../lib/health/health-iss
 import { deliverDueHealthEvents } from "../lib/health/forward.ts";
 import { thinTimelineSlice } from "../lib/sessions/thin-timeline.ts";
 import { readSensorEnv } from "./config.ts";
+import { primaryPool } from "../lib/db/failover.ts";
 
 const env = readEnv();
 if (!env.DATABASE_URL) throw new Error("the detector needs DATABASE_URL (the sensor passes it)");
 const logger = baseLog.child({ process: "detector" });
 // Plain pg, not Prisma: this process then needs about 70 MB less memory.
-const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 3 });
+const pool = primaryPool(env.DATABASE_URL, { max: 3 }, (msg, extra) => logger.info(extra ?? {}, msg));
 pool.on("error", () => {}); // an idle connection the server ended surfaces in the next query instead
 const settings = detectionSettingsFromEnv(env);
 const TICK_MS = 3000;

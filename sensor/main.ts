@@ -1,8 +1,8 @@
 // The VPN Sight sensor: RFC 2866 accounting server. Started by `npm start`
 // beside the portal, alone by `npm run sensor`.
 import path from "node:path";
-import pg from "pg";
 import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
+import { primaryPool } from "../lib/db/failover.ts";
 import { openGeoLocator } from "../lib/geo/locator.ts";
 import { openNetworkLocator } from "../lib/geo/network.ts";
 import { log as baseLog } from "../lib/log.ts";
@@ -32,7 +32,7 @@ const database = await bootstrapDatabase({
   mayStartWithoutDatabase: true,
   log,
 });
-const pool = new pg.Pool({ connectionString: database.url, max: 4, connectionTimeoutMillis: 2000 });
+const pool = primaryPool(database.url, { max: 4, connectionTimeoutMillis: 2000 }, log);
 pool.on("error", (err) => logger.warn({ error: err.message }, "database connection error"));
 const metrics = new SensorMetrics();
 const spool = new Spool(path.join(env.dataDir, "spool"), env.SPOOL_MAX_MB * 1024 * 1024);

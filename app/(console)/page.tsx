@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
-import { db, prismaSql } from "@/lib/db/prisma";
+import { db, prismaSql, dbRead } from "@/lib/db/prisma";
 import { OverviewQuerySchema, overview } from "@/lib/overview/overview.ts";
 import { listSensors } from "@/lib/radius/sensors.ts";
 import { listHealthIssues, reconcileHealthIssues } from "@/lib/health/health-issues.ts";
@@ -74,7 +74,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const raw = await searchParamsRecord(searchParams);
   const { query, problem } = pageQuery(OverviewQuerySchema, raw);
   const [data, sensors, healthIssues] = await Promise.all([
-    overview(db(), query.period, new Date(), { keep: true }),
+    overview(dbRead(), query.period, new Date(), { keep: true }),
     listSensors(db()),
     principal.role === "admin" ? openHealthIssues() : [],
   ]);

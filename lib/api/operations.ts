@@ -491,7 +491,8 @@ export const OPERATIONS = {
     method: "GET",
     path: "/api/v1/sensors",
     permission: "vpn.read",
-    summary: "Sensors and their last heartbeat counters (any role)",
+    summary:
+      "Sensors and their last heartbeat counters; replication: how far the read replica (DATABASE_READ_URL) trails the primary, null without one (any role)",
     responses: { "200": { description: "Sensors" } },
   }),
   getDirectory: operation({

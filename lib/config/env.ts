@@ -19,6 +19,8 @@ export const DEFAULT_RADSEC_PORT = 2083;
 export const EnvSchema = z.object({
   PORT: port(3000),
   DATABASE_URL: optionalString,
+  /** A streaming replica for the portal's VPN activity pages and read API (lib/db/prisma.ts dbRead); optional. */
+  DATABASE_READ_URL: optionalString,
   /** The sensor's own least-privilege role (lib/db/roles.ts); DATABASE_URL when unset. */
   SENSOR_DATABASE_URL: optionalString,
   /** The tables' owner, for migrations, when DATABASE_URL is a least-privilege role; DATABASE_URL when unset. */

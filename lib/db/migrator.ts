@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { primaryUrl } from "./failover.ts";
 import { applyRoleGrants } from "./roles.ts";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
@@ -61,7 +62,7 @@ export async function migrateDatabase(
   opts: { dir?: string; log?: (line: string) => void } = {},
 ): Promise<{ applied: string[] }> {
   const files = readMigrationFiles(opts.dir);
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new pg.Client({ connectionString: await primaryUrl(databaseUrl) });
   await client.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [ADVISORY_LOCK_KEY]);

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { primaryUrl } from "../db/failover.ts";
 import { dataDirOf, readEnv } from "../config/env.ts";
 import { assertKeyCheck, keyCheckValue, loadSecretKey } from "./secret-box.ts";
 
@@ -21,7 +22,7 @@ export function installationKey(): Buffer {
  * portal.
  */
 export async function verifyInstallationKey(databaseUrl: string, key: Buffer): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new pg.Client({ connectionString: await primaryUrl(databaseUrl) });
   await client.connect();
   try {
     const read = async () =>

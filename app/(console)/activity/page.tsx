@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { requirePagePermission } from "@/lib/auth/page-guard";
-import { db } from "@/lib/db/prisma";
+import { dbRead } from "@/lib/db/prisma";
 import { VpnSessionQuerySchema, listVpnSessions } from "@/lib/sessions/session-list.ts";
 import { API_VENDORS } from "@/lib/radius/vendors.ts";
 import { locationLabel } from "@/lib/geo/location.ts";
@@ -33,7 +33,7 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
   const raw = await searchParamsRecord(searchParams);
   const { query, problem: known } = pageQuery(VpnSessionQuerySchema, raw);
   const { result, problem } = await orProblem(
-    () => listVpnSessions(db(), query),
+    () => listVpnSessions(dbRead(), query),
     { items: [], nextCursor: null },
     known,
   );

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { RowDetails } from "@/app/_components/row-details";
 import { requirePagePermission } from "@/lib/auth/page-guard";
-import { db } from "@/lib/db/prisma";
+import { db, dbRead } from "@/lib/db/prisma";
 import { IdentityListQuerySchema, listIdentities, type IdentitySort } from "@/lib/identities/views.ts";
 import { getDirectorySettings } from "@/lib/directory/settings.ts";
 import { AccountBadges } from "@/app/_components/account-badges";
@@ -19,7 +19,7 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
   const parsed = pageQuery(IdentityListQuerySchema, raw);
   const query = parsed.query;
   const { result, problem } = await orProblem(
-    () => listIdentities(db(), query),
+    () => listIdentities(dbRead(), query),
     { items: [], total: 0, page: 1, pageSize: query.pageSize },
     parsed.problem,
   );

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound, permanentRedirect } from "next/navigation";
 import { requirePagePermission } from "@/lib/auth/page-guard";
-import { db } from "@/lib/db/prisma";
+import { db, dbRead } from "@/lib/db/prisma";
 import { redirectedIdentity } from "@/lib/identities/reattribute.ts";
 import { getDirectorySettings } from "@/lib/directory/settings.ts";
 import {
@@ -87,15 +87,15 @@ export default async function IdentityProfilePage({
   const directoryOn = (await getDirectorySettings(db())).enabled;
   const account = profile.account;
   const [locations, { result: timeline, problem }, options, alerts, learning, summary] = await Promise.all([
-    identityLocations(db(), identity, days),
-    orProblem(() => identitySessionTimeline(db(), identity, query), NO_SESSIONS, filterProblem),
-    activityFilterOptions(db(), identity),
+    identityLocations(dbRead(), identity, days),
+    orProblem(() => identitySessionTimeline(dbRead(), identity, query), NO_SESSIONS, filterProblem),
+    activityFilterOptions(dbRead(), identity),
     listAlerts(db(), { limit: 50 }, { exactIdentity: identity, withinDays: days }),
     identityLearning(db(), identity, settings),
     identitySummary(db(), identity, settings),
   ]);
   const newPlaces = locations.filter((l) => l.familiarity === "new");
-  const shared = await sharedIps(db(), identity, [...new Set(locations.flatMap((l) => l.publicIps))]);
+  const shared = await sharedIps(dbRead(), identity, [...new Set(locations.flatMap((l) => l.publicIps))]);
   const openTotal = Object.values(summary.openAlerts).reduce((a, b) => a + b, 0);
   const alertDays = new Set(alerts.items.map((a) => a.occurredAt.slice(0, 10)));
   const base = `/identities/${encodeURIComponent(identity)}`;

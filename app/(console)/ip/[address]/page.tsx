@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePagePermission } from "@/lib/auth/page-guard";
-import { db } from "@/lib/db/prisma";
+import { dbRead } from "@/lib/db/prisma";
 import { ipUsage } from "@/lib/sessions/ip-usage.ts";
 import { listVpnSessions, VpnSessionQuerySchema } from "@/lib/sessions/session-list.ts";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
@@ -28,9 +28,9 @@ export async function generateMetadata({ params }: { params: Promise<{ address: 
 export default async function IpPage({ params }: { params: Promise<{ address: string }> }) {
   await requirePagePermission("sessions.read");
   const address = addressParam((await params).address);
-  const usage = address ? await ipUsage(db(), address) : null;
+  const usage = address ? await ipUsage(dbRead(), address) : null;
   if (!usage) notFound();
-  const recent = await listVpnSessions(db(), VpnSessionQuerySchema.parse({ ip: usage.ip, limit: 20 }));
+  const recent = await listVpnSessions(dbRead(), VpnSessionQuerySchema.parse({ ip: usage.ip, limit: 20 }));
   return (
     <div className="space-y-4">
       <Breadcrumb root={{ href: "/activity", label: "VPN activity" }} current={usage.ip} />

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePagePermission } from "@/lib/auth/page-guard";
-import { db } from "@/lib/db/prisma";
+import { dbRead } from "@/lib/db/prisma";
 import { networkUsage } from "@/lib/sessions/ip-usage.ts";
 import { Breadcrumb } from "@/app/_components/breadcrumb";
 import { IdentityUsageTable } from "@/app/_components/identity-usage-table";
@@ -20,7 +20,7 @@ export async function generateMetadata({ params }: { params: Promise<{ asn: stri
 export default async function NetworkPage({ params }: { params: Promise<{ asn: string }> }) {
   await requirePagePermission("sessions.read");
   const asn = asnParam((await params).asn);
-  const usage = asn ? await networkUsage(db(), asn) : null;
+  const usage = asn ? await networkUsage(dbRead(), asn) : null;
   if (!usage) notFound();
   return (
     <div className="space-y-4">

@@ -1,6 +1,7 @@
 import { requirePagePermission } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/permissions";
-import { db, prismaSql } from "@/lib/db/prisma";
+import { db, dbRead, prismaSql } from "@/lib/db/prisma";
+import { configuredReplication } from "@/lib/db/replication.ts";
 import { listRadiusClients } from "@/lib/radius/radius-clients.ts";
 import { getRadsecSettings } from "@/lib/radius/radsec-settings.ts";
 import { listSensors } from "@/lib/radius/sensors.ts";
@@ -20,12 +21,13 @@ export const metadata = { title: "VPN · Settings · VPN Sight" };
 export default async function VpnSettingsPage() {
   const principal = await requirePagePermission("vpn.read");
   const canWrite = can(principal.role, "vpn.write");
-  const [settings, clients, sensors, radsec, sources] = await Promise.all([
+  const [settings, clients, sensors, radsec, sources, replication] = await Promise.all([
     getVpnSettings(db()),
     listRadiusClients(db()),
     listSensors(db()),
     getRadsecSettings(db()),
     listNasSources(prismaSql(db())),
+    configuredReplication(db(), dbRead()),
   ]);
   const secretStatus = settings.secretConfigured ? (
     <>
@@ -83,7 +85,7 @@ export default async function VpnSettingsPage() {
       <RadiusClientsPanel clients={JSON.parse(JSON.stringify(clients))} canWrite={canWrite} />
       <RadsecPanel view={JSON.parse(JSON.stringify(radsec))} canWrite={canWrite} />
       <NasPanel sources={sources} />
-      <SensorsPanel sensors={sensors} />
+      <SensorsPanel sensors={sensors} replication={replication} />
     </div>
   );
 }

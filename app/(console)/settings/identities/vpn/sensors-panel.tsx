@@ -1,13 +1,44 @@
 import { LocalTime } from "@/app/_components/local-time";
 import type { SensorView } from "@/lib/radius/sensors.ts";
+import type { ReplicationStatus } from "@/lib/db/replication.ts";
 import { DROP_REASON_LABELS as REASON_LABELS } from "./drop-reasons";
 
-export function SensorsPanel({ sensors }: { sensors: SensorView[] }) {
+function formatBytes(n: number): string {
+  return n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`;
+}
+
+export function SensorsPanel({
+  sensors,
+  replication,
+}: {
+  sensors: SensorView[];
+  /** The read replica (DATABASE_READ_URL); null without one. */
+  replication: ReplicationStatus | null;
+}) {
   return (
     <section className="card space-y-3" aria-labelledby="sensors-heading">
       <h2 id="sensors-heading" className="text-lg font-semibold">
         Sensors
       </h2>
+      {replication && (
+        <p className="text-sm" data-testid="replication">
+          Read replica (the activity pages):{" "}
+          {replication.state === "replica" ? (
+            replication.bytesBehind === 0 ? (
+              <span className="text-green-700">caught up</span>
+            ) : (
+              <span className={replication.secondsBehind > 60 ? "text-red-700" : undefined}>
+                {replication.secondsBehind.toFixed(1)} s behind ({formatBytes(replication.bytesBehind)} of WAL to
+                replay)
+              </span>
+            )
+          ) : replication.state === "not-a-replica" ? (
+            <span className="text-red-700">DATABASE_READ_URL is not a streaming replica</span>
+          ) : (
+            <span className="text-red-700">unreachable: {replication.error}</span>
+          )}
+        </p>
+      )}
       {sensors.length === 0 ? (
         <p className="text-sm text-slate-600">
           No sensor has reported yet. `npm start` runs one beside the portal; `npm run sensor` runs one alone.

@@ -1,6 +1,6 @@
 import { apiRoute } from "@/lib/api/door";
 import { OPERATIONS as op } from "@/lib/api/operations";
-import { db } from "@/lib/db/prisma";
+import { dbRead } from "@/lib/db/prisma";
 import { activitiesCsv, identityActivities } from "@/lib/identities/views.ts";
 import { movedUnlessPresent } from "@/lib/identities/moved-identity";
 
@@ -12,7 +12,7 @@ export const GET = apiRoute(op.identityActivities, async ({ params, query, req }
   if (moved) return moved;
   if (format === "csv") {
     const filename = `vpn-activity-${identity.replace(/[^a-z0-9.@_-]+/gi, "_")}.csv`;
-    return new Response(activitiesCsv(db(), identity, filters), {
+    return new Response(activitiesCsv(dbRead(), identity, filters), {
       headers: {
         "content-type": "text/csv; charset=utf-8",
         "content-disposition": `attachment; filename="${filename}"`,
@@ -20,5 +20,5 @@ export const GET = apiRoute(op.identityActivities, async ({ params, query, req }
       },
     });
   }
-  return identityActivities(db(), identity, filters);
+  return identityActivities(dbRead(), identity, filters);
 });

@@ -1,13 +1,13 @@
 import { apiRoute } from "@/lib/api/door";
 import { OPERATIONS as op } from "@/lib/api/operations";
-import { db } from "@/lib/db/prisma";
+import { dbRead } from "@/lib/db/prisma";
 import { identityLocations } from "@/lib/identities/views.ts";
 import { movedUnlessPresent } from "@/lib/identities/moved-identity";
 
 export const GET = apiRoute(op.identityLocations, async ({ params, query, req }) => {
   const moved = await movedUnlessPresent(req, params.identity);
   if (moved) return moved;
-  const items = await identityLocations(db(), params.identity, query.days);
+  const items = await identityLocations(dbRead(), params.identity, query.days);
   return {
     items: items.map((l) => ({
       kind: l.kind,
