@@ -311,8 +311,11 @@ describe("RadSec timeouts", () => {
     try {
       await waitFor(async () => short.logs().includes("RadSec: listening"), 10_000, "the RadSec listener");
       const silent = net.connect(port, "127.0.0.1");
+      const closed = new Promise((r) => silent.on("close", r));
+      // Timed from the TCP connection itself (a refused or reset connect fails here, saying so, not as a short time).
+      await new Promise<void>((resolve, reject) => silent.once("connect", resolve).once("error", reject));
       const silentAt = Date.now();
-      await new Promise((r) => silent.on("close", r));
+      await closed;
       expect(Date.now() - silentAt).toBeGreaterThanOrEqual(900);
       expect(Date.now() - silentAt).toBeLessThan(5000);
       const idle = tls.connect({
