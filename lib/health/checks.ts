@@ -35,6 +35,8 @@ export interface HealthFacts {
   directory: { enabled: boolean; urls: string[]; lastSyncAt: string | null; lastSyncError: string | null };
 }
 
+/** Times are not written into messages (they are forwarded as text, and pages show times in the viewer's zone): the
+ * issue's openedAt says when. */
 export interface Finding {
   kind: HealthKind;
   subject: string;
@@ -80,8 +82,7 @@ export function healthFindings(facts: HealthFacts, now: Date): Finding[] {
         subject: s.source,
         message:
           `${label(s.source)} sends RADIUS accounting with a wrong shared secret: ${s.wrongSecretRecent} ` +
-          `request${s.wrongSecretRecent === 1 ? "" : "s"} dropped since yesterday, the last at ${s.lastWrongSecret.toISOString()}. ` +
-          `Its VPN sessions are not recorded.`,
+          `request${s.wrongSecretRecent === 1 ? "" : "s"} dropped since yesterday. Its VPN sessions are not recorded.`,
         since: null,
       });
     }
@@ -94,9 +95,7 @@ export function healthFindings(facts: HealthFacts, now: Date): Finding[] {
       findings.push({
         kind: "client-silent",
         subject: s.source,
-        message:
-          `${label(s.source)} has sent no accounting for more than ${formatDuration(silentMs)}; ` +
-          `the last at ${s.lastAccepted.toISOString()}.`,
+        message: `${label(s.source)} has sent no accounting for more than ${formatDuration(silentMs)}.`,
         since: new Date(s.lastAccepted.getTime() + silentMs),
       });
     }
@@ -108,7 +107,7 @@ export function healthFindings(facts: HealthFacts, now: Date): Finding[] {
       findings.push({
         kind: "sensor-not-reporting",
         subject: s.sensorId,
-        message: `Sensor ${s.sensorId} has not reported since ${s.lastHeartbeat.toISOString()}.`,
+        message: `Sensor ${s.sensorId} has stopped reporting: no heartbeat since the issue opened.`,
         since: s.lastHeartbeat,
       });
       continue; // what else it last reported is no longer news
@@ -118,9 +117,8 @@ export function healthFindings(facts: HealthFacts, now: Date): Finding[] {
         kind: "spool-in-use",
         subject: s.sensorId,
         message:
-          `Sensor ${s.sensorId} keeps accounting in its spool (${s.spoolDepth} batch${s.spoolDepth === 1 ? "" : "es"} waiting)` +
-          (s.spoolSince ? ` since ${s.spoolSince.toISOString()}` : "") +
-          `: it could not write to the database.`,
+          `Sensor ${s.sensorId} keeps accounting in its spool (${s.spoolDepth} batch${s.spoolDepth === 1 ? "" : "es"} waiting): ` +
+          `it could not write to the database.`,
         since: s.spoolSince,
       });
     }

@@ -2,11 +2,12 @@
 import type { SensorView } from "@/lib/radius/sensors.ts";
 
 const LOOPBACK = /^(127\.|::1$)/;
+const LINK_LOCAL = /^fe80:/i;
 
-/** The sensors' addresses, reporting ones first; loopback only when there is nothing else. */
+/** The sensors' addresses, reporting ones first; loopback only when there is nothing else; never link-local. */
 export function sensorAddresses(sensors: SensorView[]): string[] {
   const ordered = [...sensors].sort((a, b) => Number(b.online) - Number(a.online));
-  const all = [...new Set(ordered.flatMap((s) => s.addresses))];
+  const all = [...new Set(ordered.flatMap((s) => s.addresses))].filter((a) => !LINK_LOCAL.test(a));
   const routable = all.filter((a) => !LOOPBACK.test(a));
   return routable.length ? routable : all;
 }
