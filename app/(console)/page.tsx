@@ -126,7 +126,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
             {data.online.identities.toLocaleString("en")}
           </span>
           <span className="block text-xs text-slate-500">
-            {data.online.sessions.toLocaleString("en")} open sessions
+            {data.online.sessions.toLocaleString("en")} open session{data.online.sessions === 1 ? "" : "s"}
           </span>
         </Link>
         <Link href="/alerts?status=open" className="card hover:border-sky-400">
