@@ -21,7 +21,7 @@ import {
   type DirectoryNames,
   type IdentityMappings,
 } from "../lib/identities/resolve-identity.ts";
-import { ipBlockMatcher, parseIpOrCidr, type IpBlock } from "../lib/net/cidr.ts";
+import { ipBlockMatcher, parseIpOrCidr, type IpBlock, mostSpecific } from "../lib/net/cidr.ts";
 import type { VendorId } from "../lib/radius/vendors.ts";
 import { openSecret } from "../lib/secrets/secret-box.ts";
 import { SECRET_PURPOSE } from "../lib/secrets/seal.ts";
@@ -199,11 +199,7 @@ function unsealConfig(sealed: SealedConfig, key: Buffer, now = Date.now()): Sens
 
 /** The client a source address belongs to: the most specific matching block. */
 export function clientFor(config: SensorConfig, sourceIp: string): ClientConfig | null {
-  let best: ClientConfig | null = null;
-  for (const client of config.clients) {
-    if (client.contains(sourceIp) && (!best || client.block.prefix > best.block.prefix)) best = client;
-  }
-  return best;
+  return mostSpecific(config.clients, sourceIp);
 }
 
 /**

@@ -29,6 +29,17 @@ describe("health checks", () => {
     expect(kinds(facts({ sources: [{ ...source, lastAccepted: ago(30) }] }))).toEqual(["ingestion-failure 10.0.0.5"]);
   });
 
+  it("names a source by its most specific RADIUS client, as the sensor decides which client it is", () => {
+    const source = { source: "10.0.0.5", lastAccepted: null, lastWrongSecret: ago(1), wrongSecretRecent: 1 };
+    const clients = [
+      { name: "a-whole-net", address: "10.0.0.0/8" },
+      { name: "z-rras-1", address: "10.0.0.5" },
+    ];
+    expect(healthFindings(facts({ sources: [source], clients }), NOW)[0]!.message).toContain(
+      'RADIUS client "z-rras-1" (10.0.0.5)',
+    );
+  });
+
   it("a silent client: sent accounting before, nothing for longer than the threshold", () => {
     const source = { source: "10.0.0.5", lastAccepted: ago(241), lastWrongSecret: null, wrongSecretRecent: 0 };
     const [finding] = healthFindings(facts({ sources: [source] }), NOW);

@@ -1,7 +1,7 @@
 // The health checks as rules over facts (lib/health/facts.ts reads them): which issues are true now. Opening, closing
 // and forwarding are lib/health/health-issues.ts's.
 import { SENSOR_STALE_AFTER_MS } from "../radius/sensors.ts";
-import { ipBlockMatcher, parseIpOrCidr } from "../net/cidr.ts";
+import { coveringClient } from "../net/cidr.ts";
 import type { HealthKind } from "./kinds.ts";
 
 /** A NAS whose last wrong-secret request is this recent, with nothing accepted after it, is failing. */
@@ -53,18 +53,10 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(hours / 24)} days`;
 }
 
-/** The first RADIUS client whose address covers a source. */
-function clientNamer(clients: HealthFacts["clients"]): (source: string) => string | null {
-  const tests = clients.flatMap((c) => {
-    const block = parseIpOrCidr(c.address);
-    return block ? [{ name: c.name, covers: ipBlockMatcher(block) }] : [];
-  });
-  return (source) => tests.find((t) => t.covers(source))?.name ?? null;
-}
-
 export function healthFindings(facts: HealthFacts, now: Date): Finding[] {
   const findings: Finding[] = [];
-  const clientOf = clientNamer(facts.clients);
+  const covering = coveringClient(facts.clients);
+  const clientOf = (source: string) => covering(source)?.name ?? null;
   const label = (source: string) => {
     const name = clientOf(source);
     return name ? `RADIUS client "${name}" (${source})` : source;

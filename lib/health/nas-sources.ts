@@ -2,7 +2,7 @@
 // accepted and what was dropped and why, so a misconfigured device can be told by its address.
 import { z } from "zod";
 import type { Sql } from "../db/pg.ts";
-import { ipBlockMatcher, parseIpOrCidr } from "../net/cidr.ts";
+import { coveringClient, ipBlockMatcher, parseIpOrCidr } from "../net/cidr.ts";
 
 export const NAS_TABLE_DAYS = 7;
 
@@ -47,17 +47,14 @@ export async function listNasSources(
     ),
     sql.query<{ name: string; address: string }>(`SELECT name, address FROM "RadiusClient" ORDER BY name`),
   ]);
-  const tests = clients.flatMap((c) => {
-    const block = parseIpOrCidr(c.address);
-    return block ? [{ name: c.name, covers: ipBlockMatcher(block) }] : [];
-  });
+  const clientOf = coveringClient(clients);
   const bySource = new Map<string, NasSourceView>();
   for (const r of rows) {
     let view = bySource.get(r.source);
     if (!view) {
       view = {
         source: r.source,
-        client: tests.find((t) => t.covers(r.source))?.name ?? null,
+        client: clientOf(r.source)?.name ?? null,
         vendor: null,
         accepted: 0,
         statusServer: 0,

@@ -70,5 +70,24 @@ export function ipBlockMatcher(block: IpBlock): (ip: string) => boolean {
   return (ip) => test(ipValue(ip));
 }
 
+/** Of the items whose block covers `ip`, the most specific (longest prefix); null when none does. */
+export function mostSpecific<T extends { block: IpBlock; contains: (ip: string) => boolean }>(
+  items: readonly T[],
+  ip: string,
+): T | null {
+  let best: T | null = null;
+  for (const item of items) if (item.contains(ip) && (!best || item.block.prefix > best.block.prefix)) best = item;
+  return best;
+}
+
+/** Which of these RADIUS clients (by address) a source is, as the sensor decides it: the most specific block. */
+export function coveringClient<T extends { address: string }>(clients: readonly T[]): (ip: string) => T | null {
+  const blocks = clients.flatMap((client) => {
+    const block = parseIpOrCidr(client.address);
+    return block ? [{ client, block, contains: ipBlockMatcher(block) }] : [];
+  });
+  return (ip) => mostSpecific(blocks, ip)?.client ?? null;
+}
+
 /** True when `ip` lies inside `block`. */
 export const ipInBlock = (ip: string, block: IpBlock): boolean => ipBlockMatcher(block)(ip);

@@ -1,6 +1,6 @@
 import { LocalTime } from "@/app/_components/local-time";
 import type { NasSourceView } from "@/lib/health/nas-sources.ts";
-import { DROP_REASON_LABELS } from "./drop-reasons";
+import { droppedText } from "./drop-reasons";
 import { VENDOR_LABELS, type VendorId } from "@/lib/radius/vendors.ts";
 
 /** Every source seen in 7 days: which device is misconfigured, and why its packets are dropped. */
@@ -28,7 +28,7 @@ export function NasPanel({ sources }: { sources: NasSourceView[] }) {
             </thead>
             <tbody>
               {sources.map((s) => {
-                const dropped = Object.entries(s.dropped);
+                const dropped = droppedText(s.dropped);
                 return (
                   <tr key={s.source} data-testid={`nas-${s.source}`}>
                     <td className="font-mono text-xs">{s.source}</td>
@@ -40,10 +40,8 @@ export function NasPanel({ sources }: { sources: NasSourceView[] }) {
                         <div className="text-xs text-slate-500">+ {s.statusServer} Status-Server</div>
                       )}
                     </td>
-                    <td data-testid="nas-dropped" className={dropped.length ? "text-red-700" : undefined}>
-                      {dropped.length === 0
-                        ? "0"
-                        : dropped.map(([r, n]) => `${n.toLocaleString("en")} ${DROP_REASON_LABELS[r] ?? r}`).join(", ")}
+                    <td data-testid="nas-dropped" className={dropped === "0" ? undefined : "text-red-700"}>
+                      {dropped}
                     </td>
                     <td>
                       <LocalTime iso={s.lastPacketAt} />

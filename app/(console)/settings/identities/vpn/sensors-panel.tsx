@@ -1,11 +1,8 @@
 import { LocalTime } from "@/app/_components/local-time";
 import type { SensorView } from "@/lib/radius/sensors.ts";
 import type { ReplicationStatus } from "@/lib/db/replication.ts";
-import { DROP_REASON_LABELS as REASON_LABELS } from "./drop-reasons";
-
-function formatBytes(n: number): string {
-  return n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`;
-}
+import { droppedText } from "./drop-reasons";
+import { formatBytes } from "@/app/_components/format";
 
 export function SensorsPanel({
   sensors,
@@ -28,8 +25,8 @@ export function SensorsPanel({
               <span className="text-green-700">caught up</span>
             ) : (
               <span className={replication.secondsBehind > 60 ? "text-red-700" : undefined}>
-                {replication.secondsBehind.toFixed(1)} s behind ({formatBytes(replication.bytesBehind)} of WAL to
-                replay)
+                {replication.secondsBehind.toFixed(1)} s behind ({formatBytes(String(replication.bytesBehind))} of WAL
+                to replay)
               </span>
             )
           ) : replication.state === "not-a-replica" ? (
@@ -61,7 +58,6 @@ export function SensorsPanel({
             </thead>
             <tbody>
               {sensors.map((s) => {
-                const dropped = Object.entries(s.dropped).filter(([, n]) => n > 0);
                 return (
                   <tr key={s.sensorId} data-testid={`sensor-${s.sensorId}`}>
                     <td>
@@ -84,11 +80,7 @@ export function SensorsPanel({
                     </td>
                     <td data-testid="sensor-accepted">{s.accepted}</td>
                     <td data-testid="sensor-status-server">{s.statusServer}</td>
-                    <td data-testid="sensor-dropped">
-                      {dropped.length === 0
-                        ? "0"
-                        : dropped.map(([reason, n]) => `${n} ${REASON_LABELS[reason] ?? reason}`).join(", ")}
-                    </td>
+                    <td data-testid="sensor-dropped">{droppedText(s.dropped)}</td>
                     <td>
                       {s.spoolDepth === 0 ? "empty" : `${s.spoolDepth} batches waiting`}
                       {s.setAside > 0 && (
