@@ -23,7 +23,7 @@ export async function storedRecords(query: Query, runId: string, interimsPerSess
   }>(
     `SELECT s."acctSessionId" AS id, s."durationSeconds" AS duration, e.kind, e."sessionTime" / 300 AS step,
             count(e.id)::int AS n
-     FROM "VpnSession" s LEFT JOIN "VpnSessionEvent" e USING ("sessionKey")
+     FROM "VpnSession" s LEFT JOIN "VpnSessionEvent" e ON e."sessionId" = s.id
      WHERE s."acctSessionId" LIKE $1 GROUP BY 1, 2, 3, 4`,
     [`${runId}-%`],
   );

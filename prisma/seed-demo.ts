@@ -12,6 +12,7 @@ import { seededRandom } from "../lib/random.ts";
 import type { VendorId } from "../lib/radius/vendors.ts";
 import type { SessionEvent } from "../lib/sessions/accounting-record.ts";
 import { writeAccountingRecords } from "../lib/sessions/store.ts";
+import { addTimelinePartitions } from "../lib/sessions/partitions.ts";
 import { openNetworkLocator } from "../lib/geo/network.ts";
 import { buildNetworkIndex } from "../scripts/build-network-index.mjs";
 
@@ -49,13 +50,28 @@ const VENDORS: VendorId[] = ["cisco_asa", "microsoft", "f5", "checkpoint"];
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
+export interface SeedOptions {
+  /** The days the sessions spread over, up to now (default 180). */
+  days?: number;
+  /**
+   * Also an Interim-Update a session (counters only: it updates the session, as the 47 of an 8-hour session with
+   * 10-minute updates would, and is no timeline row), and for 1 % of sessions a second one from another public IP
+   * (roaming: a timeline row).
+   */
+  interims?: boolean;
+}
+
 export async function seedDemo(
   databaseUrl: string,
   identities: number,
   sessions: number,
   log: (s: string) => void,
+  opts: SeedOptions = {},
 ): Promise<void> {
+  const days = opts.days ?? 180;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  // History goes to its month's partition, as it would have when it happened.
+  await addTimelinePartitions(pool, Math.ceil(days / 28));
   // Names resolve as the sensor resolves them (domain mappings and aliases in the database).
   const [domains, aliases] = await Promise.all([
     pool.query<{ netbiosDomain: string; upnSuffix: string }>(
@@ -94,7 +110,7 @@ export async function seedDemo(
     const publicIp = `${prefix}.${Math.floor(random() * 250) + 1}.${(who % 250) + 1}`;
     const location: GeoLocation = { kind: "geo", countryCode, country, region, city, latitude: lat, longitude: lon };
     // In time order, as accounting arrives: the tables' physical order then follows time, as in production.
-    const startMs = now - 180 * 86_400_000 + Math.floor(((n + random()) / sessions) * 180 * 86_400_000);
+    const startMs = now - days * 86_400_000 + Math.floor(((n + random()) / sessions) * days * 86_400_000);
     const duration = 300 + Math.floor(random() * 8 * 3600);
     const open = startMs + duration * 1000 > now || random() < 0.002;
     const nas = `10.0.${who % 8}.1`;
@@ -122,7 +138,6 @@ export async function seedDemo(
     batch.push({
       ...common,
       kind: "start",
-      eventKey: sha(`${sessionKey}start`),
       eventTime: startIso,
       receivedAt: startIso,
       sessionTime: null,
@@ -130,13 +145,29 @@ export async function seedDemo(
       outputBytes: "0",
       terminateCause: null,
     });
+    if (opts.interims && duration >= 1200) {
+      const half = Math.floor(duration / 2);
+      const interim = (seconds: number, ip: string): SessionEvent => ({
+        ...common,
+        publicIp: ip,
+        network: network.lookup(ip),
+        kind: "interim",
+        eventTime: new Date(startMs + seconds * 1000).toISOString(),
+        receivedAt: new Date(startMs + seconds * 1000).toISOString(),
+        sessionTime: seconds,
+        inputBytes: String(seconds * 50_000),
+        outputBytes: String(seconds * 200_000),
+        terminateCause: null,
+      });
+      batch.push(interim(half, publicIp));
+      if (random() < 0.01) batch.push(interim(half + 600, `${prefix}.${Math.floor(random() * 250) + 1}.251`));
+    }
     if (!open) {
       const endIso = new Date(startMs + duration * 1000).toISOString();
       const bytes = String(duration * (20_000 + Math.floor(random() * 200_000)));
       batch.push({
         ...common,
         kind: "stop",
-        eventKey: sha(`${sessionKey}stop`),
         eventTime: endIso,
         receivedAt: endIso,
         sessionTime: duration,

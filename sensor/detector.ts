@@ -12,6 +12,7 @@ import { log as baseLog } from "../lib/log.ts";
 import { detectionSettingsFromEnv } from "../lib/alerts/detections.ts";
 import { runPendingDetections } from "../lib/alerts/session-judging.ts";
 import { purgeExpiredActivity } from "../lib/sessions/retention.ts";
+import { addTimelinePartitions } from "../lib/sessions/partitions.ts";
 import { LastSyncSchema } from "../lib/directory/settings.ts";
 import { readScheduleFacts, syncDue } from "../lib/directory/schedule.ts";
 import { purgeNasTraffic, reconcileHealthIssues } from "../lib/health/health-issues.ts";
@@ -85,7 +86,7 @@ async function purge(): Promise<void> {
     const deleted = await purgeExpiredActivity(pool, env.RETENTION_DAYS, {
       mayContinue: () => !sensorBusy && !stopping,
     });
-    if (deleted.events || deleted.sessions)
+    if (deleted.partitions || deleted.events || deleted.sessions)
       logger.info(
         { ...deleted, retentionDays: env.RETENTION_DAYS },
         "deleted VPN activity older than the retention period",
@@ -172,6 +173,19 @@ async function thin(): Promise<void> {
   if (!stopping && !done) setTimeout(thin, THIN_EVERY_MS);
 }
 
+// The timeline's monthly partitions: this month's and the next ones are made ahead (at start, then hourly), so a
+// month never starts without one; records outside them wait in the default partition until theirs exists.
+const PARTITIONS_EVERY_MS = 3_600_000;
+async function partitions(): Promise<void> {
+  try {
+    const made = await addTimelinePartitions(pool);
+    if (made) logger.info({ made }, "timeline partitions created for the months ahead");
+  } catch (err) {
+    logger.warn({ error: (err as Error).message }, "timeline partitions not created; retried within the hour");
+  }
+  if (!stopping) setTimeout(partitions, PARTITIONS_EVERY_MS);
+}
+
 async function stop() {
   if (stopping) return;
   stopping = true;
@@ -189,3 +203,4 @@ if (env.RETENTION_DAYS > 0) setTimeout(purge, FIRST_PURGE_MS);
 setTimeout(directorySync, Math.min(env.VPNSIGHT_DIRECTORY_CHECK_MS, 10_000));
 setTimeout(health, Math.min(env.VPNSIGHT_HEALTH_CHECK_MS, 5_000));
 setTimeout(thin, 2_000);
+setTimeout(partitions, 3_000);

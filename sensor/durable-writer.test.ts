@@ -6,8 +6,7 @@ import { DurableWriter } from "./durable-writer.ts";
 import type { AccountingRecord, SessionEvent } from "../lib/sessions/accounting-record.ts";
 import { Spool } from "./spool.ts";
 
-const record = (sessionKey: string, kind: SessionEvent["kind"]) =>
-  ({ kind, sessionKey, eventKey: `${sessionKey}|${kind}` }) as SessionEvent;
+const record = (sessionKey: string, kind: SessionEvent["kind"]) => ({ kind, sessionKey }) as SessionEvent;
 const nasOn = (): AccountingRecord => ({
   kind: "nas-on",
   nasKey: "10.0.0.1",

@@ -184,7 +184,7 @@ describe("abnormal VPN connection detection", () => {
     );
     expect(session).toEqual({ asn: 16509, asOrganization: "Amazon.com, Inc.", hosting: true });
     const [event] = await t.query<{ asn: number; hosting: boolean }>(
-      `SELECT e.asn, e.hosting FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" = 'HK-AWS'`,
+      `SELECT e.asn, e.hosting FROM "VpnSessionEvent" e JOIN "VpnSession" s ON s.id = e."sessionId" WHERE s."acctSessionId" = 'HK-AWS'`,
     );
     expect(event).toEqual({ asn: 16509, hosting: true });
     expect(alert.rules).toEqual(expect.arrayContaining(["hosting-network", "new-network"]));

@@ -142,7 +142,7 @@ describe("database outage", () => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     const { rows } = await client.query<{ id: string; kind: string; n: number }>(
-      `SELECT s."acctSessionId" AS id, e.kind, count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") GROUP BY 1, 2`,
+      `SELECT s."acctSessionId" AS id, e.kind, count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s ON s.id = e."sessionId" GROUP BY 1, 2`,
     );
     const sessions = await client.query<{ n: number; distinct_ids: number }>(
       `SELECT count(*)::int AS n, count(DISTINCT "acctSessionId")::int AS distinct_ids FROM "VpnSession"`,

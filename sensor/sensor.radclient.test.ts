@@ -117,7 +117,7 @@ describe("sensor with radclient", () => {
     expect(rows[0]!.countryCode).toMatch(/^[A-Z]{2}$/);
     expect(
       await t.query(
-        `SELECT kind FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" = $1 ORDER BY "eventTime"`,
+        `SELECT kind FROM "VpnSessionEvent" e JOIN "VpnSession" s ON s.id = e."sessionId" WHERE s."acctSessionId" = $1 ORDER BY "eventTime"`,
         [shape.id],
       ),
     ).toEqual([{ kind: "start" }, { kind: "stop" }]);
@@ -195,7 +195,7 @@ describe("sensor with radclient", () => {
     ]);
     expect(
       await t.query(
-        `SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" = 'RETX-1'`,
+        `SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s ON s.id = e."sessionId" WHERE s."acctSessionId" = 'RETX-1'`,
       ),
     ).toEqual([{ n: 1 }]);
   });
@@ -336,7 +336,7 @@ describe("sensor with radclient", () => {
       ]);
       expect(
         await t.query(
-          `SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s USING ("sessionKey") WHERE s."acctSessionId" = 'HA-1'`,
+          `SELECT count(*)::int AS n FROM "VpnSessionEvent" e JOIN "VpnSession" s ON s.id = e."sessionId" WHERE s."acctSessionId" = 'HA-1'`,
         ),
       ).toEqual([{ n: 1 }]);
     } finally {

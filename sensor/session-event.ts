@@ -82,16 +82,10 @@ export function normalizeAccounting(d: DecodedAccounting, ctx: NormalizeContext)
   const sessionKey = sha256(nasKey, acctSessionId, userName);
   const inputBytes = storableBytes(d.inputOctets);
   const outputBytes = storableBytes(d.outputOctets);
-  // Start and Stop happen once per session; an Interim is identified by its counters.
-  const eventKey =
-    kind === "interim"
-      ? sha256(sessionKey, kind, String(d.sessionTime ?? ""), inputBytes, outputBytes)
-      : sha256(sessionKey, kind);
   return {
     record: {
       kind,
       sessionKey,
-      eventKey,
       identity: resolveIdentity(d.userName, ctx.mappings),
       userName,
       vendor,

@@ -59,6 +59,15 @@ export const TABLE_PRIVILEGES: Record<string, Record<RoleName, Privilege[]>> = {
   MaintenanceJob: { vpnsight_portal: READ, vpnsight_sensor: ["SELECT", "UPDATE"] },
 };
 
+/**
+ * Functions a role may run. They are SECURITY DEFINER (they create and drop the timeline's partitions, which only the
+ * owner may) and run by nobody else: the migration revokes them from PUBLIC.
+ */
+export const FUNCTION_PRIVILEGES: Record<string, RoleName[]> = {
+  '"vpnsight_add_timeline_partitions"(integer, integer)': [SENSOR_ROLE],
+  '"vpnsight_drop_timeline_partitions"(timestamptz)': [SENSOR_ROLE],
+};
+
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The roles of this list that exist on the server. */
@@ -84,6 +93,12 @@ export async function applyRoleGrants(client: pg.ClientBase): Promise<RoleName[]
     `SELECT table_name AS "table", pg_get_serial_sequence(quote_ident(table_name), column_name) AS sequence
        FROM information_schema.columns WHERE table_schema = current_schema() AND column_default LIKE 'nextval(%'`,
   );
+  // Only those the migrations applied so far have made.
+  const { rows: made } = await client.query<{ fn: string }>(
+    "SELECT fn FROM unnest($1::text[]) AS fn WHERE to_regprocedure(fn) IS NOT NULL",
+    [Object.keys(FUNCTION_PRIVILEGES)],
+  );
+  const functions = new Set(made.map((m) => m.fn));
   const { rows: db } = await client.query<{ name: string }>("SELECT current_database() AS name");
   await client.query("BEGIN");
   try {
@@ -99,6 +114,13 @@ export async function applyRoleGrants(client: pg.ClientBase): Promise<RoleName[]
       for (const { table, sequence } of sequences) {
         if (TABLE_PRIVILEGES[table]?.[role]?.includes("INSERT"))
           await client.query(`GRANT USAGE, SELECT ON SEQUENCE ${sequence} TO ${ident(role)}`);
+      }
+      for (const [fn, roles] of Object.entries(FUNCTION_PRIVILEGES)) {
+        const grant = roles.includes(role);
+        if (functions.has(fn))
+          await client.query(
+            `${grant ? "GRANT" : "REVOKE"} EXECUTE ON FUNCTION ${fn} ${grant ? "TO" : "FROM"} ${ident(role)}`,
+          );
       }
     }
     await client.query("COMMIT");

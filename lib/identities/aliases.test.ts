@@ -22,7 +22,6 @@ const actor = { label: "user:admin@contoso.com" };
 const start = (identity: string, userName: string, id: string, daysAgo: number): SessionEvent =>
   sessionEvent({
     sessionKey: id,
-    eventKey: `${id}-s`,
     identity,
     userName,
     vendor: "microsoft",

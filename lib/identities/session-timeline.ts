@@ -89,10 +89,10 @@ export async function identitySessionTimeline(db: Db, identity: string, q: Activ
         where: {
           identity,
           eventTime: { gte: new Date(firstStart - 86_400_000) },
-          sessionKey: { in: page.map((r) => r.sessionKey) },
+          sessionId: { in: page.map((r) => r.id) },
         },
         orderBy: [{ eventTime: "asc" }, { id: "asc" }],
-        select: { sessionKey: true, kind: true, eventTime: true, publicIp: true, inputBytes: true, outputBytes: true },
+        select: { sessionId: true, kind: true, eventTime: true, publicIp: true, inputBytes: true, outputBytes: true },
       })
     : [];
   const items: TimelineSession[] = page.map((r) => ({
@@ -115,7 +115,7 @@ export async function identitySessionTimeline(db: Db, identity: string, q: Activ
     outputBytes: r.outputBytes.toString(),
     terminateCause: r.terminateCause,
     events: events
-      .filter((e) => e.sessionKey === r.sessionKey)
+      .filter((e) => e.sessionId === r.id)
       .map((e) => ({
         type: e.kind as keyof typeof ACTIVITY_TYPES,
         time: e.eventTime.toISOString(),

@@ -73,15 +73,12 @@ function session(
     inputBytes: "100",
     outputBytes: "200",
   };
-  const events: SessionEvent[] = [
-    sessionEvent({ ...base, kind: "start", eventKey: `${base.sessionKey}-start`, eventTime: start.toISOString() }),
-  ];
+  const events: SessionEvent[] = [sessionEvent({ ...base, kind: "start", eventTime: start.toISOString() })];
   if (!opts.open) {
     events.push(
       sessionEvent({
         ...base,
         kind: "stop",
-        eventKey: `${base.sessionKey}-stop`,
         eventTime: new Date(start.getTime() + 3600_000).toISOString(),
         sessionTime: 3600,
         terminateCause: "User-Request",

@@ -384,7 +384,7 @@ export async function identityActivities(db: Db, identity: string, q: Activities
            CASE WHEN e."publicIp" IS NULL THEN s."asOrganization" ELSE e."asOrganization" END AS "asOrganization",
            CASE WHEN e."publicIp" IS NULL THEN s.hosting ELSE e.hosting END AS hosting, s."locationKind", s."countryCode", s.country, s.region, s.city,
            ${NAS_LABEL} AS "nasLabel", s.vendor, s."assignedIp", e."sessionTime", e."inputBytes", e."outputBytes", e."terminateCause"
-    FROM "VpnSessionEvent" e JOIN "VpnSession" s ON s."sessionKey" = e."sessionKey"
+    FROM "VpnSessionEvent" e JOIN "VpnSession" s ON s.id = e."sessionId"
     WHERE ${Prisma.join(conditions, " AND ")}
     ORDER BY e."eventTime" DESC, e.id DESC
     LIMIT ${q.limit + 1}`;

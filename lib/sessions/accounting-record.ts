@@ -7,7 +7,6 @@ import type { VendorId } from "../radius/vendors.ts";
 export interface SessionEvent {
   kind: "start" | "interim" | "stop";
   sessionKey: string;
-  eventKey: string;
   identity: string;
   userName: string;
   vendor: VendorId;

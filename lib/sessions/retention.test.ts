@@ -5,6 +5,7 @@ import { DAY, LONDON, start, stop } from "../testing/vpn-history.ts";
 import { identityLearning } from "../alerts/triage.ts";
 import { DEFAULT_DETECTION_SETTINGS } from "../alerts/detections.ts";
 import { purgeExpiredActivity } from "./retention.ts";
+import { addTimelinePartitions, timelinePartitions } from "./partitions.ts";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -20,8 +21,9 @@ const counts = async () =>
   )[0]!;
 
 describe("purgeExpiredActivity", () => {
-  it("deletes ended sessions and timeline rows older than the retention, keeps open sessions, recent activity and the identities", async () => {
+  it("drops the timeline's months older than the retention, deletes the rest of it and ended sessions, keeps open sessions, recent activity and the identities", async () => {
     const now = Date.now();
+    await addTimelinePartitions(t.pool, 5); // monthly partitions for the history written below
     const records = [];
     // alice: a session a day for 100 days (ended after an hour); bob: one session opened 70 days ago, still open.
     for (let day = 100; day >= 1; day--) {
@@ -33,10 +35,21 @@ describe("purgeExpiredActivity", () => {
     expect(await counts()).toEqual({ sessions: 101, events: 201, identities: 2 });
     const learningBefore = await identityLearning(t.db, "alice@contoso.com", DEFAULT_DETECTION_SETTINGS);
 
+    const cutoff = now - 60 * DAY;
+    const wholeMonthsBefore = (await timelinePartitions(t.pool)).filter(
+      (p) => !p.isDefault && p.upper && p.upper.getTime() <= cutoff,
+    );
+    expect(wholeMonthsBefore.length).toBeGreaterThanOrEqual(1);
     const deleted = await purgeExpiredActivity(t.pool, 60, { now: new Date(now) });
-    // Days 100 … 61 of alice (40 sessions, 80 events) and the 70-day-old Start of bob's session, which stays: it is still open.
-    expect(deleted).toEqual({ events: 81, sessions: 40 });
+    // Days 100 … 61 of alice (40 sessions, 80 timeline rows) and the 70-day-old Start of bob's session, which stays: it
+    // is still open. The months wholly before the cutoff went as partitions; the rest of the rows one by one.
+    expect(deleted.partitions).toBe(wholeMonthsBefore.length);
+    expect(deleted.sessions).toBe(40);
+    expect(deleted.events).toBeLessThan(81);
     expect(await counts()).toEqual({ sessions: 61, events: 120, identities: 2 });
+    const left = await timelinePartitions(t.pool);
+    expect(left.filter((p) => p.upper && p.upper.getTime() <= cutoff)).toEqual([]);
+    expect(left.map((p) => p.name)).toContain("VpnSessionEvent_default");
     const oldest = await t.query<{ startedAt: Date; eventTime: Date }>(
       `SELECT (SELECT min("startedAt") FROM "VpnSession" WHERE identity = 'alice@contoso.com') AS "startedAt", (SELECT min("eventTime") FROM "VpnSessionEvent") AS "eventTime"`,
     );
@@ -48,11 +61,19 @@ describe("purgeExpiredActivity", () => {
     // The profile's learning state rests on the identity's first sighting, which retention keeps.
     expect(await identityLearning(t.db, "alice@contoso.com", DEFAULT_DETECTION_SETTINGS)).toEqual(learningBefore);
 
-    expect(await purgeExpiredActivity(t.pool, 60, { now: new Date(now) })).toEqual({ events: 0, sessions: 0 });
+    expect(await purgeExpiredActivity(t.pool, 60, { now: new Date(now) })).toEqual({
+      partitions: 0,
+      events: 0,
+      sessions: 0,
+    });
   });
 
   it("stops between slices when asked to (the sensor got busy)", async () => {
-    expect(await purgeExpiredActivity(t.pool, 1, { mayContinue: () => false })).toEqual({ events: 0, sessions: 0 });
+    expect(await purgeExpiredActivity(t.pool, 1, { mayContinue: () => false })).toEqual({
+      partitions: 0,
+      events: 0,
+      sessions: 0,
+    });
     expect((await counts()).sessions).toBe(61);
   });
 });

@@ -1,9 +1,13 @@
 import type { Queryable } from "../db/pg.ts";
+import { dropTimelinePartitions } from "./partitions.ts";
 
 // RETENTION_DAYS: VPN activity older than this is deleted (0 keeps everything). Alerts, their
 // notes, the audit log and the identities' summary rows (first seen, last location) are kept:
-// they are small and are the record of what was found. Deleting in slices keeps each
-// transaction short, so the sensor's writes never wait long behind a purge.
+// they are small and are the record of what was found. The timeline's months that are wholly
+// older go as partitions (dropped, not deleted: instant whatever their size); the rest (the rows
+// of the month the cutoff falls in, and the sessions, which are not partitioned: README, "How
+// records stay idempotent") is deleted in slices, which keeps each transaction short, so the
+// sensor's writes never wait long behind a purge.
 
 const SLICE = 5_000;
 
@@ -23,6 +27,8 @@ DELETE FROM "VpnSession" WHERE "sessionKey" IN (
   LIMIT ${SLICE})`;
 
 export interface PurgeResult {
+  /** Timeline partitions dropped. */
+  partitions: number;
   events: number;
   sessions: number;
 }
@@ -37,7 +43,9 @@ export async function purgeExpiredActivity(
   opts: { now?: Date; mayContinue?: () => boolean } = {},
 ): Promise<PurgeResult> {
   const cutoff = new Date((opts.now ?? new Date()).getTime() - days * 86_400_000);
-  const result: PurgeResult = { events: 0, sessions: 0 };
+  const result: PurgeResult = { partitions: 0, events: 0, sessions: 0 };
+  if (opts.mayContinue && !opts.mayContinue()) return result;
+  result.partitions = await dropTimelinePartitions(db, cutoff);
   for (const [sql, key] of [
     [DELETE_OLD_EVENTS, "events"],
     [DELETE_OLD_SESSIONS, "sessions"],

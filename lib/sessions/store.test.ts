@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sessionEvent } from "../testing/session-event.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.ts";
-import type { SessionEvent } from "./accounting-record.ts";
+import type { AccountingRecord, SessionEvent } from "./accounting-record.ts";
 import { closeStaleSessions, splitIntoRounds, writeAccountingRecords } from "./store.ts";
 
 let t: TestDatabase;
@@ -21,7 +21,6 @@ function event(kind: SessionEvent["kind"], offsetSeconds: number, extra: Partial
   return sessionEvent({
     kind,
     sessionKey: "key-1",
-    eventKey: `${kind}-${offsetSeconds}`,
     identity: "bob@contoso.com",
     userName: "CONTOSO\\bob",
     acctSessionId: "S1",
@@ -45,6 +44,14 @@ function event(kind: SessionEvent["kind"], offsetSeconds: number, extra: Partial
     ...extra,
   });
 }
+
+/** Accounting-On from NAS 10.0.0.1 `offsetSeconds` after T0. */
+const nasRestartAt = (offsetSeconds: number): AccountingRecord => ({
+  kind: "nas-on",
+  nasKey: "10.0.0.1",
+  eventTime: new Date(T0 + offsetSeconds * 1000).toISOString(),
+  terminateCause: "NAS-Reboot",
+});
 
 const sessions = () =>
   t.query<{
@@ -134,6 +141,47 @@ describe("session store", () => {
     expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSession"`)).toEqual([{ n: 1 }]);
   });
 
+  it("stores a retransmission once even when its time differs (no Event-Timestamp: the receive time), also from two sensors at once", async () => {
+    // As a NAS without Event-Timestamp retransmits: the same record, a few seconds later by the receive time.
+    const later = (e: SessionEvent, seconds: number): SessionEvent => ({
+      ...e,
+      eventTime: new Date(Date.parse(e.eventTime) + seconds * 1000).toISOString(),
+    });
+    const roamed = event("interim", 300, { publicIp: "3.5.140.1" });
+    const records = [event("start", 0), roamed, event("stop", 600)];
+    for (const record of records) {
+      // Each record four times: two sensors, each with a retransmission, in parallel.
+      await Promise.all(
+        [0, 2, 3, 5].map((delay, i) => writeAccountingRecords(t.pool, [later(record, delay)], `s${i % 2}`)),
+      );
+    }
+    await writeAccountingRecords(t.pool, [later(roamed, 9)], "s1"); // after the Stop
+    expect(await t.query(`SELECT kind, "publicIp" FROM "VpnSessionEvent" ORDER BY "eventTime", kind DESC`)).toEqual([
+      { kind: "start", publicIp: "81.2.69.142" },
+      { kind: "interim", publicIp: "3.5.140.1" },
+      { kind: "stop", publicIp: "81.2.69.142" },
+    ]);
+    expect(await t.query(`SELECT count(*)::int AS n FROM "VpnSession"`)).toEqual([{ n: 1 }]);
+  });
+
+  it("a late Interim-Update (older than the session's last update) is no timeline row, whatever its address", async () => {
+    await writeAccountingRecords(t.pool, [event("start", 0), event("interim", 600)], "s1");
+    await writeAccountingRecords(t.pool, [event("interim", 300, { publicIp: "3.5.140.1" })], "s1");
+    expect(await t.query(`SELECT kind FROM "VpnSessionEvent" ORDER BY "eventTime"`)).toEqual([{ kind: "start" }]);
+    expect(await t.query(`SELECT "lastPublicIp" FROM "VpnSession"`)).toEqual([{ lastPublicIp: "81.2.69.142" }]);
+  });
+
+  it("a Stop after Accounting-On closed the session is still on the timeline, once", async () => {
+    await writeAccountingRecords(t.pool, [event("start", 0)], "s1");
+    await writeAccountingRecords(t.pool, [nasRestartAt(50)], "s1");
+    await writeAccountingRecords(t.pool, [event("stop", 40)], "s1");
+    await writeAccountingRecords(t.pool, [event("stop", 40)], "s1");
+    expect(await t.query(`SELECT kind FROM "VpnSessionEvent" ORDER BY "eventTime"`)).toEqual([
+      { kind: "start" },
+      { kind: "stop" },
+    ]);
+  });
+
   it("a Stop without a Start creates the session with start = event time − session time", async () => {
     await writeAccountingRecords(t.pool, [event("stop", 900)], "s1");
     const [s] = await sessions();
@@ -150,21 +198,10 @@ describe("session store", () => {
   it("Accounting-On closes every open session of that NAS at the event time", async () => {
     await writeAccountingRecords(
       t.pool,
-      [event("start", 0), event("start", 0, { sessionKey: "key-2", eventKey: "s2", nasKey: "10.0.0.2" })],
+      [event("start", 0), event("start", 0, { sessionKey: "key-2", nasKey: "10.0.0.2" })],
       "s1",
     );
-    await writeAccountingRecords(
-      t.pool,
-      [
-        {
-          kind: "nas-on",
-          nasKey: "10.0.0.1",
-          eventTime: new Date(T0 + 50_000).toISOString(),
-          terminateCause: "NAS-Reboot",
-        },
-      ],
-      "s1",
-    );
+    await writeAccountingRecords(t.pool, [nasRestartAt(50)], "s1");
     const rows = await t.query<{ nasKey: string; status: string; terminateCause: string | null; endedAt: Date | null }>(
       `SELECT "nasKey", status, "terminateCause", "endedAt" FROM "VpnSession" ORDER BY "nasKey"`,
     );

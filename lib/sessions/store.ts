@@ -10,7 +10,6 @@ import { isNasEvent, type AccountingRecord, type SessionEvent } from "./accounti
 // parsing per record. One table maps the keys to columns; toRows writes the same keys.
 const FIELDS = {
   k: ["sessionKey", "text"],
-  e: ["eventKey", "text"],
   i: ["identity", "text"],
   u: ["userName", "text"],
   v: ["vendor", '"Vendor"'],
@@ -60,7 +59,6 @@ export function toRows(events: SessionEvent[]): string {
   return JSON.stringify(
     events.map((e): Record<RowKey, unknown> => ({
       k: e.sessionKey,
-      e: e.eventKey,
       i: e.identity,
       u: e.userName,
       v: e.vendor,
@@ -114,16 +112,28 @@ const INPUT = `SELECT x.*,
   x."sessionTime" AS "durationSeconds",
   (CASE WHEN x.kind = 'stop' THEN 'closed' ELSE 'open' END)::"SessionStatus" AS status,
   $2::text AS "sensorId",
-  CASE WHEN x."notJudged" THEN x."receivedAt" END AS "detectedAt"
+  CASE WHEN x."notJudged" THEN x."receivedAt" END AS "detectedAt",
+  true AS "timelineRow",
+  x.kind = 'stop' AS "stopRecorded"
 FROM (${RECORDS}) AS x`;
 
 // Idempotent upsert of sessions, in any arrival order (FreeRADIUS radacct style):
 // a Stop or Interim before its Start creates the session with an inferred start;
 // counters only grow; a Stop closes; a later Interim never reopens a closed session.
+//
+// It also decides whether the record becomes a timeline row ("timelineRow", returned to INSERT_EVENTS). A row
+// carries information: the session's first record; a Start or a Stop, once each; an Interim-Update after a gap that
+// made the session stale, or one (not older than the session's last update) that changes the public IP (and so the
+// place) or the assigned IP. Otherwise the record only updates the session (counters, last update): at 10-minute
+// interims over 8-hour sessions that is ~48 rows a session fewer. Deciding here, under the row lock the upsert
+// holds, is also what makes a retransmission (from this sensor or another, with any receive time) add no row: the
+// timeline is partitioned by time, so it has no unique key of its own that a retransmission would hit.
+// EXCLUDED.kind is not a column: a Start is the only record with NOT "startInferred", a Stop the only one "closed".
+// lib/sessions/thin-timeline.ts applies the same rule to rows stored before it.
 const SESSION_COLUMNS = `"sessionKey", identity, "userName", vendor, "nasKey", "nasIp", "nasIdentifier", "sourceIp",
   "acctSessionId", "publicIp", "lastPublicIp", "assignedIp", "locationKind", "countryCode", country, region, city, latitude, longitude,
   "clientName", asn, "asOrganization", hosting, "startedAt", "startInferred", "lastUpdateAt", "endedAt", "durationSeconds", "inputBytes",
-  "outputBytes", "terminateCause", "interimInterval", status, "detectedAt"`;
+  "outputBytes", "terminateCause", "interimInterval", status, "detectedAt", "timelineRow", "stopRecorded"`;
 const UPSERT_SESSIONS = `
 INSERT INTO "VpnSession" AS s (${SESSION_COLUMNS})
 SELECT ${SESSION_COLUMNS}
@@ -161,29 +171,27 @@ ON CONFLICT ("sessionKey") DO UPDATE SET
   "clientName" = COALESCE(s."clientName", EXCLUDED."clientName"),
   "interimInterval" = COALESCE(EXCLUDED."interimInterval", s."interimInterval"),
   "nasIp" = COALESCE(s."nasIp", EXCLUDED."nasIp"),
-  "nasIdentifier" = COALESCE(s."nasIdentifier", EXCLUDED."nasIdentifier")`;
+  "nasIdentifier" = COALESCE(s."nasIdentifier", EXCLUDED."nasIdentifier"),
+  "timelineRow" = CASE
+    WHEN NOT EXCLUDED."startInferred" THEN s."startInferred"
+    WHEN EXCLUDED.status = 'closed' THEN NOT COALESCE(s."stopRecorded", s.status = 'closed')
+    ELSE (s.status = 'stale' AND EXCLUDED."lastUpdateAt" > s."endedAt")
+      OR (EXCLUDED."lastUpdateAt" >= s."lastUpdateAt"
+          AND ((EXCLUDED."publicIp" IS NOT NULL AND EXCLUDED."publicIp" <> COALESCE(s."lastPublicIp", s."publicIp", ''))
+            OR (EXCLUDED."assignedIp" IS NOT NULL AND EXCLUDED."assignedIp" <> COALESCE(s."assignedIp", ''))))
+    END,
+  "stopRecorded" = COALESCE(s."stopRecorded", s.status = 'closed') OR EXCLUDED.status = 'closed'
+RETURNING id, "sessionKey", "timelineRow"`;
 
-const EVENT_COLUMNS = `"eventKey", "sessionKey", identity, kind, "eventTime", "receivedAt", "publicIp", "assignedIp", asn,
+const EVENT_COLUMNS = `identity, kind, "eventTime", "receivedAt", "publicIp", "assignedIp", asn,
   "asOrganization", hosting, "sessionTime", "inputBytes", "outputBytes", "terminateCause", "sensorId"`;
-// A timeline row carries information: Start and Stop always; an Interim-Update only when it is the session's first
-// record, comes after a gap that made the session stale, or changes the public IP (and so the place) or the assigned
-// IP. Otherwise it only updates the session (counters, last update): at 10-minute interims over 8-hour sessions that
-// is ~48 rows a session fewer. "VpnSession" here is as it was before this statement (its upsert is a sibling). The
-// test is a sub-select under OR, so it runs as one index probe per record: as a join the planner hashed the whole
-// table for a batch of 25 (332 instead of 128 µs a record in bench:store).
-// lib/sessions/thin-timeline.ts applies the same rule to rows stored before it.
 const INSERT_EVENTS = `
-INSERT INTO "VpnSessionEvent" (${EVENT_COLUMNS})
-SELECT ${EVENT_COLUMNS.split(",")
+INSERT INTO "VpnSessionEvent" ("sessionId", ${EVENT_COLUMNS})
+SELECT r.id, ${EVENT_COLUMNS.split(",")
   .map((c) => `x.${c.trim()}`)
   .join(", ")}
-FROM input x
-WHERE x.kind <> 'interim' OR NOT EXISTS (
-  SELECT 1 FROM "VpnSession" s
-   WHERE s."sessionKey" = x."sessionKey" AND s.status <> 'stale'
-     AND (x."publicIp" IS NULL OR x."publicIp" = COALESCE(s."lastPublicIp", s."publicIp"))
-     AND (x."assignedIp" IS NULL OR x."assignedIp" IS NOT DISTINCT FROM s."assignedIp"))
-ON CONFLICT ("eventKey") DO NOTHING`;
+FROM input x JOIN sessions r ON r."sessionKey" = x."sessionKey"
+WHERE r."timelineRow"`;
 
 // The identities list's summary row: first seen, last seen (the latest event) and the last location (that of the
 // latest event with a public IP: a Stop or Interim-Update without one does not erase it). The alias rebuild
@@ -204,13 +212,13 @@ ON CONFLICT (identity) DO UPDATE SET
 
 /**
  * Sessions, their events and identities in one statement: one round trip, atomic without
- * BEGIN/COMMIT. Parts can be left out only to measure their cost (bench/store-cost.ts).
+ * BEGIN/COMMIT. Parts can be left out only to measure their cost (bench/store-cost.ts); the events need the sessions.
  */
 export function storeStatement(parts = { sessions: true, events: true, identities: true }): string {
   const steps = [
     `input AS (${INPUT})`,
     ...(parts.sessions ? [`sessions AS (${UPSERT_SESSIONS})`] : []),
-    ...(parts.events ? [`events AS (${INSERT_EVENTS})`] : []),
+    ...(parts.sessions && parts.events ? [`events AS (${INSERT_EVENTS})`] : []),
     ...(parts.identities ? [`identities AS (${UPSERT_IDENTITIES})`] : []),
   ];
   return `WITH ${steps.join(",\n  ")}\nSELECT count(*) FROM input`;

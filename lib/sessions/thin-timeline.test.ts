@@ -13,9 +13,10 @@ const minutes = (m: number) => new Date(T0 + m * 60_000);
 
 /** A session stored before timeline rows had to carry information: every Interim-Update is a row. */
 async function oldSession(identity: string, key: string, rows: [string, number, string | null][]) {
-  await t.query(
+  const [session] = await t.query<{ id: string }>(
     `INSERT INTO "VpnSession" ("sessionKey", identity, "userName", vendor, "nasKey", "sourceIp", "acctSessionId", "startedAt",
-       "lastUpdateAt", status, "interimInterval") VALUES ($1, $2, $2, 'other', 'nas', '127.0.0.1', $1, $3, $3, 'closed', 600)`,
+       "lastUpdateAt", status, "interimInterval") VALUES ($1, $2, $2, 'other', 'nas', '127.0.0.1', $1, $3, $3, 'closed', 600)
+     RETURNING id`,
     [key, identity, minutes(0)],
   );
   await t.query(
@@ -24,15 +25,16 @@ async function oldSession(identity: string, key: string, rows: [string, number, 
   );
   for (const [kind, at, ip] of rows)
     await t.query(
-      `INSERT INTO "VpnSessionEvent" ("eventKey", "sessionKey", identity, kind, "eventTime", "receivedAt", "publicIp", "sensorId")
-       VALUES ($1, $2, $3, $4, $5, $5, $6, 's1')`,
-      [`${key}-${kind}-${at}`, key, identity, kind, minutes(at), ip],
+      `INSERT INTO "VpnSessionEvent" ("sessionId", identity, kind, "eventTime", "receivedAt", "publicIp", "sensorId")
+       VALUES ($1, $2, $3, $4, $4, $5, 's1')`,
+      [session!.id, identity, kind, minutes(at), ip],
     );
 }
 const left = async (key: string) =>
   (
     await t.query<{ kind: string; at: Date }>(
-      `SELECT kind, "eventTime" AS at FROM "VpnSessionEvent" WHERE "sessionKey" = $1 ORDER BY "eventTime"`,
+      `SELECT kind, "eventTime" AS at FROM "VpnSessionEvent" e JOIN "VpnSession" s ON s.id = e."sessionId"
+       WHERE s."sessionKey" = $1 ORDER BY "eventTime"`,
       [key],
     )
   ).map((r) => `${r.kind}@${(r.at.getTime() - T0) / 60_000}`);

@@ -14,16 +14,16 @@ const THIN_SLICE = `
 WITH batch AS (
   SELECT identity FROM "Identity" WHERE identity > $1 ORDER BY identity LIMIT $2
 ), ordered AS (
-  SELECT e.id, e.kind, e."publicIp", e."eventTime", e."sessionKey",
+  SELECT e.id, e.kind, e."publicIp", e."eventTime", e."sessionId",
          lag(e.id) OVER w AS "prevId",
          lag(e."eventTime") OVER w AS "prevTime",
          lag(e."publicIp") OVER w AS "prevIp"
     FROM "VpnSessionEvent" e
    WHERE e.identity IN (SELECT identity FROM batch)
-  WINDOW w AS (PARTITION BY e."sessionKey" ORDER BY e."eventTime", e.id)
+  WINDOW w AS (PARTITION BY e."sessionId" ORDER BY e."eventTime", e.id)
 ), gone AS (
-  DELETE FROM "VpnSessionEvent" d USING ordered o LEFT JOIN "VpnSession" s ON s."sessionKey" = o."sessionKey"
-   WHERE d.id = o.id AND o.kind = 'interim' AND o."prevId" IS NOT NULL
+  DELETE FROM "VpnSessionEvent" d USING ordered o LEFT JOIN "VpnSession" s ON s.id = o."sessionId"
+   WHERE d.id = o.id AND d."eventTime" = o."eventTime" AND o.kind = 'interim' AND o."prevId" IS NOT NULL
      AND (o."publicIp" IS NULL OR o."publicIp" IS NOT DISTINCT FROM o."prevIp")
      AND o."eventTime" - o."prevTime" <= make_interval(secs => COALESCE(3 * s."interimInterval", $3 * 3600))
   RETURNING d.id

@@ -11,7 +11,6 @@ export function sessionEvent(
   const time = fields.eventTime ?? new Date().toISOString();
   return {
     kind,
-    eventKey: `${fields.sessionKey}|${kind}|${time}`,
     userName: fields.identity,
     vendor: "cisco_asa",
     nasKey: "10.0.0.1",

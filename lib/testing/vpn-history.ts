@@ -36,7 +36,6 @@ export const TOKYO: GeoLocation = {
 export const start = (identity: string, id: string, at: number, ip: string, location: GeoLocation): SessionEvent =>
   sessionEvent({
     sessionKey: `${identity}|${id}`,
-    eventKey: `${identity}|${id}|start`,
     identity,
     acctSessionId: id,
     publicIp: ip,
@@ -46,7 +45,6 @@ export const start = (identity: string, id: string, at: number, ip: string, loca
 export const stop = (s: SessionEvent, at: number): SessionEvent => ({
   ...s,
   kind: "stop",
-  eventKey: `${s.eventKey}|stop`,
   eventTime: new Date(at).toISOString(),
   sessionTime: Math.round((at - Date.parse(s.eventTime)) / 1000),
   terminateCause: "User-Request",

@@ -1,0 +1,42 @@
+// The portal benchmarks' database: an embedded PostgreSQL in a data directory kept between runs (seeding takes
+// minutes), with its key, the CONTOSO domain mapping the seed's names need, and a signed-in admin.
+import fs from "node:fs";
+import { readEnv } from "../lib/config/env.ts";
+import { loadSecretKey } from "../lib/secrets/secret-box.ts";
+import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
+import { createPrismaClient } from "../lib/db/prisma.ts";
+import { addDomainMapping, DomainMappingSchema } from "../lib/identities/aliases.ts";
+import { createUser, CreateUserSchema } from "../lib/auth/users.ts";
+import { parseInput } from "../lib/errors.ts";
+
+export const BENCH_ADMIN = { email: "bench@localhost", password: "bench-password-0001" };
+
+export async function openBenchDatabase(dataDir: string, pgPort: number) {
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.chmodSync(dataDir, 0o755);
+  // The data directory is reused across runs, and so is its key (dataDir/secret.key).
+  const key = loadSecretKey(dataDir, process.env.VPNSIGHT_SECRET_KEY);
+  process.env.VPNSIGHT_SECRET_KEY = key.toString("base64");
+  const env = readEnv({
+    ...process.env,
+    DATABASE_URL: "",
+    VPNSIGHT_DATA_DIR: dataDir,
+    VPNSIGHT_PG_PORT: String(pgPort),
+  });
+  const database = await bootstrapDatabase({ env, migrate: "always", key });
+  const prisma = createPrismaClient(database.url);
+  try {
+    // The seed sends every third user as CONTOSO\userN; mapped as an admin would, so all are userN@contoso.com.
+    if (!(await prisma.domainMapping.findUnique({ where: { netbiosDomain: "contoso" } })))
+      await addDomainMapping(
+        prisma,
+        parseInput(DomainMappingSchema, { netbiosDomain: "CONTOSO", upnSuffix: "contoso.com" }),
+        { label: "bench" },
+      );
+    if (!(await prisma.user.findUnique({ where: { email: BENCH_ADMIN.email } })))
+      await createUser(prisma, parseInput(CreateUserSchema, { ...BENCH_ADMIN, role: "admin" }), { label: "bench" });
+  } finally {
+    await prisma.$disconnect();
+  }
+  return database;
+}

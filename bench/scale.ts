@@ -1,0 +1,283 @@
+// `npm run bench:scale`: issue 22's enterprise shape. Fills a database through the store (the one write path) with
+// SCALE_USERS identities (100,000) for SCALE_DAYS days (30): 1.5 sessions a user a day, each with its Start, an
+// Interim-Update that only updates it (as the 47 of an 8-hour session with 10-minute updates do) and its Stop, 1 % of
+// sessions roaming to another public IP mid-session; the last day judged by the real detector (alerts). The filled
+// data directory (.data/bench-scale) is reused by later runs with the same shape. Then it prints: bytes on disk per
+// session and per identity-day (tables and indexes apart) and their extrapolation to 180 days; p95 of the identities
+// list, a profile at 30 and 180 days and the alert list; the time to drop a month of timeline (a month-sized
+// partition) while the sensor answers 1,000 req/s, and the sessions' sliced delete rate; the sensor's flat-out rate on
+// the full database against an empty one on the same server.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { createPrismaClient } from "../lib/db/prisma.ts";
+import { migrateDatabase } from "../lib/db/migrator.ts";
+import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-settings.ts";
+import { parseInput } from "../lib/errors.ts";
+import { runPendingDetections } from "../lib/alerts/session-judging.ts";
+import { dropTimelinePartitions } from "../lib/sessions/partitions.ts";
+import { purgeExpiredActivity } from "../lib/sessions/retention.ts";
+import { seedDemo } from "../prisma/seed-demo.ts";
+import { startSensor } from "../sensor/testing/sensor-process.ts";
+import { runLoad, type LoadOptions } from "./load-generator.ts";
+import { signIn, startPortal, timePage, type PageTimes } from "./http-timing.ts";
+import { BENCH_ADMIN, openBenchDatabase } from "./bench-database.ts";
+import { tableSizes } from "./table-sizes.ts";
+
+const USERS = Number(process.env.SCALE_USERS ?? 100_000);
+const DAYS = Number(process.env.SCALE_DAYS ?? 30);
+const SESSIONS = Math.round(USERS * 1.5 * DAYS);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100);
+const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const PORT = 3518;
+const RADIUS_PORT = 28140;
+const SECRET = "bench-scale-secret-01";
+const dataDir = path.resolve(process.env.BENCH_SCALE_DATA_DIR ?? ".data/bench-scale");
+const shapeFile = path.join(dataDir, "shape.json");
+const shape = JSON.stringify({ users: USERS, days: DAYS, sessions: SESSIONS, version: 1 });
+const log = (s: string) => process.stdout.write(`${s}\n`);
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+async function fill(url: string): Promise<void> {
+  const started = Date.now();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`TRUNCATE "VpnSession", "VpnSessionEvent", "Identity", "Alert" CASCADE`);
+    fs.rmSync(shapeFile, { force: true });
+    log(
+      `Filling ${USERS} identities × ${DAYS} days = ${SESSIONS} sessions through the store (once; reused afterwards)…`,
+    );
+    await seedDemo(url, USERS, SESSIONS, log, { days: DAYS, interims: true });
+    const filled = (Date.now() - started) / 1000;
+    // Judged as the detector would have, day by day: the history is taken as judged; the last day by the real
+    // detector (its alerts are the alert list's).
+    await client.query(
+      `UPDATE "VpnSession" SET "detectedAt" = "startedAt" WHERE "detectedAt" IS NULL AND "startedAt" < now() - interval '1 day'`,
+    );
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    let judged = 0;
+    for (let n; (n = await runPendingDetections(pool, undefined, 1000)) > 0;) judged += n;
+    await pool.end();
+    await client.query("VACUUM ANALYZE");
+    log(
+      `filled in ${filled.toFixed(0)} s; the last day's ${judged} sessions judged in ${((Date.now() - started) / 1000 - filled).toFixed(0)} s`,
+    );
+    fs.writeFileSync(shapeFile, shape);
+  } finally {
+    await client.end();
+  }
+}
+
+const load = (extra: Partial<LoadOptions>): LoadOptions => ({
+  host: "127.0.0.1",
+  port: RADIUS_PORT,
+  secret: SECRET,
+  duration: LOAD_SECONDS,
+  rate: 0,
+  window: 128,
+  timeoutMs: 1000,
+  tries: 3,
+  identities: 20_000,
+  nas: 50,
+  interimsPerSession: 2,
+  runId: `scale-${Date.now()}`,
+  ...extra,
+});
+
+async function enableRadius(url: string): Promise<void> {
+  const prisma = createPrismaClient(url);
+  await updateVpnSettings(prisma, parseInput(VpnSettingsUpdateSchema, { enabled: true, sharedSecret: SECRET }), {
+    label: "bench",
+  });
+  await prisma.$disconnect();
+}
+
+async function withSensor<T>(url: string, work: () => Promise<T>): Promise<T> {
+  await enableRadius(url);
+  const sensorDir = fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-scale-sensor-"));
+  const sensor = await startSensor({
+    DATABASE_URL: url,
+    RADIUS_ACCT_PORT: String(RADIUS_PORT),
+    SENSOR_METRICS_PORT: "28141",
+    VPNSIGHT_DATA_DIR: sensorDir,
+    SENSOR_ID: "bench-scale",
+  });
+  try {
+    return await work();
+  } finally {
+    await sensor.stop();
+    fs.rmSync(sensorDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A month of timeline, as big as the filled one (its rows copied, shifted six months back), attached as that month's
+ * partition and dropped by retention while the sensor answers 1,000 req/s. The filled data stay as they were.
+ */
+async function dropAMonth(url: string): Promise<{ rows: number; bytes: number; dropMs: number; during: string }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const month = new Date();
+    month.setUTCDate(1);
+    month.setUTCHours(0, 0, 0, 0);
+    month.setUTCMonth(month.getUTCMonth() - 6);
+    const end = new Date(month);
+    end.setUTCMonth(end.getUTCMonth() + 1);
+    const name = `VpnSessionEvent_${month.toISOString().slice(0, 7).replace("-", "")}`;
+    await client.query(`DROP TABLE IF EXISTS vpnsight_partitions."${name}"`);
+    await client.query(`CREATE TABLE vpnsight_partitions."${name}" (LIKE "VpnSessionEvent" INCLUDING DEFAULTS)`);
+    // Every row, spread over that month (the copy keeps each row's time of day and order).
+    const { rowCount } = await client.query(
+      `INSERT INTO vpnsight_partitions."${name}"
+       SELECT e.id, e."sessionId", e.identity, e.kind,
+              $1::timestamptz + (e."eventTime" - now() + interval '${DAYS} days') * (28.0 / ${DAYS}),
+              e."receivedAt", e."publicIp", e."sessionTime", e."inputBytes", e."outputBytes", e."terminateCause",
+              e."sensorId", e.asn, e."asOrganization", e.hosting, e."assignedIp"
+         FROM "VpnSessionEvent" e WHERE e."eventTime" >= now() - interval '${DAYS} days'`,
+      [month],
+    );
+    await client.query(
+      `ALTER TABLE "VpnSessionEvent" ATTACH PARTITION vpnsight_partitions."${name}" FOR VALUES FROM ($$${month.toISOString()}$$) TO ($$${end.toISOString()}$$)`,
+    );
+    await client.query(`ANALYZE vpnsight_partitions."${name}"`);
+    const { rows } = await client.query<{ bytes: number }>(
+      `SELECT pg_total_relation_size('vpnsight_partitions."${name}"')::float8 AS bytes`,
+    );
+    let dropMs = 0;
+    const result = await withSensor(url, async () => {
+      const running = runLoad(load({ rate: 1000, duration: 12 }));
+      await new Promise((r) => setTimeout(r, 5000));
+      const started = performance.now();
+      const dropped = await dropTimelinePartitions(client, end);
+      dropMs = performance.now() - started;
+      if (dropped !== 1) throw new Error(`expected to drop 1 partition, dropped ${dropped}`);
+      return running;
+    });
+    return {
+      rows: rowCount ?? 0,
+      bytes: rows[0]!.bytes,
+      dropMs,
+      during: `${result.answered}/${result.sent} answered, ${result.timedOut} timed out, p99 ${result.latencyMs.p99.toFixed(1)} ms, max ${result.latencyMs.max.toFixed(1)} ms`,
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Sessions are not partitioned (README, "How records stay idempotent"): their retention deletes in slices. */
+async function sessionDeleteRate(url: string): Promise<{ sessions: number; ms: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // 100,000 ended sessions copied a year back, then deleted by retention as it deletes them.
+    await client.query(
+      `INSERT INTO "VpnSession" ("sessionKey", identity, "userName", vendor, "nasKey", "sourceIp", "acctSessionId", "publicIp",
+         "locationKind", "countryCode", country, city, "startedAt", "lastUpdateAt", "endedAt", status, "detectedAt")
+       SELECT 'old-' || "sessionKey", identity, "userName", vendor, "nasKey", "sourceIp", "acctSessionId", "publicIp",
+         "locationKind", "countryCode", country, city, "startedAt" - interval '1 year', "lastUpdateAt" - interval '1 year',
+         "endedAt" - interval '1 year', status, "detectedAt"
+       FROM "VpnSession" WHERE status = 'closed' LIMIT 100000`,
+    );
+    const started = performance.now();
+    const purged = await purgeExpiredActivity(client, 300);
+    return { sessions: purged.sessions, ms: performance.now() - started };
+  } finally {
+    await client.end();
+  }
+}
+
+async function flatOut(url: string): Promise<number> {
+  return withSensor(url, async () => (await runLoad(load({ runId: `flat-${Date.now()}` }))).answeredPerSecond);
+}
+
+async function main() {
+  log(
+    `VPN Sight scale benchmark — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
+  );
+  const database = await openBenchDatabase(dataDir, 54898);
+  try {
+    if (!fs.existsSync(shapeFile) || fs.readFileSync(shapeFile, "utf8") !== shape) await fill(database.url);
+
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    const tables = await tableSizes(client, ["VpnSession", "VpnSessionEvent", "Identity", "Alert"]);
+    const { rows: counts } = await client.query<{ sessions: number; alerts: number; events: number }>(
+      `SELECT (SELECT count(*) FROM "VpnSession")::int AS sessions, (SELECT count(*) FROM "Alert")::int AS alerts,
+              (SELECT count(*) FROM "VpnSessionEvent")::int AS events`,
+    );
+    await client.end();
+    const { sessions, alerts, events } = counts[0]!;
+    const identityDays = USERS * DAYS;
+    log(
+      `\n${USERS} identities × ${DAYS} days: ${sessions} sessions, ${events} timeline rows (${(events / sessions).toFixed(2)} a session), ${alerts} alerts`,
+    );
+    log(`${"table".padEnd(17)}${"heap".padEnd(10)}${"indexes".padEnd(10)}B/session (heap + indexes)   B/identity-day`);
+    let total = 0;
+    for (const t of tables) {
+      total += t.table + t.indexes;
+      log(
+        `${t.name.padEnd(17)}${mb(t.table).padEnd(10)}${mb(t.indexes).padEnd(10)}${`${(t.table / sessions).toFixed(0)} + ${(t.indexes / sessions).toFixed(0)}`.padEnd(29)}${((t.table + t.indexes) / identityDays).toFixed(0)}`,
+      );
+    }
+    const at180 = (total / identityDays) * 100_000 * 180;
+    log(
+      `all: ${(total / sessions).toFixed(0)} B a session, ${(total / identityDays).toFixed(0)} B an identity-day; 100,000 users × 180 days: ${(at180 / 2 ** 30).toFixed(1)} GiB`,
+    );
+
+    const portal = await startPortal(database.url, PORT);
+    const pages: Record<string, PageTimes> = {};
+    try {
+      const cookie = await signIn(portal.base, BENCH_ADMIN);
+      const pick = () => `user${Math.floor(Math.random() * USERS)}%40contoso.com`;
+      pages["identities list"] = await timePage(portal.base, cookie, () => "/identities", REQUESTS);
+      pages["profile, 30 days"] = await timePage(portal.base, cookie, () => `/identities/${pick()}`, REQUESTS);
+      pages["profile, 180 days"] = await timePage(
+        portal.base,
+        cookie,
+        () => `/identities/${pick()}?days=180`,
+        REQUESTS,
+      );
+      pages["alert list"] = await timePage(portal.base, cookie, () => "/alerts", REQUESTS);
+    } finally {
+      portal.stop();
+    }
+    log(`\n${"page".padEnd(20)}${"p50 ms".padEnd(10)}${"p95 ms".padEnd(10)}max ms   (target p95 ≤ 150 ms)`);
+    for (const [page, r] of Object.entries(pages))
+      log(`${page.padEnd(20)}${r.p50.toFixed(1).padEnd(10)}${r.p95.toFixed(1).padEnd(10)}${r.max.toFixed(1)}`);
+
+    const month = await dropAMonth(database.url);
+    log(
+      `\nretention, a month of timeline (${month.rows} rows, ${mb(month.bytes)}) dropped in ${month.dropMs.toFixed(0)} ms (target ≤ 1,000); the sensor meanwhile at 1,000 req/s: ${month.during}`,
+    );
+    const del = await sessionDeleteRate(database.url);
+    log(
+      `retention, sessions (not partitioned) deleted in slices: ${del.sessions} in ${(del.ms / 1000).toFixed(1)} s, ${((del.ms * 1000) / Math.max(1, del.sessions)).toFixed(0)} µs each; a month of ${USERS} users (${Math.round(USERS * 1.5 * 30)}): ${(((del.ms / Math.max(1, del.sessions)) * USERS * 1.5 * 30) / 60_000).toFixed(1)} min in the background`,
+    );
+
+    // The same server, a database that holds nothing but the settings.
+    const emptyUrl = new URL(database.url);
+    emptyUrl.pathname = "/scale_empty";
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS scale_empty WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE scale_empty`);
+    await admin.end();
+    await migrateDatabase(emptyUrl.toString());
+    const empty = await flatOut(emptyUrl.toString());
+    const full = await flatOut(database.url);
+    const emptyAgain = await flatOut(emptyUrl.toString());
+    log(
+      `\nsensor flat out (${LOAD_SECONDS} s, window 128): empty database ${empty.toFixed(0)} and ${emptyAgain.toFixed(0)} req/s, full ${full.toFixed(0)} req/s: ${((full / ((empty + emptyAgain) / 2)) * 100).toFixed(0)} % (target ≥ 80 %)`,
+    );
+  } finally {
+    await database.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+// The timeline's monthly partitions (migration 20261201010000_partitioned_timeline, where the two functions below
+// live: owned by the table owner, so that the sensor's role, which owns nothing, may run them from the detector).
+import type { Queryable } from "../db/pg.ts";
+
+/** This month's and the next months' partitions are made ahead, so records never wait for one. */
+export const MONTHS_AHEAD = 2;
+
+export interface TimelinePartition {
+  name: string;
+  /** null: MINVALUE (the partition that holds everything before the monthly ones). */
+  lower: Date | null;
+  upper: Date | null;
+  isDefault: boolean;
+  rows: number;
+}
+
+/**
+ * Creates the missing partitions of this month and the next MONTHS_AHEAD (and of `monthsBack` months before this
+ * one: a load of history); returns how many it made.
+ */
+export async function addTimelinePartitions(db: Queryable, monthsBack = 0): Promise<number> {
+  const { rows } = await db.query<{ made: number }>(`SELECT "vpnsight_add_timeline_partitions"($1, $2) AS made`, [
+    monthsBack,
+    MONTHS_AHEAD,
+  ]);
+  return rows[0]!.made;
+}
+
+/** Drops the partitions whose every row is older than `before` (each a catalog change, not a delete). */
+export async function dropTimelinePartitions(db: Queryable, before: Date): Promise<number> {
+  const { rows } = await db.query<{ dropped: number }>(`SELECT "vpnsight_drop_timeline_partitions"($1) AS dropped`, [
+    before,
+  ]);
+  return rows[0]!.dropped;
+}
+
+/** The partitions, oldest first, with their (estimated, from the statistics) row counts. */
+export async function timelinePartitions(db: Queryable): Promise<TimelinePartition[]> {
+  const { rows } = await db.query<TimelinePartition>(
+    `SELECT p.name, p.lower, p.upper, p.is_default AS "isDefault", GREATEST(c.reltuples, 0)::bigint::int AS rows
+       FROM vpnsight_timeline_partitions() p JOIN pg_class c ON c.relname = p.name
+        AND c.relnamespace = 'vpnsight_partitions'::regnamespace
+      ORDER BY p.is_default, p.lower NULLS FIRST`,
+  );
+  return rows;
+}
