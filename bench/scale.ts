@@ -49,13 +49,10 @@ async function fill(url: string): Promise<void> {
     log(
       `Filling ${USERS} identities × ${DAYS} days = ${SESSIONS} sessions through the store (once; reused afterwards)…`,
     );
-    await seedDemo(url, USERS, SESSIONS, log, { days: DAYS, interims: true });
+    // The history as the detector would have left it, judged; the last day judged by the real detector (its alerts
+    // are the alert list's).
+    await seedDemo(url, USERS, SESSIONS, log, { days: DAYS, interims: true, judgedBefore: Date.now() - 86_400_000 });
     const filled = (Date.now() - started) / 1000;
-    // Judged as the detector would have, day by day: the history is taken as judged; the last day by the real
-    // detector (its alerts are the alert list's).
-    await client.query(
-      `UPDATE "VpnSession" SET "detectedAt" = "startedAt" WHERE "detectedAt" IS NULL AND "startedAt" < now() - interval '1 day'`,
-    );
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     let judged = 0;
     for (let n; (n = await runPendingDetections(pool, undefined, 1000)) > 0;) judged += n;
@@ -147,20 +144,25 @@ async function dropAMonth(url: string): Promise<{ rows: number; bytes: number; d
       `SELECT pg_total_relation_size('vpnsight_partitions."${name}"')::float8 AS bytes`,
     );
     let dropMs = 0;
-    const result = await withSensor(url, async () => {
-      const running = runLoad(load({ rate: 1000, duration: 12 }));
+    const at1000 = (extra: Partial<LoadOptions> = {}) => runLoad(load({ rate: 1000, duration: 10, ...extra }));
+    const { quiet, dropping } = await withSensor(url, async () => {
+      await at1000({ duration: 5 }); // warm-up
+      const quiet = await at1000();
+      const running = at1000();
       await new Promise((r) => setTimeout(r, 5000));
       const started = performance.now();
       const dropped = await dropTimelinePartitions(client, end);
       dropMs = performance.now() - started;
       if (dropped !== 1) throw new Error(`expected to drop 1 partition, dropped ${dropped}`);
-      return running;
+      return { quiet, dropping: await running };
     });
+    const line = (r: Awaited<ReturnType<typeof runLoad>>) =>
+      `${r.answered}/${r.sent} answered, ${r.timedOut} timed out, p99 ${r.latencyMs.p99.toFixed(1)} ms, max ${r.latencyMs.max.toFixed(1)} ms`;
     return {
       rows: rowCount ?? 0,
       bytes: rows[0]!.bytes,
       dropMs,
-      during: `${result.answered}/${result.sent} answered, ${result.timedOut} timed out, p99 ${result.latencyMs.p99.toFixed(1)} ms, max ${result.latencyMs.max.toFixed(1)} ms`,
+      during: `${line(dropping)} (10 s without a drop: ${line(quiet)})`,
     };
   } finally {
     await client.end();

@@ -1,5 +1,5 @@
 // `npm run seed:demo -- --identities N --sessions M`: realistic demo VPN sessions through the
-// sensor's own store (one write path), set-based in large batches.
+// sensor's own store (one write path), in time order and batches of the sensor's size.
 import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -59,6 +59,12 @@ export interface SeedOptions {
    * (roaming: a timeline row).
    */
   interims?: boolean;
+  /**
+   * Sessions that start before this time are stored as judged (as the detector would have left them), by the store's
+   * own rule for records too late to judge: received DETECTION_WINDOW_DAYS + 1 days after they happened. Marking them
+   * afterwards would write every session row a second time.
+   */
+  judgedBefore?: number;
 }
 
 export async function seedDemo(
@@ -69,6 +75,7 @@ export async function seedDemo(
   opts: SeedOptions = {},
 ): Promise<void> {
   const days = opts.days ?? 180;
+  const judgedLate = (readEnv().DETECTION_WINDOW_DAYS + 1) * 86_400_000;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   // History goes to its month's partition, as it would have when it happened.
   await addTimelinePartitions(pool, Math.ceil(days / 28));
@@ -89,10 +96,31 @@ export async function seedDemo(
   const random = seededRandom(42);
   const now = Date.now();
   const started = Date.now();
-  const BATCH_SESSIONS = 2500;
+  // Records go out in time order, as a NAS fleet sends them (a session's Stop hours after its Start, with the other
+  // sessions' records in between), in batches of the sensor's size: held by the minute they happen until every
+  // session that starts before that minute has been made.
+  const BATCH_RECORDS = 500;
+  const held = new Map<number, SessionEvent[]>();
+  const hold = (record: SessionEvent) => {
+    const minute = Math.floor(Date.parse(record.eventTime) / 60_000);
+    const list = held.get(minute);
+    if (list) list.push(record);
+    else held.set(minute, [record]);
+  };
   let batch: SessionEvent[] = [];
   // Two batches in flight: PostgreSQL works on one while Node builds the next.
   const inFlight = new Set<Promise<void>>();
+  let releasedTo: number | undefined; // every minute before this one is out
+  const release = async (beforeMinute: number) => {
+    for (let minute = releasedTo ?? beforeMinute; minute < beforeMinute; minute++) {
+      for (const record of held.get(minute) ?? []) {
+        batch.push(record);
+        if (batch.length >= BATCH_RECORDS) await flush();
+      }
+      held.delete(minute);
+    }
+    releasedTo = Math.max(releasedTo ?? beforeMinute, beforeMinute);
+  };
   const flush = async () => {
     if (!batch.length) return;
     const write = writeAccountingRecords(pool, batch, "seed-demo").finally(() => inFlight.delete(write));
@@ -135,11 +163,16 @@ export async function seedDemo(
       interimInterval: 600,
     };
     const startIso = new Date(startMs).toISOString();
-    batch.push({
+    const received = (iso: string) =>
+      opts.judgedBefore !== undefined && startMs < opts.judgedBefore
+        ? new Date(Date.parse(iso) + judgedLate).toISOString()
+        : iso;
+    await release(Math.floor(startMs / 60_000));
+    hold({
       ...common,
       kind: "start",
       eventTime: startIso,
-      receivedAt: startIso,
+      receivedAt: received(startIso),
       sessionTime: null,
       inputBytes: "0",
       outputBytes: "0",
@@ -153,34 +186,32 @@ export async function seedDemo(
         network: network.lookup(ip),
         kind: "interim",
         eventTime: new Date(startMs + seconds * 1000).toISOString(),
-        receivedAt: new Date(startMs + seconds * 1000).toISOString(),
+        receivedAt: received(new Date(startMs + seconds * 1000).toISOString()),
         sessionTime: seconds,
         inputBytes: String(seconds * 50_000),
         outputBytes: String(seconds * 200_000),
         terminateCause: null,
       });
-      batch.push(interim(half, publicIp));
-      if (random() < 0.01) batch.push(interim(half + 600, `${prefix}.${Math.floor(random() * 250) + 1}.251`));
+      hold(interim(half, publicIp));
+      if (random() < 0.01) hold(interim(half + 600, `${prefix}.${Math.floor(random() * 250) + 1}.251`));
     }
     if (!open) {
       const endIso = new Date(startMs + duration * 1000).toISOString();
       const bytes = String(duration * (20_000 + Math.floor(random() * 200_000)));
-      batch.push({
+      hold({
         ...common,
         kind: "stop",
         eventTime: endIso,
-        receivedAt: endIso,
+        receivedAt: received(endIso),
         sessionTime: duration,
         inputBytes: bytes,
         outputBytes: String(Number(bytes) * 4),
         terminateCause: "User-Request",
       });
     }
-    if ((n + 1) % BATCH_SESSIONS === 0) {
-      await flush();
-      if ((n + 1) % 100_000 === 0) log(`  ${n + 1} sessions (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-    }
+    if ((n + 1) % 100_000 === 0) log(`  ${n + 1} sessions (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
+  await release(Math.max(releasedTo ?? 0, ...held.keys()) + 1); // the rest
   await flush();
   await Promise.all(inFlight);
   // Months of accounting written in minutes, two batches at a time, outpace in-place updates of the

@@ -34,6 +34,18 @@ describe("purgeExpiredActivity", () => {
     await writeAccountingRecords(t.pool, records, "test");
     expect(await counts()).toEqual({ sessions: 101, events: 201, identities: 2 });
     const learningBefore = await identityLearning(t.db, "alice@contoso.com", DEFAULT_DETECTION_SETTINGS);
+    const summaryBefore = await t.db.identity.findMany({ orderBy: { identity: "asc" } });
+    // An alert on a session that retention deletes.
+    await t.db.alert.create({
+      data: {
+        dedupeKey: "alice|new-country|x|old",
+        rule: "new-country",
+        severity: "medium",
+        identity: "alice@contoso.com",
+        occurredAt: new Date(now - 90 * DAY),
+        evidence: { sessionKeys: ["alice@contoso.com|A-90"] },
+      },
+    });
 
     const cutoff = now - 60 * DAY;
     const wholeMonthsBefore = (await timelinePartitions(t.pool)).filter(
@@ -58,8 +70,11 @@ describe("purgeExpiredActivity", () => {
     expect(await t.query(`SELECT status FROM "VpnSession" WHERE identity = 'bob@contoso.com'`)).toEqual([
       { status: "open" },
     ]);
-    // The profile's learning state rests on the identity's first sighting, which retention keeps.
+    // The profile's learning state rests on the identity's first sighting, which retention keeps, as it keeps each
+    // identity's first and last sighting and last place, and the alerts.
     expect(await identityLearning(t.db, "alice@contoso.com", DEFAULT_DETECTION_SETTINGS)).toEqual(learningBefore);
+    expect(await t.db.identity.findMany({ orderBy: { identity: "asc" } })).toEqual(summaryBefore);
+    expect(await t.db.alert.count({ where: { identity: "alice@contoso.com" } })).toBe(1);
 
     expect(await purgeExpiredActivity(t.pool, 60, { now: new Date(now) })).toEqual({
       partitions: 0,
