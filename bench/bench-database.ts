@@ -4,6 +4,7 @@ import fs from "node:fs";
 import { readEnv } from "../lib/config/env.ts";
 import { loadSecretKey } from "../lib/secrets/secret-box.ts";
 import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
+import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
 import { addDomainMapping, DomainMappingSchema } from "../lib/identities/aliases.ts";
 import { createUser, CreateUserSchema } from "../lib/auth/users.ts";
@@ -17,13 +18,14 @@ export async function openBenchDatabase(dataDir: string, pgPort: number) {
   // The data directory is reused across runs, and so is its key (dataDir/secret.key).
   const key = loadSecretKey(dataDir, process.env.VPNSIGHT_SECRET_KEY);
   process.env.VPNSIGHT_SECRET_KEY = key.toString("base64");
-  const env = readEnv({
-    ...process.env,
-    DATABASE_URL: "",
-    VPNSIGHT_DATA_DIR: dataDir,
-    VPNSIGHT_PG_PORT: String(pgPort),
+  // BENCH_PG_FLAGS: server settings for the run, e.g. "-c shared_buffers=4GB" (a site's own server is tuned so).
+  const database = await startEmbeddedPostgres({
+    dataDir,
+    port: pgPort,
+    flags: process.env.BENCH_PG_FLAGS?.split(" ").filter(Boolean),
   });
-  const database = await bootstrapDatabase({ env, migrate: "always", key });
+  const env = readEnv({ ...process.env, DATABASE_URL: database.url, VPNSIGHT_DATA_DIR: dataDir });
+  await bootstrapDatabase({ env, migrate: "always", key });
   const prisma = createPrismaClient(database.url);
   try {
     // The seed sends every third user as CONTOSO\userN; mapped as an admin would, so all are userN@contoso.com.

@@ -141,7 +141,8 @@ describe("the sensor on its own role", () => {
     expect(await as(urls.sensor, `CREATE TABLE evil (x int)`)).toBe("42501");
     // The timeline's partitions: made and dropped only through the owner's functions (the detector's maintenance).
     expect(await as(urls.sensor, `SELECT vpnsight_add_timeline_partitions(0, 3)`)).toBe("ok");
-    expect(await as(urls.sensor, `SELECT vpnsight_drop_timeline_partitions(now() - interval '10 years')`)).toBe("ok");
+    expect(await as(urls.sensor, `SELECT vpnsight_detach_timeline_partitions(now() - interval '10 years')`)).toBe("ok");
+    expect(await as(urls.sensor, `SELECT vpnsight_drop_detached_timeline_partitions()`)).toBe("ok");
     expect(await as(urls.sensor, `DROP TABLE vpnsight_partitions."VpnSessionEvent_default"`)).toBe("42501");
   });
 });
@@ -159,7 +160,7 @@ describe("the portal on its own role", () => {
     expect(await as(urls.portal, `TRUNCATE "AuditEntry"`)).toBe("42501");
     expect(await as(urls.portal, `ALTER TABLE "User" ADD COLUMN evil int`)).toBe("42501");
     expect(await as(urls.portal, `DROP TABLE "VpnSession"`)).toBe("42501");
-    expect(await as(urls.portal, `SELECT vpnsight_drop_timeline_partitions(now() - interval '10 years')`)).toBe(
+    expect(await as(urls.portal, `SELECT vpnsight_detach_timeline_partitions(now() - interval '10 years')`)).toBe(
       "42501",
     );
   });

@@ -65,7 +65,8 @@ export const TABLE_PRIVILEGES: Record<string, Record<RoleName, Privilege[]>> = {
  */
 export const FUNCTION_PRIVILEGES: Record<string, RoleName[]> = {
   '"vpnsight_add_timeline_partitions"(integer, integer)': [SENSOR_ROLE],
-  '"vpnsight_drop_timeline_partitions"(timestamptz)': [SENSOR_ROLE],
+  '"vpnsight_detach_timeline_partitions"(timestamptz)': [SENSOR_ROLE],
+  '"vpnsight_drop_detached_timeline_partitions"()': [SENSOR_ROLE],
 };
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;

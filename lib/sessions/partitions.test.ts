@@ -125,6 +125,6 @@ describe("the partitioned timeline", () => {
   });
 
   it("refuses to drop partitions for a cutoff less than a day old", async () => {
-    await expect(t.query(`SELECT vpnsight_drop_timeline_partitions(now())`)).rejects.toThrow(/less than a day old/);
+    await expect(t.query(`SELECT vpnsight_detach_timeline_partitions(now())`)).rejects.toThrow(/less than a day old/);
   });
 });

@@ -26,12 +26,23 @@ export async function addTimelinePartitions(db: Queryable, monthsBack = 0): Prom
   return rows[0]!.made;
 }
 
-/** Drops the partitions whose every row is older than `before` (each a catalog change, not a delete). */
-export async function dropTimelinePartitions(db: Queryable, before: Date): Promise<number> {
-  const { rows } = await db.query<{ dropped: number }>(`SELECT "vpnsight_drop_timeline_partitions"($1) AS dropped`, [
-    before,
-  ]);
-  return rows[0]!.dropped;
+/**
+ * Drops the partitions whose every row is older than `before`: detached first (a catalog change under the parent's
+ * lock), then dropped in a statement of their own, so the sensor's inserts never wait while the files go. A detached
+ * partition left by an interruption is dropped by the next call.
+ */
+export async function dropTimelinePartitions(
+  db: Queryable,
+  before: Date,
+): Promise<{ dropped: number; detachMs: number; dropMs: number }> {
+  const started = performance.now();
+  const { rows } = await db.query<{ detached: number }>(
+    `SELECT "vpnsight_detach_timeline_partitions"($1) AS detached`,
+    [before],
+  );
+  const detached = performance.now();
+  await db.query(`SELECT "vpnsight_drop_detached_timeline_partitions"()`);
+  return { dropped: rows[0]!.detached, detachMs: detached - started, dropMs: performance.now() - detached };
 }
 
 /** The partitions, oldest first, with their (estimated, from the statistics) row counts. */

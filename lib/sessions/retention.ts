@@ -45,7 +45,7 @@ export async function purgeExpiredActivity(
   const cutoff = new Date((opts.now ?? new Date()).getTime() - days * 86_400_000);
   const result: PurgeResult = { partitions: 0, events: 0, sessions: 0 };
   if (opts.mayContinue && !opts.mayContinue()) return result;
-  result.partitions = await dropTimelinePartitions(db, cutoff);
+  result.partitions = (await dropTimelinePartitions(db, cutoff)).dropped;
   for (const [sql, key] of [
     [DELETE_OLD_EVENTS, "events"],
     [DELETE_OLD_SESSIONS, "sessions"],
