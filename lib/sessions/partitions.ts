@@ -1,5 +1,6 @@
-// The timeline's monthly partitions (migration 20261201010000_partitioned_timeline, where the two functions below
-// live: owned by the table owner, so that the sensor's role, which owns nothing, may run them from the detector).
+// The timeline's monthly partitions. The functions called here live in migrations 20261201010000_partitioned_timeline
+// and 20261201030000_detach_then_drop, owned by the table owner, so that the sensor's role, which owns nothing, may run
+// them from the detector.
 import type { Queryable } from "../db/pg.ts";
 
 /** This month's and the next months' partitions are made ahead, so records never wait for one. */

@@ -4,7 +4,7 @@ import { dropTimelinePartitions } from "./partitions.ts";
 // RETENTION_DAYS: VPN activity older than this is deleted (0 keeps everything). Alerts, their
 // notes, the audit log and the identities' summary rows (first seen, last location) are kept:
 // they are small and are the record of what was found. The timeline's months that are wholly
-// older go as partitions (dropped, not deleted: instant whatever their size); the rest (the rows
+// older go as partitions (detached, then dropped: no row is deleted one by one); the rest (the rows
 // of the month the cutoff falls in, and the sessions, which are not partitioned: README, "How
 // records stay idempotent") is deleted in slices, which keeps each transaction short, so the
 // sensor's writes never wait long behind a purge.
