@@ -12,7 +12,6 @@ export interface TimelinePartition {
   lower: Date | null;
   upper: Date | null;
   isDefault: boolean;
-  rows: number;
 }
 
 /**
@@ -46,13 +45,11 @@ export async function dropTimelinePartitions(
   return { dropped: rows[0]!.detached, detachMs: detached - started, dropMs: performance.now() - detached };
 }
 
-/** The partitions, oldest first, with their (estimated, from the statistics) row counts. */
+/** The partitions, oldest first, the default one last. */
 export async function timelinePartitions(db: Queryable): Promise<TimelinePartition[]> {
   const { rows } = await db.query<TimelinePartition>(
-    `SELECT p.name, p.lower, p.upper, p.is_default AS "isDefault", GREATEST(c.reltuples, 0)::bigint::int AS rows
-       FROM vpnsight_timeline_partitions() p JOIN pg_class c ON c.relname = p.name
-        AND c.relnamespace = 'vpnsight_partitions'::regnamespace
-      ORDER BY p.is_default, p.lower NULLS FIRST`,
+    `SELECT name, lower, upper, is_default AS "isDefault" FROM vpnsight_timeline_partitions()
+      ORDER BY is_default, lower NULLS FIRST`,
   );
   return rows;
 }
