@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hostOf, hostUrls, primaryUrl } from "./failover.ts";
+import { hostOf, hostUrls, primaryPool, primaryUrl } from "./failover.ts";
 import { inject } from "vitest";
 
 describe("a host list in DATABASE_URL (libpq's form)", () => {
@@ -24,5 +24,20 @@ describe("a host list in DATABASE_URL (libpq's form)", () => {
     const dead = `127.0.0.1:1`; // nothing listens there
     const list = `postgresql://${live.username}:${live.password}@${dead},${live.host}${live.pathname}`;
     expect(hostOf(await primaryUrl(list))).toBe(live.host);
+  });
+
+  it("makes a pool's first connection on the writable host, even when the list starts with another", async () => {
+    const live = new URL(inject("adminDatabaseUrl"));
+    const list = `postgresql://${live.username}:${live.password}@127.0.0.1:1,${live.host}${live.pathname}`;
+    const pool = primaryPool(list, { max: 2 });
+    try {
+      // Both forms pg-pool is used in: query() (a callback inside) and connect() (a promise).
+      const { rows } = await pool.query<{ standby: boolean }>("SELECT pg_is_in_recovery() AS standby");
+      expect(rows[0]?.standby).toBe(false);
+      const client = await pool.connect();
+      client.release();
+    } finally {
+      await pool.end();
+    }
   });
 });

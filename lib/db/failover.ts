@@ -62,8 +62,8 @@ export async function primaryUrl(url: string): Promise<string> {
 
 /**
  * A pg.Pool on the primary. With a host list, new connections go to whichever host accepts writes: checked every
- * PRIMARY_CHECK_MS (and at once when an idle connection breaks), connections live at most a minute so none stays on a
- * host that became a standby. One host: a plain pool.
+ * PRIMARY_CHECK_MS (and at once when an idle connection breaks), and none before the first check has answered;
+ * connections live at most a minute so none stays on a host that became a standby. One host: a plain pool.
  */
 export function primaryPool(
   url: string,
@@ -88,7 +88,14 @@ export function primaryPool(
       .finally(() => {
         checking = null;
       }));
-  void check();
+  // Until the first check answers, the list's first host may be a standby: no connection is made before it does.
+  const ready = check();
+  const connect = pool.connect.bind(pool);
+  // pg-pool's query() goes through this.connect with a callback; callers use the promise form.
+  pool.connect = ((cb?: Parameters<typeof connect>[0]) => {
+    if (cb) return void ready.then(() => connect(cb));
+    return ready.then(() => connect());
+  }) as pg.Pool["connect"];
   const timer = setInterval(() => void check(), PRIMARY_CHECK_MS);
   timer.unref();
   pool.on("error", () => void check());
