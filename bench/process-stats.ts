@@ -2,7 +2,10 @@ import fs from "node:fs";
 
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
 
-/** utime + stime of a process and (unless `own`) its live children, in seconds (from /proc). */
+/**
+ * utime + stime of a process and (unless `own`) its children, in seconds (from /proc): the live ones, and those that
+ * exited and were reaped (cutime + cstime), so a PostgreSQL backend that ends mid-measurement keeps its share.
+ */
 export function cpuSeconds(pid: number, own = false): number {
   const pids = own ? [pid] : [pid, ...childPids(pid)];
   let ticks = 0;
@@ -10,6 +13,7 @@ export function cpuSeconds(pid: number, own = false): number {
     try {
       const fields = fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
       ticks += Number(fields[11]) + Number(fields[12]);
+      if (!own && p === pid) ticks += Number(fields[13]) + Number(fields[14]);
     } catch {
       // exited meanwhile
     }
@@ -64,4 +68,36 @@ export function trackGroupMemory(pid: number): { stop(): number } {
       return peak;
     },
   };
+}
+
+/**
+ * CPU seconds of a PostgreSQL server's processes by kind, from their titles ("postgres: autovacuum worker"); a
+ * backend by its client's application_name when `names` has its pid (from pg_stat_activity), else "other backends";
+ * "exited" is what reaped children used.
+ */
+export function postgresCpuByKind(postmaster: number, names = new Map<number, string>()): Map<string, number> {
+  const byKind = new Map<string, number>();
+  const add = (kind: string, s: number) => byKind.set(kind, (byKind.get(kind) ?? 0) + s);
+  try {
+    const own = fs.readFileSync(`/proc/${postmaster}/stat`, "utf8").split(") ")[1]!.split(" ");
+    add("postmaster", (Number(own[11]) + Number(own[12])) / TICKS_PER_SECOND);
+    add("exited", (Number(own[13]) + Number(own[14])) / TICKS_PER_SECOND);
+  } catch {
+    return byKind;
+  }
+  for (const p of childPids(postmaster)) {
+    try {
+      const title = fs.readFileSync(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+      const kind =
+        /^postgres: (autovacuum \w+|walwriter|checkpointer|background writer|logical replication launcher)/.exec(
+          title,
+        )?.[1] ??
+        names.get(p) ??
+        "other backends";
+      add(kind, cpuSeconds(p, true));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return byKind;
 }

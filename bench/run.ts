@@ -14,7 +14,7 @@ import { createPrismaClient } from "../lib/db/prisma.ts";
 import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-settings.ts";
 import { RADACCT_SCHEMA, freeradiusInstalled, startFreeradius } from "./freeradius.ts";
 import { runLoad, type LoadOptions, type LoadResult } from "./load-generator.ts";
-import { childPids, cpuSeconds, peakRssMb, trackGroupMemory } from "./process-stats.ts";
+import { childPids, cpuSeconds, peakRssMb, postgresCpuByKind, trackGroupMemory } from "./process-stats.ts";
 import { startSensor, waitFor, type SensorProcess } from "../sensor/testing/sensor-process.ts";
 import { createTestCa } from "../lib/testing/test-pki.ts";
 import { parseInput } from "../lib/errors.ts";
@@ -70,7 +70,7 @@ const postmasterPid = () =>
 async function measure(
   pid: number,
   load: () => Promise<LoadResult>,
-): Promise<{ result: LoadResult; cpu: number; dbCpu: number; rssMb: number }> {
+): Promise<{ result: LoadResult; cpu: number; detectorCpu: number; dbCpu: number; rssMb: number }> {
   const cpuBefore = cpuSeconds(pid, true);
   const withChildrenBefore = cpuSeconds(pid);
   const dbBefore = cpuSeconds(postmasterPid());
@@ -86,7 +86,13 @@ async function measure(
     log(
       `  (the sensor's detector process used ${Math.max(0, children).toFixed(1)} CPU s at low priority, peak RSS ${Math.max(...childRss).toFixed(0)} MB)`,
     );
-  return { result, cpu, dbCpu: cpuSeconds(postmasterPid()) - dbBefore, rssMb: peakRssMb(pid) };
+  return {
+    result,
+    cpu,
+    detectorCpu: Math.max(0, children),
+    dbCpu: cpuSeconds(postmasterPid()) - dbBefore,
+    rssMb: peakRssMb(pid),
+  };
 }
 
 /**
@@ -133,6 +139,121 @@ async function storeStatementStats(db: pg.Client, records: number): Promise<stri
   const r = rows[0];
   if (!r || !records) return "  (pg_stat_statements: no store statement seen)";
   return `  (pg_stat_statements: ${r.calls} store statements, ${(records / r.calls).toFixed(1)} records each, ${(r.exec_ms / r.calls).toFixed(2)} ms executing + ${(r.plan_ms / r.calls).toFixed(2)} ms planning each; per record ${((1000 * r.exec_ms) / records).toFixed(0)} µs, ${(r.wal_records / records).toFixed(1)} WAL records, ${(r.wal_bytes / records).toFixed(0)} WAL bytes; ${wal.checkpoints} checkpoints (${wal.requested} for WAL volume), ${wal.fpi} full-page images in the WAL)`;
+}
+
+/** Waits until the detector has judged every stored session; a line for the log. */
+async function detectorCatchUp(db: pg.Client): Promise<string> {
+  const started = Date.now();
+  let pending = { pending: -1, sessions: 0 };
+  while (Date.now() - started < 180_000) {
+    pending = (
+      await db.query<{ pending: number; sessions: number }>(
+        `SELECT count(*) FILTER (WHERE "detectedAt" IS NULL)::int AS pending, count(*)::int AS sessions FROM "VpnSession"`,
+      )
+    ).rows[0]!;
+    if (pending.pending === 0) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return pending.pending === 0
+    ? `all ${pending.sessions} sessions judged ${((Date.now() - started) / 1000).toFixed(1)} s after the load stopped`
+    : `${pending.pending} of ${pending.sessions} sessions still unjudged after 180 s`;
+}
+
+/** CPU per answered record, by process, of one load on the sensor (issue 22 item 4). */
+interface CpuPerRecord {
+  /** The server: the sensor (with PostgreSQL and its detector), or FreeRADIUS answering without storing. */
+  who: "VPN Sight" | "FreeRADIUS-null";
+  load: string;
+  records: number;
+  /** µs per record: the sensor's process, PostgreSQL while the load ran, the detector (during and after it). */
+  sensor: number;
+  db: number;
+  detector: number;
+  /** PostgreSQL's CPU while the detector judged the load's sessions after it (its queries), µs per record. */
+  dbCatchUp: number;
+}
+
+/**
+ * Runs a load on the sensor and then waits for the detector to judge its sessions, so that the detector's work for
+ * those records is counted whether it ran during the load or after it (it defers while the sensor is busy).
+ */
+async function cpuPerRecord(
+  sensor: SensorProcess,
+  db: pg.Client,
+  label: string,
+  load: () => Promise<LoadResult>,
+): Promise<{ measured: Awaited<ReturnType<typeof measure>>; perRecord: CpuPerRecord }> {
+  const sensorPid = sensor.child.pid!;
+  const batches = () => sensor.metric("vpnsight_store_batch_seconds_count", 'target="database"');
+  const batchesBefore = await batches();
+  const detectorBefore = cpuSeconds(sensorPid) - cpuSeconds(sensorPid, true);
+  const names = new Map<number, string>();
+  const readNames = async () => {
+    const { rows } = await db.query<{ pid: number; name: string }>(
+      `SELECT pid, application_name AS name FROM pg_stat_activity WHERE application_name <> ''`,
+    );
+    for (const r of rows) names.set(r.pid, r.name);
+  };
+  await readNames();
+  const kindsBefore = postgresCpuByKind(postmasterPid(), names);
+  const measured = await measure(sensorPid, load);
+  await readNames();
+  const kinds = [...postgresCpuByKind(postmasterPid(), names)]
+    .map(([kind, s]) => [kind, s - (kindsBefore.get(kind) ?? 0)] as const)
+    .filter(([, s]) => s >= 0.05);
+  const written = (await batches()) - batchesBefore;
+  if (written) log(`  (${label}: ${(measured.result.answered / written).toFixed(1)} records a database batch)`);
+  log(`  (PostgreSQL's CPU during the load by process: ${kinds.map(([k, s]) => `${k} ${s.toFixed(1)} s`).join(", ")})`);
+  const dbAfterLoad = cpuSeconds(postmasterPid());
+  log(`  (detector: ${await detectorCatchUp(db)})`);
+  const detector = cpuSeconds(sensorPid) - cpuSeconds(sensorPid, true) - detectorBefore;
+  const records = measured.result.answered || 1;
+  const us = (seconds: number) => (1e6 * Math.max(0, seconds)) / records;
+  return {
+    measured,
+    perRecord: {
+      who: "VPN Sight",
+      load: label,
+      records: measured.result.answered,
+      sensor: us(measured.cpu),
+      db: us(measured.dbCpu),
+      detector: us(detector),
+      dbCatchUp: us(cpuSeconds(postmasterPid()) - dbAfterLoad),
+    },
+  };
+}
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : 0;
+};
+
+/** FreeRADIUS-to-nothing's CPU per answered record (its own process; it has no database). */
+function freeradiusPerRecord(load: string, m: Awaited<ReturnType<typeof measure>>): CpuPerRecord {
+  const us = (1e6 * m.cpu) / (m.result.answered || 1);
+  return { who: "FreeRADIUS-null", load, records: m.result.answered, sensor: us, db: 0, detector: 0, dbCatchUp: 0 };
+}
+
+/** The CPU table: sensor + PostgreSQL per record at each load against the flat-out rounds' median (target ≤ 1.5 ×). */
+function logCpuPerRecord(rows: CpuPerRecord[]): void {
+  const base = (who: string) =>
+    median(rows.filter((r) => r.who === who && r.load === "flat out").map((r) => r.sensor + r.db));
+  const n = (v: number, width: number) => v.toFixed(0).padStart(width);
+  log(`\nCPU per answered record, µs, by process (target at 1,000 req/s: sensor + PostgreSQL ≤ 1.5 × flat out):`);
+  log(
+    `  ${"server".padEnd(17)}${"load".padEnd(14)}${"sensor".padStart(8)}${"PostgreSQL".padStart(12)}${"together".padStart(10)}${"× flat out".padStart(12)}${"detector".padStart(10)}${"PG after".padStart(10)}`,
+  );
+  for (const r of rows) {
+    const together = r.sensor + r.db;
+    const ratio = base(r.who) ? (together / base(r.who)).toFixed(2) : "";
+    const ours = r.who === "VPN Sight";
+    log(
+      `  ${r.who.padEnd(17)}${r.load.padEnd(14)}${n(r.sensor, 8)}${ours ? n(r.db, 12) : "".padStart(12)}${n(together, 10)}${ratio.padStart(12)}${ours ? n(r.detector, 10) + n(r.dbCatchUp, 10) : ""}`,
+    );
+  }
+  log(
+    "  (FreeRADIUS-null: its own process, answering without storing. Detector: its process during the load and while it judged the load's sessions after it; PG after: PostgreSQL meanwhile, its queries and autovacuum.)",
+  );
 }
 
 const ANSWER_BUCKETS = ["0.005", "0.01", "0.02"];
@@ -217,9 +338,11 @@ async function main() {
   await admin.query(`CREATE DATABASE radius`);
   await admin.end();
   const rows: (Row & { round: number })[] = [];
+  const cpuRows: CpuPerRecord[] = [];
   // BENCH_SENSOR_ONLY=1: only the flat-out sensor run (quick iterations while profiling).
   const sensorOnly = process.env.BENCH_SENSOR_ONLY === "1";
-  const withFreeradius = !sensorOnly && freeradiusInstalled();
+  const frInstalled = freeradiusInstalled();
+  const withFreeradius = !sensorOnly && frInstalled;
   if (!sensorOnly && !withFreeradius)
     log(
       "FreeRADIUS not installed: `apt-get install -y freeradius freeradius-postgresql` for the side-by-side comparison.\n",
@@ -262,10 +385,7 @@ async function main() {
   if (withFreeradius) {
     await radius.query(fs.readFileSync(RADACCT_SCHEMA, "utf8"));
     const password = decodeURIComponent(new URL(server.url).password);
-    started.push(
-      async () => frSql?.stop(),
-      async () => frNull?.stop(),
-    );
+    started.push(async () => frSql?.stop());
     frSql = await startFreeradius({
       dir: path.join(workDir, "fr-sql"),
       port: 28132,
@@ -273,6 +393,10 @@ async function main() {
       mode: "sql",
       db: { host: "127.0.0.1", port: pgPort, user: "postgres", password, database: "radius" },
     });
+  }
+  // FreeRADIUS answering without storing: the reference for latency and for CPU per record (also with BENCH_SENSOR_ONLY).
+  if (frInstalled) {
+    started.push(async () => frNull?.stop());
     frNull = await startFreeradius({ dir: path.join(workDir, "fr-null"), port: 28133, secret: SECRET, mode: "null" });
   }
   await runLoad(loadOptions(28131, "warmup", { duration: 2 }));
@@ -282,9 +406,10 @@ async function main() {
     log(`round ${round} of ${ROUNDS}`);
     const memory = trackGroupMemory(sensor.child.pid!);
     if (pgStats) await resetPgStats(vs);
-    const ours = await measure(sensor.child.pid!, () =>
+    const { measured: ours, perRecord } = await cpuPerRecord(sensor, vs, "flat out", () =>
       sensorAnswerTimes(sensor, "flat out", () => runLoad(loadOptions(28131, `sensor${round}`))),
     );
+    cpuRows.push(perRecord);
     const database = 'target="database"';
     const batches = await sensor.metric("vpnsight_store_batch_seconds_count", database);
     log(
@@ -295,22 +420,6 @@ async function main() {
     const held = async <T extends pg.QueryResultRow>(sql: string, params: unknown[]) =>
       (await vs.query<T>(sql, params)).rows;
     const stored = (await storedRecords(held, `sensor${round}`)).keys.size;
-    // Detection was deferred during the burst: how long the detector takes to judge the backlog
-    // (waited for, so it never runs beside the FreeRADIUS targets).
-    const detectStarted = Date.now();
-    let pending = { pending: -1, sessions: 0 };
-    while (Date.now() - detectStarted < 180_000) {
-      pending = (
-        await vs.query<{ pending: number; sessions: number }>(
-          `SELECT count(*) FILTER (WHERE "detectedAt" IS NULL)::int AS pending, count(*)::int AS sessions FROM "VpnSession"`,
-        )
-      ).rows[0]!;
-      if (pending.pending === 0) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    log(
-      `  (detector: ${pending.pending === 0 ? `all ${pending.sessions} sessions judged ${((Date.now() - detectStarted) / 1000).toFixed(1)} s after the load stopped` : `${pending.pending} of ${pending.sessions} sessions still unjudged after 180 s`})`,
-    );
     rows.push({
       round,
       target: "VPN Sight sensor",
@@ -331,7 +440,7 @@ async function main() {
       check: `${tlsStored} records stored / ${tlsRun.result.answeredRecords.size} answered`,
     });
 
-    if (frSql && frNull) {
+    if (frSql) {
       const sql = await measure(frSql.child.pid!, () => runLoad(loadOptions(28132, `frsql${round}`)));
       const radacct = await radius.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM radacct WHERE acctsessionid LIKE $1`,
@@ -343,21 +452,37 @@ async function main() {
         ...sql,
         check: `${radacct.rows[0]!.n} radacct rows / ${sql.result.sessionsAnswered.size} sessions answered`,
       });
+    }
+    if (frNull) {
       const nothing = await measure(frNull.child.pid!, () => runLoad(loadOptions(28133, `frnull${round}`)));
       rows.push({ round, target: "FreeRADIUS, accounting to nothing", ...nothing, check: "(stores nothing)" });
+      cpuRows.push(freeradiusPerRecord("flat out", nothing));
     }
   }
 
   // Latency at fixed rates; FreeRADIUS-to-nothing at the same rates shows the floor of the
   // measurement itself (the generator's own scheduling and GC on the shared cores).
   const fixed: { rate: number; result: LoadResult; floor?: LoadResult; radsec?: LoadResult }[] = [];
-  for (const rate of sensorOnly ? [] : [1000, 5000, 10000]) {
+  // BENCH_RATES=1000,5000 picks them (default: 1,000, 5,000 and 10,000; with BENCH_SENSOR_ONLY=1 only 1,000).
+  const rates = (process.env.BENCH_RATES ?? (sensorOnly ? "1000" : "1000,5000,10000")).split(",").map(Number);
+  for (const rate of rates) {
     const fixedLoad = (port: number, runId: string, extra: Partial<LoadOptions> = {}) =>
       runLoad(loadOptions(port, runId, { rate, window: 256, duration: Math.min(DURATION, 10), ...extra }));
+    const label = `${rate.toLocaleString("en")} req/s`;
+    const { measured, perRecord } = await cpuPerRecord(sensor, vs, label, () =>
+      sensorAnswerTimes(sensor, label, () => fixedLoad(28131, `rate${rate}`)),
+    );
+    cpuRows.push(perRecord);
+    const floor = async () => {
+      if (!frNull) return undefined;
+      const nothing = await measure(frNull.child.pid!, () => fixedLoad(28133, `frnullrate${rate}`));
+      cpuRows.push(freeradiusPerRecord(label, nothing));
+      return nothing.result;
+    };
     fixed.push({
       rate,
-      result: await sensorAnswerTimes(sensor, `${rate} req/s`, () => fixedLoad(28131, `rate${rate}`)),
-      floor: frNull ? await fixedLoad(28133, `frnullrate${rate}`) : undefined,
+      result: measured.result,
+      floor: await floor(),
       radsec: rate <= 5000 ? await fixedLoad(RADSEC_PORT, `radsecrate${rate}`, overTls()) : undefined,
     });
   }
@@ -407,6 +532,7 @@ async function main() {
         `         the sensor over RadSec, same rate: ${f.radsec.answeredPerSecond.toFixed(0)} answered/s, p50 ${f.radsec.latencyMs.p50.toFixed(2)} ms, p99 ${f.radsec.latencyMs.p99.toFixed(2)} ms, timeouts ${f.radsec.timedOut}`,
       );
   }
+  logCpuPerRecord(cpuRows);
   const sensorRows = rows.filter((r) => r.target.startsWith("VPN Sight sensor"));
   const lost = sensorRows.reduce((n, r) => n + r.result.answeredRecords.size - Number(r.check.split(" ")[0]), 0);
   const peakRss = Math.max(...sensorRows.map((r) => r.rssMb));

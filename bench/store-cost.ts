@@ -4,60 +4,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createHash } from "node:crypto";
 import pg from "pg";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
 import { migrateDatabase } from "../lib/db/migrator.ts";
-import { sessionEvent } from "../lib/testing/session-event.ts";
-import type { SessionEvent } from "../lib/sessions/accounting-record.ts";
 import { splitIntoRounds, storeStatement, toRows } from "../lib/sessions/store.ts";
 import { cpuSeconds } from "./process-stats.ts";
-
-const RECORDS = 20_000;
-const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-
-/** Start → 2 × Interim → Stop for 200 concurrent sessions at a time, interleaved like a NAS fleet. */
-function records(run: string): SessionEvent[] {
-  const out: SessionEvent[] = [];
-  const live: { key: string; id: string; user: string; step: number }[] = [];
-  for (let n = 0; out.length < RECORDS;) {
-    if (live.length < 200) {
-      live.push({ key: sha(`${run}${n}`), id: `${run}-${n}`, user: `user${n % 20_000}@contoso.com`, step: 0 });
-      n++;
-    }
-    const i = Math.floor(Math.random() * live.length);
-    const s = live[i]!;
-    const kind = s.step === 0 ? "start" : s.step < 3 ? "interim" : "stop";
-    const time = new Date(Date.now() + out.length).toISOString();
-    out.push(
-      sessionEvent({
-        kind,
-        sessionKey: s.key,
-        identity: s.user,
-        acctSessionId: s.id,
-        publicIp: "81.2.69.142",
-        assignedIp: "10.1.2.3",
-        location: {
-          kind: "geo",
-          countryCode: "GB",
-          country: "United Kingdom",
-          region: "England",
-          city: "London",
-          latitude: 51.5,
-          longitude: -0.1,
-        },
-        eventTime: time,
-        sessionTime: s.step * 60,
-        inputBytes: String(s.step * 1000),
-        outputBytes: String(s.step * 2000),
-        terminateCause: kind === "stop" ? "User-Request" : null,
-        interimInterval: 60,
-      }),
-    );
-    if (++s.step > 3) live.splice(i, 1);
-  }
-  return out;
-}
+import { RECORDS, records } from "./store-cost-records.ts";
 
 // The sensor's statement and the same statement with parts left out.
 const VARIANTS: [string, string][] = [
@@ -74,17 +26,22 @@ const server = await startEmbeddedPostgres({
   port: 59600 + Math.floor(Math.random() * 300),
   database: "postgres",
 });
+/** A migrated database of its own for each line, on the same server. */
+async function newDatabase(name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = server.url.replace(/\/postgres$/, `/${name}`);
+  await migrateDatabase(url);
+  return url;
+}
 const postmaster = Number(fs.readFileSync(path.join(dir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
 console.log(`PostgreSQL CPU per record, ${RECORDS} records per line, 2 batches in flight\n`);
 for (const batch of [25, 500]) {
   for (const [name, sql] of VARIANTS) {
     const db = `v${batch}_${VARIANTS.findIndex(([n]) => n === name)}`;
-    const admin = new pg.Client({ connectionString: server.url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${db}`);
-    await admin.end();
-    const url = server.url.replace(/\/postgres$/, `/${db}`);
-    await migrateDatabase(url);
+    const url = await newDatabase(db);
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     const input = records(db);
     const before = cpuSeconds(postmaster);
@@ -103,6 +60,60 @@ for (const batch of [25, 500]) {
     const perRecord = ((cpuSeconds(postmaster) - before) * 1e6) / input.length;
     console.log(
       `batch ${String(batch).padStart(3)}  ${name.padEnd(45)} ${perRecord.toFixed(0).padStart(4)} µs/record  (${((input.length / (performance.now() - started)) * 1000).toFixed(0)} records/s)`,
+    );
+    await pool.end();
+  }
+}
+
+// The fixed part of a statement (issue 22 item 4): one connection, one statement at a time, small batches written
+// back to back and paced (a pause after each, as at an everyday rate), beside a SELECT and a one-row INSERT.
+const FIXED: [string, string][] = [
+  ["SELECT of the parameters", "SELECT $1::text IS NULL, $2::text"],
+  [
+    "one-row INSERT and its commit",
+    `INSERT INTO "AuditEntry" (actor, action, target) SELECT $2, 'bench', 'bench' WHERE $1::text IS NOT NULL`,
+  ],
+  ["the sensor's statement", storeStatement()],
+];
+console.log(
+  `\nPostgreSQL CPU per statement, one connection, 3,000 records per line; paced: a pause after each statement\n`,
+);
+let n = 0;
+for (const [name, sql] of FIXED) {
+  for (const [batch, paceMs] of name === "the sensor's statement"
+    ? [
+        [1, 0],
+        [1, 1],
+        [2, 0],
+        [2, 2],
+        [10, 0],
+        [10, 10],
+        [50, 0],
+      ]
+    : [
+        [1, 0],
+        [1, 1],
+      ]) {
+    const db = `fixed_${n++}`;
+    const url = await newDatabase(db);
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    await pool.query("SELECT 1");
+    const input = records(db).slice(0, 3000);
+    const before = cpuSeconds(postmaster);
+    let statements = 0;
+    for (let i = 0; i < input.length; i += batch!) {
+      for (const round of splitIntoRounds(input.slice(i, i + batch!))) {
+        await pool.query({ name: "v", text: sql, values: [toRows(round), "bench"] });
+        statements++;
+      }
+      if (paceMs) await new Promise((r) => setTimeout(r, paceMs));
+    }
+    const us = (cpuSeconds(postmaster) - before) * 1e6;
+    console.log(
+      `${name.padEnd(32)} batch ${String(batch).padStart(2)}${paceMs ? `, paced ${paceMs} ms` : ", back to back"}`.padEnd(
+        62,
+      ) +
+        `${(us / statements).toFixed(0).padStart(5)} µs a statement, ${(us / input.length).toFixed(0).padStart(4)} µs a record`,
     );
     await pool.end();
   }

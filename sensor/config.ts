@@ -63,6 +63,7 @@ export const SensorEnvSchema = EnvSchema.extend({
   SPOOL_MAX_MB: envPositive(1024),
   STALE_SESSION_HOURS: envPositive(24),
   DB_WRITE_TIMEOUT_MS: envPositive(2000),
+  SENSOR_BATCH_WAIT_MS: envPositive(2),
   /** off: this sensor only records; a sensor with detections on, on the same database, judges the sessions. */
   SENSOR_DETECTIONS: z
     .preprocess(
@@ -282,7 +283,10 @@ export class ConfigWatcher {
 
   private async listen(): Promise<void> {
     while (!this.stopped) {
-      const client = new pg.Client({ connectionString: await primaryUrl(this.databaseUrl) });
+      const client = new pg.Client({
+        connectionString: await primaryUrl(this.databaseUrl),
+        application_name: "vpnsight-sensor",
+      });
       // Resolves when the connection is lost (an unhandled "error" event would crash the sensor).
       const lost = new Promise<void>((resolve) => {
         client.on("error", () => resolve());

@@ -25,7 +25,9 @@ const env = readEnv();
 if (!env.DATABASE_URL) throw new Error("the detector needs DATABASE_URL (the sensor passes it)");
 const logger = baseLog.child({ process: "detector" });
 // Plain pg, not Prisma: this process then needs about 70 MB less memory.
-const pool = primaryPool(env.DATABASE_URL, { max: 3 }, (msg, extra) => logger.info(extra ?? {}, msg));
+const pool = primaryPool(env.DATABASE_URL, { max: 3, application_name: "vpnsight-detector" }, (msg, extra) =>
+  logger.info(extra ?? {}, msg),
+);
 pool.on("error", () => {}); // an idle connection the server ended surfaces in the next query instead
 const settings = detectionSettingsFromEnv(env);
 const TICK_MS = 3000;

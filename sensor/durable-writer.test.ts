@@ -16,7 +16,7 @@ const nasOn = (): AccountingRecord => ({
 const label = (r: AccountingRecord) => ("sessionKey" in r ? `${r.sessionKey}:${r.kind}` : r.kind);
 
 /** A writer whose first batch is held until release(): the rest queues up meanwhile. Keeps each batch and what was stored before it. */
-function heldWriter(maxBatch: number, maxConcurrentBatches: number) {
+function heldWriter(maxBatch: number, maxConcurrentBatches: number, maxDelayMs = 1) {
   const batches: AccountingRecord[][] = [];
   const storedBefore: string[][] = [];
   const stored = new Set<string>();
@@ -34,7 +34,7 @@ function heldWriter(maxBatch: number, maxConcurrentBatches: number) {
     spool: new Spool(fs.mkdtempSync(path.join(os.tmpdir(), "vpnsight-writer-")), 1024 * 1024),
     maxBatch,
     maxConcurrentBatches,
-    maxDelayMs: 1,
+    maxDelayMs,
     writeTimeoutMs: 5000,
     log: () => {},
   });
@@ -87,5 +87,19 @@ describe("DurableWriter batches", () => {
         : b.map(label),
     );
     expect(batches).toEqual([["x:start"], ["y:start"], ["nas-on", "z:start", "stored before: x:start y:start"]]);
+  });
+
+  it("let a record wait for company up to maxDelayMs after a batch in flight ends, not only when idle", async () => {
+    const { writer, batches, release } = heldWriter(100, 1, 60);
+    const done = [writer.add(record("a", "start"))];
+    await new Promise((r) => setTimeout(r, 80)); // a's own wait: the first batch, held in the database
+    done.push(writer.add(record("b", "start")));
+    release(); // the first batch ends; b has waited ~0 ms of its 60
+    await new Promise((r) => setTimeout(r, 10));
+    done.push(writer.add(record("c", "start")));
+    await Promise.all(done);
+    await writer.close();
+    // Before, the end of a batch wrote whatever was queued at once: [a] [b] [c].
+    expect(batches.map((b) => b.map(label))).toEqual([["a:start"], ["b:start", "c:start"]]);
   });
 });

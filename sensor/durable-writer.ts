@@ -3,6 +3,8 @@ import type { Spool } from "./spool.ts";
 
 interface Pending {
   record: AccountingRecord;
+  /** performance.now() when it was queued. */
+  at: number;
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -23,7 +25,11 @@ export interface DurableWriterOptions {
   maxBatch: number;
   /** Batches being made durable at once (PostgreSQL flushes their WAL together). */
   maxConcurrentBatches: number;
-  /** How long the first record of an idle writer waits for company. */
+  /**
+   * How long a record may wait for company before its batch is written, also while a batch is in flight: every
+   * statement costs the database and the sensor a fixed amount (its round trip, its commit, its wake-ups), so at an
+   * everyday rate a few milliseconds' wait shares that cost among several records instead of one or two.
+   */
   maxDelayMs: number;
   /** A database write slower than this is treated as an outage: the batch goes to the spool. */
   writeTimeoutMs: number;
@@ -74,16 +80,20 @@ export class DurableWriter {
 
   add(record: AccountingRecord): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ record, resolve, reject });
-      // Idle: wait maxDelayMs for company. Busy: the queue waits for a batch to finish (group
-      // commit), unless it has grown enough to be worth another concurrent transaction.
-      if (
-        this.queue.length >= this.opts.maxBatch / 4 ||
-        (this.inFlight === 0 && this.queue.length >= this.opts.maxBatch)
-      )
-        this.kick();
-      else if (!this.timer && this.inFlight === 0) this.timer = setTimeout(() => this.kick(), this.opts.maxDelayMs);
+      this.queue.push({ record, resolve, reject, at: performance.now() });
+      // A full enough queue is written at once (another concurrent transaction if one is free); otherwise the
+      // oldest record's wait (maxDelayMs) decides, and while a batch is in flight, its end (group commit).
+      if (this.queue.length >= this.opts.maxBatch / 4) this.kick();
+      else this.wait();
     });
+  }
+
+  /** Writes the queue now if its oldest record has waited maxDelayMs, else sets a timer for when it will have. */
+  private wait(): void {
+    if (this.timer || !this.queue.length) return;
+    const left = this.queue[0]!.at + this.opts.maxDelayMs - performance.now();
+    if (left <= 0) this.kick();
+    else this.timer = setTimeout(() => this.kick(), left);
   }
 
   private kick(): void {
@@ -142,7 +152,8 @@ export class DurableWriter {
       for (const p of batch) p.reject(err as Error);
     } finally {
       this.inFlight -= 1;
-      if (this.queue.length) this.kick();
+      if (this.queue.length >= this.opts.maxBatch / 4) this.kick();
+      else this.wait();
     }
   }
 

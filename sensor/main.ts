@@ -32,7 +32,12 @@ const database = await bootstrapDatabase({
   mayStartWithoutDatabase: true,
   log,
 });
-const pool = primaryPool(database.url, { max: 4, connectionTimeoutMillis: 2000 }, log);
+// Named so pg_stat_activity (and a DBA) can tell the sensor's connections from the detector's and the portal's.
+const pool = primaryPool(
+  database.url,
+  { max: 4, connectionTimeoutMillis: 2000, application_name: "vpnsight-sensor" },
+  log,
+);
 pool.on("error", (err) => logger.warn({ error: err.message }, "database connection error"));
 const metrics = new SensorMetrics();
 const spool = new Spool(path.join(env.dataDir, "spool"), env.SPOOL_MAX_MB * 1024 * 1024);
@@ -67,7 +72,7 @@ const writer = new DurableWriter({
   spool,
   maxBatch: 500,
   maxConcurrentBatches: 1,
-  maxDelayMs: 2,
+  maxDelayMs: env.SENSOR_BATCH_WAIT_MS,
   writeTimeoutMs: env.DB_WRITE_TIMEOUT_MS,
   onBatch: (size, target, seconds) => {
     metrics.batchSeconds.observe({ target }, seconds);

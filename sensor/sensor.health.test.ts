@@ -7,6 +7,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { updateForwardingSettings, ForwardingSettingsSchema } from "../lib/alerts/forwarding-settings.ts";
 import { signWebhook } from "../lib/alerts/delivery.ts";
@@ -110,5 +111,23 @@ describe("health issues from a real sensor", () => {
       accepted: 1,
       vendor: "other", // no vendor attribute in these packets
     });
+  });
+
+  it("names its connections, so pg_stat_activity tells the sensor's from its detector's", async () => {
+    const client = new pg.Client({ connectionString: t.url });
+    await client.connect();
+    try {
+      const names = async () =>
+        (
+          await client.query<{ name: string }>(
+            `SELECT DISTINCT application_name AS name FROM pg_stat_activity WHERE datname = current_database() ORDER BY 1`,
+          )
+        ).rows.map((r) => r.name);
+      await expect
+        .poll(names, { timeout: 10_000 })
+        .toEqual(expect.arrayContaining(["vpnsight-detector", "vpnsight-sensor"]));
+    } finally {
+      await client.end();
+    }
   });
 });
