@@ -70,7 +70,7 @@ const postmasterPid = () =>
 async function measure(
   pid: number,
   load: () => Promise<LoadResult>,
-): Promise<{ result: LoadResult; cpu: number; detectorCpu: number; dbCpu: number; rssMb: number }> {
+): Promise<{ result: LoadResult; cpu: number; dbCpu: number; rssMb: number }> {
   const cpuBefore = cpuSeconds(pid, true);
   const withChildrenBefore = cpuSeconds(pid);
   const dbBefore = cpuSeconds(postmasterPid());
@@ -86,13 +86,7 @@ async function measure(
     log(
       `  (the sensor's detector process used ${Math.max(0, children).toFixed(1)} CPU s at low priority, peak RSS ${Math.max(...childRss).toFixed(0)} MB)`,
     );
-  return {
-    result,
-    cpu,
-    detectorCpu: Math.max(0, children),
-    dbCpu: cpuSeconds(postmasterPid()) - dbBefore,
-    rssMb: peakRssMb(pid),
-  };
+  return { result, cpu, dbCpu: cpuSeconds(postmasterPid()) - dbBefore, rssMb: peakRssMb(pid) };
 }
 
 /**
@@ -164,7 +158,6 @@ interface CpuPerRecord {
   /** The server: the sensor (with PostgreSQL and its detector), or FreeRADIUS answering without storing. */
   who: "VPN Sight" | "FreeRADIUS-null";
   load: string;
-  records: number;
   /**
    * µs per record: the sensor's process; PostgreSQL while the load ran, but for the detector's connections; the
    * detector's process (during the load and while it judged the load's sessions after it); the detector's connections
@@ -219,7 +212,6 @@ async function cpuPerRecord(
     perRecord: {
       who: "VPN Sight",
       load: label,
-      records: measured.result.answered,
       sensor: us(measured.cpu),
       db: us(measured.dbCpu - detectorDuringLoad),
       detector: us(detector),
@@ -236,7 +228,7 @@ const median = (xs: number[]) => {
 /** FreeRADIUS-to-nothing's CPU per answered record (its own process; it has no database). */
 function freeradiusPerRecord(load: string, m: Awaited<ReturnType<typeof measure>>): CpuPerRecord {
   const us = (1e6 * m.cpu) / (m.result.answered || 1);
-  return { who: "FreeRADIUS-null", load, records: m.result.answered, sensor: us, db: 0, detector: 0, detectorDb: 0 };
+  return { who: "FreeRADIUS-null", load, sensor: us, db: 0, detector: 0, detectorDb: 0 };
 }
 
 /** The CPU table: sensor + PostgreSQL per record at each load against the flat-out rounds' median (target ≤ 1.5 ×). */
