@@ -19,6 +19,7 @@ import { startSensor, waitFor, type SensorProcess } from "../sensor/testing/sens
 import { createTestCa } from "../lib/testing/test-pki.ts";
 import { parseInput } from "../lib/errors.ts";
 import { benchDetectorCost } from "./detector-cost.ts";
+import { describeAnswerTimes, withAnswerTimes } from "./answer-times.ts";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 128);
@@ -253,32 +254,17 @@ function logCpuPerRecord(rows: CpuPerRecord[]): void {
   );
 }
 
-const ANSWER_BUCKETS = ["0.005", "0.01", "0.02"];
-
-/**
- * The sensor's own answer times (arrival → Accounting-Response sent, its histogram) over one load:
- * set against the generator's figures, it tells whether a tail is inside the sensor or around it.
- */
+/** The load, logging the sensor's own answer times over it (bench/answer-times.ts). */
 async function sensorAnswerTimes(
   sensor: SensorProcess,
   label: string,
   load: () => Promise<LoadResult>,
 ): Promise<LoadResult> {
-  const read = () =>
-    Promise.all(
-      ["+Inf", ...ANSWER_BUCKETS].map((le) => sensor.metric("vpnsight_radius_answer_seconds_bucket", `le="${le}"`)),
-    );
-  const before = await read();
-  const result = await load();
-  const [total, ...within] = (await read()).map((n, i) => n - before[i]!);
-  if (total)
-    log(
-      `  (${label}: the sensor's own answer times, arrival to answer: ${ANSWER_BUCKETS.map((le, i) => `${((100 * within[i]!) / total!).toFixed(1)} % ≤ ${Number(le) * 1000} ms`).join(", ")})`,
-    );
+  const { result, answers, within } = await withAnswerTimes(sensor, load);
+  if (answers) log(`  (${label}: the sensor's own answer times, arrival to answer: ${describeAnswerTimes(within)})`);
   return result;
 }
 
-/** The sensor as shipped, on fixed ports; BENCH_CPU_PROF, BENCH_SENSOR_FLAGS and BENCH_SENSOR_LOG apply. */
 /** The RadSec client's certificate (from a throw-away CA, given to the sensor as RADSEC_CA). */
 async function radsecCredentials(): Promise<{ caFile: string; client: { cert: string; key: string } }> {
   const ca = await createTestCa("Bench RadSec CA");
@@ -288,6 +274,7 @@ async function radsecCredentials(): Promise<{ caFile: string; client: { cert: st
   return { caFile, client: { cert: client.certPem, key: client.keyPem } };
 }
 
+/** The sensor as shipped, on fixed ports; BENCH_CPU_PROF, BENCH_SENSOR_FLAGS and BENCH_SENSOR_LOG apply. */
 async function startBenchSensor(databaseUrl: string, port: number, radsecCaFile: string): Promise<SensorProcess> {
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the sensor there (open in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
