@@ -16,6 +16,7 @@ import { RADACCT_SCHEMA, freeradiusInstalled, startFreeradius } from "./freeradi
 import { runLoad, type LoadOptions, type LoadResult } from "./load-generator.ts";
 import { childPids, cpuSeconds, peakRssMb, postgresCpuByKind, trackGroupMemory } from "./process-stats.ts";
 import { startSensor, waitFor, type SensorProcess } from "../sensor/testing/sensor-process.ts";
+import { readSensorEnv } from "../sensor/config.ts";
 import { createTestCa } from "../lib/testing/test-pki.ts";
 import { parseInput } from "../lib/errors.ts";
 import { benchDetectorCost } from "./detector-cost.ts";
@@ -138,6 +139,8 @@ async function storeStatementStats(db: pg.Client, records: number): Promise<stri
 
 /** Waits until the detector has judged every stored session; a line for the log. */
 async function detectorCatchUp(db: pg.Client): Promise<string> {
+  // A recording-only sensor (SENSOR_DETECTIONS=off, passed on to the bench's sensor) has no detector to wait for.
+  if (!readSensorEnv().SENSOR_DETECTIONS) return "off (SENSOR_DETECTIONS=off)";
   const started = Date.now();
   let pending = { pending: -1, sessions: 0 };
   while (Date.now() - started < 180_000) {
