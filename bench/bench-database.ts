@@ -1,10 +1,12 @@
 // The portal benchmarks' database: an embedded PostgreSQL in a data directory kept between runs (seeding takes
 // minutes), with its key, the CONTOSO domain mapping the seed's names need, and a signed-in admin.
 import fs from "node:fs";
+import pg from "pg";
 import { readEnv } from "../lib/config/env.ts";
 import { loadSecretKey } from "../lib/secrets/secret-box.ts";
 import { bootstrapDatabase } from "../lib/runtime/bootstrap.ts";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
+import { migrateDatabase } from "../lib/db/migrator.ts";
 import { createPrismaClient } from "../lib/db/prisma.ts";
 import { addDomainMapping, DomainMappingSchema } from "../lib/identities/aliases.ts";
 import { createUser, CreateUserSchema } from "../lib/auth/users.ts";
@@ -41,4 +43,20 @@ export async function openBenchDatabase(dataDir: string, pgPort: number) {
     await prisma.$disconnect();
   }
   return database;
+}
+
+/** A new, migrated database `name` on the server of `serverUrl` (one left by an earlier run is dropped first); its URL. */
+export async function freshDatabase(serverUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  await migrateDatabase(url.toString());
+  return url.toString();
 }

@@ -17,9 +17,9 @@ export function filesystemOf(dir: string): string {
     // Fields: id parent dev root point options [optional…] - type source super-options
     const [left, right] = line.split(" - ");
     if (!left || !right) continue;
-    const point = left.split(" ")[4]!;
+    const [, , , , point = "", mountOptions = ""] = left.split(" ");
     const [type, source, superOptions = ""] = right.split(" ");
-    const options = `${left.split(" ")[5]},${superOptions}`.split(",");
+    const options = `${mountOptions},${superOptions}`.split(",");
     const inside = target === point || target.startsWith(point === "/" ? "/" : `${point}/`);
     if (!inside || (best && best.point.length >= point.length)) continue;
     best = {

@@ -7,18 +7,22 @@ const TICKS_PER_SECOND = 100; // Linux USER_HZ
  * exited and were reaped (cutime + cstime), so a PostgreSQL backend that ends mid-measurement keeps its share.
  */
 export function cpuSeconds(pid: number, own = false): number {
-  const pids = own ? [pid] : [pid, ...childPids(pid)];
-  let ticks = 0;
-  for (const p of pids) {
-    try {
-      const fields = fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-      if (!own && p === pid) ticks += Number(fields[13]) + Number(fields[14]);
-    } catch {
-      // exited meanwhile
-    }
+  if (own) return processCpu(pid).own;
+  const { own: self, reaped } = processCpu(pid);
+  return childPids(pid).reduce((sum, child) => sum + processCpu(child).own, self + reaped);
+}
+
+/** A process's own CPU seconds (utime + stime) and its reaped children's (cutime + cstime); 0 once it has exited. */
+function processCpu(pid: number): { own: number; reaped: number } {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return {
+      own: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+      reaped: (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND,
+    };
+  } catch {
+    return { own: 0, reaped: 0 }; // exited meanwhile
   }
-  return ticks / TICKS_PER_SECOND;
 }
 
 export function childPids(pid: number): number[] {
@@ -70,21 +74,22 @@ export function trackGroupMemory(pid: number): { stop(): number } {
   };
 }
 
+/** A PostgreSQL server's CPU seconds at one moment: each live process's, by pid with its kind, and reaped ones'. */
+export interface PostgresCpu {
+  processes: Map<number, { kind: string; cpu: number }>;
+  /** The postmaster's own CPU and what its exited (reaped) children used. */
+  postmaster: number;
+  reaped: number;
+}
+
 /**
- * CPU seconds of a PostgreSQL server's processes by kind, from their titles ("postgres: autovacuum worker"); a
- * backend by its client's application_name when `names` has its pid (from pg_stat_activity), else "other backends";
- * "exited" is what reaped children used.
+ * The server's processes and their CPU; a process's kind comes from its title ("postgres: autovacuum worker"), a
+ * backend's from its client's application_name when `names` has its pid (from pg_stat_activity), else "other
+ * backends".
  */
-export function postgresCpuByKind(postmaster: number, names = new Map<number, string>()): Map<string, number> {
-  const byKind = new Map<string, number>();
-  const add = (kind: string, s: number) => byKind.set(kind, (byKind.get(kind) ?? 0) + s);
-  try {
-    const own = fs.readFileSync(`/proc/${postmaster}/stat`, "utf8").split(") ")[1]!.split(" ");
-    add("postmaster", (Number(own[11]) + Number(own[12])) / TICKS_PER_SECOND);
-    add("exited", (Number(own[13]) + Number(own[14])) / TICKS_PER_SECOND);
-  } catch {
-    return byKind;
-  }
+export function postgresCpu(postmaster: number, names = new Map<number, string>()): PostgresCpu {
+  const { own, reaped } = processCpu(postmaster);
+  const processes = new Map<number, { kind: string; cpu: number }>();
   for (const p of childPids(postmaster)) {
     try {
       const title = fs.readFileSync(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " ").trim();
@@ -94,10 +99,26 @@ export function postgresCpuByKind(postmaster: number, names = new Map<number, st
         )?.[1] ??
         names.get(p) ??
         "other backends";
-      add(kind, cpuSeconds(p, true));
+      processes.set(p, { kind, cpu: processCpu(p).own });
     } catch {
       // exited meanwhile
     }
   }
+  return { processes, postmaster: own, reaped };
+}
+
+/**
+ * CPU seconds by kind between two snapshots. A process that exited in between (a pooled connection closed when idle
+ * or old) leaves only its whole life's CPU in `reaped`: what it used in between is that, less what it had used
+ * before. That goes to its kind when every process that exited was of one kind, else to "exited (several kinds)".
+ */
+export function postgresCpuByKind(before: PostgresCpu, after: PostgresCpu): Map<string, number> {
+  const byKind = new Map<string, number>([["postmaster", after.postmaster - before.postmaster]]);
+  const add = (kind: string, s: number) => byKind.set(kind, (byKind.get(kind) ?? 0) + s);
+  for (const [pid, p] of after.processes) add(p.kind, p.cpu - (before.processes.get(pid)?.cpu ?? 0));
+  const gone = [...before.processes].filter(([pid]) => !after.processes.has(pid)).map(([, p]) => p);
+  const kinds = new Set(gone.map((p) => p.kind));
+  const usedByGone = after.reaped - before.reaped - gone.reduce((sum, p) => sum + p.cpu, 0);
+  add(kinds.size === 1 ? [...kinds][0]! : kinds.size ? "exited (several kinds)" : "exited", usedByGone);
   return byKind;
 }

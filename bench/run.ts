@@ -14,9 +14,9 @@ import { createPrismaClient } from "../lib/db/prisma.ts";
 import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-settings.ts";
 import { RADACCT_SCHEMA, freeradiusInstalled, startFreeradius } from "./freeradius.ts";
 import { runLoad, type LoadOptions, type LoadResult } from "./load-generator.ts";
-import { childPids, cpuSeconds, peakRssMb, postgresCpuByKind, trackGroupMemory } from "./process-stats.ts";
+import { childPids, cpuSeconds, peakRssMb, postgresCpu, postgresCpuByKind, trackGroupMemory } from "./process-stats.ts";
 import { startSensor, waitFor, type SensorProcess } from "../sensor/testing/sensor-process.ts";
-import { readSensorEnv } from "../sensor/config.ts";
+import { CONNECTION_NAMES, readSensorEnv } from "../sensor/config.ts";
 import { createTestCa } from "../lib/testing/test-pki.ts";
 import { parseInput } from "../lib/errors.ts";
 import { benchDetectorCost } from "./detector-cost.ts";
@@ -184,8 +184,14 @@ async function cpuPerRecord(
   load: () => Promise<LoadResult>,
 ): Promise<{ measured: Awaited<ReturnType<typeof measure>>; perRecord: CpuPerRecord }> {
   const sensorPid = sensor.child.pid!;
-  const batches = () => sensor.metric("vpnsight_store_batch_seconds_count", 'target="database"');
-  const batchesBefore = await batches();
+  // The database batches of this load: how many records each carried, and how long each took.
+  const batchStats = () =>
+    Promise.all(
+      ["vpnsight_store_batch_seconds_count", "vpnsight_store_batch_seconds_sum"].map((m) =>
+        sensor.metric(m, 'target="database"'),
+      ),
+    );
+  const batchesBefore = await batchStats();
   const detectorBefore = cpuSeconds(sensorPid) - cpuSeconds(sensorPid, true);
   const names = new Map<number, string>();
   const readNames = async () => {
@@ -195,16 +201,17 @@ async function cpuPerRecord(
     for (const r of rows) names.set(r.pid, r.name);
   };
   await readNames();
-  const kindsBefore = postgresCpuByKind(postmasterPid(), names);
+  const pgBefore = postgresCpu(postmasterPid(), names);
   const measured = await measure(sensorPid, load);
   await readNames();
-  const kinds = [...postgresCpuByKind(postmasterPid(), names)]
-    .map(([kind, s]) => [kind, s - (kindsBefore.get(kind) ?? 0)] as const)
-    .filter(([, s]) => s >= 0.05);
+  const kinds = [...postgresCpuByKind(pgBefore, postgresCpu(postmasterPid(), names))].filter(([, s]) => s >= 0.05);
   // The detector may judge during a moderate load (it defers only while the sensor is busy): its queries are its cost.
-  const detectorDuringLoad = kinds.find(([kind]) => kind === "vpnsight-detector")?.[1] ?? 0;
-  const written = (await batches()) - batchesBefore;
-  if (written) log(`  (${label}: ${(measured.result.answered / written).toFixed(1)} records a database batch)`);
+  const detectorDuringLoad = kinds.find(([kind]) => kind === CONNECTION_NAMES.detector)?.[1] ?? 0;
+  const [written, seconds] = (await batchStats()).map((n, i) => n - batchesBefore[i]!);
+  if (written)
+    log(
+      `  (${label}: ${written} database batches, ${(measured.result.answered / written!).toFixed(1)} records and ${((1000 * seconds!) / written!).toFixed(1)} ms each)`,
+    );
   log(`  (PostgreSQL's CPU during the load by process: ${kinds.map(([k, s]) => `${k} ${s.toFixed(1)} s`).join(", ")})`);
   const dbAfterLoad = cpuSeconds(postmasterPid());
   log(`  (detector: ${await detectorCatchUp(db)})`);
@@ -397,11 +404,6 @@ async function main() {
       sensorAnswerTimes(sensor, "flat out", () => runLoad(loadOptions(28131, `sensor${round}`))),
     );
     cpuRows.push(perRecord);
-    const database = 'target="database"';
-    const batches = await sensor.metric("vpnsight_store_batch_seconds_count", database);
-    log(
-      `  (sensor since start: ${batches} database batches, ${((await sensor.metric("vpnsight_records_durable_total", database)) / batches).toFixed(1)} records each, ${((1000 * (await sensor.metric("vpnsight_store_batch_seconds_sum", database))) / batches).toFixed(1)} ms each)`,
-    );
     if (pgStats) log(await storeStatementStats(vs, ours.result.answered));
     log(await summaryTableStats(vs));
     const held = async <T extends pg.QueryResultRow>(sql: string, params: unknown[]) =>

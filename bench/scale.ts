@@ -12,7 +12,6 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { createPrismaClient } from "../lib/db/prisma.ts";
-import { migrateDatabase } from "../lib/db/migrator.ts";
 import { updateVpnSettings, VpnSettingsUpdateSchema } from "../lib/radius/vpn-settings.ts";
 import { parseInput } from "../lib/errors.ts";
 import { runPendingDetections } from "../lib/alerts/session-judging.ts";
@@ -22,7 +21,7 @@ import { seedDemo } from "../prisma/seed-demo.ts";
 import { startSensor, type SensorProcess } from "../sensor/testing/sensor-process.ts";
 import { runLoad, type LoadOptions } from "./load-generator.ts";
 import { signIn, startPortal, timePage, type PageTimes } from "./http-timing.ts";
-import { BENCH_ADMIN, openBenchDatabase } from "./bench-database.ts";
+import { BENCH_ADMIN, freshDatabase, openBenchDatabase } from "./bench-database.ts";
 import { filesystemOf } from "./filesystem.ts";
 import { describeAnswerTimes, withAnswerTimes } from "./answer-times.ts";
 import { tableSizes } from "./table-sizes.ts";
@@ -316,19 +315,6 @@ async function retention(url: string): Promise<void> {
   );
 }
 
-/** A new database on the same server that holds nothing but the settings; its URL. */
-async function emptyDatabase(url: string): Promise<string> {
-  const emptyUrl = new URL(url);
-  emptyUrl.pathname = "/scale_empty";
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS scale_empty WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE scale_empty`);
-  await admin.end();
-  await migrateDatabase(emptyUrl.toString());
-  return emptyUrl.toString();
-}
-
 /**
  * Everyday load on the full database against an empty one (issue 22 item 4): 1,000 req/s for 10 s after 5 s of
  * warm-up, the sensor's own answer times (its histogram: arrival to answer) and the generator's p99.
@@ -341,7 +327,7 @@ async function everydayRate(url: string): Promise<void> {
     });
   for (const [label, db] of [
     ["full", url],
-    ["empty", await emptyDatabase(url)],
+    ["empty", await freshDatabase(url, "scale_empty")],
   ] as const) {
     const { result, within } = await withSensor(db, atRate);
     log(
@@ -351,7 +337,7 @@ async function everydayRate(url: string): Promise<void> {
 }
 
 async function flat(url: string): Promise<void> {
-  const emptyUrl = await emptyDatabase(url);
+  const emptyUrl = await freshDatabase(url, "scale_empty");
   const empty = await flatOut(emptyUrl);
   const full = await flatOut(url);
   const emptyAgain = await flatOut(emptyUrl);

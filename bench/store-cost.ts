@@ -6,9 +6,9 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres } from "../lib/db/embedded-postgres.ts";
-import { migrateDatabase } from "../lib/db/migrator.ts";
 import { splitIntoRounds, storeStatement, toRows } from "../lib/sessions/store.ts";
 import { cpuSeconds } from "./process-stats.ts";
+import { freshDatabase } from "./bench-database.ts";
 import { RECORDS, records } from "./store-cost-records.ts";
 
 // The sensor's statement and the same statement with parts left out.
@@ -26,22 +26,12 @@ const server = await startEmbeddedPostgres({
   port: 59600 + Math.floor(Math.random() * 300),
   database: "postgres",
 });
-/** A migrated database of its own for each line, on the same server. */
-async function newDatabase(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = server.url.replace(/\/postgres$/, `/${name}`);
-  await migrateDatabase(url);
-  return url;
-}
 const postmaster = Number(fs.readFileSync(path.join(dir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
 console.log(`PostgreSQL CPU per record, ${RECORDS} records per line, 2 batches in flight\n`);
 for (const batch of [25, 500]) {
   for (const [name, sql] of VARIANTS) {
     const db = `v${batch}_${VARIANTS.findIndex(([n]) => n === name)}`;
-    const url = await newDatabase(db);
+    const url = await freshDatabase(server.url, db);
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     const input = records(db);
     const before = cpuSeconds(postmaster);
@@ -95,7 +85,7 @@ for (const [name, sql] of FIXED) {
         [1, 1],
       ]) {
     const db = `fixed_${n++}`;
-    const url = await newDatabase(db);
+    const url = await freshDatabase(server.url, db);
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     await pool.query("SELECT 1");
     const input = records(db).slice(0, 3000);

@@ -29,6 +29,12 @@ import { parseBindSpec } from "./udp-listener.ts";
 import { previousSecretLive } from "../lib/secrets/shared-secret.ts";
 import { SETTINGS_ROW_ID } from "../lib/db/settings-row.ts";
 
+/**
+ * The application_name of the sensor's and its detector's database connections, so pg_stat_activity (a DBA, the
+ * bench's CPU split) tells them apart from each other and from the portal's.
+ */
+export const CONNECTION_NAMES = { sensor: "vpnsight-sensor", detector: "vpnsight-detector" } as const;
+
 const seconds = (fallback: number) => envPositive(fallback).transform((s) => s * 1000);
 
 export const SensorEnvSchema = EnvSchema.extend({
@@ -285,7 +291,7 @@ export class ConfigWatcher {
     while (!this.stopped) {
       const client = new pg.Client({
         connectionString: await primaryUrl(this.databaseUrl),
-        application_name: "vpnsight-sensor",
+        application_name: CONNECTION_NAMES.sensor,
       });
       // Resolves when the connection is lost (an unhandled "error" event would crash the sensor).
       const lost = new Promise<void>((resolve) => {

@@ -18,14 +18,14 @@ import { readScheduleFacts, syncDue } from "../lib/directory/schedule.ts";
 import { purgeNasTraffic, reconcileHealthIssues } from "../lib/health/health-issues.ts";
 import { deliverDueHealthEvents } from "../lib/health/forward.ts";
 import { thinTimelineSlice } from "../lib/sessions/thin-timeline.ts";
-import { readSensorEnv } from "./config.ts";
+import { CONNECTION_NAMES, readSensorEnv } from "./config.ts";
 import { primaryPool } from "../lib/db/failover.ts";
 
 const env = readEnv();
 if (!env.DATABASE_URL) throw new Error("the detector needs DATABASE_URL (the sensor passes it)");
 const logger = baseLog.child({ process: "detector" });
 // Plain pg, not Prisma: this process then needs about 70 MB less memory.
-const pool = primaryPool(env.DATABASE_URL, { max: 3, application_name: "vpnsight-detector" }, (msg, extra) =>
+const pool = primaryPool(env.DATABASE_URL, { max: 3, application_name: CONNECTION_NAMES.detector }, (msg, extra) =>
   logger.info(extra ?? {}, msg),
 );
 pool.on("error", () => {}); // an idle connection the server ended surfaces in the next query instead

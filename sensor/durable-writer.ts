@@ -81,15 +81,17 @@ export class DurableWriter {
   add(record: AccountingRecord): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ record, resolve, reject, at: performance.now() });
-      // A full enough queue is written at once (another concurrent transaction if one is free); otherwise the
-      // oldest record's wait (maxDelayMs) decides, and while a batch is in flight, its end (group commit).
-      if (this.queue.length >= this.opts.maxBatch / 4) this.kick();
-      else this.wait();
+      this.schedule();
     });
   }
 
-  /** Writes the queue now if its oldest record has waited maxDelayMs, else sets a timer for when it will have. */
-  private wait(): void {
+  /**
+   * When the queue is written: at once when full enough (maxBatch / 4), else once its oldest record has waited
+   * maxDelayMs. Either way kick() starts a batch only while fewer than maxConcurrentBatches are in flight; a batch's
+   * end calls this again, so what queued meanwhile is written together (group commit).
+   */
+  private schedule(): void {
+    if (this.queue.length >= this.opts.maxBatch / 4) return this.kick();
     if (this.timer || !this.queue.length) return;
     const left = this.queue[0]!.at + this.opts.maxDelayMs - performance.now();
     if (left <= 0) this.kick();
@@ -152,8 +154,7 @@ export class DurableWriter {
       for (const p of batch) p.reject(err as Error);
     } finally {
       this.inFlight -= 1;
-      if (this.queue.length >= this.opts.maxBatch / 4) this.kick();
-      else this.wait();
+      this.schedule();
     }
   }
 

@@ -7,7 +7,7 @@ import { openGeoLocator } from "../lib/geo/locator.ts";
 import { openNetworkLocator } from "../lib/geo/network.ts";
 import { log as baseLog } from "../lib/log.ts";
 import { installationKey } from "../lib/secrets/installation-key.ts";
-import { ConfigWatcher, readSensorEnv } from "./config.ts";
+import { CONNECTION_NAMES, ConfigWatcher, readSensorEnv } from "./config.ts";
 import { superviseDetector } from "./detector-process.ts";
 import { DurableWriter } from "./durable-writer.ts";
 import { writeHeartbeat } from "./heartbeat.ts";
@@ -32,10 +32,9 @@ const database = await bootstrapDatabase({
   mayStartWithoutDatabase: true,
   log,
 });
-// Named so pg_stat_activity (and a DBA) can tell the sensor's connections from the detector's and the portal's.
 const pool = primaryPool(
   database.url,
-  { max: 4, connectionTimeoutMillis: 2000, application_name: "vpnsight-sensor" },
+  { max: 4, connectionTimeoutMillis: 2000, application_name: CONNECTION_NAMES.sensor },
   log,
 );
 pool.on("error", (err) => logger.warn({ error: err.message }, "database connection error"));
